@@ -1,0 +1,27 @@
+"use server";
+
+import { headers } from "next/headers";
+import { revalidatePath } from "next/cache";
+import { orgAction } from "@/lib/auth/action";
+import { requestInfo } from "@/lib/http/request-info";
+import { removeOwnKey, renameOwnKey } from "@/lib/webauthn/keys";
+import { loadKeySettings } from "@/lib/webauthn/settings";
+import { revokeSession } from "@/lib/users/mutations";
+import { removeKeySchema, renameKeySchema } from "@/lib/validation/webauthn";
+import { z } from "zod";
+
+export const renameKeyAction = orgAction({ schema: renameKeySchema }, async (ctx, input) => {
+  await renameOwnKey(ctx, input.keyId, input.name);
+  revalidatePath("/settings/advanced");
+});
+
+export const removeKeyAction = orgAction({ schema: removeKeySchema }, async (ctx, input) => {
+  await removeOwnKey(ctx, input.keyId, await loadKeySettings(ctx), requestInfo(await headers()));
+  revalidatePath("/settings/advanced");
+});
+
+/** "Log out" of one of the user's own other sessions (another user's session id is not found). */
+export const endOwnSessionAction = orgAction({ schema: z.object({ sessionId: z.string().uuid() }) }, async (ctx, input) => {
+  await revokeSession(ctx, input.sessionId);
+  revalidatePath("/settings/advanced");
+});

@@ -1,0 +1,84 @@
+import type { Metadata } from "next";
+import { requireOrgContext } from "@/lib/auth/current";
+import { describeBrowser } from "@/lib/http/request-info";
+import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
+import { listOwnRecentVerifications } from "@/lib/verification/queries";
+import { listOwnKeys } from "@/lib/webauthn/keys";
+import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
+import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
+import { EndSessionButton } from "./end-session-button";
+import { SecurityKeys } from "./security-keys";
+
+export const metadata: Metadata = { title: "Advanced User Details" };
+
+export default async function AdvancedUserDetailsPage() {
+  const ctx = await requireOrgContext();
+  const [account, keys, settings, sessions, verifications] = await Promise.all([
+    getOwnAccount(ctx),
+    listOwnKeys(ctx),
+    loadKeySettings(ctx),
+    listOwnSessions(ctx),
+    listOwnRecentVerifications(ctx),
+  ]);
+  return (
+    <>
+      <PageHeader title="Advanced User Details" description="Your account and how you verify your identity." />
+      <div className="space-y-6">
+        <Card title="User detail">
+          <DescriptionList
+            items={[
+              { term: "Name", value: account.name },
+              { term: "Username", value: account.username },
+              { term: "Email", value: account.email },
+              { term: "Role", value: <Badge tone={account.role === "ADMIN" ? "blue" : "slate"}>{account.role === "ADMIN" ? "Admin" : "Standard"}</Badge> },
+              { term: "Org", value: ctx.orgName },
+              { term: "Member since", value: formatDateTime(account.createdAt) },
+            ]}
+          />
+        </Card>
+        <Card title="Security Key (U2F)" description="Physical security keys (FIDO U2F or FIDO2) that verify it's you.">
+          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} />
+        </Card>
+        <Card title="Active sessions" description="Browsers where you are signed in. Log out any you don't recognise.">
+          <ul className="divide-y divide-slate-100" aria-label="Active sessions">
+            {sessions.map((session) => (
+              <li key={session.id} className="flex items-center justify-between gap-4 py-3 text-sm">
+                <div>
+                  <p className="font-medium text-slate-800">
+                    {describeBrowser(session.userAgent)}
+                    {session.id === ctx.sessionId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
+                  </p>
+                  <p className="text-slate-500">
+                    {session.ip ?? "Unknown IP"} · signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                  </p>
+                </div>
+                {session.id !== ctx.sessionId && (
+                  <EndSessionButton sessionId={session.id} label={`Log out ${describeBrowser(session.userAgent)} signed in ${formatDateTime(session.createdAt)}`} />
+                )}
+              </li>
+            ))}
+          </ul>
+        </Card>
+        <Card title="Recent identity verifications" description="Your latest re-authentications and security key changes.">
+          {verifications.length === 0 ? (
+            <p className="text-sm text-slate-500">Nothing yet.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100 text-sm" aria-label="Recent identity verifications">
+              {verifications.map((event) => (
+                <li key={event.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
+                  <span className="text-slate-800">
+                    {event.activity} · {event.method}
+                  </span>
+                  <span className="flex items-center gap-3 text-slate-500">
+                    <Badge tone={event.result === "Succeeded" ? "green" : "red"}>{event.result}</Badge>
+                    {formatDateTime(event.createdAt)} · {event.ip ?? "Unknown IP"}
+                  </span>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,125 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState } from "react";
+import type { KeySummary } from "@/lib/webauthn/keys";
+import { Alert, Badge, Button } from "../../../_components/ui";
+import { removeKeyAction, renameKeyAction } from "./actions";
+import { RegisterKey } from "./register-key";
+import { VerifyIdentity } from "./verify-identity";
+
+const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
+
+/** The "Security Key (U2F)" field: the user's keys, Register (when the org allows keys), rename, remove. */
+export function SecurityKeys({ keys, keysAllowed, maxKeys }: { keys: KeySummary[]; keysAllowed: boolean; maxKeys: number }) {
+  const [registering, setRegistering] = useState(false);
+  return (
+    <div className="space-y-4">
+      {keys.length === 0 ? (
+        <p className="text-sm text-slate-500">No security keys registered.</p>
+      ) : (
+        <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200" aria-label="Your security keys">
+          {keys.map((key) => (
+            <KeyRow key={key.id} securityKey={key} />
+          ))}
+        </ul>
+      )}
+      {keysAllowed && keys.length === 1 && (
+        <Alert tone="info">Register a second key as a backup, so you can still verify your identity if you lose this one.</Alert>
+      )}
+      {!keysAllowed && <p className="text-sm text-slate-500">Your org hasn't turned on security keys.</p>}
+      {keysAllowed &&
+        (registering ? (
+          <RegisterKey onClose={() => setRegistering(false)} />
+        ) : keys.length < maxKeys ? (
+          <Button onClick={() => setRegistering(true)}>Register</Button>
+        ) : (
+          <p className="text-sm text-slate-500">You've registered the maximum of {maxKeys} keys.</p>
+        ))}
+    </div>
+  );
+}
+
+function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
+  const router = useRouter();
+  const [mode, setMode] = useState<"view" | "rename" | "verify">("view");
+  const [error, setError] = useState<string | null>(null);
+  const [name, setName] = useState(key.name);
+
+  async function rename() {
+    const result = await renameKeyAction({ keyId: key.id, name });
+    if (!result.ok) return setError(result.fieldErrors?.name ?? result.error);
+    setError(null);
+    setMode("view");
+    router.refresh();
+  }
+
+  async function remove() {
+    if (!window.confirm(`Remove “${key.name}”? You won't be able to use it to verify your identity.`)) return;
+    await removeNow();
+  }
+
+  async function removeNow() {
+    const result = await removeKeyAction({ keyId: key.id });
+    if (!result.ok) {
+      if (result.code === "fresh-auth-required") return setMode("verify");
+      return setError(result.error);
+    }
+    router.refresh();
+  }
+
+  return (
+    <li className="space-y-3 px-4 py-3">
+      <div className="flex flex-wrap items-center justify-between gap-3">
+        <div>
+          <p className="flex items-center gap-2 text-sm font-medium text-slate-900">
+            {key.name}
+            {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
+          </p>
+          <p className="text-xs text-slate-500">
+            {key.model ?? "Unknown model"} · added {dateFormat.format(key.createdAt)} · last used{" "}
+            {key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "never"}
+            {key.transports.length > 0 && ` · ${key.transports.join(", ").toUpperCase()}`}
+          </p>
+        </div>
+        {mode === "view" && (
+          <div className="flex gap-2">
+            <Button variant="secondary" onClick={() => setMode("rename")} aria-label={`Rename ${key.name}`}>
+              Rename
+            </Button>
+            <Button variant="danger" onClick={remove} aria-label={`Remove ${key.name}`}>
+              Remove
+            </Button>
+          </div>
+        )}
+      </div>
+      {error && <Alert>{error}</Alert>}
+      {mode === "rename" && (
+        <div className="flex flex-wrap items-end gap-2">
+          <label className="text-sm">
+            <span className="block font-medium text-slate-700">New name</span>
+            <input
+              value={name}
+              onChange={(e) => setName(e.target.value)}
+              maxLength={64}
+              className="mt-1 rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm"
+            />
+          </label>
+          <Button onClick={rename}>Save</Button>
+          <Button variant="secondary" onClick={() => setMode("view")}>
+            Cancel
+          </Button>
+        </div>
+      )}
+      {mode === "verify" && (
+        <VerifyIdentity
+          onVerified={() => {
+            setMode("view");
+            void removeNow();
+          }}
+          onCancel={() => setMode("view")}
+        />
+      )}
+    </li>
+  );
+}

@@ -1,0 +1,98 @@
+import type { Metadata } from "next";
+import { notFound } from "next/navigation";
+import { requireAdminContext } from "@/lib/auth/current";
+import { describeBrowser } from "@/lib/http/request-info";
+import { findUser } from "@/lib/users/queries";
+import { listUserKeys } from "@/lib/webauthn/keys";
+import { idSchema } from "@/lib/validation/account";
+import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
+import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
+
+export const metadata: Metadata = { title: "User" };
+
+export default async function UserPage({ params }: { params: Promise<{ id: string }> }) {
+  const ctx = await requireAdminContext();
+  const { id } = await params;
+  if (!idSchema.safeParse(id).success) notFound();
+  const user = await findUser(ctx, id);
+  if (!user) notFound();
+  const keys = await listUserKeys(ctx, user.id);
+
+  return (
+    <>
+      <PageHeader
+        title={user.name}
+        description={user.username}
+        actions={user.id !== ctx.userId ? <UserActions userId={user.id} isActive={user.isActive} /> : undefined}
+      />
+      <div className="space-y-6">
+        <Card title="User detail">
+          <DescriptionList
+            items={[
+              { term: "Username", value: user.username },
+              { term: "Email", value: user.email },
+              { term: "Role", value: <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge> },
+              { term: "Status", value: user.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge> },
+              {
+                term: "Password",
+                value: user.hasPassword ? (
+                  "Set"
+                ) : (
+                  <div className="flex flex-wrap items-center justify-between gap-3">
+                    <span className="text-slate-600">
+                      Not set yet.{" "}
+                      {user.pendingInvitation && user.pendingInvitation.expiresAt > new Date()
+                        ? `Invitation link expires ${formatDateTime(user.pendingInvitation.expiresAt)}.`
+                        : "The invitation link has expired."}
+                    </span>
+                    {user.isActive && <ResendInvitationButton userId={user.id} />}
+                  </div>
+                ),
+              },
+              { term: "Created", value: formatDateTime(user.createdAt) },
+            ]}
+          />
+        </Card>
+        <Card title="Security keys" description="Keys this user registered in Advanced User Details.">
+          {keys.length === 0 ? (
+            <p className="text-sm text-slate-500">No security keys registered.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100" aria-label="Security keys">
+              {keys.map((key) => (
+                <li key={key.id} className="py-3 text-sm">
+                  <p className="flex items-center gap-2 font-medium text-slate-800">
+                    {key.name}
+                    {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
+                  </p>
+                  <p className="text-slate-500">
+                    {key.model ?? "Unknown model"} · added {formatDateTime(key.createdAt)} · last used{" "}
+                    {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
+                  </p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Sessions" description="Browsers where this user is signed in.">
+          {user.sessions.length === 0 ? (
+            <p className="text-sm text-slate-500">No active sessions.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100">
+              {user.sessions.map((session) => (
+                <li key={session.id} className="flex items-center justify-between gap-4 py-3 text-sm">
+                  <div>
+                    <p className="font-medium text-slate-800">{describeBrowser(session.userAgent)}</p>
+                    <p className="text-slate-500">
+                      {session.ip ?? "Unknown IP"} · signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                    </p>
+                  </div>
+                  {session.id !== ctx.sessionId && <RevokeSessionButton userId={user.id} sessionId={session.id} />}
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+      </div>
+    </>
+  );
+}

@@ -1,0 +1,75 @@
+"use client";
+
+import { useState, useTransition } from "react";
+import { Button } from "../../../../_components/ui";
+import { resendInvitationAction, revokeSessionAction, setUserActiveAction } from "../actions";
+
+export function UserActions({ userId, isActive }: { userId: string; isActive: boolean }) {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <div className="flex items-center gap-3">
+      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      <Button
+        variant={isActive ? "danger" : "secondary"}
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await setUserActiveAction({ userId, active: String(!isActive) });
+            setError(result.ok ? null : result.error);
+          })
+        }
+      >
+        {isActive ? "Deactivate" : "Reactivate"}
+      </Button>
+    </div>
+  );
+}
+
+export function RevokeSessionButton({ userId, sessionId }: { userId: string; sessionId: string }) {
+  const [error, setError] = useState<string | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <div className="flex items-center gap-2">
+      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await revokeSessionAction({ userId, sessionId });
+            setError(result.ok ? null : result.error);
+          })
+        }
+      >
+        Log out
+      </Button>
+    </div>
+  );
+}
+
+export function ResendInvitationButton({ userId }: { userId: string }) {
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+  return (
+    <div className="flex items-center gap-3">
+      {message && (
+        <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+          {message.text}
+        </p>
+      )}
+      <Button
+        variant="secondary"
+        disabled={pending}
+        onClick={() =>
+          startTransition(async () => {
+            const result = await resendInvitationAction({ userId });
+            setMessage(result.ok ? { ok: true, text: "Invitation sent." } : { ok: false, text: result.error });
+          })
+        }
+      >
+        Send a new invitation
+      </Button>
+    </div>
+  );
+}

@@ -1,0 +1,34 @@
+"use server";
+
+import { revalidatePath } from "next/cache";
+import { z } from "zod";
+import { orgAction } from "@/lib/auth/action";
+import { addUser, resendInvitation, revokeSession, setUserActive } from "@/lib/users/mutations";
+import { addUserSchema, idSchema } from "@/lib/validation/account";
+
+export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
+  const result = await addUser(ctx, input);
+  revalidatePath("/setup/users");
+  return result;
+});
+
+export const setUserActiveAction = orgAction(
+  { role: "ADMIN", schema: z.object({ userId: idSchema, active: z.enum(["true", "false"]) }) },
+  async (ctx, input) => {
+    await setUserActive(ctx, input.userId, input.active === "true");
+    revalidatePath(`/setup/users/${input.userId}`);
+  },
+);
+
+export const revokeSessionAction = orgAction(
+  { role: "ADMIN", schema: z.object({ sessionId: idSchema, userId: idSchema }) },
+  async (ctx, input) => {
+    await revokeSession(ctx, input.sessionId);
+    revalidatePath(`/setup/users/${input.userId}`);
+  },
+);
+
+export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+  await resendInvitation(ctx, input.userId);
+  revalidatePath(`/setup/users/${input.userId}`);
+});

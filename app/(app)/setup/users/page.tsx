@@ -1,0 +1,75 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { requireAdminContext } from "@/lib/auth/current";
+import { listUsers } from "@/lib/users/queries";
+import { userListQuerySchema } from "@/lib/validation/account";
+import { Badge, ButtonLink, PageHeader, Pagination, formatDateTime } from "../../../_components/ui";
+
+export const metadata: Metadata = { title: "Users" };
+
+export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  const ctx = await requireAdminContext();
+  const parsed = userListQuerySchema.safeParse(await searchParams);
+  const query = parsed.success ? parsed.data : { q: "", page: 1 };
+  const { users, total, page, pageCount } = await listUsers(ctx, query);
+  const pageHref = (p: number) => `/setup/users?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), page: String(p) })}`;
+
+  return (
+    <>
+      <PageHeader
+        title="Users"
+        description={`${total} user${total === 1 ? "" : "s"} in ${ctx.orgName}`}
+        actions={<ButtonLink href="/setup/users/new">New user</ButtonLink>}
+      />
+      <form className="mb-4 flex gap-2" role="search">
+        <input
+          type="search"
+          name="q"
+          defaultValue={query.q}
+          placeholder="Search by name, username or email"
+          aria-label="Search users"
+          className="w-full max-w-sm rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
+        />
+        <button className="rounded-lg border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">Search</button>
+      </form>
+      <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+        <table className="min-w-full divide-y divide-slate-200 text-sm">
+          <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
+            <tr>
+              <th className="px-4 py-3">Name</th>
+              <th className="px-4 py-3">Username</th>
+              <th className="px-4 py-3">Role</th>
+              <th className="px-4 py-3">Status</th>
+              <th className="px-4 py-3">Created</th>
+            </tr>
+          </thead>
+          <tbody className="divide-y divide-slate-100">
+            {users.map((user) => (
+              <tr key={user.id} className="hover:bg-slate-50">
+                <td className="px-4 py-3 font-medium">
+                  <Link href={`/setup/users/${user.id}`} className="text-brand-600 hover:text-brand-700">
+                    {user.name}
+                  </Link>
+                </td>
+                <td className="px-4 py-3 text-slate-600">{user.username}</td>
+                <td className="px-4 py-3">
+                  <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge>
+                </td>
+                <td className="px-4 py-3">{user.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}</td>
+                <td className="px-4 py-3 text-slate-500">{formatDateTime(user.createdAt)}</td>
+              </tr>
+            ))}
+            {users.length === 0 && (
+              <tr>
+                <td colSpan={5} className="px-4 py-10 text-center text-slate-500">
+                  No users match “{query.q}”.
+                </td>
+              </tr>
+            )}
+          </tbody>
+        </table>
+      </div>
+      <Pagination page={page} pageCount={pageCount} hrefFor={pageHref} />
+    </>
+  );
+}

@@ -1,0 +1,33 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { redirect } from "next/navigation";
+import { currentSession } from "@/lib/auth/current";
+import { Alert } from "../../_components/ui";
+import { LoginForm } from "./login-form";
+
+export const metadata: Metadata = { title: "Log in" };
+
+export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
+  if (await currentSession()) redirect("/home");
+  const passwordSet = (await searchParams)["password-set"] === "1";
+  return (
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">Log in to Gatehouse</h1>
+      <p className="mt-1 text-sm text-slate-500">Use the username your admin gave you.</p>
+      {passwordSet && (
+        <div className="mt-4">
+          <Alert tone="success">Your password is set. Log in with your username and new password.</Alert>
+        </div>
+      )}
+      <div className="mt-6">
+        <LoginForm />
+      </div>
+      <p className="mt-6 text-center text-sm text-slate-500">
+        New to Gatehouse?{" "}
+        <Link href="/signup" className="font-medium text-brand-600 hover:text-brand-700">
+          Create your org
+        </Link>
+      </p>
+    </>
+  );
+}

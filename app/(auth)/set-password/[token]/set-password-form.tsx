@@ -1,0 +1,50 @@
+"use client";
+
+import { useRouter } from "next/navigation";
+import { useState, type FormEvent } from "react";
+import type { ActionResult } from "@/lib/auth/action";
+import { Alert, Button, Field } from "../../../_components/ui";
+import { setPasswordAction } from "./actions";
+
+export function SetPasswordForm({ token, username }: { token: string; username: string }) {
+  const router = useRouter();
+  const [result, setResult] = useState<ActionResult<{ username: string }> | null>(null);
+  const [pending, setPending] = useState(false);
+  const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    const form = new FormData(event.currentTarget);
+    form.set("token", token);
+    const outcome = await setPasswordAction(form);
+    setResult(outcome);
+    if (outcome.ok) {
+      router.replace("/login?password-set=1");
+      return;
+    }
+    setPending(false);
+  }
+
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {result && !result.ok && <Alert>{result.error}</Alert>}
+      {/* Lets password managers save the new password under the right username. */}
+      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+      <Field
+        label="New password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        autoFocus
+        error={fieldErrors.password}
+        hint="At least 12 characters."
+      />
+      <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" required error={fieldErrors.confirmPassword} />
+      <Button type="submit" className="w-full" disabled={pending}>
+        {pending ? "Saving…" : "Set password"}
+      </Button>
+    </form>
+  );
+}

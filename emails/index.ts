@@ -1,0 +1,26 @@
+import type { z } from "zod";
+import { securityKeyRegisteredEmail } from "./security-key-registered";
+import { securityKeyRemovedEmail } from "./security-key-removed";
+import { setPasswordEmail } from "./set-password";
+
+// Every notification Gatehouse sends. Adding one: a file beside this one
+// (defineEmailTemplate) and a line here.
+export const EMAIL_TEMPLATES = {
+  [setPasswordEmail.name]: setPasswordEmail,
+  [securityKeyRegisteredEmail.name]: securityKeyRegisteredEmail,
+  [securityKeyRemovedEmail.name]: securityKeyRemovedEmail,
+} as const;
+
+export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;
+export type EmailTemplateData<N extends EmailTemplateName> = z.input<(typeof EMAIL_TEMPLATES)[N]["schema"]>;
+
+export function isEmailTemplateName(name: string): name is EmailTemplateName {
+  return Object.hasOwn(EMAIL_TEMPLATES, name);
+}
+
+/** The Email Log's name for a stored template (an unknown one is shown as stored). */
+export function emailTemplateLabel(name: string): string {
+  return isEmailTemplateName(name) ? EMAIL_TEMPLATES[name].label : name;
+}
+
+export type { RenderedEmail } from "./template";

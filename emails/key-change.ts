@@ -1,0 +1,43 @@
+import { z } from "zod";
+import { formatDateTime } from "../lib/format";
+import { linkField, nameField, shortField, timeField } from "./fields";
+import type { EmailBlock } from "./layout";
+
+// What every "a security key was added/removed" email says about the change.
+
+export const keyChangeFields = {
+  name: nameField,
+  orgName: nameField,
+  keyName: z.string().trim().min(1).max(64),
+  model: shortField,
+  at: timeField,
+  ip: z.string().max(64).nullable(),
+  browser: shortField,
+  manageLink: linkField,
+};
+
+export type KeyChangeData = { keyName: string; model: string; at: Date; ip: string | null; browser: string };
+
+export function keyChangeFacts(d: KeyChangeData): EmailBlock {
+  return {
+    type: "facts",
+    rows: [
+      { label: "Key name", value: d.keyName },
+      { label: "Model", value: d.model },
+      { label: "Time", value: formatDateTime(d.at) },
+      { label: "IP address", value: d.ip ?? "Unknown" },
+      { label: "Browser", value: d.browser },
+    ],
+  };
+}
+
+export const keyChangePreview = {
+  name: "Grace Hopper",
+  orgName: "Acme",
+  keyName: "YubiKey 5 NFC",
+  model: "YubiKey 5 Series with NFC",
+  at: new Date("2026-11-23T09:30:00Z"),
+  ip: "203.0.113.7",
+  browser: "Chrome 156 on Linux",
+  manageLink: "http://localhost:3000/settings/advanced",
+};

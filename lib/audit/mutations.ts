@@ -1,0 +1,35 @@
+import type { Db } from "../db/client";
+import { db as defaultDb } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+
+type Writer = Pick<Db, "auditEvent"> | Prisma.TransactionClient;
+
+export interface AuditEntry {
+  orgId: string;
+  actor: { id: string; name: string } | null;
+  action: string;
+  section: string;
+  field?: string;
+  oldValue?: string | null;
+  newValue?: string | null;
+  targetId?: string;
+  ip?: string | null;
+}
+
+/** One Setup Audit Trail row. Pass the transaction of the change it records. */
+export async function recordAudit(entry: AuditEntry, writer: Writer = defaultDb()): Promise<void> {
+  await writer.auditEvent.create({
+    data: {
+      orgId: entry.orgId,
+      actorId: entry.actor?.id ?? null,
+      actorName: entry.actor?.name ?? null,
+      action: entry.action,
+      section: entry.section,
+      field: entry.field ?? null,
+      oldValue: entry.oldValue ?? null,
+      newValue: entry.newValue ?? null,
+      targetId: entry.targetId ?? null,
+      ip: entry.ip ?? null,
+    },
+  });
+}

@@ -1,0 +1,76 @@
+import crypto from "node:crypto";
+import { forbidden, unstable_rethrow } from "next/navigation";
+import type { z } from "zod";
+import { UserFacingError } from "../errors";
+import { fieldErrorsOf } from "../validation/account";
+import { currentSession } from "./current";
+import { orgContextFromSession, type OrgContext } from "./org-context";
+
+export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string>; code?: string };
+export type ActionResult<T = undefined> = { ok: true; data: T } | ActionError;
+
+export const SESSION_ENDED = "Your session has ended. Sign in again.";
+
+/** FormData to a plain object; repeated names become arrays. */
+export function formToObject(input: unknown): unknown {
+  if (!(input instanceof FormData)) return input;
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of input.entries()) {
+    if (key.startsWith("$ACTION")) continue;
+    const existing = out[key];
+    out[key] = existing === undefined ? value : Array.isArray(existing) ? [...existing, value] : [existing, value];
+  }
+  return out;
+}
+
+/** Expected errors become messages; anything else is logged with a reference the user can quote. */
+export function toActionError(error: unknown): ActionError {
+  if (error instanceof UserFacingError) {
+    const code = "code" in error && typeof error.code === "string" ? error.code : undefined;
+    return { ok: false, error: error.message, fieldErrors: error.fieldErrors, code };
+  }
+  const ref = crypto.randomBytes(4).toString("hex");
+  console.error(`[action error ${ref}]`, error);
+  return { ok: false, error: `Something went wrong (reference ${ref}). Try again.` };
+}
+
+export async function parseInput<S extends z.ZodType>(schema: S, input: unknown): Promise<z.infer<S>> {
+  const parsed = await schema.safeParseAsync(formToObject(input));
+  if (!parsed.success) throw new UserFacingError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  return parsed.data;
+}
+
+/**
+ * Server action for signed-in users: session → role → zod → handler → errors.
+ * The handler receives the org context of the verified session, never an org id from the client.
+ * A signed-in user without the role gets a real HTTP 403 (forbidden()), as the pages do.
+ */
+export function orgAction<S extends z.ZodType, T>(
+  options: { role?: "ADMIN"; schema: S },
+  handler: (ctx: OrgContext, input: z.infer<S>) => Promise<T>,
+) {
+  return async (input: unknown): Promise<ActionResult<T>> => {
+    try {
+      const session = await currentSession();
+      if (!session) return { ok: false, error: SESSION_ENDED };
+      const ctx = orgContextFromSession(session);
+      if (options.role === "ADMIN" && ctx.role !== "ADMIN") forbidden();
+      const data = await handler(ctx, await parseInput(options.schema, input));
+      return { ok: true, data };
+    } catch (error) {
+      unstable_rethrow(error); // forbidden(), redirect() and Next's own signals are not errors
+      return toActionError(error);
+    }
+  };
+}
+
+/** Server action open to anyone (sign-up): zod → handler → errors. */
+export function publicAction<S extends z.ZodType, T>(schema: S, handler: (input: z.infer<S>) => Promise<T>) {
+  return async (input: unknown): Promise<ActionResult<T>> => {
+    try {
+      return { ok: true, data: await handler(await parseInput(schema, input)) };
+    } catch (error) {
+      return toActionError(error);
+    }
+  };
+}

@@ -1,0 +1,129 @@
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { generateAuthenticationOptions } from "@simplewebauthn/server";
+import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import { db } from "../db/client";
+import { RateLimitedError, UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { recordVerification } from "../verification/history";
+import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
+import { WebAuthnRefusal } from "../webauthn/refusal";
+import { relyingParty } from "../webauthn/relying-party";
+import type { KeySettings } from "../webauthn/settings";
+import { challengeOf, verifyKeyAssertion } from "../webauthn/verify";
+import type { OrgContext } from "./org-context";
+import { verifyPassword } from "./password";
+import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+
+// Re-authentication ("For security purposes, verify it's you"): before a
+// verification method is added or removed, the user proves it is them again —
+// password, plus a registered key when they have one. The proof lives on the
+// server-side session and lapses after the org's window.
+
+export const FRESH_AUTH_PROMPT = "For security purposes, verify it's you";
+const REAUTH_LIMIT: RateLimitRule = { limit: 5, windowSeconds: 15 * 60 };
+
+export class FreshAuthRequiredError extends UserFacingError {
+  override readonly status = 401;
+  readonly code = "fresh-auth-required";
+  constructor() {
+    super(`${FRESH_AUTH_PROMPT}.`);
+  }
+}
+
+export async function hasFreshAuth(ctx: OrgContext, windowMinutes: number, now = new Date()): Promise<boolean> {
+  const session = await db().session.findFirst({
+    where: { id: ctx.sessionId, orgId: ctx.orgId, userId: ctx.userId, revokedAt: null },
+    select: { freshAuthAt: true },
+  });
+  const at = session?.freshAuthAt;
+  return Boolean(at && now.getTime() - at.getTime() <= windowMinutes * 60_000 && at.getTime() <= now.getTime());
+}
+
+/** Throws FreshAuthRequiredError unless the user re-authenticated within the window. */
+export async function requireFreshAuth(ctx: OrgContext, windowMinutes: number, now = new Date()): Promise<void> {
+  if (!(await hasFreshAuth(ctx, windowMinutes, now))) throw new FreshAuthRequiredError();
+}
+
+export type ReauthStep = { next: "done" } | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON };
+
+/** Step 1: the password. With registered keys (and keys allowed), step 2 asks for one of them. */
+export async function reauthenticateWithPassword(
+  ctx: OrgContext,
+  password: string,
+  settings: KeySettings,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<ReauthStep> {
+  // The slot is taken before the check, atomically, so parallel guesses all count.
+  const key = `reauth:user:${ctx.userId}`;
+  const wait = secondsOverLimit(await hitRateLimit(key, REAUTH_LIMIT, now), REAUTH_LIMIT, now);
+  if (wait > 0) throw new RateLimitedError(wait);
+  const user = await db().user.findFirst({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { passwordHash: true } });
+  if (!(await verifyPassword(password, user?.passwordHash))) {
+    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Re-authentication", result: "Failed", detail: "Wrong password", request });
+    throw new UserFacingError("That password isn't right. Try again.", { password: "That password isn't right." });
+  }
+  await releaseRateLimit(key);
+  const keys = settings.keysAllowed
+    ? await db().securityKey.findMany({
+        where: { userId: ctx.userId, orgId: ctx.orgId, flaggedAt: null },
+        select: { credentialId: true, transports: true },
+      })
+    : [];
+  if (keys.length === 0) {
+    await markFresh(ctx, now);
+    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Re-authentication", result: "Succeeded", request });
+    return { next: "done" };
+  }
+  const challenge = await issueChallenge(ctx, "reauth", now);
+  const options = await generateAuthenticationOptions({
+    rpID: relyingParty().rpID,
+    challenge: isoBase64URL.toBuffer(challenge),
+    timeout: CEREMONY_TIMEOUT_MS,
+    userVerification: settings.policy.userVerification,
+    allowCredentials: keys.map((k) => ({ id: k.credentialId, transports: k.transports as never })),
+  });
+  return { next: "security-key", options };
+}
+
+/** Step 2: an assertion by one of the user's own keys, answering the challenge step 1 issued. */
+export async function reauthenticateWithKey(
+  ctx: OrgContext,
+  response: AuthenticationResponseJSON,
+  settings: KeySettings,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<void> {
+  const record = (result: "Succeeded" | "Failed", detail?: string) =>
+    recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password and security key", activity: "Re-authentication", result, detail, request });
+  try {
+    const challenge = await consumeChallenge(ctx, "reauth", challengeOf(response), now);
+    const key = await db().securityKey.findFirst({ where: { credentialId: response.id, userId: ctx.userId, orgId: ctx.orgId } });
+    if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
+    if (key.flaggedAt) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
+    const { rpID, origin } = relyingParty();
+    try {
+      const { newCounter } = await verifyKeyAssertion(
+        response,
+        { challenge, origin, rpID },
+        { credentialId: key.credentialId, publicKey: isoBase64URL.toBuffer(key.publicKey), counter: Number(key.signCount), transports: key.transports },
+        settings.policy.userVerification,
+      );
+      await db().securityKey.updateMany({ where: { id: key.id, orgId: ctx.orgId }, data: { signCount: BigInt(newCounter), lastUsedAt: now } });
+    } catch (error) {
+      if (error instanceof WebAuthnRefusal && error.code === "counter-regression") {
+        await db().securityKey.updateMany({ where: { id: key.id, orgId: ctx.orgId }, data: { flaggedAt: now } });
+      }
+      throw error;
+    }
+    await markFresh(ctx, now);
+    await record("Succeeded");
+  } catch (error) {
+    await record("Failed", error instanceof Error ? error.message : "Verification failed");
+    throw error;
+  }
+}
+
+async function markFresh(ctx: OrgContext, now: Date) {
+  await db().session.updateMany({ where: { id: ctx.sessionId, orgId: ctx.orgId, revokedAt: null }, data: { freshAuthAt: now } });
+}

@@ -1,0 +1,45 @@
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
+import { csvLine } from "../http/csv";
+import { describeBrowser } from "../http/request-info";
+import type { LoginResult } from "./login";
+import type { OrgContext } from "./org-context";
+
+export interface LoginFilter extends DayRange {
+  result: LoginResult | null;
+}
+
+const rowFields = { id: true, createdAt: true, username: true, result: true, ip: true, userAgent: true } satisfies Prisma.LoginAttemptSelect;
+
+export type LoginRow = Prisma.LoginAttemptGetPayload<{ select: typeof rowFields }>;
+
+const newestFirst: Prisma.LoginAttemptOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "desc" }];
+
+// Attempts on unknown usernames have no org (orgId null); matching on the
+// context's orgId leaves them out, so no admin sees what others typed.
+function loginWhere(ctx: OrgContext, filter: LoginFilter): Prisma.LoginAttemptWhereInput {
+  return { orgId: ctx.orgId, ...createdAtWithin(filter), ...(filter.result ? { result: filter.result } : {}) };
+}
+
+/** One page of the org's Login History, newest first. */
+export async function listLoginAttempts(ctx: OrgContext, query: LoginFilter & { page: number }) {
+  const where = loginWhere(ctx, query);
+  const [rows, total] = await Promise.all([
+    db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE }),
+    db().loginAttempt.count({ where }),
+  ]);
+  return { rows, total, page: query.page, pageCount: pageCountFor(total) };
+}
+
+/** Every matching login attempt of the org, newest first, in chunks. */
+export function loginAttemptsForExport(ctx: OrgContext, filter: LoginFilter): AsyncGenerator<LoginRow[]> {
+  const where = loginWhere(ctx, filter);
+  return readInChunks((afterId, take) => db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }));
+}
+
+export const LOGIN_CSV_HEADER = ["Date (UTC)", "Username", "Result", "IP address", "Browser"];
+
+export function loginCsvLine(row: LoginRow): string {
+  return csvLine([row.createdAt.toISOString(), row.username, row.result, row.ip, describeBrowser(row.userAgent)]);
+}

@@ -1,0 +1,79 @@
+import { db } from "../db/client";
+import { RateLimitedError, UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { recordAudit } from "../audit/mutations";
+import { verifyPassword } from "./password";
+import { clearRateLimit, hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+import { createSession } from "./session";
+
+export const GENERIC_LOGIN_ERROR = "Check your username and password";
+
+export const LOGIN_LIMITS = {
+  perUsername: { limit: 10, windowSeconds: 15 * 60 },
+  perIp: { limit: 50, windowSeconds: 15 * 60 },
+} satisfies Record<string, RateLimitRule>;
+
+/** Every result a LoginAttempt row can carry; Login History filters by exactly these. */
+export const LOGIN_RESULTS = ["Success", "Invalid password", "Locked out", "Inactive user"] as const;
+export type LoginResult = (typeof LOGIN_RESULTS)[number];
+
+export class InvalidCredentialsError extends UserFacingError {
+  override readonly status = 401;
+  constructor() {
+    super(GENERIC_LOGIN_ERROR);
+  }
+}
+
+const userKey = (username: string) => `login:user:${username}`;
+const ipKey = (ip: string) => `login:ip:${ip}`;
+
+/**
+ * The password step. Wrong username, wrong password and deactivated user all
+ * answer the same; failures count per username and per IP in the database.
+ */
+export async function authenticateWithPassword(
+  username: string,
+  password: string,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ userId: string; orgId: string; sessionToken: string }> {
+  const user = await db().user.findUnique({ where: { username } });
+  const record = (result: LoginResult) =>
+    db().loginAttempt.create({
+      data: { orgId: user?.orgId ?? null, userId: user?.id ?? null, username, result, ip: request.ip, userAgent: request.userAgent },
+    });
+
+  // Every attempt takes its slot before the password is checked: each hit is
+  // one atomic upsert, so a burst of parallel guesses cannot all slip past a
+  // check made before any of them was counted. A success gives its slots back.
+  const byUser = await hitRateLimit(userKey(username), LOGIN_LIMITS.perUsername, now);
+  const byIp = request.ip ? await hitRateLimit(ipKey(request.ip), LOGIN_LIMITS.perIp, now) : null;
+  const wait = Math.max(secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now), byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0);
+  if (wait > 0) {
+    await record("Locked out");
+    throw new RateLimitedError(wait);
+  }
+
+  const passwordOk = await verifyPassword(password, user?.passwordHash);
+  if (!user || !passwordOk || !user.isActive) {
+    await record(user && passwordOk ? "Inactive user" : "Invalid password");
+    if (user && byUser.count === LOGIN_LIMITS.perUsername.limit) {
+      await recordAudit({
+        orgId: user.orgId,
+        actor: null,
+        action: "User locked out",
+        section: "Login",
+        targetId: user.id,
+        newValue: `${username} after ${byUser.count} failed logins, until ${byUser.resetAt.toISOString()}`,
+        ip: request.ip,
+      });
+    }
+    throw new InvalidCredentialsError();
+  }
+
+  await clearRateLimit(userKey(username));
+  if (request.ip) await releaseRateLimit(ipKey(request.ip));
+  await record("Success");
+  const { token } = await createSession(user, request);
+  return { userId: user.id, orgId: user.orgId, sessionToken: token };
+}

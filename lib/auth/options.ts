@@ -1,0 +1,78 @@
+import type { NextAuthOptions } from "next-auth";
+import CredentialsProvider from "next-auth/providers/credentials";
+import { authSecret, env } from "../env";
+import { UserFacingError } from "../errors";
+import { requestInfo } from "../http/request-info";
+import { loginSchema } from "../validation/account";
+import { authenticateWithPassword, GENERIC_LOGIN_ERROR } from "./login";
+import { endSessionByToken } from "./session";
+
+export const SESSION_COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
+
+/** Cookie carrying the next-auth JWT; the JWT carries only our session token. */
+export function sessionCookieName(): string {
+  return env().APP_URL.startsWith("https://") ? "__Secure-gatehouse.session" : "gatehouse.session";
+}
+
+declare module "next-auth/jwt" {
+  interface JWT {
+    /** Random token naming the server-side Session row. */
+    sid?: string;
+  }
+}
+
+export const authOptions: NextAuthOptions = {
+  // A getter, so the secret is read per request, not when the module is bundled.
+  get secret() {
+    return authSecret();
+  },
+  session: { strategy: "jwt", maxAge: SESSION_COOKIE_MAX_AGE },
+  pages: { signIn: "/login", error: "/login" },
+  get cookies() {
+    const secure = env().APP_URL.startsWith("https://");
+    return {
+      sessionToken: {
+        name: sessionCookieName(),
+        options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure },
+      },
+    };
+  },
+  providers: [
+    CredentialsProvider({
+      name: "Password",
+      credentials: { username: { type: "text" }, password: { type: "password" } },
+      async authorize(credentials, req) {
+        const parsed = loginSchema.safeParse(credentials ?? {});
+        if (!parsed.success) throw new Error(GENERIC_LOGIN_ERROR);
+        try {
+          const result = await authenticateWithPassword(
+            parsed.data.username,
+            parsed.data.password,
+            requestInfo(req.headers ?? {}),
+          );
+          return { id: result.userId, sessionToken: result.sessionToken };
+        } catch (error) {
+          // next-auth hands a thrown message to the login form; only ours are safe to show.
+          if (error instanceof UserFacingError) throw new Error(error.message);
+          console.error("login failed", error);
+          throw new Error("Something went wrong. Try again.");
+        }
+      },
+    }),
+  ],
+  callbacks: {
+    jwt({ token, user }) {
+      if (user && "sessionToken" in user) return { sid: String(user.sessionToken) };
+      return token;
+    },
+    // The browser learns nothing from /api/auth/session beyond "signed in".
+    session({ session }) {
+      return { expires: session.expires };
+    },
+  },
+  events: {
+    async signOut({ token }) {
+      if (token?.sid) await endSessionByToken(token.sid, "logout");
+    },
+  },
+};

@@ -1,0 +1,134 @@
+import { PGlite } from "@electric-sql/pglite";
+import { PrismaPg } from "@prisma/adapter-pg";
+import pg from "pg";
+import { env } from "../env";
+import { lockDataDir, resolveDataDir } from "./data-dir";
+import { pgliteAdapter } from "./pglite-adapter";
+import { PrismaClient } from "./generated/client";
+
+export { pgliteAdapter } from "./pglite-adapter";
+
+export type Db = PrismaClient;
+export type DatabaseKind = "pglite" | "postgres";
+
+/** Plain SQL on the underlying driver, for migrations: multi-statement scripts in one transaction. */
+export interface RawSql {
+  query<T>(sql: string, params?: unknown[]): Promise<T[]>;
+  /** Runs `work` in one transaction on one connection. */
+  transaction<T>(work: (tx: Pick<RawSql, "query" | "exec">) => Promise<T>): Promise<T>;
+  exec(script: string): Promise<void>;
+}
+
+export interface Database {
+  prisma: Db;
+  kind: DatabaseKind;
+  raw: RawSql;
+  close(): Promise<void>;
+}
+
+export type DatabaseOptions = { url: string } | { dataDir: string };
+
+export function openDatabase(options: DatabaseOptions): Database {
+  return "url" in options ? openPostgres(options.url) : openPglite(options.dataDir);
+}
+
+function openPostgres(url: string): Database {
+  const pool = new pg.Pool({ connectionString: url, max: 10 });
+  const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
+  const raw: RawSql = {
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await pool.query(sql, params)).rows as T[];
+    },
+    async exec(script) {
+      await pool.query(script);
+    },
+    async transaction(work) {
+      const client = await pool.connect();
+      const tx = {
+        query: async <T,>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+        exec: async (script: string) => void (await client.query(script)),
+      };
+      try {
+        await client.query("BEGIN");
+        const result = await work(tx);
+        await client.query("COMMIT");
+        return result;
+      } catch (error) {
+        await client.query("ROLLBACK").catch(() => undefined);
+        throw error;
+      } finally {
+        client.release();
+      }
+    },
+  };
+  return {
+    prisma,
+    kind: "postgres",
+    raw,
+    async close() {
+      await prisma.$disconnect();
+      await pool.end().catch(() => undefined);
+    },
+  };
+}
+
+function openPglite(dataDir: string): Database {
+  const unlock = lockDataDir(dataDir);
+  const lite = new PGlite(dataDir);
+  const prisma = new PrismaClient({ adapter: pgliteAdapter(lite) });
+  const raw: RawSql = {
+    async query<T>(sql: string, params: unknown[] = []) {
+      return (await lite.query<T>(sql, params)).rows;
+    },
+    async exec(script) {
+      await lite.exec(script);
+    },
+    transaction(work) {
+      return lite.transaction((tx) =>
+        work({
+          query: async <T,>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+          exec: async (script: string) => void (await tx.exec(script)),
+        }),
+      );
+    },
+  };
+  return {
+    prisma,
+    kind: "pglite",
+    raw,
+    async close() {
+      await prisma.$disconnect();
+      if (!lite.closed) await lite.close();
+      unlock();
+    },
+  };
+}
+
+// One database per process. Next.js compiles instrumentation, route handlers and
+// pages into separate bundles, so the handle lives on globalThis: two PGlite
+// instances on one data directory would corrupt it.
+const globalKey = Symbol.for("gatehouse.database");
+type GlobalWithDb = typeof globalThis & { [globalKey]?: Database };
+
+/** The process-wide database: PostgreSQL when DATABASE_URL is set, else PGlite under .data/. */
+export function database(): Database {
+  const holder = globalThis as GlobalWithDb;
+  if (!holder[globalKey]) {
+    const url = env().DATABASE_URL;
+    holder[globalKey] = openDatabase(url ? { url } : { dataDir: resolveDataDir() });
+  }
+  return holder[globalKey];
+}
+
+/** Shorthand for the Prisma client of the process-wide database. */
+export function db(): Db {
+  return database().prisma;
+}
+
+/** Replaces the process-wide database (tests, scripts). Returns the previous one. */
+export function setDatabase(next: Database | undefined): Database | undefined {
+  const holder = globalThis as GlobalWithDb;
+  const previous = holder[globalKey];
+  holder[globalKey] = next;
+  return previous;
+}

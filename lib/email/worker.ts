@@ -1,0 +1,107 @@
+import { db as defaultDb, type Db } from "../db/client";
+import { env } from "../env";
+import { describeDeliveryError, type MailTransport } from "./transport";
+
+/** First retry after 30 s, doubling up to one hour between attempts. */
+export const RETRY_BASE_MS = 30_000;
+export const RETRY_MAX_MS = 60 * 60_000;
+/** A message still undelivered this long after it was queued is marked failed. */
+export const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
+/** How long a claim lasts. A worker that dies mid-send frees its messages after this. */
+export const CLAIM_LEASE_MS = 5 * 60_000;
+
+export function retryDelayMs(attempts: number): number {
+  return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), RETRY_MAX_MS);
+}
+
+interface ClaimedMessage {
+  id: string;
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  attempts: number;
+  /** Queued more than GIVE_UP_AFTER_MS before this claim: if this attempt fails, the message fails. */
+  lastChance: boolean;
+}
+
+export interface DeliveryOptions {
+  transport: MailTransport;
+  db?: Db;
+  now?: () => Date;
+  batchSize?: number;
+}
+
+export interface DeliveryReport {
+  claimed: number;
+  sent: number;
+  retrying: number;
+  failed: number;
+}
+
+/**
+ * Claims due messages in one statement: FOR UPDATE SKIP LOCKED lets any
+ * number of workers (app instances, `npm run mail:worker`) run at once, each
+ * row going to exactly one of them. A claim marks the row SENDING until the
+ * lease ends, so a message whose worker died is picked up again later.
+ */
+async function claimDue(prisma: Db, now: Date, batchSize: number): Promise<ClaimedMessage[]> {
+  const leaseEnd = new Date(now.getTime() + CLAIM_LEASE_MS);
+  // Compared in SQL: raw timestamps read back through the PGlite adapter take
+  // the process's time zone, parameters do not.
+  const giveUpCutoff = new Date(now.getTime() - GIVE_UP_AFTER_MS);
+  return prisma.$queryRaw<ClaimedMessage[]>`
+    UPDATE "EmailMessage"
+    SET "state" = 'SENDING', "attempts" = "attempts" + 1, "nextAttemptAt" = ${leaseEnd}, "updatedAt" = ${now}
+    WHERE "id" IN (
+      SELECT "id" FROM "EmailMessage"
+      WHERE "state" IN ('QUEUED', 'RETRYING', 'SENDING') AND "nextAttemptAt" <= ${now}
+      ORDER BY "nextAttemptAt"
+      LIMIT ${batchSize}
+      FOR UPDATE SKIP LOCKED
+    )
+    RETURNING "id", "to", "subject", "text", "html", "attempts", ("createdAt" <= ${giveUpCutoff}) AS "lastChance"`;
+}
+
+/** One pass: claim what is due, send it, record the outcome of each message. */
+export async function deliverDueEmails(options: DeliveryOptions): Promise<DeliveryReport> {
+  const prisma = options.db ?? defaultDb();
+  const now = options.now ?? (() => new Date());
+  const { MAIL_FROM, APP_URL } = env();
+  const host = new URL(APP_URL).hostname;
+  const claimed = await claimDue(prisma, now(), options.batchSize ?? 10);
+  const report: DeliveryReport = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
+
+  for (const message of claimed) {
+    // Writes are fenced on the attempt we claimed: a worker whose lease ran
+    // out cannot overwrite the outcome of the worker that took over.
+    const ours = { id: message.id, state: "SENDING" as const, attempts: message.attempts };
+    try {
+      const { messageId } = await options.transport.send({
+        from: MAIL_FROM,
+        to: message.to,
+        subject: message.subject,
+        text: message.text,
+        html: message.html,
+        messageId: `<${message.id}@${host}>`,
+      });
+      await prisma.emailMessage.updateMany({
+        where: ours,
+        data: { state: "SENT", sentAt: now(), providerMessageId: messageId.slice(0, 500), lastError: null },
+      });
+      report.sent++;
+    } catch (error) {
+      const at = now();
+      await prisma.emailMessage.updateMany({
+        where: ours,
+        data: {
+          state: message.lastChance ? "FAILED" : "RETRYING",
+          nextAttemptAt: new Date(at.getTime() + retryDelayMs(message.attempts)),
+          lastError: describeDeliveryError(error),
+        },
+      });
+      report[message.lastChance ? "failed" : "retrying"]++;
+    }
+  }
+  return report;
+}

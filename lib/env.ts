@@ -1,0 +1,66 @@
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { z } from "zod";
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
+  DATABASE_URL: z
+    .string()
+    .regex(/^postgres(ql)?:\/\//, "DATABASE_URL must be a postgres:// or postgresql:// URL")
+    .optional(),
+  APP_URL: z.string().url("APP_URL must be an absolute URL").default("http://localhost:3000"),
+  AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
+  SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://").optional(),
+  MAIL_FROM: z.string().default("Gatehouse <no-reply@gatehouse.local>"),
+  // "off" when `npm run mail:worker` delivers mail instead of the app instances.
+  MAIL_WORKER: z.enum(["on", "off"], { message: 'MAIL_WORKER must be "on" or "off"' }).default("on"),
+});
+
+export type Env = z.infer<typeof envSchema> & {
+  /** An operated deployment: PostgreSQL in production mode. The embedded demo never is. */
+  isProductionDeployment: boolean;
+  databaseKind: "pglite" | "postgres";
+};
+
+let cached: Env | undefined;
+
+/** Parses the environment once; an invalid value stops startup with the variable's name. */
+export function env(): Env {
+  if (cached) return cached;
+  const parsed = envSchema.safeParse(
+    Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")),
+  );
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
+    throw new Error(`Invalid Gatehouse configuration:\n${lines.join("\n")}`);
+  }
+  const values = parsed.data;
+  cached = {
+    ...values,
+    databaseKind: values.DATABASE_URL ? "postgres" : "pglite",
+    isProductionDeployment: values.NODE_ENV === "production" && Boolean(values.DATABASE_URL),
+  };
+  return cached;
+}
+
+/**
+ * The secret that signs session cookies. Deployments must set AUTH_SECRET; the
+ * embedded demo generates one on first start and keeps it beside its database.
+ */
+export function authSecret(): string {
+  const { AUTH_SECRET, isProductionDeployment } = env();
+  if (AUTH_SECRET) return AUTH_SECRET;
+  if (isProductionDeployment) {
+    throw new Error("AUTH_SECRET is required in production: set it to a random string of 32+ characters (openssl rand -base64 48).");
+  }
+  const file = path.join(/*turbopackIgnore: true*/ process.cwd(), ".data", "auth-secret");
+  try {
+    return fs.readFileSync(file, "utf8").trim();
+  } catch {
+    const secret = crypto.randomBytes(48).toString("base64url");
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    fs.writeFileSync(file, secret, { mode: 0o600, flag: "wx" });
+    return secret;
+  }
+}

@@ -1,0 +1,143 @@
+import type { AuthenticatorType, UserVerification } from "../db/generated/enums";
+import { formatDay } from "../validation/dates";
+
+// An org's identity verification and session policy (DESIGN.md section 3):
+// its values, defaults, labels and the pure rules later flows apply to it.
+// Labels are the contract's wording, word for word.
+
+export type { AuthenticatorType, UserVerification };
+
+export interface PolicyValues {
+  allowSecurityKeys: boolean;
+  requireMfa: boolean;
+  /** "MFA required from": a UTC day before which users may skip MFA; null = no grace period. */
+  mfaRequiredFrom: Date | null;
+  allowTotp: boolean;
+  requireDeviceActivation: boolean;
+  reauthWindowMinutes: number;
+  userVerification: UserVerification;
+  authenticatorType: AuthenticatorType;
+  /** Lower-case canonical AAGUIDs, sorted, no duplicates. */
+  allowedAaguids: readonly string[];
+  blockedAaguids: readonly string[];
+  sessionTimeoutMinutes: number;
+  lockSessionsToIp: boolean;
+}
+
+export interface OrgPolicy extends PolicyValues {
+  /** 0 until an admin first saves; a save must name the version it was loaded from. */
+  readonly version: number;
+  readonly updatedAt: Date | null;
+}
+
+export type PolicyField = keyof PolicyValues;
+
+/** Must match the column defaults of OrgSettings in prisma/schema.prisma. */
+export const DEFAULT_POLICY: Readonly<PolicyValues> = Object.freeze({
+  allowSecurityKeys: false,
+  requireMfa: false,
+  mfaRequiredFrom: null,
+  allowTotp: true,
+  requireDeviceActivation: true,
+  reauthWindowMinutes: 10,
+  userVerification: "DISCOURAGED",
+  authenticatorType: "SECURITY_KEYS_ONLY",
+  allowedAaguids: [],
+  blockedAaguids: [],
+  sessionTimeoutMinutes: 120,
+  lockSessionsToIp: false,
+});
+
+export const REAUTH_WINDOW_RANGE = { min: 1, max: 60 } as const;
+export const MAX_AAGUIDS_PER_LIST = 100;
+
+/** "Timeout value" choices in minutes: 15 minutes … 24 hours, like a CRM's select. */
+export const TIMEOUT_CHOICES = [15, 30, 60, 120, 240, 480, 720, 1440] as const;
+
+export const FIELD_LABELS: Record<PolicyField, string> = {
+  allowSecurityKeys: "Let users verify their identity with a physical security key (U2F)",
+  requireMfa: "Require multi-factor authentication for all direct UI logins",
+  mfaRequiredFrom: "MFA required from",
+  allowTotp: "Let users verify their identity with an authenticator app (TOTP)",
+  requireDeviceActivation: "Require identity verification on new devices",
+  reauthWindowMinutes: "Re-authentication window for registering a verification method (minutes)",
+  userVerification: "User verification",
+  authenticatorType: "Authenticator type",
+  allowedAaguids: "Allowed authenticator models",
+  blockedAaguids: "Blocked authenticator models",
+  sessionTimeoutMinutes: "Timeout value",
+  lockSessionsToIp: "Lock sessions to the IP address from which they originated",
+};
+
+/** Form and audit order: the order of DESIGN.md section 3. */
+export const POLICY_FIELDS = Object.keys(FIELD_LABELS) as PolicyField[];
+
+export const USER_VERIFICATION_LABELS: Record<UserVerification, string> = {
+  DISCOURAGED: "Discouraged",
+  PREFERRED: "Preferred",
+  REQUIRED: "Required",
+};
+
+export const AUTHENTICATOR_TYPE_LABELS: Record<AuthenticatorType, string> = {
+  SECURITY_KEYS_ONLY: "Physical security keys only",
+  SECURITY_KEYS_AND_PASSKEYS: "Security keys and passkeys on this device",
+};
+
+export function timeoutLabel(minutes: number): string {
+  if (minutes < 60 || minutes % 60 !== 0) return `${minutes} minutes`;
+  const hours = minutes / 60;
+  return `${hours} hour${hours === 1 ? "" : "s"}`;
+}
+
+/** A policy value as the Setup Audit Trail shows it: booleans as True/False, choices by their label. */
+export function formatPolicyValue<F extends PolicyField>(field: F, value: PolicyValues[F]): string {
+  if (typeof value === "boolean") return value ? "True" : "False";
+  if (field === "sessionTimeoutMinutes") return timeoutLabel(value as number);
+  if (field === "userVerification") return USER_VERIFICATION_LABELS[value as UserVerification];
+  if (field === "authenticatorType") return AUTHENTICATOR_TYPE_LABELS[value as AuthenticatorType];
+  if (value instanceof Date) return formatDay(value);
+  if (Array.isArray(value)) return value.length ? value.join(", ") : "None";
+  if (value === null) return "None";
+  return String(value);
+}
+
+export interface PolicyChange {
+  field: PolicyField;
+  label: string;
+  oldValue: string;
+  newValue: string;
+}
+
+/** The fields that differ between two policies, in form order, formatted for the audit trail. */
+export function diffPolicies(before: PolicyValues, after: PolicyValues): PolicyChange[] {
+  const changes: PolicyChange[] = [];
+  for (const field of POLICY_FIELDS) {
+    const oldValue = formatPolicyValue(field, before[field]);
+    const newValue = formatPolicyValue(field, after[field]);
+    // Formatted values are canonical (lists are stored sorted, days in UTC): equal text, equal value.
+    if (oldValue !== newValue) changes.push({ field, label: FIELD_LABELS[field], oldValue, newValue });
+  }
+  return changes;
+}
+
+/** Idle timeout of the org's sessions, in milliseconds. */
+export function idleTimeoutMs(policy: Pick<PolicyValues, "sessionTimeoutMinutes">): number {
+  return policy.sessionTimeoutMinutes * 60_000;
+}
+
+/**
+ * Whether a user without a second factor must register one now:
+ * "off" (org does not require MFA), "grace" (required, but before "MFA required from"), "required".
+ */
+export function mfaRequirement(policy: Pick<PolicyValues, "requireMfa" | "mfaRequiredFrom">, now = new Date()): "off" | "grace" | "required" {
+  if (!policy.requireMfa) return "off";
+  if (policy.mfaRequiredFrom && now.getTime() < policy.mfaRequiredFrom.getTime()) return "grace";
+  return "required";
+}
+
+/** Whether an authenticator model may be registered: never when blocked; only listed ones when an allow-list is set. */
+export function isAuthenticatorModelAllowed(policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids">, aaguid: string): boolean {
+  const id = aaguid.toLowerCase();
+  if (policy.blockedAaguids.includes(id)) return false;
+  return policy.allowedAaguids.length === 0 || policy.allowedAaguids.includes(id);
+}

@@ -1,0 +1,46 @@
+import { database } from "../db/client";
+import { migrate } from "../db/migrate";
+import { startInProcessMailWorker } from "../email/runner";
+import { assertMailConfigured, mailboxEnabled } from "../email/transport";
+import { authSecret, env } from "../env";
+import { seedDemoData } from "../orgs/demo-data";
+
+/**
+ * Runs once per server process, before the first request: checks the
+ * configuration, applies pending migrations (PGlite and PostgreSQL alike),
+ * seeds the demo orgs into a brand-new embedded database and starts the mail
+ * worker.
+ */
+export async function startServer(): Promise<void> {
+  const config = env();
+  authSecret(); // a deployment without AUTH_SECRET stops here, with the reason
+  assertMailConfigured(); // and one without SMTP_URL
+  const { raw, kind } = database();
+  const applied = await migrate(raw);
+  log(`database: ${kind}; ${applied.length ? `applied ${applied.join(", ")}` : "migrations up to date"}`);
+  if (kind === "pglite" && process.env.GATEHOUSE_SEED_DEMO !== "false") {
+    const outcome = await seedDemoData();
+    if (outcome.seeded) log(`seeded demo orgs Acme and Globex (${outcome.users.join(", ")}); password in README`);
+  }
+  if (config.MAIL_WORKER === "on") {
+    startInProcessMailWorker();
+    log(mailboxEnabled() ? `mail: kept for ${config.APP_URL}/dev/mailbox (set SMTP_URL to send it)` : "mail: delivering over SMTP_URL");
+  } else {
+    log("mail: MAIL_WORKER=off, delivery left to `npm run mail:worker`");
+  }
+  log(`ready at ${config.APP_URL}`);
+}
+
+function log(message: string) {
+  console.log(`[gatehouse] ${message}`);
+}
+
+/** startServer, and a configuration or database failure stops the process with its reason. */
+export async function startServerOrExit(): Promise<void> {
+  try {
+    await startServer();
+  } catch (error) {
+    console.error(`[gatehouse] startup failed: ${error instanceof Error ? error.message : String(error)}`);
+    process.exit(1);
+  }
+}

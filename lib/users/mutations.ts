@@ -1,0 +1,123 @@
+import { recordAudit } from "../audit/mutations";
+import { isAdmin, type OrgContext } from "../auth/org-context";
+import { db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { wakeMailWorker } from "../email/runner";
+import { ForbiddenError, NotFoundError, UserFacingError } from "../errors";
+import type { AddUserInput } from "../validation/account";
+import { issueInvitation } from "./invitations";
+
+export const USERNAME_IN_USE = "This username is already in use. Usernames are unique across all orgs.";
+
+/**
+ * An admin adds a user to their own org. The user has no password yet: the
+ * "Set your password" email, queued in the same transaction, lets them choose one.
+ */
+export async function addUser(ctx: OrgContext, input: AddUserInput): Promise<{ userId: string }> {
+  if (!isAdmin(ctx)) throw new ForbiddenError();
+  const taken = await db().user.findUnique({ where: { username: input.username }, select: { id: true } });
+  if (taken) throw new UserFacingError("Check the highlighted fields.", { username: USERNAME_IN_USE });
+
+  try {
+    const result = await db().$transaction(async (tx) => {
+      const user = await tx.user.create({
+        data: { orgId: ctx.orgId, username: input.username, email: input.email, name: input.name, role: input.role },
+      });
+      await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: ctx.userName });
+      await recordAudit(
+        {
+          orgId: ctx.orgId,
+          actor: { id: ctx.userId, name: ctx.userName },
+          action: "Created user",
+          section: "Users",
+          targetId: user.id,
+          newValue: `${user.name} <${user.username}> (${user.role === "ADMIN" ? "Admin" : "Standard"})`,
+        },
+        tx,
+      );
+      return { userId: user.id };
+    });
+    wakeMailWorker();
+    return result;
+  } catch (error) {
+    if (isUniqueViolation(error, "username")) throw new UserFacingError("Check the highlighted fields.", { username: USERNAME_IN_USE });
+    throw error;
+  }
+}
+
+/** A fresh "Set your password" email for a user who has not set one yet; earlier links stop working. */
+export async function resendInvitation(ctx: OrgContext, userId: string): Promise<void> {
+  if (!isAdmin(ctx)) throw new ForbiddenError();
+  const user = await db().user.findFirst({
+    where: { id: userId, orgId: ctx.orgId },
+    select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true, passwordHash: true },
+  });
+  if (!user) throw new NotFoundError("That user");
+  if (user.passwordHash !== null) throw new UserFacingError("This user has already set a password.");
+  if (!user.isActive) throw new UserFacingError("Reactivate this user before inviting them again.");
+  await db().$transaction(async (tx) => {
+    await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: ctx.userName });
+    await recordAudit(
+      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Sent invitation", section: "Users", targetId: user.id, newValue: user.email },
+      tx,
+    );
+  });
+  wakeMailWorker();
+}
+
+/** Ends one session of the org: an admin's "Log out" on a user's page, or a user ending their own. */
+export async function revokeSession(ctx: OrgContext, sessionId: string): Promise<void> {
+  const session = await db().session.findFirst({
+    where: { id: sessionId, orgId: ctx.orgId, revokedAt: null },
+    select: { id: true, userId: true, user: { select: { username: true } } },
+  });
+  if (!session || (session.userId !== ctx.userId && !isAdmin(ctx))) throw new NotFoundError("That session");
+  await db().$transaction(async (tx) => {
+    await tx.session.updateMany({
+      where: { id: session.id, orgId: ctx.orgId, revokedAt: null },
+      data: { revokedAt: new Date(), revokedReason: "revoked" },
+    });
+    await recordAudit(
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Ended session",
+        section: "Users",
+        targetId: session.userId,
+        oldValue: session.user.username,
+      },
+      tx,
+    );
+  });
+}
+
+/** Deactivate or reactivate a user of the org. Deactivation ends their sessions at once. */
+export async function setUserActive(ctx: OrgContext, userId: string, active: boolean): Promise<void> {
+  if (!isAdmin(ctx)) throw new ForbiddenError();
+  if (userId === ctx.userId && !active) throw new UserFacingError("You can't deactivate yourself. Ask another admin.");
+  const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, isActive: true, username: true } });
+  if (!user) throw new NotFoundError("That user");
+  if (user.isActive === active) return;
+  await db().$transaction(async (tx) => {
+    await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { isActive: active } });
+    if (!active) {
+      await tx.session.updateMany({
+        where: { userId, orgId: ctx.orgId, revokedAt: null },
+        data: { revokedAt: new Date(), revokedReason: "user-deactivated" },
+      });
+    }
+    await recordAudit(
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: active ? "Reactivated user" : "Deactivated user",
+        section: "Users",
+        field: "Active",
+        targetId: userId,
+        oldValue: String(!active),
+        newValue: String(active),
+      },
+      tx,
+    );
+  });
+}

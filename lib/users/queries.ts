@@ -1,0 +1,88 @@
+import type { OrgContext } from "../auth/org-context";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+
+export const USERS_PAGE_SIZE = 25;
+
+const listFields = {
+  id: true,
+  name: true,
+  username: true,
+  email: true,
+  role: true,
+  isActive: true,
+  createdAt: true,
+} satisfies Prisma.UserSelect;
+
+export async function listUsers(ctx: OrgContext, query: { q: string; page: number }) {
+  // Prisma passes `contains` to LIKE unescaped: "%" or "_" would match everyone.
+  const q = query.q.replace(/[\\%_]/g, "\\$&");
+  const where: Prisma.UserWhereInput = {
+    orgId: ctx.orgId,
+    ...(q
+      ? {
+          OR: [
+            { name: { contains: q, mode: "insensitive" } },
+            { username: { contains: q, mode: "insensitive" } },
+            { email: { contains: q, mode: "insensitive" } },
+          ],
+        }
+      : {}),
+  };
+  const [users, total] = await Promise.all([
+    db().user.findMany({
+      where,
+      select: listFields,
+      orderBy: [{ name: "asc" }, { id: "asc" }],
+      skip: (query.page - 1) * USERS_PAGE_SIZE,
+      take: USERS_PAGE_SIZE,
+    }),
+    db().user.count({ where }),
+  ]);
+  return { users, total, page: query.page, pageCount: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) };
+}
+
+/** A user of the context's org, or null (a foreign id is simply not found). */
+export async function findUser(ctx: OrgContext, userId: string) {
+  const user = await db().user.findFirst({
+    where: { id: userId, orgId: ctx.orgId },
+    select: {
+      ...listFields,
+      updatedAt: true,
+      passwordHash: true,
+      sessions: {
+        where: { revokedAt: null },
+        select: { id: true, createdAt: true, lastSeenAt: true, ip: true, userAgent: true },
+        orderBy: { lastSeenAt: "desc" },
+        take: 20,
+      },
+      invitationTokens: {
+        where: { orgId: ctx.orgId, usedAt: null },
+        select: { createdAt: true, expiresAt: true },
+        orderBy: { createdAt: "desc" },
+        take: 1,
+      },
+    },
+  });
+  if (!user) return null;
+  // The hash itself never leaves this function: pages only learn whether one is set.
+  const { passwordHash, invitationTokens, ...rest } = user;
+  return { ...rest, hasPassword: passwordHash !== null, pendingInvitation: invitationTokens[0] ?? null };
+}
+
+export async function getOwnAccount(ctx: OrgContext) {
+  return db().user.findFirstOrThrow({
+    where: { id: ctx.userId, orgId: ctx.orgId },
+    select: { id: true, name: true, username: true, email: true, role: true, createdAt: true },
+  });
+}
+
+/** The signed-in user's live sessions (browsers where they are signed in), newest activity first. */
+export async function listOwnSessions(ctx: OrgContext) {
+  return db().session.findMany({
+    where: { orgId: ctx.orgId, userId: ctx.userId, revokedAt: null },
+    select: { id: true, createdAt: true, lastSeenAt: true, ip: true, userAgent: true },
+    orderBy: { lastSeenAt: "desc" },
+    take: 20,
+  });
+}

@@ -1,0 +1,75 @@
+import { requireFreshAuth } from "../auth/fresh-auth";
+import { isAdmin, type OrgContext } from "../auth/org-context";
+import { db } from "../db/client";
+import { ForbiddenError, NotFoundError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { recordVerification } from "../verification/history";
+import { modelName } from "./aaguids";
+import { notifyKeyRemoved } from "./notifications";
+import type { KeySettings } from "./settings";
+
+export interface KeySummary {
+  id: string;
+  name: string;
+  model: string | null;
+  transports: string[];
+  createdAt: Date;
+  lastUsedAt: Date | null;
+  flagged: boolean;
+}
+
+/** The signed-in user's own keys. */
+export function listOwnKeys(ctx: OrgContext): Promise<KeySummary[]> {
+  return keysOf(ctx, ctx.userId);
+}
+
+/** An admin's view of one user's keys (Setup → Users); another org's user has none to show. */
+export function listUserKeys(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
+  if (!isAdmin(ctx)) throw new ForbiddenError();
+  return keysOf(ctx, userId);
+}
+
+async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
+  const keys = await db().securityKey.findMany({
+    where: { userId, orgId: ctx.orgId },
+    orderBy: { createdAt: "asc" },
+    select: { id: true, name: true, aaguid: true, transports: true, createdAt: true, lastUsedAt: true, flaggedAt: true },
+  });
+  return keys.map((k) => ({
+    id: k.id,
+    name: k.name,
+    model: modelName(k.aaguid),
+    transports: k.transports,
+    createdAt: k.createdAt,
+    lastUsedAt: k.lastUsedAt,
+    flagged: k.flaggedAt !== null,
+  }));
+}
+
+/** Renames one of the user's own keys; another user's key id is not found. */
+export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string): Promise<void> {
+  const { count } = await db().securityKey.updateMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId }, data: { name } });
+  if (count === 0) throw new NotFoundError("That security key");
+}
+
+/** Removes one of the user's own keys after re-authentication; emails the user in the same transaction. */
+export async function removeOwnKey(
+  ctx: OrgContext,
+  keyId: string,
+  settings: KeySettings,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<void> {
+  const key = await db().securityKey.findFirst({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
+  if (!key) throw new NotFoundError("That security key");
+  await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.securityKey.deleteMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
+    if (count === 0) throw new NotFoundError("That security key");
+    await recordVerification(
+      { orgId: ctx.orgId, userId: ctx.userId, method: "Security key", activity: "Remove security key", result: "Succeeded", detail: key.name, request },
+      tx,
+    );
+    await notifyKeyRemoved(tx, ctx, { name: key.name, model: modelName(key.aaguid), at: now, request });
+  });
+}

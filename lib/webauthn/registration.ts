@@ -1,0 +1,138 @@
+import {
+  generateRegistrationOptions,
+  type PublicKeyCredentialCreationOptionsJSON,
+  type RegistrationResponseJSON,
+} from "@simplewebauthn/server";
+import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import { requireFreshAuth } from "../auth/fresh-auth";
+import type { OrgContext } from "../auth/org-context";
+import { db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
+import { UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { recordVerification } from "../verification/history";
+import { modelName } from "./aaguids";
+import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "./challenges";
+import { notifyKeyRegistered } from "./notifications";
+import { WebAuthnRefusal } from "./refusal";
+import { SUPPORTED_ALGORITHMS, relyingParty } from "./relying-party";
+import { MAX_KEYS_PER_USER, type KeySettings } from "./settings";
+import { challengeOf, verifyKeyRegistration } from "./verify";
+
+export const KEYS_DISABLED = "Your org has turned off security keys, so you can't register one. Ask your admin.";
+export const ALREADY_REGISTERED = "This security key is already registered";
+export const TOO_MANY_KEYS = `You can register up to ${MAX_KEYS_PER_USER} security keys. Remove one before adding another.`;
+
+export class KeysDisabledError extends WebAuthnRefusal {
+  override readonly status = 403;
+  constructor() {
+    super("keys-disabled", KEYS_DISABLED);
+  }
+}
+
+/** Options for navigator.credentials.create, after checking the org allows keys and the user re-authenticated. */
+export async function startKeyRegistration(
+  ctx: OrgContext,
+  settings: KeySettings,
+  now = new Date(),
+): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  if (!settings.keysAllowed) throw new KeysDisabledError();
+  await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+  const existing = await db().securityKey.findMany({
+    where: { userId: ctx.userId, orgId: ctx.orgId },
+    select: { credentialId: true, transports: true },
+  });
+  if (existing.length >= MAX_KEYS_PER_USER) throw new UserFacingError(TOO_MANY_KEYS);
+  const { rpID, rpName } = relyingParty();
+  return generateRegistrationOptions({
+    rpName,
+    rpID,
+    userID: new Uint8Array(Buffer.from(ctx.userId.replaceAll("-", ""), "hex")),
+    userName: ctx.username,
+    userDisplayName: ctx.userName,
+    // Bytes, not the string: a string challenge would be UTF-8 encoded before base64url.
+    challenge: isoBase64URL.toBuffer(await issueChallenge(ctx, "register", now)),
+    timeout: CEREMONY_TIMEOUT_MS,
+    // Direct attestation tells us the model (AAGUID) and lets an allow-list mean something.
+    attestationType: "direct",
+    excludeCredentials: existing.map((k) => ({ id: k.credentialId, transports: k.transports })),
+    authenticatorSelection: {
+      authenticatorAttachment: settings.policy.authenticatorType === "cross-platform" ? "cross-platform" : undefined,
+      residentKey: "discouraged",
+      userVerification: settings.policy.userVerification,
+    },
+    supportedAlgorithmIDs: SUPPORTED_ALGORITHMS,
+  });
+}
+
+export interface RegisteredKey {
+  id: string;
+  name: string;
+  model: string | null;
+}
+
+/**
+ * Verifies the new key and stores it with its notification email and history
+ * row in one transaction. Every refusal is recorded and changes nothing else.
+ */
+export async function finishKeyRegistration(
+  ctx: OrgContext,
+  response: RegistrationResponseJSON,
+  settings: KeySettings,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<RegisteredKey> {
+  try {
+    // Checked again here: the org may have turned keys off since the options were issued.
+    if (!settings.keysAllowed) throw new KeysDisabledError();
+    await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+    const challenge = await consumeChallenge(ctx, "register", challengeOf(response), now);
+    const { rpID, origin } = relyingParty();
+    const key = await verifyKeyRegistration(response, { challenge, origin, rpID }, settings.policy);
+    if (await db().securityKey.findUnique({ where: { credentialId: key.credentialId }, select: { id: true } })) {
+      throw new WebAuthnRefusal("already-registered", ALREADY_REGISTERED);
+    }
+    const model = modelName(key.aaguid);
+    const registered = await db().$transaction(async (tx) => {
+      const count = await tx.securityKey.count({ where: { userId: ctx.userId, orgId: ctx.orgId } });
+      if (count >= MAX_KEYS_PER_USER) throw new UserFacingError(TOO_MANY_KEYS);
+      const name = model ?? `Security key ${count + 1}`;
+      const row = await tx.securityKey.create({
+        data: {
+          orgId: ctx.orgId,
+          userId: ctx.userId,
+          credentialId: key.credentialId,
+          publicKey: isoBase64URL.fromBuffer(key.publicKey),
+          signCount: BigInt(key.counter),
+          transports: key.transports,
+          aaguid: key.aaguid,
+          attestationFormat: key.attestationFormat,
+          attestation: key.attestation,
+          backupEligible: key.backupEligible,
+          backedUp: key.backedUp,
+          name,
+          createdAt: now,
+        },
+      });
+      await recordVerification(
+        { orgId: ctx.orgId, userId: ctx.userId, method: "Security key", activity: "Register security key", result: "Succeeded", detail: name, request },
+        tx,
+      );
+      await notifyKeyRegistered(tx, ctx, { name, model, at: now, request });
+      return { id: row.id, name, model };
+    });
+    return registered;
+  } catch (error) {
+    const refusal = isUniqueViolation(error, "credentialId") ? new WebAuthnRefusal("already-registered", ALREADY_REGISTERED) : error;
+    await recordVerification({
+      orgId: ctx.orgId,
+      userId: ctx.userId,
+      method: "Security key",
+      activity: "Register security key",
+      result: "Failed",
+      detail: refusal instanceof Error ? refusal.message : "Registration failed",
+      request,
+    });
+    throw refusal;
+  }
+}

@@ -1,0 +1,27 @@
+/** @type {import('next').NextConfig} */
+const nextConfig = {
+  // The e2e suite builds into its own folder so it never clobbers `npm start`'s build.
+  distDir: process.env.NEXT_DIST_DIR || ".next",
+  // PGlite loads its WebAssembly and data files from its package directory;
+  // the Prisma adapters and pg must stay real Node modules as well.
+  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "nodemailer"],
+  experimental: {
+    // forbidden() and app/forbidden.tsx: a real 403 page for standard users in Setup.
+    authInterrupts: true,
+  },
+  poweredByHeader: false,
+  async headers() {
+    return [
+      {
+        source: "/:path*",
+        headers: [
+          { key: "X-Frame-Options", value: "DENY" },
+          { key: "X-Content-Type-Options", value: "nosniff" },
+          { key: "Referrer-Policy", value: "same-origin" },
+        ],
+      },
+    ];
+  },
+};
+
+export default nextConfig;

@@ -1,0 +1,61 @@
+import { defineConfig } from "@playwright/test";
+import { e2eMailSettings } from "./tests/support/e2e-mail";
+import { TEST_SMTP_PASSWORD, TEST_SMTP_USER } from "./tests/support/test-smtp";
+
+// Run through `npm test` (scripts/test.mjs), which builds the app, finds
+// Chromium and prepares a fresh database before Playwright starts the server.
+const port = Number(process.env.E2E_PORT ?? 3100);
+const baseURL = `http://localhost:${port}`;
+const mail = e2eMailSettings();
+
+export const CHROMIUM_FLAGS = [
+  "--no-sandbox",
+  "--disable-gpu",
+  "--disable-quic",
+  "--no-first-run",
+  "--disable-background-networking",
+  "--disable-component-update",
+  "--disable-sync",
+];
+
+export default defineConfig({
+  testDir: "tests/e2e",
+  fullyParallel: false,
+  workers: 1,
+  retries: 0,
+  timeout: 60_000,
+  expect: { timeout: 10_000 },
+  forbidOnly: Boolean(process.env.CI),
+  // Starts the test SMTP server the app delivers to (see tests/support/e2e-mail.ts).
+  globalSetup: "./tests/e2e/global-setup.ts",
+  reporter: process.env.CI ? [["list"]] : [["list"], ["html", { open: "never" }]],
+  use: {
+    baseURL,
+    trace: "retain-on-failure",
+    screenshot: "only-on-failure",
+    launchOptions: {
+      executablePath: process.env.CHROMIUM_PATH ?? "/usr/bin/chromium",
+      args: CHROMIUM_FLAGS,
+    },
+  },
+  projects: [{ name: "chromium", use: { browserName: "chromium" } }],
+  webServer: {
+    command: `node node_modules/next/dist/bin/next start --port ${port}`,
+    url: `${baseURL}/api/health`,
+    timeout: 120_000,
+    reuseExistingServer: false,
+    stdout: "pipe",
+    stderr: "pipe",
+    env: {
+      APP_URL: baseURL,
+      NEXTAUTH_URL: baseURL,
+      AUTH_SECRET: "e2e-test-secret-0123456789abcdef0123456789abcdef",
+      NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
+      NEXT_TELEMETRY_DISABLED: "1",
+      SMTP_URL: `smtp://${TEST_SMTP_USER}:${TEST_SMTP_PASSWORD}@127.0.0.1:${mail.port}`,
+      ...(process.env.E2E_DATABASE_URL
+        ? { DATABASE_URL: process.env.E2E_DATABASE_URL }
+        : { PGLITE_DATA_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e" }),
+    },
+  },
+});

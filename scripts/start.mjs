@@ -1,0 +1,55 @@
+#!/usr/bin/env node
+// `npm start`: build when the sources changed since the last build, then serve
+// with `next start`. The server migrates its database (and seeds the demo orgs
+// into a new embedded one) before it answers. Options: --port N (or PORT).
+import { spawn, spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
+const portFlag = process.argv.indexOf("--port");
+const port = portFlag > -1 ? process.argv[portFlag + 1] : (process.env.PORT ?? "3000");
+const appUrl = process.env.APP_URL ?? `http://localhost:${port}`;
+const env = { ...process.env, PORT: port, APP_URL: appUrl, NEXTAUTH_URL: process.env.NEXTAUTH_URL ?? appUrl, NEXT_TELEMETRY_DISABLED: "1" };
+
+function run(command, args) {
+  const result = spawnSync(command, args, { cwd: root, stdio: "inherit", env });
+  if (result.status !== 0) process.exit(result.status ?? 1);
+}
+
+/** Hash of every file that shapes the build, so a changed checkout rebuilds and an unchanged one starts at once. */
+function sourceFingerprint() {
+  const hash = crypto.createHash("sha256");
+  const visit = (entry) => {
+    const full = path.join(root, entry);
+    if (!fs.existsSync(full)) return;
+    const stat = fs.statSync(full);
+    if (stat.isDirectory()) {
+      for (const child of fs.readdirSync(full).sort()) visit(path.join(entry, child));
+    } else {
+      hash.update(`${entry}:${stat.size}:${stat.mtimeMs}\n`);
+    }
+  };
+  ["app", "lib", "emails", "prisma/schema.prisma", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"].forEach(visit);
+  return hash.digest("hex");
+}
+
+if (!fs.existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
+  run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"]);
+}
+const stamp = path.join(root, ".next", "gatehouse-source-fingerprint");
+const fingerprint = sourceFingerprint();
+const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint;
+if (!built || process.argv.includes("--rebuild")) {
+  console.log("[gatehouse] building the app (first start or changed sources)…");
+  run(process.execPath, [nextBin, "build"]);
+  fs.writeFileSync(stamp, fingerprint);
+}
+
+console.log(`[gatehouse] starting on ${appUrl} (${process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite in .data/"})`);
+const server = spawn(process.execPath, [nextBin, "start", "--port", port], { cwd: root, stdio: "inherit", env });
+for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
+server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

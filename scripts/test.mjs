@@ -1,0 +1,112 @@
+#!/usr/bin/env node
+// `npm test`: unit and integration tests (vitest), then a production build and
+// the e2e suite in Chromium (Playwright). Integration and e2e use a fresh
+// embedded PGlite, or fresh PostgreSQL databases when TEST_DATABASE_URL is set.
+// Flags: --e2e-only, --no-e2e, --skip-build.
+import { spawnSync } from "node:child_process";
+import crypto from "node:crypto";
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const args = new Set(process.argv.slice(2));
+const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
+const distDir = ".next-e2e";
+
+/** Runs a step; a failure throws, so `finally` blocks (the e2e database's cleanup) still run. */
+function run(label, command, commandArgs, env = {}) {
+  console.log(`\n▶ ${label}`);
+  const result = spawnSync(command, commandArgs, { cwd: root, stdio: "inherit", env: { ...process.env, ...env } });
+  if (result.status !== 0) throw new StepFailed(label, result.status ?? 1);
+}
+
+class StepFailed extends Error {
+  constructor(label, status) {
+    super(`✖ ${label} failed`);
+    this.status = status;
+  }
+}
+
+
+async function findChromium() {
+  const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
+  try {
+    const { chromium } = await import("@playwright/test");
+    candidates.push(chromium.executablePath());
+  } catch {
+    // Playwright's own browser is optional.
+  }
+  const found = candidates.find((candidate) => candidate && fs.existsSync(candidate));
+  if (found) return found;
+  if (process.getuid?.() === 0 && spawnSync("which", ["apt-get"]).status === 0) {
+    console.log("Chromium not found: installing Debian's chromium with apt-get…");
+    run("apt-get update", "apt-get", ["update"]);
+    run("apt-get install chromium", "apt-get", ["install", "-y", "--no-install-recommends", "chromium"], { DEBIAN_FRONTEND: "noninteractive" });
+    if (fs.existsSync("/usr/bin/chromium")) return "/usr/bin/chromium";
+  }
+  console.error("No Chromium found: install it (sudo apt-get install chromium) or set CHROMIUM_PATH to a Chromium binary.");
+  process.exit(1);
+}
+
+/** A fresh database for the e2e server: a new PostgreSQL database, or a new PGlite directory. */
+async function e2eDatabase() {
+  const adminUrl = process.env.TEST_DATABASE_URL;
+  if (!adminUrl) {
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-e2e-"));
+    return { env: { E2E_PGLITE_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+  }
+  const { default: pg } = await import("pg");
+  const name = `gatehouse_e2e_${crypto.randomBytes(6).toString("hex")}`;
+  const admin = new pg.Client({ connectionString: adminUrl });
+  await admin.connect();
+  await admin.query(`CREATE DATABASE "${name}"`);
+  await admin.end();
+  const url = new URL(adminUrl);
+  url.pathname = `/${name}`;
+  return {
+    env: { E2E_DATABASE_URL: url.toString() },
+    cleanup: async () => {
+      const cleanup = new pg.Client({ connectionString: adminUrl });
+      await cleanup.connect();
+      await cleanup.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+      await cleanup.end();
+    },
+  };
+}
+
+const database = process.env.TEST_DATABASE_URL ? "PostgreSQL (TEST_DATABASE_URL)" : "embedded PGlite";
+console.log(`Gatehouse test suite on ${database}`);
+
+async function main() {
+  if (!args.has("--e2e-only")) {
+    run("unit and integration tests (vitest)", process.execPath, [bin("vitest", "vitest.mjs"), "run"]);
+  }
+  if (!args.has("--no-e2e")) {
+    const chromium = await findChromium();
+    if (!args.has("--skip-build")) {
+      run("production build for e2e (next build)", process.execPath, [bin("next", "dist/bin/next"), "build"], {
+        NEXT_DIST_DIR: distDir,
+        NEXT_TELEMETRY_DISABLED: "1",
+      });
+    }
+    const db = await e2eDatabase();
+    try {
+      run(`e2e tests in ${chromium} (Playwright)`, process.execPath, [bin("@playwright/test", "cli.js"), "test"], {
+        ...db.env,
+        CHROMIUM_PATH: chromium,
+        NEXT_DIST_DIR: distDir,
+        PLAYWRIGHT_SKIP_BROWSER_DOWNLOAD: "1",
+      });
+    } finally {
+      await db.cleanup();
+    }
+  }
+  console.log("\n✔ all tests passed");
+}
+
+main().catch((error) => {
+  console.error(error instanceof StepFailed ? error.message : error);
+  process.exit(error instanceof StepFailed ? error.status : 1);
+});

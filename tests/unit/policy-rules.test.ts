@@ -1,0 +1,87 @@
+import { describe, expect, it } from "vitest";
+import { csvCell, csvLine } from "@/lib/http/csv";
+import {
+  DEFAULT_POLICY,
+  diffPolicies,
+  formatPolicyValue,
+  isAuthenticatorModelAllowed,
+  mfaRequirement,
+  timeoutLabel,
+  TIMEOUT_CHOICES,
+} from "@/lib/policy/rules";
+import { parseDay } from "@/lib/validation/dates";
+
+const YUBIKEY_5 = "cb69481e-8ff7-4039-93ec-0a2729a154a8";
+const SOLO = "8876631b-d4a0-427f-5773-0ec71c9e0279";
+
+describe("policy values as the audit trail shows them", () => {
+  it("shows booleans as True/False and choices by their labels", () => {
+    expect(formatPolicyValue("allowSecurityKeys", true)).toBe("True");
+    expect(formatPolicyValue("lockSessionsToIp", false)).toBe("False");
+    expect(formatPolicyValue("userVerification", "PREFERRED")).toBe("Preferred");
+    expect(formatPolicyValue("authenticatorType", "SECURITY_KEYS_AND_PASSKEYS")).toBe("Security keys and passkeys on this device");
+    expect(formatPolicyValue("mfaRequiredFrom", new Date("2027-01-05T00:00:00Z"))).toBe("2027-01-05");
+    expect(formatPolicyValue("mfaRequiredFrom", null)).toBe("None");
+    expect(formatPolicyValue("allowedAaguids", [])).toBe("None");
+    expect(formatPolicyValue("allowedAaguids", [SOLO, YUBIKEY_5])).toBe(`${SOLO}, ${YUBIKEY_5}`);
+    expect(formatPolicyValue("reauthWindowMinutes", 10)).toBe("10");
+  });
+
+  it("labels every timeout choice from 15 minutes to 24 hours", () => {
+    expect(TIMEOUT_CHOICES.map(timeoutLabel)).toEqual([
+      "15 minutes",
+      "30 minutes",
+      "1 hour",
+      "2 hours",
+      "4 hours",
+      "8 hours",
+      "12 hours",
+      "24 hours",
+    ]);
+  });
+
+  it("lists only the fields that changed, in form order", () => {
+    expect(diffPolicies(DEFAULT_POLICY, DEFAULT_POLICY)).toEqual([]);
+    const changes = diffPolicies(DEFAULT_POLICY, { ...DEFAULT_POLICY, lockSessionsToIp: true, allowSecurityKeys: true, sessionTimeoutMinutes: 60 });
+    expect(changes.map((c) => `${c.label}: ${c.oldValue} → ${c.newValue}`)).toEqual([
+      "Let users verify their identity with a physical security key (U2F): False → True",
+      "Timeout value: 2 hours → 1 hour",
+      "Lock sessions to the IP address from which they originated: False → True",
+    ]);
+  });
+});
+
+describe("rules later flows apply", () => {
+  it("requires MFA only when on, after the grace period", () => {
+    const now = new Date("2027-01-10T12:00:00Z");
+    expect(mfaRequirement({ requireMfa: false, mfaRequiredFrom: null }, now)).toBe("off");
+    expect(mfaRequirement({ requireMfa: true, mfaRequiredFrom: null }, now)).toBe("required");
+    expect(mfaRequirement({ requireMfa: true, mfaRequiredFrom: new Date("2027-01-11T00:00:00Z") }, now)).toBe("grace");
+    expect(mfaRequirement({ requireMfa: true, mfaRequiredFrom: new Date("2027-01-10T00:00:00Z") }, now)).toBe("required");
+  });
+
+  it("refuses blocked models and, with an allow-list, every model not on it", () => {
+    const open = { allowedAaguids: [], blockedAaguids: [SOLO] };
+    expect(isAuthenticatorModelAllowed(open, YUBIKEY_5)).toBe(true);
+    expect(isAuthenticatorModelAllowed(open, SOLO.toUpperCase())).toBe(false);
+    const listed = { allowedAaguids: [YUBIKEY_5], blockedAaguids: [] };
+    expect(isAuthenticatorModelAllowed(listed, YUBIKEY_5.toUpperCase())).toBe(true);
+    expect(isAuthenticatorModelAllowed(listed, SOLO)).toBe(false);
+  });
+});
+
+describe("days and CSV cells", () => {
+  it("parses real YYYY-MM-DD days only", () => {
+    expect(parseDay("2028-02-29")).toEqual(new Date("2028-02-29T00:00:00Z"));
+    for (const bad of ["2027-02-29", "2027-13-01", "2027-1-01", "01/02/2027", "1999-12-31", "", "2027-01-01T00:00"]) {
+      expect(parseDay(bad), bad).toBeNull();
+    }
+  });
+
+  it("quotes every cell and disarms formulas", () => {
+    expect(csvCell('Ada "the first"')).toBe('"Ada ""the first"""');
+    expect(csvCell(null)).toBe('""');
+    for (const start of ["=", "+", "-", "@", "\t", "\r"]) expect(csvCell(`${start}1`)).toBe(`"'${start}1"`);
+    expect(csvLine(["a", "b,c", "line\nbreak"])).toBe('"a","b,c","line\nbreak"\r\n');
+  });
+});
