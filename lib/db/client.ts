@@ -34,6 +34,10 @@ export function openDatabase(options: DatabaseOptions): Database {
 
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
+  // An idle pooled connection that dies (server restart, failover, a dropped
+  // test database) is reported here; unheard, it would crash the process.
+  // The pool replaces it, so the next query just reconnects.
+  pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const raw: RawSql = {
     async query<T>(sql: string, params: unknown[] = []) {
