@@ -1,4 +1,6 @@
 import type { z } from "zod";
+import { deviceActivationCodeEmail } from "./device-activation-code";
+import { securityKeyPossiblyClonedAdminEmail, securityKeyPossiblyClonedEmail } from "./security-key-possibly-cloned";
 import { securityKeyRegisteredEmail } from "./security-key-registered";
 import { securityKeyRemovedEmail } from "./security-key-removed";
 import { setPasswordEmail } from "./set-password";
@@ -9,6 +11,9 @@ export const EMAIL_TEMPLATES = {
   [setPasswordEmail.name]: setPasswordEmail,
   [securityKeyRegisteredEmail.name]: securityKeyRegisteredEmail,
   [securityKeyRemovedEmail.name]: securityKeyRemovedEmail,
+  [securityKeyPossiblyClonedEmail.name]: securityKeyPossiblyClonedEmail,
+  [securityKeyPossiblyClonedAdminEmail.name]: securityKeyPossiblyClonedAdminEmail,
+  [deviceActivationCodeEmail.name]: deviceActivationCodeEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

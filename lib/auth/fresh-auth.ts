@@ -6,10 +6,10 @@ import { RateLimitedError, UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { recordVerification } from "../verification/history";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
-import { WebAuthnRefusal } from "../webauthn/refusal";
+import { verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { relyingParty } from "../webauthn/relying-party";
 import type { KeySettings } from "../webauthn/settings";
-import { challengeOf, verifyKeyAssertion } from "../webauthn/verify";
+import { challengeOf } from "../webauthn/verify";
 import type { OrgContext } from "./org-context";
 import { verifyPassword } from "./password";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
@@ -98,24 +98,7 @@ export async function reauthenticateWithKey(
     recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password and security key", activity: "Re-authentication", result, detail, request });
   try {
     const challenge = await consumeChallenge(ctx, "reauth", challengeOf(response), now);
-    const key = await db().securityKey.findFirst({ where: { credentialId: response.id, userId: ctx.userId, orgId: ctx.orgId } });
-    if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
-    if (key.flaggedAt) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
-    const { rpID, origin } = relyingParty();
-    try {
-      const { newCounter } = await verifyKeyAssertion(
-        response,
-        { challenge, origin, rpID },
-        { credentialId: key.credentialId, publicKey: isoBase64URL.toBuffer(key.publicKey), counter: Number(key.signCount), transports: key.transports },
-        settings.policy.userVerification,
-      );
-      await db().securityKey.updateMany({ where: { id: key.id, orgId: ctx.orgId }, data: { signCount: BigInt(newCounter), lastUsedAt: now } });
-    } catch (error) {
-      if (error instanceof WebAuthnRefusal && error.code === "counter-regression") {
-        await db().securityKey.updateMany({ where: { id: key.id, orgId: ctx.orgId }, data: { flaggedAt: now } });
-      }
-      throw error;
-    }
+    await verifyOwnKeyAssertion(ctx, response, challenge, settings, request, now);
     await markFresh(ctx, now);
     await record("Succeeded");
   } catch (error) {

@@ -3,8 +3,11 @@ import { RateLimitedError, UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
 import { verifyPassword } from "./password";
+import { getOrgPolicy } from "../policy/queries";
+import { userMethods } from "../verification/methods";
+import { isActivatedDevice } from "./devices";
+import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
 import { clearRateLimit, hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
-import { createSession } from "./session";
 
 export const GENERIC_LOGIN_ERROR = "Check your username and password";
 
@@ -14,7 +17,7 @@ export const LOGIN_LIMITS = {
 } satisfies Record<string, RateLimitRule>;
 
 /** Every result a LoginAttempt row can carry; Login History filters by exactly these. */
-export const LOGIN_RESULTS = ["Success", "Invalid password", "Locked out", "Inactive user"] as const;
+export const LOGIN_RESULTS = ["Success", "Invalid password", "Locked out", "Inactive user", "Verification required", "Verification failed"] as const;
 export type LoginResult = (typeof LOGIN_RESULTS)[number];
 
 export class InvalidCredentialsError extends UserFacingError {
@@ -27,16 +30,35 @@ export class InvalidCredentialsError extends UserFacingError {
 const userKey = (username: string) => `login:user:${username}`;
 const ipKey = (ip: string) => `login:ip:${ip}`;
 
+/** A login request: who is asking, and the device cookie their browser carries. */
+export interface LoginRequest extends RequestInfo {
+  deviceCookie?: string | null;
+}
+
+export interface PasswordStep {
+  userId: string;
+  orgId: string;
+  /** Names the pending login (its cookie); completePendingLogin turns a verified one into a session. */
+  pendingToken: string;
+  needs: Needs;
+  /** "verify" → the user goes to /verify; "complete" → nothing more is needed. */
+  next: "verify" | "complete";
+}
+
 /**
  * The password step. Wrong username, wrong password and deactivated user all
  * answer the same; failures count per username and per IP in the database.
+ * A correct password yields a pending login, never a session: the server
+ * decides what is still needed (a second factor the user has and the org
+ * allows; device activation when the org requires it and this browser carries
+ * no device token for this user).
  */
 export async function authenticateWithPassword(
   username: string,
   password: string,
-  request: RequestInfo,
+  request: LoginRequest,
   now = new Date(),
-): Promise<{ userId: string; orgId: string; sessionToken: string }> {
+): Promise<PasswordStep> {
   const user = await db().user.findUnique({ where: { username } });
   const record = (result: LoginResult) =>
     db().loginAttempt.create({
@@ -73,7 +95,16 @@ export async function authenticateWithPassword(
 
   await clearRateLimit(userKey(username));
   if (request.ip) await releaseRateLimit(ipKey(request.ip));
-  await record("Success");
-  const { token } = await createSession(user, request);
-  return { userId: user.id, orgId: user.orgId, sessionToken: token };
+
+  const policy = await getOrgPolicy(user.orgId);
+  const methods = await userMethods(user, policy);
+  const needs: Needs = {
+    secondFactor: methods.secondFactors.length > 0,
+    deviceActivation: policy.requireDeviceActivation && !(await isActivatedDevice(user, request.deviceCookie, now)),
+  };
+  const info = { ip: request.ip, userAgent: request.userAgent };
+  const pendingToken = await createPendingLogin(user, needs, info, now);
+  // "Success" is recorded when the session is created (completePendingLogin).
+  if (needsVerification(needs)) await record("Verification required");
+  return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
 }

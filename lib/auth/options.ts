@@ -3,8 +3,7 @@ import CredentialsProvider from "next-auth/providers/credentials";
 import { authSecret, env } from "../env";
 import { UserFacingError } from "../errors";
 import { requestInfo } from "../http/request-info";
-import { loginSchema } from "../validation/account";
-import { authenticateWithPassword, GENERIC_LOGIN_ERROR } from "./login";
+import { completePendingLogin, pendingLoginCookieName } from "./pending-login";
 import { endSessionByToken } from "./session";
 
 export const SESSION_COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
@@ -38,18 +37,17 @@ export const authOptions: NextAuthOptions = {
     };
   },
   providers: [
+    // The password and any verification happened before (POST /api/login,
+    // /verify); they left a verified pending login, named by its httpOnly
+    // cookie. This turns it into a session, exactly once.
     CredentialsProvider({
-      name: "Password",
-      credentials: { username: { type: "text" }, password: { type: "password" } },
-      async authorize(credentials, req) {
-        const parsed = loginSchema.safeParse(credentials ?? {});
-        if (!parsed.success) throw new Error(GENERIC_LOGIN_ERROR);
+      name: "Pending login",
+      credentials: {},
+      async authorize(_credentials, req) {
+        const headers = req.headers ?? {};
         try {
-          const result = await authenticateWithPassword(
-            parsed.data.username,
-            parsed.data.password,
-            requestInfo(req.headers ?? {}),
-          );
+          const token = cookieValue(headers.cookie, pendingLoginCookieName());
+          const result = await completePendingLogin(token, requestInfo(headers));
           return { id: result.userId, sessionToken: result.sessionToken };
         } catch (error) {
           // next-auth hands a thrown message to the login form; only ours are safe to show.
@@ -76,3 +74,19 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
+
+/** One cookie's value from a Cookie header. */
+export function cookieValue(header: string | string[] | undefined, name: string): string | null {
+  const line = Array.isArray(header) ? header.join("; ") : (header ?? "");
+  for (const part of line.split(";")) {
+    const at = part.indexOf("=");
+    if (at > 0 && part.slice(0, at).trim() === name) {
+      try {
+        return decodeURIComponent(part.slice(at + 1).trim());
+      } catch {
+        return null;
+      }
+    }
+  }
+  return null;
+}

@@ -43,3 +43,12 @@ export const reauthKeySchema = z.object({ response: authenticationResponseSchema
 export const finishRegistrationSchema = z.object({ response: registrationResponseSchema });
 export const renameKeySchema = z.object({ keyId: z.string().uuid(), name: keyNameSchema });
 export const removeKeySchema = z.object({ keyId: z.string().uuid() });
+
+export const loginKeySchema = z.object({ response: authenticationResponseSchema });
+export const emailCodeSchema = z.object({
+  code: z
+    .string()
+    .transform((s) => s.replace(/\s+/g, ""))
+    .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from the email.")),
+});
+export const emptySchema = z.object({}).strict();

@@ -1,24 +1,36 @@
 import { generateChallenge } from "@simplewebauthn/server/helpers";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import type { OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import { WebAuthnRefusal } from "./refusal";
 
-export type ChallengePurpose = "register" | "reauth";
+export type ChallengePurpose = "register" | "reauth" | "login";
+
+/**
+ * Who a challenge is for: a signed-in session (registration, re-authentication;
+ * an OrgContext fits) or a pending login (verification at login).
+ */
+export type ChallengeBinding = { orgId: string; userId: string } & ({ sessionId: string } | { pendingLoginId: string });
+
+function bindingColumns(binding: ChallengeBinding) {
+  return {
+    orgId: binding.orgId,
+    userId: binding.userId,
+    sessionId: "sessionId" in binding ? binding.sessionId : null,
+    pendingLoginId: "pendingLoginId" in binding ? binding.pendingLoginId : null,
+  };
+}
 
 /** How long a ceremony may take; the UI shows the same countdown. */
 export const CEREMONY_TIMEOUT_MS = 120_000;
 
-/** A fresh random challenge stored server-side, bound to this user, session and purpose. */
-export async function issueChallenge(ctx: OrgContext, purpose: ChallengePurpose, now = new Date()): Promise<string> {
+/** A fresh random challenge stored server-side, bound to this user, session (or pending login) and purpose. */
+export async function issueChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, now = new Date()): Promise<string> {
   const challenge = isoBase64URL.fromBuffer(await generateChallenge());
   await db().webAuthnChallenge.create({
     data: {
       challenge,
       purpose,
-      orgId: ctx.orgId,
-      userId: ctx.userId,
-      sessionId: ctx.sessionId,
+      ...bindingColumns(binding),
       expiresAt: new Date(now.getTime() + CEREMONY_TIMEOUT_MS),
     },
   });
@@ -29,11 +41,11 @@ export async function issueChallenge(ctx: OrgContext, purpose: ChallengePurpose,
 
 /**
  * Consumes a challenge exactly once: it must exist, belong to this user,
- * session and purpose, be unexpired and unused. The conditional update is
+ * session (or pending login) and purpose, be unexpired and unused. The conditional update is
  * atomic, so two concurrent verifications cannot both succeed.
  */
 export async function consumeChallenge(
-  ctx: OrgContext,
+  binding: ChallengeBinding,
   purpose: ChallengePurpose,
   challenge: string | null,
   now = new Date(),
@@ -43,9 +55,7 @@ export async function consumeChallenge(
     where: {
       challenge,
       purpose,
-      orgId: ctx.orgId,
-      userId: ctx.userId,
-      sessionId: ctx.sessionId,
+      ...bindingColumns(binding),
       consumedAt: null,
       expiresAt: { gt: now },
     },

@@ -43,3 +43,43 @@ async function notifyKeyChange(
 
 export const notifyKeyRegistered = (tx: Tx, ctx: OrgContext, change: KeyChange) => notifyKeyChange(tx, ctx, "security-key-registered", change);
 export const notifyKeyRemoved = (tx: Tx, ctx: OrgContext, change: KeyChange) => notifyKeyChange(tx, ctx, "security-key-removed", change);
+
+/**
+ * A key answered with a sign counter that went backwards: its owner and every
+ * active admin of the org are emailed, in the transaction that flags the key.
+ */
+export async function notifyPossibleClone(
+  tx: Tx,
+  owner: { orgId: string; userId: string },
+  key: { name: string; model: string | null },
+  at: Date,
+  request: RequestInfo,
+): Promise<void> {
+  const user = await tx.user.findFirstOrThrow({
+    where: { id: owner.userId, orgId: owner.orgId },
+    select: { email: true, name: true, username: true, org: { select: { name: true } } },
+  });
+  const facts = {
+    orgName: user.org.name,
+    keyName: key.name,
+    model: key.model ?? "Unknown model",
+    at,
+    ip: request.ip,
+    browser: describeBrowser(request.userAgent),
+  };
+  await enqueueEmail(tx, {
+    orgId: owner.orgId,
+    to: user.email,
+    template: "security-key-possibly-cloned",
+    data: { ...facts, name: user.name, manageLink: `${env().APP_URL}/settings/advanced` },
+  });
+  const admins = await tx.user.findMany({ where: { orgId: owner.orgId, role: "ADMIN", isActive: true }, select: { email: true, name: true } });
+  for (const admin of admins) {
+    await enqueueEmail(tx, {
+      orgId: owner.orgId,
+      to: admin.email,
+      template: "security-key-possibly-cloned-admin",
+      data: { ...facts, name: admin.name, username: user.username, manageLink: `${env().APP_URL}/setup/verification-history` },
+    });
+  }
+}

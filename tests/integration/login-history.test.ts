@@ -1,7 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
 import { GET as exportLogins } from "@/app/(app)/setup/login-history/export/route";
 import LoginHistoryPage from "@/app/(app)/setup/login-history/page";
-import { authenticateWithPassword } from "@/lib/auth/login";
 import { listLoginAttempts, type LoginFilter } from "@/lib/auth/login-history";
 import { HISTORY_PAGE_SIZE } from "@/lib/db/listing";
 import { db } from "@/lib/db/client";
@@ -9,6 +8,7 @@ import { loginHistoryQuerySchema } from "@/lib/validation/history";
 import { looksLikeFormula, parseCsv } from "../support/csv";
 import { useTestDatabase } from "../support/database";
 import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { logInFully } from "../support/login";
 import { actAs } from "../support/next-request";
 
 vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
@@ -17,7 +17,7 @@ useTestDatabase();
 
 const noFilter: LoginFilter = { from: null, to: null, result: null };
 const exportUrl = (query = "") => new Request(`http://localhost:3000/setup/login-history/export${query}`);
-const logIn = (username: string, password: string) => authenticateWithPassword(username, password, TEST_REQUEST).catch(() => null);
+const logIn = (username: string, password: string) => logInFully(username, password, TEST_REQUEST).catch(() => null);
 
 describe("Login History", () => {
   it("lists the org's login attempts newest first, filtered by result and day, and paged", async () => {

@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import type { RequestInfo } from "@/lib/http/request-info";
 import { useTestDatabase } from "../support/database";
+import { logInFully } from "../support/login";
 import { rejectionOf, tableCounts } from "../support/db-state";
 import { createOrg, createUser, TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
 import { requestFromNewIp } from "../support/requests";
@@ -50,7 +51,7 @@ describe("login rate limit per username", () => {
     const user = await createUser(org.admin);
     await failLogins(user.username, USER_LIMIT - 1, requestFromNewIp);
 
-    const result = await authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp());
+    const result = await logInFully(user.username, TEST_PASSWORD, requestFromNewIp());
 
     expect(await resolveSession(result.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
   });
@@ -90,7 +91,7 @@ describe("login rate limit per username", () => {
     const almost = await rejectionOf(authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp(), new Date(start.getTime() + windowMs - 30_000)));
     expect(almost.message).toBe("Too many attempts. Try again in 1 minute.");
 
-    const result = await authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp(), new Date(start.getTime() + windowMs + 1000));
+    const result = await logInFully(user.username, TEST_PASSWORD, requestFromNewIp(), new Date(start.getTime() + windowMs + 1000));
     expect(await resolveSession(result.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
   });
 
@@ -114,7 +115,7 @@ describe("login rate limit per username", () => {
     await authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp());
     // Without the reset, the first of these would reach the limit and the login below would be locked.
     await failLogins(user.username, USER_LIMIT - 1, requestFromNewIp);
-    const result = await authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp());
+    const result = await logInFully(user.username, TEST_PASSWORD, requestFromNewIp());
 
     expect(await resolveSession(result.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
   });

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { authenticateWithPassword, LOGIN_LIMITS } from "@/lib/auth/login";
-import { resolveSession } from "@/lib/auth/session";
+import { findPendingLogin } from "@/lib/auth/pending-login";
 import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import { useTestDatabase } from "../support/database";
@@ -31,7 +31,7 @@ describe("login rate limit across app instances", () => {
         for (const instance of [a, b]) {
           const reply = await instance.login(user.username, TEST_PASSWORD, ip());
           expect(reply).toMatchObject({ outcome: "ok", userId: user.userId });
-          if (reply.outcome === "ok") expect(await resolveSession(reply.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
+          if (reply.outcome === "ok") expect(await findPendingLogin(reply.pendingToken)).toMatchObject({ userId: user.userId });
         }
 
         const limit = LOGIN_LIMITS.perUsername.limit;

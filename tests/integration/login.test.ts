@@ -4,6 +4,7 @@ import { hashToken, resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { setUserActive } from "@/lib/users/mutations";
 import { useTestDatabase } from "../support/database";
+import { logInFully } from "../support/login";
 import { rejectionOf, tableCounts } from "../support/db-state";
 import { createOrg, createUser, TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
 import { requestFromNewIp } from "../support/requests";
@@ -16,8 +17,8 @@ describe("password login", () => {
     const request = requestFromNewIp();
     const sessionsBefore = await db().session.count({ where: { userId: org.adminId } });
 
-    const first = await authenticateWithPassword(org.adminUsername, TEST_PASSWORD, request);
-    const second = await authenticateWithPassword(org.adminUsername, TEST_PASSWORD, request);
+    const first = await logInFully(org.adminUsername, TEST_PASSWORD, request);
+    const second = await logInFully(org.adminUsername, TEST_PASSWORD, request);
 
     expect(first).toMatchObject({ userId: org.adminId, orgId: org.orgId });
     expect(second).toMatchObject({ userId: org.adminId, orgId: org.orgId });
@@ -77,7 +78,8 @@ describe("password login", () => {
     const request = requestFromNewIp("Mozilla/5.0 (Windows NT 10.0) Firefox/133.0");
     const unknown = `ghost@${org.slug}.test`;
 
-    await authenticateWithPassword(user.username, TEST_PASSWORD, request);
+    await logInFully(user.username, TEST_PASSWORD, request);
+    await authenticateWithPassword(user.username, TEST_PASSWORD, request); // a browser not activated for them
     await rejectionOf(authenticateWithPassword(user.username, "wrong-password-123", request));
     await rejectionOf(authenticateWithPassword(unknown, "wrong-password-123", request));
     await setUserActive(org.admin, user.userId, false);
@@ -86,6 +88,7 @@ describe("password login", () => {
     const attempts = await db().loginAttempt.findMany({ where: { ip: request.ip }, orderBy: { createdAt: "asc" } });
     expect(attempts.map(({ username, result, orgId, userId, ip, userAgent }) => ({ username, result, orgId, userId, ip, userAgent }))).toEqual([
       { username: user.username, result: "Success", orgId: org.orgId, userId: user.userId, ...request },
+      { username: user.username, result: "Verification required", orgId: org.orgId, userId: user.userId, ...request },
       { username: user.username, result: "Invalid password", orgId: org.orgId, userId: user.userId, ...request },
       { username: unknown, result: "Invalid password", orgId: null, userId: null, ...request },
       { username: user.username, result: "Inactive user", orgId: org.orgId, userId: user.userId, ...request },

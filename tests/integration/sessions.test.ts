@@ -5,6 +5,7 @@ import { db } from "@/lib/db/client";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { revokeSession, setUserActive } from "@/lib/users/mutations";
 import { useTestDatabase } from "../support/database";
+import { logInFully } from "../support/login";
 import { rejectionOf, tableCounts } from "../support/db-state";
 import { createOrg, createUser, setOrgPolicy, signIn, TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
 import { requestFromNewIp } from "../support/requests";
@@ -209,7 +210,7 @@ describe("deactivating a user", () => {
 
     await setUserActive(org.admin, user.userId, true);
 
-    const login = await authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp());
+    const login = await logInFully(user.username, TEST_PASSWORD, requestFromNewIp());
     expect(await resolveSession(login.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
     expect(await resolveSession(old.token, TEST_REQUEST)).toBeNull();
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Reactivated user", targetId: user.userId } })).toBe(1);

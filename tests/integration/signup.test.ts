@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { createOrgAction } from "@/app/(auth)/signup/actions";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { verifyPassword } from "@/lib/auth/password";
@@ -8,8 +8,14 @@ import { createOrgWithAdmin, SLUG_TAKEN, USERNAME_TAKEN } from "@/lib/orgs/mutat
 import type { SignupInput } from "@/lib/validation/account";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf, tableCounts } from "../support/db-state";
-import { TEST_PASSWORD } from "../support/factories";
+import { TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
+import { actAs, cookieSet } from "../support/next-request";
 import { requestFromNewIp } from "../support/requests";
+import { deviceCookieName } from "@/lib/auth/devices";
+import { completePendingLogin, LoginExpiredError, pendingLoginCookieName } from "@/lib/auth/pending-login";
+import { resolveSession } from "@/lib/auth/session";
+
+vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
 
 useTestDatabase();
 
@@ -152,6 +158,27 @@ describe("the sign-up form action", () => {
       },
     });
     expect(await tableCounts()).toEqual(before);
+  });
+
+  it("signs the new admin in on the browser that created the org, and activates that browser", async () => {
+    await actAs(null, "198.51.100.23");
+    const input = signup();
+    expect(await createOrgAction(input)).toEqual({ ok: true, data: { username: input.email } });
+    const admin = await db().user.findUniqueOrThrow({ where: { username: input.email } });
+
+    // The verified pending login becomes a session exactly once.
+    const pending = cookieSet(pendingLoginCookieName());
+    const { sessionToken } = await completePendingLogin(pending, TEST_REQUEST);
+    expect(await resolveSession(sessionToken, TEST_REQUEST)).toMatchObject({ userId: admin.id });
+    await expect(completePendingLogin(pending, TEST_REQUEST)).rejects.toBeInstanceOf(LoginExpiredError);
+
+    // The next login from this browser needs no device activation; from another browser it does.
+    const device = cookieSet(deviceCookieName());
+    expect(await db().activatedDevice.count({ where: { userId: admin.id, ip: "198.51.100.23" } })).toBe(1);
+    const again = await authenticateWithPassword(input.email, TEST_PASSWORD, { ...requestFromNewIp(), deviceCookie: device });
+    expect(again.next).toBe("complete");
+    const elsewhere = await authenticateWithPassword(input.email, TEST_PASSWORD, requestFromNewIp());
+    expect(elsewhere).toMatchObject({ next: "verify", needs: { secondFactor: false, deviceActivation: true } });
   });
 
   it("ignores an org id or role smuggled into the form", async () => {

@@ -11,16 +11,29 @@ import { sessionCookieName } from "@/lib/auth/options";
 //   vi.mock("next/cache", async () => (await import("../support/next-request")).nextCacheMock);
 
 const request = { cookie: null as string | null, ip: "203.0.113.7" };
+/** Cookies the code under test set (server actions), by name. */
+const setCookies = new Map<string, string>();
+
+/** The value of a cookie the last calls set, or undefined. */
+export function cookieSet(name: string): string | undefined {
+  return setCookies.get(name);
+}
 
 /** The next calls come from a browser signed in with this session token (null: signed out), from this IP. */
 export async function actAs(sessionToken: string | null, ip = "203.0.113.7"): Promise<void> {
   request.cookie = sessionToken ? await encode({ token: { sid: sessionToken }, secret: authSecret() }) : null;
   request.ip = ip;
+  setCookies.clear();
 }
 
 export const nextHeadersMock = {
   cookies: async () => ({
-    get: (name: string) => (name === sessionCookieName() && request.cookie ? { name, value: request.cookie } : undefined),
+    get: (name: string) => {
+      if (name === sessionCookieName() && request.cookie) return { name, value: request.cookie };
+      const value = setCookies.get(name);
+      return value === undefined ? undefined : { name, value };
+    },
+    set: (name: string, value: string) => void setCookies.set(name, value),
   }),
   headers: async () => new Headers({ "x-forwarded-for": request.ip, "user-agent": "Mozilla/5.0 (X11; Linux x86_64) Chrome/156.0" }),
 };

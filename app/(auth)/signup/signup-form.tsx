@@ -1,9 +1,9 @@
 "use client";
 
-import { signIn } from "next-auth/react";
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/action";
+import { finishLogin } from "../../_components/finish-login";
 import { Alert, Button, Field } from "../../_components/ui";
 import { createOrgAction } from "./actions";
 
@@ -23,12 +23,8 @@ export function SignupForm() {
       setPending(false);
       return;
     }
-    const login = await signIn("credentials", {
-      username: outcome.data.username,
-      password: String(form.get("password")),
-      redirect: false,
-    });
-    router.replace(login?.ok && !login.error ? "/home" : "/login");
+    const failure = await finishLogin();
+    router.replace(failure ? "/login" : "/home");
     router.refresh();
   }
 

@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { renameKeyAction } from "./actions";
-import { ceremonyErrorMessage, postJson } from "./api-client";
+import { ceremonyErrorMessage, postJson } from "../../../_components/api-client";
 import { VerifyIdentity } from "./verify-identity";
 
 type Step =

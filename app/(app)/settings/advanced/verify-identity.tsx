@@ -4,7 +4,7 @@ import { startAuthentication } from "@simplewebauthn/browser";
 import type { PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
-import { ceremonyErrorMessage, postJson } from "./api-client";
+import { ceremonyErrorMessage, postJson } from "../../../_components/api-client";
 
 type ReauthStep = { next: "done" } | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON };
 

@@ -1,0 +1,8 @@
+import { sendEmailCode } from "@/lib/auth/login-verification";
+import { pendingLoginRoute } from "@/lib/auth/route";
+import { emptySchema } from "@/lib/validation/webauthn";
+
+export const POST = pendingLoginRoute(emptySchema, async (pending, _input, request) => {
+  const { expiresAt } = await sendEmailCode(pending, request);
+  return { expiresAt: expiresAt.toISOString() };
+});

@@ -1,0 +1,125 @@
+import crypto from "node:crypto";
+import { recordAudit } from "../audit/mutations";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { env } from "../env";
+import { NotFoundError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import type { OrgContext } from "./org-context";
+import { hashToken } from "./session";
+
+// Device activation (DESIGN.md section 5): a browser that completed a
+// verification for a user carries a long-lived httpOnly cookie with a random
+// token; the server keeps only its hash, with the user, the first IP and
+// browser, and the last time it was seen. One browser may be activated for
+// several users (a shared computer): the cookie holds up to five tokens,
+// newest first, and a token only ever counts for the user it was issued to.
+
+export const DEVICE_COOKIE_MAX_AGE = 400 * 24 * 60 * 60; // the longest a browser keeps a cookie
+const MAX_TOKENS_PER_BROWSER = 5;
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export function deviceCookieName(): string {
+  return env().APP_URL.startsWith("https://") ? "__Secure-gatehouse.device" : "gatehouse.device";
+}
+
+/** The well-formed tokens of a device cookie's value (anything else is ignored). */
+export function deviceTokensOf(cookieValue: string | null | undefined): string[] {
+  if (!cookieValue) return [];
+  return cookieValue.split(".").filter((t) => TOKEN_PATTERN.test(t)).slice(0, MAX_TOKENS_PER_BROWSER);
+}
+
+/** The cookie value after activating `token` on a browser that already carried `previous`. */
+export function deviceCookieValue(token: string, previous: string | null | undefined): string {
+  return [token, ...deviceTokensOf(previous).filter((t) => t !== token)].slice(0, MAX_TOKENS_PER_BROWSER).join(".");
+}
+
+/**
+ * True when one of the browser's device tokens was activated for this user and
+ * not revoked; the device's last-seen time is updated. Another user's token
+ * counts as no token.
+ */
+export async function isActivatedDevice(user: { id: string; orgId: string }, cookieValue: string | null | undefined, now = new Date()): Promise<boolean> {
+  const tokens = deviceTokensOf(cookieValue);
+  if (tokens.length === 0) return false;
+  const { count } = await db().activatedDevice.updateMany({
+    where: { tokenHash: { in: tokens.map(hashToken) }, userId: user.id, orgId: user.orgId, revokedAt: null },
+    data: { lastSeenAt: now },
+  });
+  return count > 0;
+}
+
+/** Records a newly activated browser; returns the token for its cookie. */
+export async function activateDevice(
+  tx: Prisma.TransactionClient,
+  user: { userId: string; orgId: string },
+  request: RequestInfo,
+  now = new Date(),
+): Promise<string> {
+  const token = crypto.randomBytes(32).toString("base64url");
+  await tx.activatedDevice.create({
+    data: { tokenHash: hashToken(token), userId: user.userId, orgId: user.orgId, ip: request.ip, userAgent: request.userAgent, createdAt: now, lastSeenAt: now },
+  });
+  return token;
+}
+
+export interface DeviceSummary {
+  id: string;
+  ip: string | null;
+  userAgent: string | null;
+  createdAt: Date;
+  lastSeenAt: Date;
+}
+
+const deviceSummary = { id: true, ip: true, userAgent: true, createdAt: true, lastSeenAt: true } as const;
+
+/** The signed-in user's activated browsers, most recently seen first. */
+export function listOwnDevices(ctx: OrgContext): Promise<DeviceSummary[]> {
+  return db().activatedDevice.findMany({
+    where: { userId: ctx.userId, orgId: ctx.orgId, revokedAt: null },
+    select: deviceSummary,
+    orderBy: { lastSeenAt: "desc" },
+  });
+}
+
+/** A user's activated browsers, for an admin of their org. */
+export function listUserDevices(ctx: OrgContext, userId: string): Promise<DeviceSummary[]> {
+  return db().activatedDevice.findMany({
+    where: { userId, orgId: ctx.orgId, revokedAt: null },
+    select: deviceSummary,
+    orderBy: { lastSeenAt: "desc" },
+  });
+}
+
+/** The user revokes one of their own activated browsers: its next login needs device activation again. */
+export async function revokeOwnDevice(ctx: OrgContext, deviceId: string, now = new Date()): Promise<void> {
+  const { count } = await db().activatedDevice.updateMany({
+    where: { id: deviceId, userId: ctx.userId, orgId: ctx.orgId, revokedAt: null },
+    data: { revokedAt: now, revokedBy: "user" },
+  });
+  if (count !== 1) throw new NotFoundError("That device");
+}
+
+/** An admin revokes a user's activated browser (own org only; audited). */
+export async function revokeUserDevice(ctx: OrgContext, userId: string, deviceId: string, request: RequestInfo, now = new Date()): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const device = await tx.activatedDevice.findFirst({
+      where: { id: deviceId, userId, orgId: ctx.orgId, revokedAt: null },
+      include: { user: { select: { username: true } } },
+    });
+    if (!device) throw new NotFoundError("That device");
+    await tx.activatedDevice.update({ where: { id: device.id }, data: { revokedAt: now, revokedBy: "admin" } });
+    await recordAudit(
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Revoked activated device",
+        section: "Users",
+        targetId: userId,
+        newValue: `${device.user.username}: device activated ${device.createdAt.toISOString()} from ${device.ip ?? "an unknown IP"}`,
+        ip: request.ip,
+      },
+      tx,
+    );
+  });
+}

@@ -1,0 +1,216 @@
+import crypto from "node:crypto";
+import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
+import { generateAuthenticationOptions } from "@simplewebauthn/server";
+import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import { db } from "../db/client";
+import type { PendingLogin } from "../db/generated/client";
+import { enqueueEmail } from "../email/outbox";
+import { RateLimitedError, UserFacingError } from "../errors";
+import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { getOrgPolicy } from "../policy/queries";
+import { recordVerification, type VerificationMethod } from "../verification/history";
+import { userMethods } from "../verification/methods";
+import { verifyOwnKeyAssertion } from "../webauthn/assertion";
+import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
+import { WebAuthnRefusal } from "../webauthn/refusal";
+import { relyingParty } from "../webauthn/relying-party";
+import { keySettingsOf } from "../webauthn/settings";
+import { challengeOf } from "../webauthn/verify";
+import { activateDevice } from "./devices";
+import { LoginExpiredError, MAX_FAILED_VERIFICATIONS, noteFailedVerification } from "./pending-login";
+import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+
+// /verify: how a pending login is verified. Each method checks its proof,
+// then `succeed` marks the pending login verified (once), activates the
+// browser when device activation was needed, and writes the history. Every
+// failure is counted against the pending login and the user, and recorded.
+
+export type LoginMethod = "security-key" | "email-code";
+
+/** Failed verifications per user across all their pending logins, in the database. */
+export const VERIFY_LIMIT: RateLimitRule = { limit: 10, windowSeconds: 15 * 60 };
+/** Emailed device-activation codes per user. */
+export const EMAIL_CODE_SEND_LIMIT: RateLimitRule = { limit: 3, windowSeconds: 15 * 60 };
+export const EMAIL_CODE_TTL_MS = 10 * 60_000;
+export const EMAIL_CODE_MAX_ATTEMPTS = 5;
+
+const verifyKey = (userId: string) => `verify:user:${userId}`;
+const emailSendKey = (userId: string) => `verify:email-code:user:${userId}`;
+
+export interface VerificationChoices {
+  userName: string;
+  orgName: string;
+  needs: { secondFactor: boolean; deviceActivation: boolean };
+  /** In the order /verify offers them. */
+  methods: LoginMethod[];
+  /** Where an emailed code goes, partly hidden ("a•••@acme.test"). */
+  emailHint: string | null;
+  emailCodeSent: boolean;
+  expiresAt: Date;
+}
+
+/** What /verify shows for a pending login. */
+export async function verificationChoices(pending: PendingLogin): Promise<VerificationChoices> {
+  const user = await db().user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
+  const policy = await getOrgPolicy(pending.orgId);
+  const methods: LoginMethod[] = [];
+  if ((await userMethods(user, policy)).usableKeys.length > 0) methods.push("security-key");
+  // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.
+  if (pending.needsDeviceActivation && !pending.needsSecondFactor) methods.push("email-code");
+  return {
+    userName: user.name,
+    orgName: user.org.name,
+    needs: { secondFactor: pending.needsSecondFactor, deviceActivation: pending.needsDeviceActivation },
+    methods,
+    emailHint: methods.includes("email-code") ? maskEmail(user.email) : null,
+    emailCodeSent: Boolean(pending.emailCodeExpiresAt && pending.emailCodeExpiresAt > new Date()),
+    expiresAt: pending.expiresAt,
+  };
+}
+
+function maskEmail(email: string): string {
+  const [local = "", domain = ""] = email.split("@");
+  return `${local.slice(0, 1)}•••@${domain}`;
+}
+
+function activityOf(pending: PendingLogin) {
+  return pending.needsSecondFactor ? ("Login" as const) : ("Device activation" as const);
+}
+
+/** Takes a slot of the user's verification budget before a proof is checked. */
+async function takeVerifySlot(pending: PendingLogin, now: Date): Promise<void> {
+  const wait = secondsOverLimit(await hitRateLimit(verifyKey(pending.userId), VERIFY_LIMIT, now), VERIFY_LIMIT, now);
+  if (wait > 0) throw new RateLimitedError(wait);
+}
+
+/** Records a failed attempt everywhere it counts, then rethrows it (with the attempts left when that helps). */
+async function fail(pending: PendingLogin, method: VerificationMethod, error: unknown, request: RequestInfo): Promise<never> {
+  const reason = error instanceof Error ? error.message : "Verification failed";
+  const left = await noteFailedVerification(pending);
+  await recordVerification({ orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Failed", detail: reason, request });
+  const user = await db().user.findUnique({ where: { id: pending.userId }, select: { username: true } });
+  await db().loginAttempt.create({
+    data: { orgId: pending.orgId, userId: pending.userId, username: user?.username ?? "", result: "Verification failed", ip: request.ip, userAgent: request.userAgent },
+  });
+  if (left === 0) throw new LoginExpiredError("Too many attempts. Log in again.");
+  throw error;
+}
+
+/**
+ * Marks the pending login verified (once) and, when device activation was
+ * needed, activates this browser: returns the new device token for its cookie.
+ */
+async function succeed(pending: PendingLogin, method: VerificationMethod, request: RequestInfo, now: Date): Promise<{ deviceToken: string | null }> {
+  const deviceToken = await db().$transaction(async (tx) => {
+    const { count } = await tx.pendingLogin.updateMany({
+      where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
+      data: { verifiedAt: now, verifiedMethod: method, emailCodeHash: null },
+    });
+    if (count !== 1) throw new LoginExpiredError();
+    const token = pending.needsDeviceActivation ? await activateDevice(tx, pending, request, now) : null;
+    await recordVerification(
+      {
+        orgId: pending.orgId,
+        userId: pending.userId,
+        method,
+        activity: activityOf(pending),
+        result: "Succeeded",
+        detail: pending.needsSecondFactor && pending.needsDeviceActivation ? "New device activated" : undefined,
+        request,
+      },
+      tx,
+    );
+    return token;
+  });
+  await releaseRateLimit(verifyKey(pending.userId));
+  return { deviceToken };
+}
+
+/** Security key, step 1: a challenge bound to this pending login; allowCredentials = the user's usable keys. */
+export async function startKeyVerification(pending: PendingLogin, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const policy = await getOrgPolicy(pending.orgId);
+  const { usableKeys } = await userMethods({ id: pending.userId, orgId: pending.orgId }, policy);
+  if (usableKeys.length === 0) throw new UserFacingError("You have no security key you can use here. Choose another way to verify.");
+  const challenge = await issueChallenge({ orgId: pending.orgId, userId: pending.userId, pendingLoginId: pending.id }, "login", now);
+  return generateAuthenticationOptions({
+    rpID: relyingParty().rpID,
+    challenge: isoBase64URL.toBuffer(challenge),
+    timeout: CEREMONY_TIMEOUT_MS,
+    userVerification: keySettingsOf(policy).policy.userVerification,
+    allowCredentials: usableKeys.map((k) => ({ id: k.credentialId, transports: k.transports as never })),
+  });
+}
+
+/** Security key, step 2: the assertion must answer this pending login's challenge, by one of the user's own keys. */
+export async function verifyWithKey(
+  pending: PendingLogin,
+  response: AuthenticationResponseJSON,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ deviceToken: string | null }> {
+  await takeVerifySlot(pending, now);
+  try {
+    const settings = keySettingsOf(await getOrgPolicy(pending.orgId));
+    if (!settings.keysAllowed) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
+    const owner = { orgId: pending.orgId, userId: pending.userId };
+    const challenge = await consumeChallenge({ ...owner, pendingLoginId: pending.id }, "login", challengeOf(response), now);
+    await verifyOwnKeyAssertion(owner, response, challenge, settings, request, now);
+  } catch (error) {
+    return fail(pending, "Security key", error, request);
+  }
+  return succeed(pending, "Security key", request, now);
+}
+
+const hashCode = (pendingId: string, code: string) => crypto.createHash("sha256").update(`${pendingId}:${code}`).digest("base64url");
+
+/** Emailed code, step 1: a fresh 6-digit code (the previous one stops working), through the outbox. At most 3 per 15 minutes per user. */
+export async function sendEmailCode(pending: PendingLogin, request: RequestInfo, now = new Date()): Promise<{ expiresAt: Date }> {
+  if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
+    throw new UserFacingError("An emailed code can't verify this login. Use your security key.");
+  }
+  const wait = secondsOverLimit(await hitRateLimit(emailSendKey(pending.userId), EMAIL_CODE_SEND_LIMIT, now), EMAIL_CODE_SEND_LIMIT, now);
+  if (wait > 0) throw new RateLimitedError(wait);
+  const code = crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
+  const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MS);
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.pendingLogin.updateMany({
+      where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now } },
+      data: { emailCodeHash: hashCode(pending.id, code), emailCodeExpiresAt: expiresAt, emailCodeAttempts: 0 },
+    });
+    if (count !== 1) throw new LoginExpiredError();
+    const user = await tx.user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
+    await enqueueEmail(tx, {
+      orgId: pending.orgId,
+      to: user.email,
+      template: "device-activation-code",
+      data: { name: user.name, orgName: user.org.name, code, expiresAt, ip: request.ip, browser: describeBrowser(request.userAgent) },
+    });
+  });
+  return { expiresAt };
+}
+
+/** Emailed code, step 2: the newest code, unexpired, within its 5 attempts. */
+export async function verifyWithEmailCode(pending: PendingLogin, code: string, request: RequestInfo, now = new Date()): Promise<{ deviceToken: string | null }> {
+  await takeVerifySlot(pending, now);
+  try {
+    if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
+      throw new UserFacingError("An emailed code can't verify this login. Use your security key.");
+    }
+    if (!pending.emailCodeHash || !pending.emailCodeExpiresAt) throw new UserFacingError("Send yourself a code first.");
+    if (pending.emailCodeExpiresAt <= now) throw new UserFacingError("That code has expired. Send a new one.", { code: "That code has expired." });
+    // Count the guess before comparing, atomically, so parallel guesses cannot exceed the limit.
+    const { count } = await db().pendingLogin.updateMany({
+      where: { id: pending.id, emailCodeHash: pending.emailCodeHash, emailCodeAttempts: { lt: EMAIL_CODE_MAX_ATTEMPTS } },
+      data: { emailCodeAttempts: { increment: 1 } },
+    });
+    if (count !== 1) throw new UserFacingError("Too many wrong codes. Send a new one.", { code: "Too many wrong codes." });
+    const expected = Buffer.from(pending.emailCodeHash);
+    const given = Buffer.from(hashCode(pending.id, code));
+    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+      throw new UserFacingError("That code isn't right. Check the latest email and try again.", { code: "That code isn't right." });
+    }
+  } catch (error) {
+    return fail(pending, "Emailed code", error, request);
+  }
+  return succeed(pending, "Emailed code", request, now);
+}

@@ -1,0 +1,118 @@
+import crypto from "node:crypto";
+import { db } from "../db/client";
+import type { PendingLogin } from "../db/generated/client";
+import { env } from "../env";
+import { UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { createSession, hashToken } from "./session";
+
+// The pending login (DESIGN.md section 5): after a correct password, when a
+// second factor or device activation is needed, the browser holds only this,
+// named by an httpOnly cookie. It opens no app page. A successful verification
+// marks it verified; the session is then created from it exactly once, with a
+// new id. It lapses after 10 minutes or 5 failed verification attempts.
+
+export const PENDING_LOGIN_TTL_MS = 10 * 60_000;
+export const MAX_FAILED_VERIFICATIONS = 5;
+
+export const LOGIN_EXPIRED = "Your login expired. Log in again.";
+
+export class LoginExpiredError extends UserFacingError {
+  override readonly status = 401;
+  readonly code = "login-expired";
+  constructor(message = LOGIN_EXPIRED) {
+    super(message);
+    this.name = "LoginExpiredError";
+  }
+}
+
+export function pendingLoginCookieName(): string {
+  return env().APP_URL.startsWith("https://") ? "__Secure-gatehouse.pending-login" : "gatehouse.pending-login";
+}
+
+export interface Needs {
+  secondFactor: boolean;
+  deviceActivation: boolean;
+}
+
+export const needsVerification = (needs: Needs) => needs.secondFactor || needs.deviceActivation;
+
+/** A new pending login; verified at once when nothing is needed. Returns its cookie token. */
+export async function createPendingLogin(
+  user: { id: string; orgId: string },
+  needs: Needs,
+  request: RequestInfo,
+  now = new Date(),
+  verifiedMethod = "Password",
+): Promise<string> {
+  const token = crypto.randomBytes(32).toString("base64url");
+  const verified = !needsVerification(needs);
+  await db().pendingLogin.create({
+    data: {
+      tokenHash: hashToken(token),
+      orgId: user.orgId,
+      userId: user.id,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      needsSecondFactor: needs.secondFactor,
+      needsDeviceActivation: needs.deviceActivation,
+      verifiedAt: verified ? now : null,
+      verifiedMethod: verified ? verifiedMethod : null,
+      expiresAt: new Date(now.getTime() + PENDING_LOGIN_TTL_MS),
+      createdAt: now,
+    },
+  });
+  // Lapsed rows are worthless; sweeping here keeps the table small without a job.
+  await db().pendingLogin.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 24 * 3_600_000) } } });
+  return token;
+}
+
+/** The live (unexpired, unused, not locked) pending login a cookie names, or null. */
+export async function findPendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLogin | null> {
+  if (!token) return null;
+  return db().pendingLogin.findFirst({
+    where: { tokenHash: hashToken(token), completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
+  });
+}
+
+/** As findPendingLogin, but a missing one is a LoginExpiredError. */
+export async function requirePendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLogin> {
+  const pending = await findPendingLogin(token, now);
+  if (!pending) throw new LoginExpiredError();
+  return pending;
+}
+
+/**
+ * Counts a failed verification against the pending login; at the limit it is
+ * dead and the user must log in again. Returns the attempts left.
+ */
+export async function noteFailedVerification(pending: Pick<PendingLogin, "id">): Promise<number> {
+  const row = await db().pendingLogin.update({ where: { id: pending.id }, data: { failedAttempts: { increment: 1 } }, select: { failedAttempts: true } });
+  return Math.max(0, MAX_FAILED_VERIFICATIONS - row.failedAttempts);
+}
+
+/**
+ * Creates the session of a verified pending login, exactly once: the
+ * conditional update is atomic, so a replayed or concurrent completion gets
+ * LoginExpiredError. The user must still be active.
+ */
+export async function completePendingLogin(
+  token: string | null | undefined,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ sessionToken: string; userId: string; orgId: string }> {
+  if (!token) throw new LoginExpiredError();
+  const tokenHash = hashToken(token);
+  const { count } = await db().pendingLogin.updateMany({
+    where: { tokenHash, completedAt: null, verifiedAt: { not: null }, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
+    data: { completedAt: now },
+  });
+  if (count !== 1) throw new LoginExpiredError();
+  const pending = await db().pendingLogin.findUniqueOrThrow({ where: { tokenHash }, include: { user: true } });
+  if (!pending.user.isActive) throw new LoginExpiredError();
+  const { token: sessionToken } = await createSession(pending.user, request);
+  await db().loginAttempt.create({
+    data: { orgId: pending.orgId, userId: pending.userId, username: pending.user.username, result: "Success", ip: request.ip, userAgent: request.userAgent },
+  });
+  return { sessionToken, userId: pending.userId, orgId: pending.orgId };
+}
