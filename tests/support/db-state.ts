@@ -3,15 +3,17 @@ import { db } from "@/lib/db/client";
 
 /** Row counts of every table, to show that a refused request changed nothing. */
 export async function tableCounts() {
-  const [orgs, users, sessions, auditEvents, loginAttempts, rateLimits] = await Promise.all([
+  const [orgs, users, sessions, auditEvents, loginAttempts, rateLimits, pendingLogins, activatedDevices] = await Promise.all([
     db().org.count(),
     db().user.count(),
     db().session.count(),
     db().auditEvent.count(),
     db().loginAttempt.count(),
     db().rateLimit.count(),
+    db().pendingLogin.count(),
+    db().activatedDevice.count(),
   ]);
-  return { orgs, users, sessions, auditEvents, loginAttempts, rateLimits };
+  return { orgs, users, sessions, auditEvents, loginAttempts, rateLimits, pendingLogins, activatedDevices };
 }
 
 /** The error a promise rejects with; fails the test when it resolves. */

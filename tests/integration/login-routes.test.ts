@@ -1,0 +1,77 @@
+import { describe, expect, it } from "vitest";
+import { POST as login } from "@/app/api/login/route";
+import { POST as verifyCode } from "@/app/api/verify/email-code/route";
+import { POST as sendCode } from "@/app/api/verify/email-code/send/route";
+import { POST as keyOptions } from "@/app/api/verify/key/options/route";
+import { deviceCookieName } from "@/lib/auth/devices";
+import { pendingLoginCookieName } from "@/lib/auth/pending-login";
+import { db } from "@/lib/db/client";
+import { useTestDatabase } from "../support/database";
+import { tableCounts } from "../support/db-state";
+import { TEST_PASSWORD, createOrg, createUser } from "../support/factories";
+
+useTestDatabase();
+
+const ORIGIN = "http://localhost:3000";
+
+function post(path: string, body: unknown, headers: Record<string, string> = {}) {
+  return new Request(`${ORIGIN}${path}`, {
+    method: "POST",
+    headers: { "content-type": "application/json", origin: ORIGIN, "x-forwarded-for": "203.0.113.9", "user-agent": "Chrome/156.0 Linux", ...headers },
+    body: typeof body === "string" ? body : JSON.stringify(body),
+  });
+}
+
+/** name=value of every Set-Cookie, and the raw headers. */
+function setCookies(response: Response): { values: Record<string, string>; raw: string[] } {
+  const raw = response.headers.getSetCookie();
+  return { raw, values: Object.fromEntries(raw.map((c) => c.split(";")[0]!.split("=") as [string, string])) };
+}
+
+describe("POST /api/login and /api/verify/*", () => {
+  it("answers a correct password with a pending-login cookie (httpOnly) and 'verify', never a session", async () => {
+    const org = await createOrg("Routes");
+    const user = await createUser(org.admin);
+    const response = await login(post("/api/login", { username: user.username, password: TEST_PASSWORD }));
+    expect(response.status).toBe(200);
+    expect(await response.json()).toEqual({ ok: true, data: { next: "verify" } });
+    const cookies = setCookies(response);
+    expect(cookies.values[pendingLoginCookieName()]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+    expect(cookies.raw[0]).toMatch(/HttpOnly; SameSite=Lax/);
+    expect(await db().session.count({ where: { userId: user.userId } })).toBe(0);
+
+    // With the cookie, /verify's endpoints work: a code is sent, and a wrong one is a 400 with a field error.
+    const cookie = `${pendingLoginCookieName()}=${cookies.values[pendingLoginCookieName()]}`;
+    expect((await sendCode(post("/api/verify/email-code/send", {}, { cookie }))).status).toBe(200);
+    const wrong = await verifyCode(post("/api/verify/email-code", { code: "12345" }, { cookie }));
+    expect(wrong.status).toBe(400);
+    expect(await wrong.json()).toMatchObject({ ok: false, fieldErrors: { code: "Enter the 6-digit code from the email." } });
+    expect(setCookies(wrong).values[deviceCookieName()]).toBeUndefined();
+  });
+
+  it("answers a wrong password with the generic 401 and sets no cookie", async () => {
+    const org = await createOrg("Wrong");
+    const response = await login(post("/api/login", { username: org.adminUsername, password: "not-the-password" }));
+    expect(response.status).toBe(401);
+    expect(await response.json()).toMatchObject({ ok: false, error: "Check your username and password" });
+    expect(setCookies(response).raw).toEqual([]);
+  });
+
+  it("refuses cross-origin and malformed requests, changing nothing", async () => {
+    const org = await createOrg("Bad");
+    const before = await tableCounts();
+    const crossSite = await login(post("/api/login", { username: org.adminUsername, password: TEST_PASSWORD }, { origin: "https://evil.example" }));
+    expect(crossSite.status).toBe(403);
+    expect((await login(post("/api/login", "{not json"))).status).toBe(400);
+    expect((await login(post("/api/login", { username: "x".repeat(300), password: TEST_PASSWORD }))).status).toBe(400);
+    expect(await tableCounts()).toEqual(before);
+  });
+
+  it("answers /api/verify/* without a live pending login with 401 'login-expired'", async () => {
+    for (const cookie of [undefined, `${pendingLoginCookieName()}=${"x".repeat(43)}`]) {
+      const response = await keyOptions(post("/api/verify/key/options", {}, cookie ? { cookie } : {}));
+      expect(response.status).toBe(401);
+      expect(await response.json()).toEqual({ ok: false, error: "Your login expired. Log in again.", code: "login-expired" });
+    }
+  });
+});
