@@ -3,6 +3,7 @@
 import { headers } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
+import { revokeOwnDevice } from "@/lib/auth/devices";
 import { requestInfo } from "@/lib/http/request-info";
 import { removeOwnKey, renameOwnKey } from "@/lib/webauthn/keys";
 import { loadKeySettings } from "@/lib/webauthn/settings";
@@ -23,5 +24,11 @@ export const removeKeyAction = orgAction({ schema: removeKeySchema }, async (ctx
 /** "Log out" of one of the user's own other sessions (another user's session id is not found). */
 export const endOwnSessionAction = orgAction({ schema: z.object({ sessionId: z.string().uuid() }) }, async (ctx, input) => {
   await revokeSession(ctx, input.sessionId);
+  revalidatePath("/settings/advanced");
+});
+
+/** "Revoke" one of the user's activated browsers: its next login needs device activation again. */
+export const revokeOwnDeviceAction = orgAction({ schema: z.object({ deviceId: z.string().uuid() }) }, async (ctx, input) => {
+  await revokeOwnDevice(ctx, input.deviceId);
   revalidatePath("/settings/advanced");
 });

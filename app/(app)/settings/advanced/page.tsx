@@ -1,24 +1,27 @@
 import type { Metadata } from "next";
 import { requireOrgContext } from "@/lib/auth/current";
+import { listOwnDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
 import { listOwnRecentVerifications } from "@/lib/verification/queries";
 import { listOwnKeys } from "@/lib/webauthn/keys";
 import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
-import { EndSessionButton } from "./end-session-button";
+import { ActionButton } from "../../../_components/action-button";
+import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
 import { SecurityKeys } from "./security-keys";
 
 export const metadata: Metadata = { title: "Advanced User Details" };
 
 export default async function AdvancedUserDetailsPage() {
   const ctx = await requireOrgContext();
-  const [account, keys, settings, sessions, verifications] = await Promise.all([
+  const [account, keys, settings, sessions, verifications, devices] = await Promise.all([
     getOwnAccount(ctx),
     listOwnKeys(ctx),
     loadKeySettings(ctx),
     listOwnSessions(ctx),
     listOwnRecentVerifications(ctx),
+    listOwnDevices(ctx),
   ]);
   return (
     <>
@@ -53,13 +56,47 @@ export default async function AdvancedUserDetailsPage() {
                   </p>
                 </div>
                 {session.id !== ctx.sessionId && (
-                  <EndSessionButton sessionId={session.id} label={`Log out ${describeBrowser(session.userAgent)} signed in ${formatDateTime(session.createdAt)}`} />
+                  <ActionButton
+                    action={endOwnSessionAction}
+                    input={{ sessionId: session.id }}
+                    label={`Log out ${describeBrowser(session.userAgent)} signed in ${formatDateTime(session.createdAt)}`}
+                  >
+                    Log out
+                  </ActionButton>
                 )}
               </li>
             ))}
           </ul>
         </Card>
-        <Card title="Recent identity verifications" description="Your latest re-authentications and security key changes.">
+        <Card
+          title="Activated devices"
+          description="Browsers that passed device activation. Revoke one and its next login must verify it's you again."
+        >
+          {devices.length === 0 ? (
+            <p className="text-sm text-slate-500">No activated devices.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100" aria-label="Activated devices">
+              {devices.map((device) => (
+                <li key={device.id} className="flex items-center justify-between gap-4 py-3 text-sm">
+                  <div>
+                    <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
+                    <p className="text-slate-500">
+                      activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
+                    </p>
+                  </div>
+                  <ActionButton
+                    action={revokeOwnDeviceAction}
+                    input={{ deviceId: device.id }}
+                    label={`Revoke ${describeBrowser(device.userAgent)} activated ${formatDateTime(device.createdAt)}`}
+                  >
+                    Revoke
+                  </ActionButton>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Recent identity verifications" description="Your latest logins, device activations, re-authentications and security key changes.">
           {verifications.length === 0 ? (
             <p className="text-sm text-slate-500">Nothing yet.</p>
           ) : (

@@ -1,8 +1,11 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
+import { headers } from "next/headers";
 import { z } from "zod";
 import { orgAction } from "@/lib/auth/action";
+import { revokeUserDevice } from "@/lib/auth/devices";
+import { requestInfo } from "@/lib/http/request-info";
 import { addUser, resendInvitation, revokeSession, setUserActive } from "@/lib/users/mutations";
 import { addUserSchema, idSchema } from "@/lib/validation/account";
 
@@ -32,3 +35,12 @@ export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.objec
   await resendInvitation(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
+
+/** An admin revokes one of a user's activated browsers (another org's user or device: not found). */
+export const revokeUserDeviceAction = orgAction(
+  { role: "ADMIN", schema: z.object({ deviceId: idSchema, userId: idSchema }) },
+  async (ctx, input) => {
+    await revokeUserDevice(ctx, input.userId, input.deviceId, requestInfo(await headers()));
+    revalidatePath(`/setup/users/${input.userId}`);
+  },
+);

@@ -1,11 +1,14 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireAdminContext } from "@/lib/auth/current";
+import { listUserDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { findUser } from "@/lib/users/queries";
 import { listUserKeys } from "@/lib/webauthn/keys";
 import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
+import { ActionButton } from "../../../../_components/action-button";
+import { revokeUserDeviceAction } from "../actions";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
 
 export const metadata: Metadata = { title: "User" };
@@ -16,7 +19,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   if (!idSchema.safeParse(id).success) notFound();
   const user = await findUser(ctx, id);
   if (!user) notFound();
-  const keys = await listUserKeys(ctx, user.id);
+  const [keys, devices] = await Promise.all([listUserKeys(ctx, user.id), listUserDevices(ctx, user.id)]);
 
   return (
     <>
@@ -68,6 +71,31 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                     {key.model ?? "Unknown model"} · added {formatDateTime(key.createdAt)} · last used{" "}
                     {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
                   </p>
+                </li>
+              ))}
+            </ul>
+          )}
+        </Card>
+        <Card title="Activated devices" description="Browsers that passed device activation for this user. Revoke one and its next login must verify again.">
+          {devices.length === 0 ? (
+            <p className="text-sm text-slate-500">No activated devices.</p>
+          ) : (
+            <ul className="divide-y divide-slate-100" aria-label="Activated devices">
+              {devices.map((device) => (
+                <li key={device.id} className="flex items-center justify-between gap-4 py-3 text-sm">
+                  <div>
+                    <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
+                    <p className="text-slate-500">
+                      activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
+                    </p>
+                  </div>
+                  <ActionButton
+                    action={revokeUserDeviceAction}
+                    input={{ userId: user.id, deviceId: device.id }}
+                    label={`Revoke ${describeBrowser(device.userAgent)} activated ${formatDateTime(device.createdAt)}`}
+                  >
+                    Revoke
+                  </ActionButton>
                 </li>
               ))}
             </ul>
