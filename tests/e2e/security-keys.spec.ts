@@ -1,20 +1,12 @@
 import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/helpers";
 import { expect, test, type Page } from "@playwright/test";
 import { e2eMailSettings } from "../support/e2e-mail";
-import { signUpOrg } from "../support/pages";
+import { allowSecurityKeys, signUpOrg } from "../support/pages";
 import { waitForSpooledMail } from "../support/test-smtp";
 import { addVirtualAuthenticator } from "../support/virtual-authenticator";
 
-const KEY_LABEL = "Let users verify their identity with a physical security key (U2F)";
 const REGISTERED = "A security key was registered to your Gatehouse account";
 const REMOVED = "A security key was removed from your Gatehouse account";
-
-async function allowSecurityKeys(page: Page) {
-  await page.goto("/setup/session-settings");
-  await page.getByLabel(KEY_LABEL).check();
-  await page.getByRole("button", { name: "Save" }).click();
-  await expect(page.getByText("Session settings saved.")).toBeVisible();
-}
 
 /** The attestation format the browser sent to the server when the key was registered. */
 async function attestationFormatOf(page: Page, register: () => Promise<void>): Promise<string> {

@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { expect, type Page } from "@playwright/test";
 import { e2eMailSettings } from "./e2e-mail";
-import { waitForSpooledMail, type ReceivedMail } from "./test-smtp";
+import { spooledMailTo, waitForSpooledMail, type ReceivedMail } from "./test-smtp";
 
 // Page objects for the flows every e2e test repeats. They drive the UI by its
 // own words (labels and roles), as a user would.
@@ -37,9 +37,32 @@ export async function logIn(page: Page, username: string, password = E2E_PASSWOR
   await page.getByRole("button", { name: "Log in" }).click();
 }
 
+/**
+ * Logs in and lands on /home. A browser not yet activated for the user (and
+ * with no second factor) is activated on the way with the emailed code, read
+ * from the test SMTP server, as the user would.
+ */
 export async function logInAndWaitForHome(page: Page, username: string, password = E2E_PASSWORD): Promise<void> {
   await logIn(page, username, password);
+  await page.waitForURL(/\/(home|verify)$/);
+  if (page.url().endsWith("/verify")) await activateWithEmailedCode(page, username);
   await page.waitForURL("**/home");
+}
+
+export const ACTIVATION_SUBJECT = /^Your Gatehouse verification code: \d{6}$/;
+
+/** On /verify: "Email me a code", then the code from the newest email to the user. */
+export async function activateWithEmailedCode(page: Page, address: string): Promise<ReceivedMail> {
+  const { spoolDir } = e2eMailSettings();
+  const before = (await spooledMailTo(spoolDir, address, ACTIVATION_SUBJECT)).length;
+  await expect(page.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
+  await page.getByRole("button", { name: "Email me a code" }).click();
+  const mail = await waitForSpooledMail(spoolDir, address, { subject: ACTIVATION_SUBJECT, after: before });
+  const code = /\b(\d{6})\b/.exec(mail.parsed.text ?? "")?.[1];
+  if (!code) throw new Error(`No code in the activation email to ${address}`);
+  await page.getByLabel("Verification code").fill(code);
+  await page.getByRole("button", { name: "Verify", exact: true }).click();
+  return mail;
 }
 
 export async function logOut(page: Page): Promise<void> {
@@ -84,4 +107,28 @@ export async function setPasswordFromEmail(page: Page, address: string, password
 /** The form's own alert (Next.js also renders a route announcer with role="alert", which names the page after a client-side navigation). */
 export function formAlert(page: Page) {
   return page.getByRole("alert").filter({ hasText: /\S/ }).and(page.locator(":not(#__next-route-announcer__)"));
+}
+
+export const KEY_SETTING_LABEL = "Let users verify their identity with a physical security key (U2F)";
+
+/** Session Settings: tick the security-key checkbox and save (as an admin). */
+export async function allowSecurityKeys(page: Page): Promise<void> {
+  await page.goto("/setup/session-settings");
+  await page.getByLabel(KEY_SETTING_LABEL).check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Session settings saved.")).toBeVisible();
+}
+
+/** Advanced User Details: Register → verify it's you (password) → touch the key → name it → Continue. */
+export async function registerKeyInUi(page: Page, password: string, name: string): Promise<void> {
+  await page.goto("/settings/advanced");
+  await page.getByRole("button", { name: "Register", exact: true }).click();
+  await page.getByLabel("Password").fill(password);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("heading", { name: "Name your key" })).toBeVisible();
+  await page.getByLabel("Key name").fill(name);
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { name: "Security key registered" })).toBeVisible();
+  await page.getByRole("button", { name: "Continue" }).click();
+  await expect(page.getByRole("list", { name: "Your security keys" })).toContainText(name);
 }

@@ -105,16 +105,23 @@ export async function readSpool(dir: string): Promise<ReceivedMail[]> {
 }
 
 /** Waits until a spooled message for `address` matches; polls, bounded by `timeoutMs`. */
+/** Every spooled message to an address (optionally with a subject), oldest first. */
+export async function spooledMailTo(dir: string, address: string, subject?: string | RegExp): Promise<ReceivedMail[]> {
+  const subjectMatches = (actual: string | undefined) =>
+    !subject || (typeof subject === "string" ? actual === subject : subject.test(actual ?? ""));
+  return (await readSpool(dir)).filter((m) => m.recipients.includes(address) && subjectMatches(m.parsed.subject));
+}
+
 export async function waitForSpooledMail(
   dir: string,
   address: string,
-  options: { subject?: string; timeoutMs?: number } = {},
+  options: { subject?: string | RegExp; timeoutMs?: number; after?: number } = {},
 ): Promise<ReceivedMail> {
   const deadline = Date.now() + (options.timeoutMs ?? 20_000);
   for (;;) {
-    const found = (await readSpool(dir))
-      .filter((m) => m.recipients.includes(address) && (!options.subject || m.parsed.subject === options.subject))
-      .at(-1);
+    const matching = await spooledMailTo(dir, address, options.subject);
+    // `after`: how many matching messages were there before; wait for a newer one.
+    const found = matching.length > (options.after ?? 0) ? matching.at(-1) : undefined;
     if (found) return found;
     if (Date.now() > deadline) throw new Error(`No mail to ${address}${options.subject ? ` with subject "${options.subject}"` : ""} in ${dir}`);
     await new Promise((resolve) => setTimeout(resolve, 250));
