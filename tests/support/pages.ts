@@ -51,12 +51,12 @@ export async function logInAndWaitForHome(page: Page, username: string, password
 
 export const ACTIVATION_SUBJECT = /^Your Gatehouse verification code: \d{6}$/;
 
-/** On /verify: "Email me a code", then the code from the newest email to the user. */
+/** On /verify: "Email me a code" (or "Send a new code"), then the code from the newest email to the user. */
 export async function activateWithEmailedCode(page: Page, address: string): Promise<ReceivedMail> {
   const { spoolDir } = e2eMailSettings();
   const before = (await spooledMailTo(spoolDir, address, ACTIVATION_SUBJECT)).length;
   await expect(page.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
-  await page.getByRole("button", { name: "Email me a code" }).click();
+  await page.getByRole("button", { name: /^(Email me a code|Send a new code)$/ }).click();
   const mail = await waitForSpooledMail(spoolDir, address, { subject: ACTIVATION_SUBJECT, after: before });
   const code = /\b(\d{6})\b/.exec(mail.parsed.text ?? "")?.[1];
   if (!code) throw new Error(`No code in the activation email to ${address}`);
