@@ -1,5 +1,8 @@
 import type { z } from "zod";
 import { deviceActivationCodeEmail } from "./device-activation-code";
+import { recoveryCodesGeneratedEmail } from "./recovery-codes-generated";
+import { securityKeyRemovedByAdminEmail } from "./security-key-removed-by-admin";
+import { temporaryCodeIssuedEmail } from "./temporary-code-issued";
 import { securityKeyPossiblyClonedAdminEmail, securityKeyPossiblyClonedEmail } from "./security-key-possibly-cloned";
 import { securityKeyRegisteredEmail } from "./security-key-registered";
 import { securityKeyRemovedEmail } from "./security-key-removed";
@@ -14,6 +17,9 @@ export const EMAIL_TEMPLATES = {
   [securityKeyPossiblyClonedEmail.name]: securityKeyPossiblyClonedEmail,
   [securityKeyPossiblyClonedAdminEmail.name]: securityKeyPossiblyClonedAdminEmail,
   [deviceActivationCodeEmail.name]: deviceActivationCodeEmail,
+  [recoveryCodesGeneratedEmail.name]: recoveryCodesGeneratedEmail,
+  [temporaryCodeIssuedEmail.name]: temporaryCodeIssuedEmail,
+  [securityKeyRemovedByAdminEmail.name]: securityKeyRemovedByAdminEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

@@ -10,6 +10,8 @@ import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { getOrgPolicy } from "../policy/queries";
 import { recordVerification, type VerificationMethod } from "../verification/history";
 import { userMethods } from "../verification/methods";
+import { consumeRecoveryCode, countRecoveryCodesLeft } from "../verification/recovery-codes";
+import { consumeTemporaryCode, hasTemporaryCode } from "../verification/temporary-codes";
 import { verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { WebAuthnRefusal } from "../webauthn/refusal";
@@ -25,7 +27,7 @@ import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } 
 // browser when device activation was needed, and writes the history. Every
 // failure is counted against the pending login and the user, and recorded.
 
-export type LoginMethod = "security-key" | "email-code";
+export type LoginMethod = "security-key" | "recovery-code" | "temporary-code" | "email-code";
 
 /** Failed verifications per user across all their pending logins, in the database. */
 export const VERIFY_LIMIT: RateLimitRule = { limit: 10, windowSeconds: 15 * 60 };
@@ -54,7 +56,10 @@ export async function verificationChoices(pending: PendingLogin): Promise<Verifi
   const user = await db().user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
   const policy = await getOrgPolicy(pending.orgId);
   const methods: LoginMethod[] = [];
+  const owner = { orgId: pending.orgId, userId: pending.userId };
   if ((await userMethods(user, policy)).usableKeys.length > 0) methods.push("security-key");
+  if ((await countRecoveryCodesLeft(owner)) > 0) methods.push("recovery-code");
+  if (await hasTemporaryCode(owner)) methods.push("temporary-code");
   // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.
   if (pending.needsDeviceActivation && !pending.needsSecondFactor) methods.push("email-code");
   return {
@@ -213,4 +218,31 @@ export async function verifyWithEmailCode(pending: PendingLogin, code: string, r
     return fail(pending, "Emailed code", error, request);
   }
   return succeed(pending, "Emailed code", request, now);
+}
+
+const ONE_TIME_CODES = {
+  "recovery-code": { method: "Recovery code", consume: consumeRecoveryCode, wrong: "That recovery code isn't right or was already used." },
+  "temporary-code": { method: "Temporary code", consume: consumeTemporaryCode, wrong: "That temporary code isn't right, has expired or was already used." },
+} as const;
+
+/**
+ * A recovery code or an admin-issued temporary code: either satisfies the
+ * second factor and device activation. The code is used up (atomically) only
+ * when it verifies this pending login.
+ */
+export async function verifyWithOneTimeCode(
+  pending: PendingLogin,
+  kind: keyof typeof ONE_TIME_CODES,
+  code: string,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ deviceToken: string | null }> {
+  const { method, consume, wrong } = ONE_TIME_CODES[kind];
+  await takeVerifySlot(pending, now);
+  try {
+    if (!(await consume({ orgId: pending.orgId, userId: pending.userId }, code, now))) throw new UserFacingError(wrong, { code: wrong });
+  } catch (error) {
+    return fail(pending, method, error, request);
+  }
+  return succeed(pending, method, request, now);
 }

@@ -110,7 +110,11 @@ export async function completePendingLogin(
   if (count !== 1) throw new LoginExpiredError();
   const pending = await db().pendingLogin.findUniqueOrThrow({ where: { tokenHash }, include: { user: true } });
   if (!pending.user.isActive) throw new LoginExpiredError();
-  const { token: sessionToken } = await createSession(pending.user, request);
+  // A login that just passed a verification beyond the password counts as
+  // "verify it's you" for the org's window: someone who logged in with a
+  // recovery code can register a new key without the key they lost.
+  const strong = pending.needsSecondFactor || ["Recovery code", "Temporary code"].includes(pending.verifiedMethod ?? "");
+  const { token: sessionToken } = await createSession(pending.user, request, strong ? pending.verifiedAt : null);
   await db().loginAttempt.create({
     data: { orgId: pending.orgId, userId: pending.userId, username: pending.user.username, result: "Success", ip: request.ip, userAgent: request.userAgent },
   });

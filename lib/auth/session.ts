@@ -36,6 +36,7 @@ export function hashToken(token: string): string {
 export async function createSession(
   user: { id: string; orgId: string },
   request: RequestInfo,
+  freshAuthAt: Date | null = null,
 ): Promise<{ token: string; sessionId: string }> {
   const token = crypto.randomBytes(32).toString("base64url");
   const session = await db().session.create({
@@ -45,6 +46,7 @@ export async function createSession(
       orgId: user.orgId,
       ip: request.ip,
       userAgent: request.userAgent,
+      freshAuthAt,
     },
   });
   return { token, sessionId: session.id };

@@ -52,3 +52,7 @@ export const emailCodeSchema = z.object({
     .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from the email.")),
 });
 export const emptySchema = z.object({}).strict();
+export const oneTimeCodeSchema = z.object({
+  kind: z.enum(["recovery-code", "temporary-code"]),
+  code: z.string().trim().min(1, "Enter the code.").max(64, "That code is too long."),
+});

@@ -2,9 +2,16 @@ import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 
-export type VerificationMethod = "Password" | "Security key" | "Password and security key" | "Emailed code";
+export type VerificationMethod = "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code";
 /** Every activity and result a row can carry; the history page's filters offer exactly these. */
-export const VERIFICATION_ACTIVITIES = ["Login", "Device activation", "Re-authentication", "Register security key", "Remove security key"] as const;
+export const VERIFICATION_ACTIVITIES = [
+  "Login",
+  "Device activation",
+  "Re-authentication",
+  "Register security key",
+  "Remove security key",
+  "Generate recovery codes",
+] as const;
 export const VERIFICATION_RESULTS = ["Succeeded", "Failed"] as const;
 export type VerificationActivity = (typeof VERIFICATION_ACTIVITIES)[number];
 export type VerificationResult = (typeof VERIFICATION_RESULTS)[number];

@@ -2,7 +2,10 @@ import { requireFreshAuth } from "../auth/fresh-auth";
 import { isAdmin, type OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import { ForbiddenError, NotFoundError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
+import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { recordAudit } from "../audit/mutations";
+import { enqueueEmail } from "../email/outbox";
+import { env } from "../env";
 import { recordVerification } from "../verification/history";
 import { modelName } from "./aaguids";
 import { notifyKeyRemoved } from "./notifications";
@@ -71,5 +74,53 @@ export async function removeOwnKey(
       tx,
     );
     await notifyKeyRemoved(tx, ctx, { name: key.name, model: modelName(key.aaguid), at: now, request });
+  });
+}
+
+/**
+ * An admin removes a user's key (lost or stolen), with a reason: own org only
+ * (another org's key is not found), audited, and the user emailed, all in one
+ * transaction.
+ */
+export async function removeUserKey(ctx: OrgContext, userId: string, keyId: string, reason: string, request: RequestInfo, now = new Date()): Promise<void> {
+  if (!isAdmin(ctx)) throw new ForbiddenError();
+  await db().$transaction(async (tx) => {
+    const key = await tx.securityKey.findFirst({ where: { id: keyId, userId, orgId: ctx.orgId }, include: { user: { select: { username: true, email: true, name: true } } } });
+    if (!key) throw new NotFoundError("That security key");
+    await tx.securityKey.delete({ where: { id: key.id } });
+    await recordAudit(
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Removed security key",
+        section: "Users",
+        targetId: userId,
+        oldValue: `${key.user.username}: ${key.name}`,
+        newValue: `Reason: ${reason}`,
+        ip: request.ip,
+      },
+      tx,
+    );
+    await recordVerification(
+      { orgId: ctx.orgId, userId, method: "Security key", activity: "Remove security key", result: "Succeeded", detail: `Removed by ${ctx.userName}: ${reason}`, request },
+      tx,
+    );
+    await enqueueEmail(tx, {
+      orgId: ctx.orgId,
+      to: key.user.email,
+      template: "security-key-removed-by-admin",
+      data: {
+        name: key.user.name,
+        orgName: ctx.orgName,
+        keyName: key.name,
+        model: modelName(key.aaguid) ?? "Unknown model",
+        at: now,
+        ip: request.ip,
+        browser: describeBrowser(request.userAgent),
+        manageLink: `${env().APP_URL}/settings/advanced`,
+        removedBy: ctx.userName,
+        reason,
+      },
+    });
   });
 }

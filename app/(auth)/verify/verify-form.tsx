@@ -8,15 +8,23 @@ import { ceremonyErrorMessage, postJson } from "../../_components/api-client";
 import { finishLogin } from "../../_components/finish-login";
 import { Alert, Button, Field } from "../../_components/ui";
 
+type OneTimeKind = "recovery-code" | "temporary-code";
+const ONE_TIME_KINDS: OneTimeKind[] = ["recovery-code", "temporary-code"];
+const ONE_TIME_COPY: Record<OneTimeKind, { title: string; hint: string }> = {
+  "recovery-code": { title: "Recovery code", hint: "Lost your key? Enter one of the recovery codes you saved. Each works once." },
+  "temporary-code": { title: "Temporary code", hint: "Enter the temporary verification code your admin gave you." },
+};
+
 type Props = { methods: LoginMethod[]; emailHint: string | null; emailCodeSent: boolean; verified: boolean };
 
-/** "Verify your identity": a security key first, then (device activation only) an emailed code. */
+/** "Verify your identity": a security key first, then recovery and temporary codes, then (device activation only) an emailed code. */
 export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Props) {
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [codeError, setCodeError] = useState<string | undefined>();
   const [expired, setExpired] = useState(false);
-  const [busy, setBusy] = useState<null | "key" | "send" | "code" | "finish">(null);
+  const [busy, setBusy] = useState<null | "key" | "send" | "code" | "one-time" | "finish">(null);
+  const [oneTimeErrors, setOneTimeErrors] = useState<Partial<Record<OneTimeKind, string>>>({});
   const [codeSent, setCodeSent] = useState(emailCodeSent);
 
   async function finish() {
@@ -88,6 +96,20 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     await finish();
   }
 
+  async function submitOneTimeCode(kind: OneTimeKind, event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy("one-time");
+    setError(null);
+    setOneTimeErrors({});
+    const result = await postJson("/api/verify/one-time-code", { kind, code: String(new FormData(event.currentTarget).get("code") ?? "") });
+    if (!result.ok) {
+      setBusy(null);
+      setOneTimeErrors({ [kind]: result.fieldErrors?.code });
+      return refused(result);
+    }
+    await finish();
+  }
+
   if (expired) {
     return <Alert>{error ?? "Your login expired. Log in again."}</Alert>;
   }
@@ -116,6 +138,18 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
           </Button>
         </section>
       )}
+      {ONE_TIME_KINDS.filter((kind) => methods.includes(kind)).map((kind) => (
+        <section key={kind} className="space-y-3 border-t border-slate-100 pt-5 first:border-0 first:pt-0">
+          <h2 className="text-sm font-semibold text-slate-900">{ONE_TIME_COPY[kind].title}</h2>
+          <form onSubmit={(event) => submitOneTimeCode(kind, event)} className="space-y-3" noValidate>
+            <p className="text-sm text-slate-500">{ONE_TIME_COPY[kind].hint}</p>
+            <Field label={ONE_TIME_COPY[kind].title} name="code" autoComplete="off" spellCheck={false} maxLength={64} required error={oneTimeErrors[kind]} />
+            <Button type="submit" variant="secondary" disabled={busy !== null}>
+              {busy === "one-time" ? "Checking…" : `Verify with ${ONE_TIME_COPY[kind].title.toLowerCase()}`}
+            </Button>
+          </form>
+        </section>
+      ))}
       {methods.includes("email-code") && (
         <section className="space-y-3 border-t border-slate-100 pt-5 first:border-0 first:pt-0">
           <h2 className="text-sm font-semibold text-slate-900">Email a code</h2>

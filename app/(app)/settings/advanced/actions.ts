@@ -4,6 +4,7 @@ import { headers } from "next/headers";
 import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
 import { revokeOwnDevice } from "@/lib/auth/devices";
+import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { requestInfo } from "@/lib/http/request-info";
 import { removeOwnKey, renameOwnKey } from "@/lib/webauthn/keys";
 import { loadKeySettings } from "@/lib/webauthn/settings";
@@ -31,4 +32,11 @@ export const endOwnSessionAction = orgAction({ schema: z.object({ sessionId: z.s
 export const revokeOwnDeviceAction = orgAction({ schema: z.object({ deviceId: z.string().uuid() }) }, async (ctx, input) => {
   await revokeOwnDevice(ctx, input.deviceId);
   revalidatePath("/settings/advanced");
+});
+
+/** Generates a new set of recovery codes (after re-authentication); the codes are returned once, to be shown once. */
+export const generateRecoveryCodesAction = orgAction({ schema: z.object({}) }, async (ctx) => {
+  const codes = await generateRecoveryCodes(ctx, (await loadKeySettings(ctx)).reauthWindowMinutes, requestInfo(await headers()));
+  revalidatePath("/settings/advanced");
+  return { codes };
 });

@@ -4,24 +4,27 @@ import { listOwnDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
 import { listOwnRecentVerifications } from "@/lib/verification/queries";
+import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
 import { listOwnKeys } from "@/lib/webauthn/keys";
 import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
 import { ActionButton } from "../../../_components/action-button";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
+import { RecoveryCodes } from "./recovery-codes";
 import { SecurityKeys } from "./security-keys";
 
 export const metadata: Metadata = { title: "Advanced User Details" };
 
 export default async function AdvancedUserDetailsPage() {
   const ctx = await requireOrgContext();
-  const [account, keys, settings, sessions, verifications, devices] = await Promise.all([
+  const [account, keys, settings, sessions, verifications, devices, recoveryCodesLeft] = await Promise.all([
     getOwnAccount(ctx),
     listOwnKeys(ctx),
     loadKeySettings(ctx),
     listOwnSessions(ctx),
     listOwnRecentVerifications(ctx),
     listOwnDevices(ctx),
+    countRecoveryCodesLeft(ctx),
   ]);
   return (
     <>
@@ -67,6 +70,9 @@ export default async function AdvancedUserDetailsPage() {
               </li>
             ))}
           </ul>
+        </Card>
+        <Card title="Recovery codes" description="One-time codes for logging in when you can't use your security key.">
+          <RecoveryCodes left={recoveryCodesLeft} />
         </Card>
         <Card
           title="Activated devices"

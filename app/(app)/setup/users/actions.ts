@@ -6,6 +6,9 @@ import { z } from "zod";
 import { orgAction } from "@/lib/auth/action";
 import { revokeUserDevice } from "@/lib/auth/devices";
 import { requestInfo } from "@/lib/http/request-info";
+import { invalidateRecoveryCodes } from "@/lib/verification/recovery-codes";
+import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
+import { removeUserKey } from "@/lib/webauthn/keys";
 import { addUser, resendInvitation, revokeSession, setUserActive } from "@/lib/users/mutations";
 import { addUserSchema, idSchema } from "@/lib/validation/account";
 
@@ -44,3 +47,28 @@ export const revokeUserDeviceAction = orgAction(
     revalidatePath(`/setup/users/${input.userId}`);
   },
 );
+
+/** Removes a user's lost or stolen key, with a reason; the user is emailed. */
+export const removeUserKeyAction = orgAction(
+  { role: "ADMIN", schema: z.object({ userId: idSchema, keyId: idSchema, reason: z.string().trim().min(1, "Give a reason.").max(200, "Use at most 200 characters.") }) },
+  async (ctx, input) => {
+    await removeUserKey(ctx, input.userId, input.keyId, input.reason, requestInfo(await headers()));
+    revalidatePath(`/setup/users/${input.userId}`);
+  },
+);
+
+/** Issues a temporary verification code (needs the admin's own fresh re-authentication); returned once, to be shown once. */
+export const issueTemporaryCodeAction = orgAction(
+  { role: "ADMIN", schema: z.object({ userId: idSchema, hours: z.coerce.number().int("Choose 1 to 24 hours.").min(1, "Choose 1 to 24 hours.").max(24, "Choose 1 to 24 hours.") }) },
+  async (ctx, input) => {
+    const { code, expiresAt } = await issueTemporaryCode(ctx, input.userId, input.hours, requestInfo(await headers()));
+    revalidatePath(`/setup/users/${input.userId}`);
+    return { code, expiresAt: expiresAt.toISOString() };
+  },
+);
+
+/** Invalidates all of a user's recovery codes. */
+export const invalidateRecoveryCodesAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+  await invalidateRecoveryCodes(ctx, input.userId, requestInfo(await headers()));
+  revalidatePath(`/setup/users/${input.userId}`);
+});

@@ -5,10 +5,12 @@ import { listUserDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { findUser } from "@/lib/users/queries";
 import { listUserKeys } from "@/lib/webauthn/keys";
+import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
 import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
 import { ActionButton } from "../../../../_components/action-button";
-import { revokeUserDeviceAction } from "../actions";
+import { invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
+import { IssueTemporaryCode, RemoveUserKey } from "./user-methods";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
 
 export const metadata: Metadata = { title: "User" };
@@ -19,7 +21,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   if (!idSchema.safeParse(id).success) notFound();
   const user = await findUser(ctx, id);
   if (!user) notFound();
-  const [keys, devices] = await Promise.all([listUserKeys(ctx, user.id), listUserDevices(ctx, user.id)]);
+  const [keys, devices, recoveryCodesLeft] = await Promise.all([
+    listUserKeys(ctx, user.id),
+    listUserDevices(ctx, user.id),
+    countRecoveryCodesLeft({ orgId: ctx.orgId, userId: user.id }),
+  ]);
 
   return (
     <>
@@ -62,20 +68,41 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           ) : (
             <ul className="divide-y divide-slate-100" aria-label="Security keys">
               {keys.map((key) => (
-                <li key={key.id} className="py-3 text-sm">
-                  <p className="flex items-center gap-2 font-medium text-slate-800">
-                    {key.name}
-                    {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
-                  </p>
-                  <p className="text-slate-500">
-                    {key.model ?? "Unknown model"} · added {formatDateTime(key.createdAt)} · last used{" "}
-                    {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
-                  </p>
+                <li key={key.id} className="flex flex-wrap items-center justify-between gap-4 py-3 text-sm">
+                  <div>
+                    <p className="flex items-center gap-2 font-medium text-slate-800">
+                      {key.name}
+                      {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
+                    </p>
+                    <p className="text-slate-500">
+                      {key.model ?? "Unknown model"} · added {formatDateTime(key.createdAt)} · last used{" "}
+                      {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
+                    </p>
+                  </div>
+                  <RemoveUserKey userId={user.id} keyId={key.id} keyName={key.name} />
                 </li>
               ))}
             </ul>
           )}
         </Card>
+        <Card title="Recovery codes" description="One-time codes the user saved for logging in without their key.">
+          <div className="flex flex-wrap items-center justify-between gap-4 text-sm">
+            <p className="text-slate-700">{recoveryCodesLeft === 0 ? "No recovery codes." : `${recoveryCodesLeft} of 10 recovery codes left.`}</p>
+            {recoveryCodesLeft > 0 && (
+              <ActionButton action={invalidateRecoveryCodesAction} input={{ userId: user.id }} label={`Invalidate ${user.name}'s recovery codes`} variant="danger">
+                Invalidate
+              </ActionButton>
+            )}
+          </div>
+        </Card>
+        {user.isActive && user.id !== ctx.userId && (
+          <Card
+            title="Temporary verification code"
+            description="For a user who lost their verification methods: a single-use code for the Verify your identity page. You'll be asked to verify it's you first."
+          >
+            <IssueTemporaryCode userId={user.id} userName={user.name} />
+          </Card>
+        )}
         <Card title="Activated devices" description="Browsers that passed device activation for this user. Revoke one and its next login must verify again.">
           {devices.length === 0 ? (
             <p className="text-sm text-slate-500">No activated devices.</p>

@@ -1,0 +1,22 @@
+import crypto from "node:crypto";
+
+// One-time codes people type: recovery codes and admin-issued temporary codes.
+// Drawn from a 32-letter alphabet without look-alikes (5 bits a letter), shown
+// in groups, compared after normalising, stored only as a SHA-256.
+
+const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
+
+/** `groups` groups of `size` random letters, e.g. "7hq2-m9xk-c4tv" (3×4 = 60 bits). */
+export function randomCode(groups: number, size: number): string {
+  const letters = Array.from(crypto.randomBytes(groups * size), (byte) => ALPHABET[byte & 31]).join("");
+  return Array.from({ length: groups }, (_, i) => letters.slice(i * size, (i + 1) * size)).join("-");
+}
+
+/** What a person typed, as it was generated: case, spaces and hyphens ignored; o→0, i/l→1. */
+export function normaliseCode(input: string): string {
+  return input.toLowerCase().replace(/[\s-]+/g, "").replace(/o/g, "0").replace(/[il]/g, "1");
+}
+
+export function hashCode(code: string): string {
+  return crypto.createHash("sha256").update(normaliseCode(code)).digest("base64url");
+}

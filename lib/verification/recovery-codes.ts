@@ -1,0 +1,73 @@
+import { recordAudit } from "../audit/mutations";
+import type { OrgContext } from "../auth/org-context";
+import { requireFreshAuth } from "../auth/fresh-auth";
+import { db } from "../db/client";
+import { enqueueEmail } from "../email/outbox";
+import { env } from "../env";
+import { NotFoundError } from "../errors";
+import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { hashCode, randomCode } from "./codes";
+import { recordVerification } from "./history";
+
+// Recovery codes (DESIGN.md section 4): 10 codes of 60 random bits, shown once,
+// stored hashed, each usable once; generating a new set deletes the old one.
+
+export const RECOVERY_CODE_COUNT = 10;
+
+/** A new set of codes for the signed-in user (after re-authentication); the old set stops working. Emails the user. */
+export async function generateRecoveryCodes(ctx: OrgContext, reauthWindowMinutes: number, request: RequestInfo, now = new Date()): Promise<string[]> {
+  await requireFreshAuth(ctx, reauthWindowMinutes, now);
+  const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomCode(3, 4));
+  await db().$transaction(async (tx) => {
+    const replaced = await tx.recoveryCode.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId } });
+    await tx.recoveryCode.createMany({ data: codes.map((code) => ({ orgId: ctx.orgId, userId: ctx.userId, codeHash: hashCode(code), createdAt: now })) });
+    await recordVerification(
+      {
+        orgId: ctx.orgId,
+        userId: ctx.userId,
+        method: "Recovery code",
+        activity: "Generate recovery codes",
+        result: "Succeeded",
+        detail: replaced.count > 0 ? "Replaced the previous set" : undefined,
+        request,
+      },
+      tx,
+    );
+    const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
+    await enqueueEmail(tx, {
+      orgId: ctx.orgId,
+      to: user.email,
+      template: "recovery-codes-generated",
+      data: { name: user.name, orgName: ctx.orgName, at: now, ip: request.ip, browser: describeBrowser(request.userAgent), manageLink: `${env().APP_URL}/settings/advanced` },
+    });
+  });
+  return codes;
+}
+
+/** Unused recovery codes of a user (own org only). */
+export function countRecoveryCodesLeft(owner: { orgId: string; userId: string }): Promise<number> {
+  return db().recoveryCode.count({ where: { userId: owner.userId, orgId: owner.orgId, usedAt: null } });
+}
+
+/** Uses one code of this user, atomically: of two concurrent uses exactly one succeeds. */
+export async function consumeRecoveryCode(owner: { orgId: string; userId: string }, code: string, now = new Date()): Promise<boolean> {
+  const { count } = await db().recoveryCode.updateMany({
+    where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null },
+    data: { usedAt: now },
+  });
+  return count === 1;
+}
+
+/** An admin invalidates a user's recovery codes (own org only; audited). */
+export async function invalidateRecoveryCodes(ctx: OrgContext, userId: string, request: RequestInfo): Promise<number> {
+  return db().$transaction(async (tx) => {
+    const user = await tx.user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { username: true } });
+    if (!user) throw new NotFoundError("That user");
+    const { count } = await tx.recoveryCode.deleteMany({ where: { userId, orgId: ctx.orgId } });
+    await recordAudit(
+      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Invalidated recovery codes", section: "Users", targetId: userId, newValue: `${user.username}: ${count} codes`, ip: request.ip },
+      tx,
+    );
+    return count;
+  });
+}
