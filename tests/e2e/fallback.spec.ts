@@ -1,0 +1,113 @@
+import { expect, test, type Page } from "@playwright/test";
+import { e2eMailSettings } from "../support/e2e-mail";
+import { addUser, allowSecurityKeys, logIn, logInAndWaitForHome, logOut, registerKeyInUi, setPasswordFromEmail, signUpOrg } from "../support/pages";
+import { waitForSpooledMail } from "../support/test-smtp";
+import { addVirtualAuthenticator } from "../support/virtual-authenticator";
+
+/** Advanced User Details → Recovery codes → Generate (re-authenticating when asked); returns the codes shown once. */
+async function generateRecoveryCodes(page: Page, password: string): Promise<string[]> {
+  await page.goto("/settings/advanced");
+  await page.getByRole("button", { name: /^(Generate|Regenerate)$/ }).click();
+  const verify = page.getByRole("heading", { name: "For security purposes, verify it's you" });
+  const list = page.getByRole("list", { name: "Your new recovery codes" });
+  await expect(verify.or(list)).toBeVisible();
+  if (await verify.isVisible()) {
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Verify" }).click();
+  }
+  await expect(list.getByRole("listitem")).toHaveCount(10);
+  const codes = await list.getByRole("listitem").allTextContents();
+  await page.getByRole("button", { name: "I've saved them" }).click();
+  await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
+  return codes;
+}
+
+test("a user who lost their only key logs in with a recovery code and registers a new key", async ({ page }) => {
+  const org = await signUpOrg(page, "Recovery");
+  await allowSecurityKeys(page);
+  const key = await addVirtualAuthenticator(page, { protocol: "u2f" });
+  await registerKeyInUi(page, org.password, "Only key");
+  const codes = await generateRecoveryCodes(page, org.password);
+  await logOut(page);
+
+  await key.remove(); // the key is lost
+  await logIn(page, org.adminEmail);
+  await page.waitForURL("**/verify");
+  await page.getByLabel("Recovery code").fill(codes[0]!);
+  await page.getByRole("button", { name: "Verify with recovery code" }).click();
+  await page.waitForURL("**/home");
+
+  // The recovery-code login counts as "verify it's you": a new key registers without the lost one.
+  await addVirtualAuthenticator(page, { protocol: "ctap2" });
+  await page.goto("/settings/advanced");
+  await expect(page.getByText("9 of 10 recovery codes left.")).toBeVisible();
+  await page.getByRole("button", { name: "Register", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Name your key" })).toBeVisible();
+  await page.getByLabel("Key name").fill("Replacement key");
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByRole("heading", { name: "Security key registered" })).toBeVisible();
+
+  // The used code does not work twice.
+  await page.getByRole("button", { name: "Continue" }).click();
+  await logOut(page);
+  await logIn(page, org.adminEmail);
+  await page.getByLabel("Recovery code").fill(codes[0]!);
+  await page.getByRole("button", { name: "Verify with recovery code" }).click();
+  await expect(page.getByText("That recovery code isn't right or was already used.").first()).toBeVisible();
+});
+
+test("an admin issues a temporary code, the user gets in with it exactly once; an admin removes a user's key and the user is emailed", async ({ page, browser }) => {
+  const org = await signUpOrg(page, "Temporary");
+  await allowSecurityKeys(page);
+  const username = `tess@${org.slug}.test`;
+  const userId = await addUser(page, { name: "Tess Temp", username });
+
+  const tess = await (await browser.newContext()).newPage();
+  await setPasswordFromEmail(tess, username);
+  await logInAndWaitForHome(tess, username);
+  await addVirtualAuthenticator(tess, { protocol: "u2f" });
+  await registerKeyInUi(tess, "e2e-password-0123", "Tess key");
+  await tess.context().close();
+
+  // Tess lost her key: the admin removes it, with a reason, and issues a temporary code.
+  await page.goto(`/setup/users/${userId}`);
+  await page.getByRole("button", { name: "Remove Tess key" }).click();
+  await page.getByLabel("Reason for removing Tess key").fill("Reported lost");
+  await page.getByRole("button", { name: "Remove key" }).click();
+  await expect(page.getByText("No security keys registered.")).toBeVisible();
+  const removed = await waitForSpooledMail(e2eMailSettings().spoolDir, username, { subject: "An admin removed a security key from your Gatehouse account" });
+  expect(removed.parsed.text).toContain("Reported lost");
+
+  await page.getByLabel("Valid for").selectOption("2");
+  await page.getByRole("button", { name: "Issue temporary code" }).click();
+  const verify = page.getByRole("heading", { name: "For security purposes, verify it's you" });
+  const shown = page.getByLabel("Temporary verification code");
+  await expect(verify.or(shown)).toBeVisible();
+  if (await verify.isVisible()) {
+    await page.getByLabel("Password").fill(org.password);
+    await page.getByRole("button", { name: "Verify" }).click();
+  }
+  const code = (await shown.textContent())!.trim();
+  expect(code).toMatch(/^[0-9a-z]{4}-[0-9a-z]{4}-[0-9a-z]{4}$/);
+  await waitForSpooledMail(e2eMailSettings().spoolDir, username, { subject: "An admin issued you a temporary verification code" });
+
+  // On a new browser Tess gets in with the code once; the second time it is refused.
+  for (const attempt of [1, 2]) {
+    const browserPage = await (await browser.newContext()).newPage();
+    await logIn(browserPage, username);
+    await browserPage.waitForURL("**/verify");
+    if (attempt === 1) {
+      await browserPage.getByLabel("Temporary code").fill(code);
+      await browserPage.getByRole("button", { name: "Verify with temporary code" }).click();
+      await browserPage.waitForURL("**/home");
+    } else {
+      // Used up: no temporary-code field any more, and the emailed code is what a keyless user has left.
+      await expect(browserPage.getByLabel("Temporary code")).toHaveCount(0);
+      await expect(browserPage.getByRole("button", { name: "Email me a code" })).toBeVisible();
+    }
+    await browserPage.context().close();
+  }
+  await page.goto("/setup/audit-trail");
+  await expect(page.getByRole("table")).toContainText("Issued temporary verification code");
+  await expect(page.getByRole("table")).toContainText("Removed security key");
+});
