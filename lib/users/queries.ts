@@ -12,9 +12,30 @@ const listFields = {
   role: true,
   isActive: true,
   createdAt: true,
+  _count: { select: { securityKeys: true, recoveryCodes: { where: { usedAt: null } } } },
 } satisfies Prisma.UserSelect;
 
-export async function listUsers(ctx: OrgContext, query: { q: string; page: number }) {
+/** The verification-method filter of Setup → Users. */
+export type MethodFilter = "none" | "security-key" | "recovery-codes";
+
+const hasKey: Prisma.UserWhereInput = { securityKeys: { some: {} } };
+const hasRecoveryCodes: Prisma.UserWhereInput = { recoveryCodes: { some: { usedAt: null } } };
+const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
+  none: { NOT: [hasKey, hasRecoveryCodes] },
+  "security-key": hasKey,
+  "recovery-codes": hasRecoveryCodes,
+};
+
+/** Adoption figures for Setup → Users: of the org's active users, how many have a key. */
+export async function methodAdoption(ctx: OrgContext): Promise<{ activeUsers: number; withSecurityKey: number }> {
+  const [activeUsers, withSecurityKey] = await Promise.all([
+    db().user.count({ where: { orgId: ctx.orgId, isActive: true } }),
+    db().user.count({ where: { orgId: ctx.orgId, isActive: true, ...hasKey } }),
+  ]);
+  return { activeUsers, withSecurityKey };
+}
+
+export async function listUsers(ctx: OrgContext, query: { q: string; page: number; method?: MethodFilter }) {
   // Prisma passes `contains` to LIKE unescaped: "%" or "_" would match everyone.
   const q = query.q.replace(/[\\%_]/g, "\\$&");
   const where: Prisma.UserWhereInput = {
@@ -28,6 +49,7 @@ export async function listUsers(ctx: OrgContext, query: { q: string; page: numbe
           ],
         }
       : {}),
+    ...(query.method ? METHOD_FILTERS[query.method] : {}),
   };
   const [users, total] = await Promise.all([
     db().user.findMany({

@@ -9,6 +9,7 @@ import { resolveSession } from "@/lib/auth/session";
 import { orgContextFromSession } from "@/lib/auth/org-context";
 import { db } from "@/lib/db/client";
 import { NotFoundError, RateLimitedError } from "@/lib/errors";
+import { listUsers, methodAdoption } from "@/lib/users/queries";
 import { normaliseCode } from "@/lib/verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft, generateRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode, TEMPORARY_CODE_LIMIT } from "@/lib/verification/temporary-codes";
@@ -183,5 +184,20 @@ describe("admin actions on a user's methods", () => {
     expect(await db().recoveryCode.count({ where: { orgId: org.orgId } })).toBe(0);
     expect(await rejectionOf(issueTemporaryCode(session.ctx, org.adminId, 2, TEST_REQUEST))).toBeInstanceOf(Error);
     expect(await rejectionOf(issueTemporaryCode(org.admin, (await createOrg("Else")).adminId, 2, TEST_REQUEST))).toBeInstanceOf(NotFoundError);
+  });
+});
+
+describe("Setup → Users by verification method", () => {
+  it("filters users by method and counts key adoption, within the org only", async () => {
+    const { org, user } = await userWithKeyAndCodes("Adoption");
+    const plain = await createUser(org.admin);
+    await userWithKeyAndCodes("Elsewhere");
+    const ids = async (method?: "none" | "security-key" | "recovery-codes") =>
+      (await listUsers(org.admin, { q: "", page: 1, method })).users.map((u) => u.id).sort();
+    expect(await ids("security-key")).toEqual([user.userId]);
+    expect(await ids("recovery-codes")).toEqual([user.userId]);
+    expect(await ids("none")).toEqual([org.adminId, plain.userId].sort());
+    expect(await ids()).toHaveLength(3);
+    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 3, withSecurityKey: 1 });
   });
 });

@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/current";
-import { listUsers } from "@/lib/users/queries";
+import { listUsers, methodAdoption } from "@/lib/users/queries";
 import { userListQuerySchema } from "@/lib/validation/account";
 import { Badge, ButtonLink, PageHeader, Pagination, formatDateTime } from "../../../_components/ui";
 
@@ -10,15 +10,16 @@ export const metadata: Metadata = { title: "Users" };
 export default async function UsersPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   const ctx = await requireAdminContext();
   const parsed = userListQuerySchema.safeParse(await searchParams);
-  const query = parsed.success ? parsed.data : { q: "", page: 1 };
-  const { users, total, page, pageCount } = await listUsers(ctx, query);
-  const pageHref = (p: number) => `/setup/users?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), page: String(p) })}`;
+  const query = parsed.success ? parsed.data : { q: "", page: 1, method: undefined };
+  const [{ users, total, page, pageCount }, adoption] = await Promise.all([listUsers(ctx, query), methodAdoption(ctx)]);
+  const pageHref = (p: number) =>
+    `/setup/users?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.method ? { method: query.method } : {}), page: String(p) })}`;
 
   return (
     <>
       <PageHeader
         title="Users"
-        description={`${total} user${total === 1 ? "" : "s"} in ${ctx.orgName}`}
+        description={`${adoption.withSecurityKey} of ${adoption.activeUsers} active user${adoption.activeUsers === 1 ? "" : "s"} ${adoption.activeUsers === 1 ? "has" : "have"} a security key · ${total} shown`}
         actions={<ButtonLink href="/setup/users/new">New user</ButtonLink>}
       />
       <form className="mb-4 flex gap-2" role="search">
@@ -30,6 +31,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           aria-label="Search users"
           className="w-full max-w-sm rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
         />
+        <select
+          name="method"
+          defaultValue={query.method ?? ""}
+          aria-label="Verification method"
+          className="rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+        >
+          <option value="">All users</option>
+          <option value="none">No verification method</option>
+          <option value="security-key">Has a security key</option>
+          <option value="recovery-codes">Has recovery codes</option>
+        </select>
         <button className="rounded-lg border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">Search</button>
       </form>
       <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
@@ -38,6 +50,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             <tr>
               <th className="px-4 py-3">Name</th>
               <th className="px-4 py-3">Username</th>
+              <th className="px-4 py-3">Methods</th>
               <th className="px-4 py-3">Role</th>
               <th className="px-4 py-3">Status</th>
               <th className="px-4 py-3">Created</th>
@@ -53,6 +66,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                 </td>
                 <td className="px-4 py-3 text-slate-600">{user.username}</td>
                 <td className="px-4 py-3">
+                  <span className="flex flex-wrap gap-1">
+                    {user._count.securityKeys > 0 && (
+                      <Badge tone="green">
+                        {user._count.securityKeys} key{user._count.securityKeys === 1 ? "" : "s"}
+                      </Badge>
+                    )}
+                    {user._count.recoveryCodes > 0 && <Badge tone="slate">Recovery codes</Badge>}
+                    {user._count.securityKeys === 0 && user._count.recoveryCodes === 0 && <span className="text-slate-400">None</span>}
+                  </span>
+                </td>
+                <td className="px-4 py-3">
                   <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge>
                 </td>
                 <td className="px-4 py-3">{user.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}</td>
@@ -61,8 +85,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
             ))}
             {users.length === 0 && (
               <tr>
-                <td colSpan={5} className="px-4 py-10 text-center text-slate-500">
-                  No users match “{query.q}”.
+                <td colSpan={6} className="px-4 py-10 text-center text-slate-500">
+                  No users match these filters.
                 </td>
               </tr>
             )}
