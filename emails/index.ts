@@ -1,4 +1,5 @@
 import type { z } from "zod";
+import { authenticatorAppConnectedEmail, authenticatorAppDisconnectedEmail } from "./authenticator-app-changed";
 import { deviceActivationCodeEmail } from "./device-activation-code";
 import { recoveryCodesGeneratedEmail } from "./recovery-codes-generated";
 import { securityKeyRemovedByAdminEmail } from "./security-key-removed-by-admin";
@@ -20,6 +21,8 @@ export const EMAIL_TEMPLATES = {
   [recoveryCodesGeneratedEmail.name]: recoveryCodesGeneratedEmail,
   [temporaryCodeIssuedEmail.name]: temporaryCodeIssuedEmail,
   [securityKeyRemovedByAdminEmail.name]: securityKeyRemovedByAdminEmail,
+  [authenticatorAppConnectedEmail.name]: authenticatorAppConnectedEmail,
+  [authenticatorAppDisconnectedEmail.name]: authenticatorAppDisconnectedEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

@@ -10,6 +10,7 @@ import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { getOrgPolicy } from "../policy/queries";
 import { recordVerification, type VerificationMethod } from "../verification/history";
 import { userMethods } from "../verification/methods";
+import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { consumeRecoveryCode, countRecoveryCodesLeft } from "../verification/recovery-codes";
 import { consumeTemporaryCode, hasTemporaryCode } from "../verification/temporary-codes";
 import { verifyOwnKeyAssertion } from "../webauthn/assertion";
@@ -27,7 +28,7 @@ import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } 
 // browser when device activation was needed, and writes the history. Every
 // failure is counted against the pending login and the user, and recorded.
 
-export type LoginMethod = "security-key" | "recovery-code" | "temporary-code" | "email-code";
+export type LoginMethod = "security-key" | "authenticator-app" | "recovery-code" | "temporary-code" | "email-code";
 
 /** Failed verifications per user across all their pending logins, in the database. */
 export const VERIFY_LIMIT: RateLimitRule = { limit: 10, windowSeconds: 15 * 60 };
@@ -57,7 +58,9 @@ export async function verificationChoices(pending: PendingLogin): Promise<Verifi
   const policy = await getOrgPolicy(pending.orgId);
   const methods: LoginMethod[] = [];
   const owner = { orgId: pending.orgId, userId: pending.userId };
-  if ((await userMethods(user, policy)).usableKeys.length > 0) methods.push("security-key");
+  const available = await userMethods(user, policy);
+  if (available.usableKeys.length > 0) methods.push("security-key");
+  if (available.secondFactors.includes("authenticator-app")) methods.push("authenticator-app");
   if ((await countRecoveryCodesLeft(owner)) > 0) methods.push("recovery-code");
   if (await hasTemporaryCode(owner)) methods.push("temporary-code");
   // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.
@@ -221,6 +224,7 @@ export async function verifyWithEmailCode(pending: PendingLogin, code: string, r
 }
 
 const ONE_TIME_CODES = {
+  "authenticator-app": { method: "Authenticator app", consume: verifyAuthenticatorCode, wrong: "That code isn't right. Use the newest code from your authenticator app." },
   "recovery-code": { method: "Recovery code", consume: consumeRecoveryCode, wrong: "That recovery code isn't right or was already used." },
   "temporary-code": { method: "Temporary code", consume: consumeTemporaryCode, wrong: "That temporary code isn't right, has expired or was already used." },
 } as const;

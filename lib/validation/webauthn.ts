@@ -53,6 +53,6 @@ export const emailCodeSchema = z.object({
 });
 export const emptySchema = z.object({}).strict();
 export const oneTimeCodeSchema = z.object({
-  kind: z.enum(["recovery-code", "temporary-code"]),
+  kind: z.enum(["authenticator-app", "recovery-code", "temporary-code"]),
   code: z.string().trim().min(1, "Enter the code.").max(64, "That code is too long."),
 });

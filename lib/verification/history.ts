@@ -2,7 +2,7 @@ import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 
-export type VerificationMethod = "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code";
+export type VerificationMethod = "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code" | "Authenticator app";
 /** Every activity and result a row can carry; the history page's filters offer exactly these. */
 export const VERIFICATION_ACTIVITIES = [
   "Login",
@@ -11,6 +11,8 @@ export const VERIFICATION_ACTIVITIES = [
   "Register security key",
   "Remove security key",
   "Generate recovery codes",
+  "Connect authenticator app",
+  "Disconnect authenticator app",
 ] as const;
 export const VERIFICATION_RESULTS = ["Succeeded", "Failed"] as const;
 export type VerificationActivity = (typeof VERIFICATION_ACTIVITIES)[number];

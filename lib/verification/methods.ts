@@ -6,7 +6,7 @@ import type { OrgPolicy } from "../policy/rules";
 // empty; /verify offers these (plus the emailed code for device activation).
 // Authenticator apps, recovery codes and temporary codes slot in here.
 
-export type SecondFactor = "security-key";
+export type SecondFactor = "security-key" | "authenticator-app";
 
 export interface UserMethods {
   /** Second factors the user registered and the org allows (a flagged key still counts: it must be replaced, not skipped). */
@@ -15,7 +15,7 @@ export interface UserMethods {
   usableKeys: { credentialId: string; transports: string[] }[];
 }
 
-export async function userMethods(user: { id: string; orgId: string }, policy: Pick<OrgPolicy, "allowSecurityKeys">): Promise<UserMethods> {
+export async function userMethods(user: { id: string; orgId: string }, policy: Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">): Promise<UserMethods> {
   const keys = policy.allowSecurityKeys
     ? await db().securityKey.findMany({
         where: { userId: user.id, orgId: user.orgId },
@@ -23,8 +23,12 @@ export async function userMethods(user: { id: string; orgId: string }, policy: P
         orderBy: { createdAt: "asc" },
       })
     : [];
+  const app = policy.allowTotp ? await db().authenticatorApp.count({ where: { userId: user.id, orgId: user.orgId, confirmedAt: { not: null } } }) : 0;
+  const secondFactors: SecondFactor[] = [];
+  if (keys.length > 0) secondFactors.push("security-key");
+  if (app > 0) secondFactors.push("authenticator-app");
   return {
-    secondFactors: keys.length > 0 ? ["security-key"] : [],
+    secondFactors,
     usableKeys: keys.filter((k) => !k.flaggedAt).map(({ credentialId, transports }) => ({ credentialId, transports })),
   };
 }

@@ -8,9 +8,10 @@ import { ceremonyErrorMessage, postJson } from "../../_components/api-client";
 import { finishLogin } from "../../_components/finish-login";
 import { Alert, Button, Field } from "../../_components/ui";
 
-type OneTimeKind = "recovery-code" | "temporary-code";
-const ONE_TIME_KINDS: OneTimeKind[] = ["recovery-code", "temporary-code"];
+type OneTimeKind = "authenticator-app" | "recovery-code" | "temporary-code";
+const ONE_TIME_KINDS: OneTimeKind[] = ["authenticator-app", "recovery-code", "temporary-code"];
 const ONE_TIME_COPY: Record<OneTimeKind, { title: string; hint: string }> = {
+  "authenticator-app": { title: "Authenticator app", hint: "Enter the 6-digit code your authenticator app shows for Gatehouse." },
   "recovery-code": { title: "Recovery code", hint: "Lost your key? Enter one of the recovery codes you saved. Each works once." },
   "temporary-code": { title: "Temporary code", hint: "Enter the temporary verification code your admin gave you." },
 };
@@ -143,7 +144,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
           <h2 className="text-sm font-semibold text-slate-900">{ONE_TIME_COPY[kind].title}</h2>
           <form onSubmit={(event) => submitOneTimeCode(kind, event)} className="space-y-3" noValidate>
             <p className="text-sm text-slate-500">{ONE_TIME_COPY[kind].hint}</p>
-            <Field label={ONE_TIME_COPY[kind].title} name="code" autoComplete="off" spellCheck={false} maxLength={64} required error={oneTimeErrors[kind]} />
+            <Field label={kind === "authenticator-app" ? "Authenticator code" : ONE_TIME_COPY[kind].title} name="code" autoComplete="off" spellCheck={false} maxLength={64} required error={oneTimeErrors[kind]} />
             <Button type="submit" variant="secondary" disabled={busy !== null}>
               {busy === "one-time" ? "Checking…" : `Verify with ${ONE_TIME_COPY[kind].title.toLowerCase()}`}
             </Button>

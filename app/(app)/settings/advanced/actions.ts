@@ -5,6 +5,7 @@ import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
 import { revokeOwnDevice } from "@/lib/auth/devices";
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
+import { confirmAuthenticatorEnrolment, disconnectOwnAuthenticator, startAuthenticatorEnrolment } from "@/lib/verification/authenticator-app";
 import { requestInfo } from "@/lib/http/request-info";
 import { removeOwnKey, renameOwnKey } from "@/lib/webauthn/keys";
 import { loadKeySettings } from "@/lib/webauthn/settings";
@@ -39,4 +40,20 @@ export const generateRecoveryCodesAction = orgAction({ schema: z.object({}) }, a
   const codes = await generateRecoveryCodes(ctx, (await loadKeySettings(ctx)).reauthWindowMinutes, requestInfo(await headers()));
   revalidatePath("/settings/advanced");
   return { codes };
+});
+
+/** Authenticator app, step 1 (after re-authentication): a secret, its QR code and otpauth URI. */
+export const startAuthenticatorAction = orgAction({ schema: z.object({}) }, async (ctx) =>
+  startAuthenticatorEnrolment(ctx, (await loadKeySettings(ctx)).reauthWindowMinutes),
+);
+
+/** Authenticator app, step 2: the first code connects it. */
+export const confirmAuthenticatorAction = orgAction({ schema: z.object({ code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code.") }) }, async (ctx, input) => {
+  await confirmAuthenticatorEnrolment(ctx, input.code, requestInfo(await headers()));
+  revalidatePath("/settings/advanced");
+});
+
+export const disconnectAuthenticatorAction = orgAction({ schema: z.object({}) }, async (ctx) => {
+  await disconnectOwnAuthenticator(ctx, (await loadKeySettings(ctx)).reauthWindowMinutes, requestInfo(await headers()));
+  revalidatePath("/settings/advanced");
 });

@@ -5,11 +5,14 @@ import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
 import { listOwnRecentVerifications } from "@/lib/verification/queries";
 import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
+import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
+import { getOrgPolicy } from "@/lib/policy/queries";
 import { listOwnKeys } from "@/lib/webauthn/keys";
 import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
 import { ActionButton } from "../../../_components/action-button";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
+import { AuthenticatorApp } from "./authenticator-app";
 import { RecoveryCodes } from "./recovery-codes";
 import { SecurityKeys } from "./security-keys";
 
@@ -17,7 +20,7 @@ export const metadata: Metadata = { title: "Advanced User Details" };
 
 export default async function AdvancedUserDetailsPage() {
   const ctx = await requireOrgContext();
-  const [account, keys, settings, sessions, verifications, devices, recoveryCodesLeft] = await Promise.all([
+  const [account, keys, settings, sessions, verifications, devices, recoveryCodesLeft, appConnected, policy] = await Promise.all([
     getOwnAccount(ctx),
     listOwnKeys(ctx),
     loadKeySettings(ctx),
@@ -25,6 +28,8 @@ export default async function AdvancedUserDetailsPage() {
     listOwnRecentVerifications(ctx),
     listOwnDevices(ctx),
     countRecoveryCodesLeft(ctx),
+    hasAuthenticatorApp(ctx),
+    getOrgPolicy(ctx),
   ]);
   return (
     <>
@@ -71,6 +76,11 @@ export default async function AdvancedUserDetailsPage() {
             ))}
           </ul>
         </Card>
+        {(policy.allowTotp || appConnected) && (
+          <Card title="Authenticator app" description="Time-based codes (TOTP) from an app on your phone.">
+            <AuthenticatorApp connected={appConnected} />
+          </Card>
+        )}
         <Card title="Recovery codes" description="One-time codes for logging in when you can't use your security key.">
           <RecoveryCodes left={recoveryCodesLeft} />
         </Card>

@@ -7,6 +7,7 @@ import { orgAction } from "@/lib/auth/action";
 import { revokeUserDevice } from "@/lib/auth/devices";
 import { requestInfo } from "@/lib/http/request-info";
 import { invalidateRecoveryCodes } from "@/lib/verification/recovery-codes";
+import { disconnectUserAuthenticator } from "@/lib/verification/authenticator-app";
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
 import { removeUserKey } from "@/lib/webauthn/keys";
 import { addUser, resendInvitation, revokeSession, setUserActive } from "@/lib/users/mutations";
@@ -70,5 +71,11 @@ export const issueTemporaryCodeAction = orgAction(
 /** Invalidates all of a user's recovery codes. */
 export const invalidateRecoveryCodesAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await invalidateRecoveryCodes(ctx, input.userId, requestInfo(await headers()));
+  revalidatePath(`/setup/users/${input.userId}`);
+});
+
+/** Disconnects a user's authenticator app; the user is emailed. */
+export const disconnectUserAuthenticatorAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+  await disconnectUserAuthenticator(ctx, input.userId, requestInfo(await headers()));
   revalidatePath(`/setup/users/${input.userId}`);
 });

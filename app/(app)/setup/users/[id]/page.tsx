@@ -6,10 +6,11 @@ import { describeBrowser } from "@/lib/http/request-info";
 import { findUser } from "@/lib/users/queries";
 import { listUserKeys } from "@/lib/webauthn/keys";
 import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
+import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
 import { ActionButton } from "../../../../_components/action-button";
-import { invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
+import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey } from "./user-methods";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
 
@@ -21,10 +22,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   if (!idSchema.safeParse(id).success) notFound();
   const user = await findUser(ctx, id);
   if (!user) notFound();
-  const [keys, devices, recoveryCodesLeft] = await Promise.all([
+  const [keys, devices, recoveryCodesLeft, appConnected] = await Promise.all([
     listUserKeys(ctx, user.id),
     listUserDevices(ctx, user.id),
     countRecoveryCodesLeft({ orgId: ctx.orgId, userId: user.id }),
+    hasAuthenticatorApp({ orgId: ctx.orgId, userId: user.id }),
   ]);
 
   return (
@@ -84,6 +86,16 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               ))}
             </ul>
           )}
+        </Card>
+        <Card title="Authenticator app" description="Time-based codes from an app on the user's phone.">
+          <div className="flex flex-wrap items-center justify-between gap-4 text-sm">
+            <p className="text-slate-700">{appConnected ? "Connected." : "Not connected."}</p>
+            {appConnected && (
+              <ActionButton action={disconnectUserAuthenticatorAction} input={{ userId: user.id }} label={`Disconnect ${user.name}'s authenticator app`} variant="danger">
+                Disconnect
+              </ActionButton>
+            )}
+          </div>
         </Card>
         <Card title="Recovery codes" description="One-time codes the user saved for logging in without their key.">
           <div className="flex flex-wrap items-center justify-between gap-4 text-sm">

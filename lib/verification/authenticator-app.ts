@@ -1,0 +1,118 @@
+import crypto from "node:crypto";
+import { renderSVG } from "uqr";
+import { recordAudit } from "../audit/mutations";
+import { requireFreshAuth } from "../auth/fresh-auth";
+import type { OrgContext } from "../auth/org-context";
+import { open, seal } from "../crypto/seal";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { enqueueEmail } from "../email/outbox";
+import { env } from "../env";
+import { NotFoundError, UserFacingError } from "../errors";
+import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { getOrgPolicy } from "../policy/queries";
+import { recordVerification } from "./history";
+import { base32Encode, matchingStep, otpauthUri } from "./totp";
+
+// The authenticator app (DESIGN.md section 4): enrolment after "verify it's
+// you" shows a QR code and the text secret, and takes effect only when the
+// user enters a first code. Secrets are sealed at rest; a used time step is
+// never accepted again. Connecting and disconnecting email the user.
+
+const SEAL_PURPOSE = "totp-secret";
+const TOTP_OFF = "Your org doesn't allow authenticator apps.";
+
+type Owner = { orgId: string; userId: string };
+
+async function requireTotpAllowed(orgId: string) {
+  if (!(await getOrgPolicy(orgId)).allowTotp) throw new UserFacingError(TOTP_OFF);
+}
+
+/** Step 1: a new secret (replacing an unconfirmed one); returns what the page shows. */
+export async function startAuthenticatorEnrolment(ctx: OrgContext, reauthWindowMinutes: number, now = new Date()) {
+  await requireTotpAllowed(ctx.orgId);
+  await requireFreshAuth(ctx, reauthWindowMinutes, now);
+  const existing = await db().authenticatorApp.findUnique({ where: { userId: ctx.userId } });
+  if (existing?.confirmedAt) throw new UserFacingError("An authenticator app is already connected. Disconnect it first.");
+  const secret = crypto.randomBytes(20);
+  const secretSealed = seal(secret, SEAL_PURPOSE);
+  await db().authenticatorApp.upsert({
+    where: { userId: ctx.userId },
+    create: { orgId: ctx.orgId, userId: ctx.userId, secretSealed, createdAt: now },
+    update: { secretSealed, confirmedAt: null, lastUsedStep: null, createdAt: now },
+  });
+  const uri = otpauthUri(secret, ctx.username);
+  return { secret: base32Encode(secret).replace(/(.{4})/g, "$1 ").trim(), uri, qrSvg: renderSVG(uri, { border: 1 }) };
+}
+
+async function notify(tx: Prisma.TransactionClient, owner: Owner, template: "authenticator-app-connected" | "authenticator-app-disconnected", request: RequestInfo, now: Date) {
+  const user = await tx.user.findFirstOrThrow({ where: { id: owner.userId, orgId: owner.orgId }, select: { email: true, name: true, org: { select: { name: true } } } });
+  await enqueueEmail(tx, {
+    orgId: owner.orgId,
+    to: user.email,
+    template,
+    data: { name: user.name, orgName: user.org.name, at: now, ip: request.ip, browser: describeBrowser(request.userAgent), manageLink: `${env().APP_URL}/settings/advanced` },
+  });
+}
+
+/** Step 2: the first code confirms the app (and uses up its time step). */
+export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: string, request: RequestInfo, now = new Date()): Promise<void> {
+  await requireTotpAllowed(ctx.orgId);
+  const app = await db().authenticatorApp.findFirst({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: null } });
+  if (!app) throw new UserFacingError("Start connecting your authenticator app again.");
+  const step = matchingStep(open(app.secretSealed, SEAL_PURPOSE), code, now, null);
+  if (step === null) throw new UserFacingError("That code isn't right. Check the time on your phone and try the newest code.", { code: "That code isn't right." });
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.authenticatorApp.updateMany({ where: { id: app.id, confirmedAt: null }, data: { confirmedAt: now, lastUsedStep: BigInt(step) } });
+    if (count !== 1) throw new UserFacingError("Start connecting your authenticator app again.");
+    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Connect authenticator app", result: "Succeeded", request }, tx);
+    await notify(tx, ctx, "authenticator-app-connected", request, now);
+  });
+}
+
+/** The user disconnects their app (after re-authentication). */
+export async function disconnectOwnAuthenticator(ctx: OrgContext, reauthWindowMinutes: number, request: RequestInfo, now = new Date()): Promise<void> {
+  await requireFreshAuth(ctx, reauthWindowMinutes, now);
+  await db().$transaction(async (tx) => {
+    const { count } = await tx.authenticatorApp.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: { not: null } } });
+    if (count !== 1) throw new NotFoundError("That authenticator app");
+    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Disconnect authenticator app", result: "Succeeded", request }, tx);
+    await notify(tx, ctx, "authenticator-app-disconnected", request, now);
+  });
+}
+
+/** An admin disconnects a user's app (own org only; audited; the user emailed). */
+export async function disconnectUserAuthenticator(ctx: OrgContext, userId: string, request: RequestInfo, now = new Date()): Promise<void> {
+  await db().$transaction(async (tx) => {
+    const app = await tx.authenticatorApp.findFirst({ where: { userId, orgId: ctx.orgId, confirmedAt: { not: null } }, include: { user: { select: { username: true } } } });
+    if (!app) throw new NotFoundError("That authenticator app");
+    await tx.authenticatorApp.delete({ where: { id: app.id } });
+    await recordAudit(
+      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Disconnected authenticator app", section: "Users", targetId: userId, newValue: app.user.username, ip: request.ip },
+      tx,
+    );
+    await notify(tx, { orgId: ctx.orgId, userId }, "authenticator-app-disconnected", request, now);
+  });
+}
+
+export async function hasAuthenticatorApp(owner: Owner): Promise<boolean> {
+  return (await db().authenticatorApp.count({ where: { userId: owner.userId, orgId: owner.orgId, confirmedAt: { not: null } } })) > 0;
+}
+
+/**
+ * Checks a code from the user's confirmed app (org must allow TOTP): ±1 step,
+ * and the step is recorded atomically so the same code (or an older one) is
+ * never accepted twice, even by concurrent requests.
+ */
+export async function verifyAuthenticatorCode(owner: Owner, code: string, now = new Date()): Promise<boolean> {
+  if (!(await getOrgPolicy(owner.orgId)).allowTotp) return false;
+  const app = await db().authenticatorApp.findFirst({ where: { userId: owner.userId, orgId: owner.orgId, confirmedAt: { not: null } } });
+  if (!app) return false;
+  const step = matchingStep(open(app.secretSealed, SEAL_PURPOSE), code.replace(/\s+/g, ""), now, app.lastUsedStep === null ? null : Number(app.lastUsedStep));
+  if (step === null) return false;
+  const { count } = await db().authenticatorApp.updateMany({
+    where: { id: app.id, OR: [{ lastUsedStep: null }, { lastUsedStep: { lt: BigInt(step) } }] },
+    data: { lastUsedStep: BigInt(step) },
+  });
+  return count === 1;
+}
