@@ -5,7 +5,7 @@ import { LogoutButton } from "../_components/logout-button";
 import { Logo } from "../_components/ui";
 
 export default async function AppLayout({ children }: { children: ReactNode }) {
-  const ctx = await requireOrgContext();
+  const ctx = await requireOrgContext({ enrolmentPage: true });
   const links = [
     { href: "/home", label: "Home" },
     { href: "/settings/advanced", label: "Advanced User Details" },

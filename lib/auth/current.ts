@@ -3,6 +3,8 @@ import { cookies, headers } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
 import { cache } from "react";
 import { authSecret } from "../env";
+import { getOrgPolicy } from "../policy/queries";
+import { mfaStatus } from "../verification/methods";
 import { requestInfo } from "../http/request-info";
 import { orgContextFromSession, type OrgContext } from "./org-context";
 import { sessionCookieName } from "./options";
@@ -19,11 +21,21 @@ export const currentSession = cache(async (): Promise<ActiveSession | null> => {
   return resolveSession(jwt?.sid, requestInfo(await headers()));
 });
 
-/** The signed-in user's org context; anyone else is sent to /login. */
-export async function requireOrgContext(): Promise<OrgContext> {
+export const MFA_ENROLMENT_PATH = "/settings/advanced?enrol=mfa";
+
+/**
+ * The signed-in user's org context; anyone else is sent to /login. When the
+ * org requires MFA (past any grace date) and the user has no second factor,
+ * every page but the one where they enrol sends them there.
+ */
+export async function requireOrgContext(options: { enrolmentPage?: boolean } = {}): Promise<OrgContext> {
   const session = await currentSession();
   if (!session) redirect("/login");
-  return orgContextFromSession(session);
+  const ctx = orgContextFromSession(session);
+  if (!options.enrolmentPage && (await mfaStatus({ id: ctx.userId, orgId: ctx.orgId }, await getOrgPolicy(ctx))).enrolmentDue) {
+    redirect(MFA_ENROLMENT_PATH);
+  }
+  return ctx;
 }
 
 /** As requireOrgContext, and a standard user gets the 403 page. */

@@ -12,6 +12,7 @@ import { NotFoundError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { getOrgPolicy } from "../policy/queries";
 import { recordVerification } from "./history";
+import { assertNotLastRequiredMethod } from "./methods";
 import { base32Encode, matchingStep, otpauthUri } from "./totp";
 
 // The authenticator app (DESIGN.md section 4): enrolment after "verify it's
@@ -73,6 +74,7 @@ export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: strin
 /** The user disconnects their app (after re-authentication). */
 export async function disconnectOwnAuthenticator(ctx: OrgContext, reauthWindowMinutes: number, request: RequestInfo, now = new Date()): Promise<void> {
   await requireFreshAuth(ctx, reauthWindowMinutes, now);
+  await assertNotLastRequiredMethod(ctx, "authenticator-app");
   await db().$transaction(async (tx) => {
     const { count } = await tx.authenticatorApp.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: { not: null } } });
     if (count !== 1) throw new NotFoundError("That authenticator app");

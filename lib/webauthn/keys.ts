@@ -7,6 +7,7 @@ import { recordAudit } from "../audit/mutations";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { recordVerification } from "../verification/history";
+import { assertNotLastRequiredMethod } from "../verification/methods";
 import { modelName } from "./aaguids";
 import { notifyKeyRemoved } from "./notifications";
 import type { KeySettings } from "./settings";
@@ -66,6 +67,7 @@ export async function removeOwnKey(
   const key = await db().securityKey.findFirst({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
   if (!key) throw new NotFoundError("That security key");
   await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+  await assertNotLastRequiredMethod(ctx, "security-key");
   await db().$transaction(async (tx) => {
     const { count } = await tx.securityKey.deleteMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
     if (count === 0) throw new NotFoundError("That security key");

@@ -7,9 +7,10 @@ import { listOwnRecentVerifications } from "@/lib/verification/queries";
 import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
 import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { getOrgPolicy } from "@/lib/policy/queries";
+import { mfaStatus } from "@/lib/verification/methods";
 import { listOwnKeys } from "@/lib/webauthn/keys";
 import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
-import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
+import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
 import { ActionButton } from "../../../_components/action-button";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
 import { AuthenticatorApp } from "./authenticator-app";
@@ -19,8 +20,8 @@ import { SecurityKeys } from "./security-keys";
 export const metadata: Metadata = { title: "Advanced User Details" };
 
 export default async function AdvancedUserDetailsPage() {
-  const ctx = await requireOrgContext();
-  const [account, keys, settings, sessions, verifications, devices, recoveryCodesLeft, appConnected, policy] = await Promise.all([
+  const ctx = await requireOrgContext({ enrolmentPage: true });
+  const [account, keys, settings, sessions, verifications, devices, recoveryCodesLeft, appConnected, policy, mfa] = await Promise.all([
     getOwnAccount(ctx),
     listOwnKeys(ctx),
     loadKeySettings(ctx),
@@ -30,11 +31,18 @@ export default async function AdvancedUserDetailsPage() {
     countRecoveryCodesLeft(ctx),
     hasAuthenticatorApp(ctx),
     getOrgPolicy(ctx),
+    getOrgPolicy(ctx).then((p) => mfaStatus({ id: ctx.userId, orgId: ctx.orgId }, p)),
   ]);
   return (
     <>
       <PageHeader title="Advanced User Details" description="Your account and how you verify your identity." />
       <div className="space-y-6">
+        {mfa.enrolmentDue && (
+          <Alert tone="warning">
+            {ctx.orgName} requires multi-factor authentication. Register a security key
+            {policy.allowTotp ? " or connect an authenticator app" : ""} to continue.
+          </Alert>
+        )}
         <Card title="User detail">
           <DescriptionList
             items={[

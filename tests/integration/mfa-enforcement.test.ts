@@ -1,0 +1,84 @@
+import { describe, expect, it, vi } from "vitest";
+import HomePage from "@/app/(app)/home/page";
+import AdvancedUserDetailsPage from "@/app/(app)/settings/advanced/page";
+import UsersPage from "@/app/(app)/setup/users/page";
+import { db } from "@/lib/db/client";
+import { LAST_METHOD_REFUSAL, mfaStatus } from "@/lib/verification/methods";
+import { getOrgPolicy } from "@/lib/policy/queries";
+import { finishKeyRegistration } from "@/lib/webauthn/registration";
+import { removeOwnKey } from "@/lib/webauthn/keys";
+import { loadKeySettings } from "@/lib/webauthn/settings";
+import { useTestDatabase } from "../support/database";
+import { rejectionOf } from "../support/db-state";
+import { TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { actAs } from "../support/next-request";
+import { keyResponseFor, reauthenticate, setOrgSettings } from "../support/security-keys";
+
+vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
+vi.mock("next/cache", async () => (await import("../support/next-request")).nextCacheMock);
+
+useTestDatabase();
+
+/** Where a redirect() signal points, or null for anything else. */
+async function redirectOf(render: () => Promise<unknown>): Promise<string | null> {
+  try {
+    await render();
+    return null;
+  } catch (error) {
+    const digest = String((error as { digest?: unknown }).digest ?? "");
+    return digest.startsWith("NEXT_REDIRECT") ? digest.split(";")[2]! : null;
+  }
+}
+
+async function requireMfa(orgId: string, from: Date | null = null) {
+  await setOrgSettings(orgId, {});
+  await db().orgSettings.update({ where: { orgId }, data: { requireMfa: true, mfaRequiredFrom: from } });
+}
+
+describe("Require multi-factor authentication", () => {
+  it("sends a user without a second factor to enrolment from every page but Advanced User Details", async () => {
+    const org = await createOrg("Mfa");
+    await requireMfa(org.orgId);
+    const user = await createUser(org.admin);
+    const session = await signIn(user.userId);
+    await actAs(session.token);
+    expect(await redirectOf(() => HomePage())).toBe("/settings/advanced?enrol=mfa");
+    expect(await redirectOf(() => AdvancedUserDetailsPage())).toBeNull();
+    await actAs(org.adminToken);
+    expect(await redirectOf(() => UsersPage({ searchParams: Promise.resolve({}) }))).toBe("/settings/advanced?enrol=mfa");
+  });
+
+  it("lets the user through once they have a key; before the 'MFA required from' date it only counts the days", async () => {
+    const org = await createOrg("Grace");
+    const today = new Date();
+    // "MFA required from" is a UTC day: four days from today's midnight leaves 4 days (rounded up).
+    await requireMfa(org.orgId, new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 4)));
+    const user = await createUser(org.admin);
+    const { ctx, token } = await signIn(user.userId);
+    const policy = await getOrgPolicy(ctx);
+    expect(await mfaStatus({ id: user.userId, orgId: org.orgId }, policy)).toMatchObject({ required: true, enrolmentDue: false, graceDaysLeft: 4 });
+    await actAs(token);
+    expect(await redirectOf(() => HomePage())).toBeNull();
+
+    await db().orgSettings.update({ where: { orgId: org.orgId }, data: { mfaRequiredFrom: new Date(Date.now() - 86_400_000) } });
+    expect(await redirectOf(() => HomePage())).toBe("/settings/advanced?enrol=mfa");
+    await reauthenticate(ctx);
+    const { response } = await keyResponseFor(ctx, { attestation: "packed" });
+    await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
+    expect(await redirectOf(() => HomePage())).toBeNull();
+  });
+
+  it("refuses removing the last second factor, with the reason, and keeps it", async () => {
+    const org = await createOrg("Last");
+    await requireMfa(org.orgId);
+    const user = await createUser(org.admin);
+    const { ctx } = await signIn(user.userId);
+    await reauthenticate(ctx);
+    const settings = await loadKeySettings(ctx);
+    const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response, settings, TEST_REQUEST);
+    const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response, settings, TEST_REQUEST);
+    await removeOwnKey(ctx, first.id, settings, TEST_REQUEST);
+    expect((await rejectionOf(removeOwnKey(ctx, second.id, settings, TEST_REQUEST))).message).toBe(LAST_METHOD_REFUSAL);
+    expect(await db().securityKey.count({ where: { id: second.id } })).toBe(1);
+  });
+});
