@@ -10,6 +10,9 @@ import { verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { relyingParty } from "../webauthn/relying-party";
 import type { KeySettings } from "../webauthn/settings";
 import { challengeOf } from "../webauthn/verify";
+import { getOrgPolicy } from "../policy/queries";
+import { verifyAuthenticatorCode } from "../verification/authenticator-app";
+import { userMethods } from "../verification/methods";
 import type { OrgContext } from "./org-context";
 import { verifyPassword } from "./password";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
@@ -44,7 +47,11 @@ export async function requireFreshAuth(ctx: OrgContext, windowMinutes: number, n
   if (!(await hasFreshAuth(ctx, windowMinutes, now))) throw new FreshAuthRequiredError();
 }
 
-export type ReauthStep = { next: "done" } | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON };
+export type ReauthStep =
+  | { next: "done" }
+  | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON }
+  /** `token` proves the password step just succeeded; it is single use and expires with a ceremony. */
+  | { next: "authenticator-app"; token: string };
 
 /** Step 1: the password. With registered keys (and keys allowed), step 2 asks for one of them. */
 export async function reauthenticateWithPassword(
@@ -70,6 +77,9 @@ export async function reauthenticateWithPassword(
         select: { credentialId: true, transports: true },
       })
     : [];
+  if (keys.length === 0 && (await userMethods({ id: ctx.userId, orgId: ctx.orgId }, await getOrgPolicy(ctx))).secondFactors.includes("authenticator-app")) {
+    return { next: "authenticator-app", token: await issueChallenge(ctx, "reauth-app", now) };
+  }
   if (keys.length === 0) {
     await markFresh(ctx, now);
     await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Re-authentication", result: "Succeeded", request });
@@ -105,6 +115,19 @@ export async function reauthenticateWithKey(
     await record("Failed", error instanceof Error ? error.message : "Verification failed");
     throw error;
   }
+}
+
+/** Step 2 for a user whose second factor is an authenticator app: a code from it, after step 1's token. */
+export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: string, code: string, request: RequestInfo, now = new Date()): Promise<void> {
+  const record = (result: "Succeeded" | "Failed", detail?: string) =>
+    recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Re-authentication", result, detail, request });
+  await consumeChallenge(ctx, "reauth-app", token, now);
+  if (!(await verifyAuthenticatorCode(ctx, code, now))) {
+    await record("Failed", "Wrong or reused code");
+    throw new UserFacingError("That code isn't right. Enter your password again, then the newest code from your app.", { code: "That code isn't right." });
+  }
+  await markFresh(ctx, now);
+  await record("Succeeded");
 }
 
 async function markFresh(ctx: OrgContext, now: Date) {

@@ -56,3 +56,7 @@ export const oneTimeCodeSchema = z.object({
   kind: z.enum(["authenticator-app", "recovery-code", "temporary-code"]),
   code: z.string().trim().min(1, "Enter the code.").max(64, "That code is too long."),
 });
+export const reauthAppSchema = z.object({
+  token: z.string().min(1).max(100),
+  code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from your app."),
+});

@@ -3,7 +3,7 @@ import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import { WebAuthnRefusal } from "./refusal";
 
-export type ChallengePurpose = "register" | "reauth" | "login";
+export type ChallengePurpose = "register" | "reauth" | "login" | "reauth-app";
 
 /**
  * Who a challenge is for: a signed-in session (registration, re-authentication;

@@ -111,3 +111,24 @@ test("an admin issues a temporary code, the user gets in with it exactly once; a
   await expect(page.getByRole("table")).toContainText("Issued temporary verification code");
   await expect(page.getByRole("table")).toContainText("Removed security key");
 });
+
+test("an org that requires MFA sends a user without a method into enrolment until they register a key", async ({ page }) => {
+  const org = await signUpOrg(page, "Mfa");
+  await page.goto("/setup/session-settings");
+  await page.getByLabel("Let users verify their identity with a physical security key (U2F)").check();
+  await page.getByLabel("Require multi-factor authentication for all direct UI logins").check();
+  await page.getByRole("button", { name: "Save" }).click();
+  await expect(page.getByText("Session settings saved.")).toBeVisible();
+
+  await page.goto("/home");
+  await page.waitForURL("**/settings/advanced?enrol=mfa");
+  await expect(page.getByText(/requires multi-factor authentication\. Register a security key/)).toBeVisible();
+  await page.goto("/setup/users");
+  await page.waitForURL("**/settings/advanced?enrol=mfa");
+
+  await addVirtualAuthenticator(page, { protocol: "ctap2" });
+  await registerKeyInUi(page, org.password, "MFA key");
+  await page.goto("/home");
+  await expect(page).toHaveURL(/\/home$/);
+  await expect(page.getByText("You verify with a security key after your password.")).toBeVisible();
+});

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { FreshAuthRequiredError } from "@/lib/auth/fresh-auth";
+import { FreshAuthRequiredError, hasFreshAuth, reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/fresh-auth";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-verification";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
@@ -89,6 +89,27 @@ describe("authenticator app (TOTP)", () => {
     expect(step.needs.secondFactor).toBe(false);
     const later = new Date(Date.now() + 2 * STEP_MS);
     expect(await verifyAuthenticatorCode({ orgId: org.orgId, userId: user.userId }, totpAt(secret, stepAt(later)), later)).toBe(false);
+  });
+
+  it("is the second step of re-authentication for a user without a key; its token works once", async () => {
+    const { org, user, secret } = await userWithApp("Reauth");
+    const { ctx } = await signIn(user.userId);
+    const settings = { keysAllowed: false, reauthWindowMinutes: 10, policy: { userVerification: "discouraged", authenticatorType: "cross-platform", allowedAaguids: [], blockedAaguids: [] } } as const;
+    const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD, settings, TEST_REQUEST);
+    if (step.next !== "authenticator-app") throw new Error(`expected the app step, got ${step.next}`);
+    expect(await hasFreshAuth(ctx, 10)).toBe(false);
+
+    const later = new Date(Date.now() + 2 * STEP_MS);
+    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, "000000" === totpAt(secret, stepAt(later)) ? "111111" : "000000", TEST_REQUEST, later))).toMatchObject({
+      fieldErrors: { code: "That code isn't right." },
+    });
+    // The token was used up by the wrong attempt: the right code now needs the password again.
+    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, totpAt(secret, stepAt(later)), TEST_REQUEST, later))).toMatchObject({ code: "challenge-invalid" });
+    const again = await reauthenticateWithPassword(ctx, TEST_PASSWORD, settings, TEST_REQUEST);
+    if (again.next !== "authenticator-app") throw new Error("expected the app step");
+    await reauthenticateWithAuthenticator(ctx, again.token, totpAt(secret, stepAt(later)), TEST_REQUEST, later);
+    expect(await hasFreshAuth(ctx, 10, later)).toBe(true);
+    expect(await db().verificationEvent.count({ where: { orgId: org.orgId, userId: user.userId, method: "Authenticator app", activity: "Re-authentication" } })).toBe(2);
   });
 
   it("disconnects: by the user after re-authentication, by an admin of the org (audited), never by another org", async () => {

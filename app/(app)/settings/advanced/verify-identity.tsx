@@ -6,13 +6,32 @@ import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { ceremonyErrorMessage, postJson } from "../../../_components/api-client";
 
-type ReauthStep = { next: "done" } | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON };
+type ReauthStep =
+  | { next: "done" }
+  | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON }
+  | { next: "authenticator-app"; token: string };
 
 /** "For security purposes, verify it's you": password, then a registered key when the user has one. */
 export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => void; onCancel: () => void }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
   const [keyOptions, setKeyOptions] = useState<PublicKeyCredentialRequestOptionsJSON | null>(null);
+  const [appToken, setAppToken] = useState<string | null>(null);
+  const [codeError, setCodeError] = useState<string | undefined>();
+
+  async function submitAppCode(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    setCodeError(undefined);
+    const result = await postJson("/api/webauthn/reauth/app", { token: appToken, code: new FormData(event.currentTarget).get("code") });
+    setPending(false);
+    if (result.ok) return onVerified();
+    // The token is single use: a wrong code means starting again from the password.
+    setAppToken(null);
+    setCodeError(result.fieldErrors?.code);
+    setError(result.error);
+  }
 
   async function useKey(options: PublicKeyCredentialRequestOptionsJSON) {
     setPending(true);
@@ -36,6 +55,7 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
     setPending(false);
     if (!result.ok) return setError(result.fieldErrors?.password ?? result.error);
     if (result.data.next === "done") return onVerified();
+    if (result.data.next === "authenticator-app") return setAppToken(result.data.token);
     setKeyOptions(result.data.options);
     await useKey(result.data.options);
   }
@@ -45,11 +65,27 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
       <div>
         <h3 className="text-base font-semibold text-slate-900">For security purposes, verify it's you</h3>
         <p className="mt-1 text-sm text-slate-500">
-          {keyOptions ? "Now insert one of your registered security keys and touch it." : "Enter your password to continue."}
+          {appToken
+            ? "Now enter the code from your authenticator app."
+            : keyOptions
+              ? "Now insert one of your registered security keys and touch it."
+              : "Enter your password to continue."}
         </p>
       </div>
       {error && <Alert>{error}</Alert>}
-      {keyOptions ? (
+      {appToken ? (
+        <form onSubmit={submitAppCode} className="space-y-4" noValidate>
+          <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} required autoFocus error={codeError} />
+          <div className="flex gap-2">
+            <Button type="submit" disabled={pending}>
+              {pending ? "Checking…" : "Verify"}
+            </Button>
+            <Button type="button" variant="secondary" onClick={onCancel}>
+              Cancel
+            </Button>
+          </div>
+        </form>
+      ) : keyOptions ? (
         <div className="flex gap-2">
           <Button onClick={() => useKey(keyOptions)} disabled={pending}>
             {pending ? "Waiting for your key…" : "Use my security key"}
