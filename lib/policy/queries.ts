@@ -41,10 +41,17 @@ export async function getOrgPolicy(ctxOrOrgId: OrgContext | string): Promise<Org
 /**
  * How many active users of the org would be left without a verification
  * method if security keys were turned off: those whose only method is a key.
- * Session Settings shows the count as a warning before such a save. Keys are
- * the only second factor so far; when the authenticator app and recovery codes
- * arrive, users who also have one of those must be excluded here.
+ * Session Settings shows the count as a warning before such a save. Users who
+ * also have a connected authenticator app keep a second factor and are not
+ * counted (recovery codes are a backup, not a method of their own).
  */
 export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: OrgContext): Promise<number> {
-  return db().user.count({ where: { orgId: ctx.orgId, isActive: true, securityKeys: { some: { orgId: ctx.orgId } } } });
+  return db().user.count({
+    where: {
+      orgId: ctx.orgId,
+      isActive: true,
+      securityKeys: { some: { orgId: ctx.orgId } },
+      NOT: { authenticatorApp: { confirmedAt: { not: null } } },
+    },
+  });
 }

@@ -3,6 +3,7 @@ import { e2eMailSettings } from "../support/e2e-mail";
 import { addUser, allowSecurityKeys, logIn, logInAndWaitForHome, logOut, registerKeyInUi, setPasswordFromEmail, signUpOrg } from "../support/pages";
 import { waitForSpooledMail } from "../support/test-smtp";
 import { addVirtualAuthenticator } from "../support/virtual-authenticator";
+import { base32Decode, stepAt, totpAt } from "../../lib/verification/totp";
 
 /** Advanced User Details → Recovery codes → Generate (re-authenticating when asked); returns the codes shown once. */
 async function generateRecoveryCodes(page: Page, password: string): Promise<string[]> {
@@ -131,4 +132,27 @@ test("an org that requires MFA sends a user without a method into enrolment unti
   await page.goto("/home");
   await expect(page).toHaveURL(/\/home$/);
   await expect(page.getByText("You verify with a security key after your password.")).toBeVisible();
+});
+
+test("a user connects an authenticator app (QR code and text secret) and logs in with its code", async ({ page }) => {
+  const org = await signUpOrg(page, "Totp");
+  await page.goto("/settings/advanced");
+  await page.getByRole("button", { name: "Connect" }).click();
+  await page.getByLabel("Password").fill(org.password);
+  await page.getByRole("button", { name: "Verify" }).click();
+  await expect(page.getByRole("img", { name: "QR code for your authenticator app" })).toBeVisible();
+  const secret = base32Decode((await page.getByLabel("Authenticator secret").textContent())!);
+  await page.getByLabel("Code from the app").fill(totpAt(secret, stepAt(new Date())));
+  await page.getByRole("button", { name: "Connect", exact: true }).click();
+  await expect(page.getByText("Connected.")).toBeVisible();
+  await waitForSpooledMail(e2eMailSettings().spoolDir, org.adminEmail, { subject: "An authenticator app was connected to your Gatehouse account" });
+
+  await logOut(page);
+  await logIn(page, org.adminEmail);
+  await page.waitForURL("**/verify");
+  // The step just used to connect is spent; the next one (within the ±1 window) is accepted.
+  await page.getByLabel("Authenticator code").fill(totpAt(secret, stepAt(new Date()) + 1));
+  await page.getByRole("button", { name: "Verify with authenticator app" }).click();
+  await page.waitForURL("**/home");
+  await expect(page.getByText("You verify with an authenticator app after your password.")).toBeVisible();
 });
