@@ -32,8 +32,9 @@ export async function requireOrgContext(options: { enrolmentPage?: boolean } = {
   const session = await currentSession();
   if (!session) redirect("/login");
   const ctx = orgContextFromSession(session);
-  if (!options.enrolmentPage && (await mfaStatus({ id: ctx.userId, orgId: ctx.orgId }, await getOrgPolicy(ctx))).enrolmentDue) {
-    redirect(MFA_ENROLMENT_PATH);
+  if (!options.enrolmentPage) {
+    const policy = await getOrgPolicy(ctx);
+    if (policy.requireMfa && (await mfaStatus({ id: ctx.userId, orgId: ctx.orgId }, policy)).enrolmentDue) redirect(MFA_ENROLMENT_PATH);
   }
   return ctx;
 }

@@ -3,6 +3,7 @@ import { POST as login } from "@/app/api/login/route";
 import { POST as verifyCode } from "@/app/api/verify/email-code/route";
 import { POST as sendCode } from "@/app/api/verify/email-code/send/route";
 import { POST as keyOptions } from "@/app/api/verify/key/options/route";
+import { POST as oneTimeCode } from "@/app/api/verify/one-time-code/route";
 import { deviceCookieName } from "@/lib/auth/devices";
 import { pendingLoginCookieName } from "@/lib/auth/pending-login";
 import { db } from "@/lib/db/client";
@@ -47,6 +48,15 @@ describe("POST /api/login and /api/verify/*", () => {
     expect(wrong.status).toBe(400);
     expect(await wrong.json()).toMatchObject({ ok: false, fieldErrors: { code: "Enter the 6-digit code from the email." } });
     expect(setCookies(wrong).values[deviceCookieName()]).toBeUndefined();
+
+    // Recovery, temporary and app codes: an unknown kind or an empty code is a 400 that changes nothing.
+    const before = await tableCounts();
+    for (const body of [{ kind: "master-key", code: "x" }, { kind: "recovery-code", code: "" }, { kind: "temporary-code", code: "x".repeat(65) }]) {
+      const refused = await oneTimeCode(post("/api/verify/one-time-code", body, { cookie }));
+      expect(refused.status).toBe(400);
+      expect(setCookies(refused).raw).toEqual([]);
+    }
+    expect(await tableCounts()).toEqual(before);
   });
 
   it("answers a wrong password with the generic 401 and sets no cookie", async () => {

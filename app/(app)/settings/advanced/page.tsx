@@ -12,6 +12,7 @@ import { listOwnKeys } from "@/lib/webauthn/keys";
 import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
 import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
 import { ActionButton } from "../../../_components/action-button";
+import { DeviceList } from "../../../_components/device-list";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
 import { AuthenticatorApp } from "./authenticator-app";
 import { RecoveryCodes } from "./recovery-codes";
@@ -96,29 +97,7 @@ export default async function AdvancedUserDetailsPage() {
           title="Activated devices"
           description="Browsers that passed device activation. Revoke one and its next login must verify it's you again."
         >
-          {devices.length === 0 ? (
-            <p className="text-sm text-slate-500">No activated devices.</p>
-          ) : (
-            <ul className="divide-y divide-slate-100" aria-label="Activated devices">
-              {devices.map((device) => (
-                <li key={device.id} className="flex items-center justify-between gap-4 py-3 text-sm">
-                  <div>
-                    <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
-                    <p className="text-slate-500">
-                      activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
-                    </p>
-                  </div>
-                  <ActionButton
-                    action={revokeOwnDeviceAction}
-                    input={{ deviceId: device.id }}
-                    label={`Revoke ${describeBrowser(device.userAgent)} activated ${formatDateTime(device.createdAt)}`}
-                  >
-                    Revoke
-                  </ActionButton>
-                </li>
-              ))}
-            </ul>
-          )}
+          <DeviceList devices={devices} revoke={revokeOwnDeviceAction} inputFor={(device) => ({ deviceId: device.id })} />
         </Card>
         <Card title="Recent identity verifications" description="Your latest logins, device activations, re-authentications and security key changes.">
           {verifications.length === 0 ? (

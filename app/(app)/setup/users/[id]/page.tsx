@@ -10,6 +10,7 @@ import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
 import { ActionButton } from "../../../../_components/action-button";
+import { DeviceList } from "../../../../_components/device-list";
 import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey } from "./user-methods";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
@@ -116,29 +117,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           </Card>
         )}
         <Card title="Activated devices" description="Browsers that passed device activation for this user. Revoke one and its next login must verify again.">
-          {devices.length === 0 ? (
-            <p className="text-sm text-slate-500">No activated devices.</p>
-          ) : (
-            <ul className="divide-y divide-slate-100" aria-label="Activated devices">
-              {devices.map((device) => (
-                <li key={device.id} className="flex items-center justify-between gap-4 py-3 text-sm">
-                  <div>
-                    <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
-                    <p className="text-slate-500">
-                      activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
-                    </p>
-                  </div>
-                  <ActionButton
-                    action={revokeUserDeviceAction}
-                    input={{ userId: user.id, deviceId: device.id }}
-                    label={`Revoke ${describeBrowser(device.userAgent)} activated ${formatDateTime(device.createdAt)}`}
-                  >
-                    Revoke
-                  </ActionButton>
-                </li>
-              ))}
-            </ul>
-          )}
+          <DeviceList devices={devices} revoke={revokeUserDeviceAction} inputFor={(device) => ({ userId: user.id, deviceId: device.id })} />
         </Card>
         <Card title="Sessions" description="Browsers where this user is signed in.">
           {user.sessions.length === 0 ? (
