@@ -1,6 +1,7 @@
 import { recordAudit } from "../audit/mutations";
 import { isAdmin, type OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
+import type { Role } from "../db/generated/client";
 import { isUniqueViolation } from "../db/errors";
 import { wakeMailWorker } from "../email/runner";
 import { ForbiddenError, NotFoundError, UserFacingError } from "../errors";
@@ -121,3 +122,30 @@ export async function setUserActive(ctx: OrgContext, userId: string, active: boo
     );
   });
 }
+
+/** An admin changes another user's role (own org only; audited). Admins cannot change their own role. */
+export async function setUserRole(ctx: OrgContext, userId: string, role: Role): Promise<void> {
+  if (!isAdmin(ctx)) throw new ForbiddenError();
+  if (userId === ctx.userId) throw new UserFacingError("You can't change your own role. Ask another admin.");
+  const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { role: true } });
+  if (!user) throw new NotFoundError("That user");
+  if (user.role === role) return;
+  await db().$transaction(async (tx) => {
+    await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { role } });
+    await recordAudit(
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Changed role",
+        section: "Users",
+        field: "Role",
+        targetId: userId,
+        oldValue: ROLE_LABELS[user.role],
+        newValue: ROLE_LABELS[role],
+      },
+      tx,
+    );
+  });
+}
+
+const ROLE_LABELS: Record<Role, string> = { ADMIN: "Admin", STANDARD: "Standard" };

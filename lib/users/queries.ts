@@ -13,16 +13,19 @@ const listFields = {
   isActive: true,
   createdAt: true,
   _count: { select: { securityKeys: true, recoveryCodes: { where: { usedAt: null } } } },
+  authenticatorApp: { select: { confirmedAt: true } },
 } satisfies Prisma.UserSelect;
 
 /** The verification-method filter of Setup → Users. */
-export type MethodFilter = "none" | "security-key" | "recovery-codes";
+export type MethodFilter = "none" | "security-key" | "authenticator-app" | "recovery-codes";
 
 const hasKey: Prisma.UserWhereInput = { securityKeys: { some: {} } };
 const hasRecoveryCodes: Prisma.UserWhereInput = { recoveryCodes: { some: { usedAt: null } } };
+const hasApp: Prisma.UserWhereInput = { authenticatorApp: { confirmedAt: { not: null } } };
 const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
-  none: { NOT: [hasKey, hasRecoveryCodes] },
+  none: { NOT: [hasKey, hasApp, hasRecoveryCodes] },
   "security-key": hasKey,
+  "authenticator-app": hasApp,
   "recovery-codes": hasRecoveryCodes,
 };
 

@@ -64,7 +64,7 @@ export type SetPasswordInput = z.infer<typeof setPasswordSchema>;
 export const userListQuerySchema = z.object({
   q: z.string().trim().max(100).optional().default(""),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
-  method: z.enum(["none", "security-key", "recovery-codes"]).optional(),
+  method: z.enum(["none", "security-key", "authenticator-app", "recovery-codes"]).optional(),
 });
 
 export const idSchema = z.string().uuid();

@@ -1,5 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
-import { issueTemporaryCodeAction, removeUserKeyAction } from "@/app/(app)/setup/users/actions";
+import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "@/app/(app)/setup/users/actions";
 import { generateRecoveryCodesAction } from "@/app/(app)/settings/advanced/actions";
 import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/fresh-auth";
 import { authenticateWithPassword } from "@/lib/auth/login";
@@ -198,6 +198,33 @@ describe("Setup → Users by verification method", () => {
     expect(await ids("recovery-codes")).toEqual([user.userId]);
     expect(await ids("none")).toEqual([org.adminId, plain.userId].sort());
     expect(await ids()).toHaveLength(3);
+    expect(await ids("authenticator-app")).toEqual([]);
     expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 3, withSecurityKey: 1 });
+  });
+});
+
+describe("role change", () => {
+  it("an admin changes another user's role, audited; not their own; another org's admin gets not found; a standard user 403", async () => {
+    const org = await createOrg("Roles");
+    const user = await createUser(org.admin);
+    const globex = await createOrg("Globex");
+    const standard = await signIn((await createUser(org.admin)).userId);
+
+    await actAs(globex.adminToken);
+    expect(await setUserRoleAction({ userId: user.userId, role: "ADMIN" })).toMatchObject({ ok: false, error: "That user was not found." });
+    await actAs(standard.token);
+    await expect(setUserRoleAction({ userId: user.userId, role: "ADMIN" })).rejects.toSatisfy(isForbiddenSignal);
+    await actAs(org.adminToken);
+    expect(await setUserRoleAction({ userId: user.userId, role: "OWNER" })).toMatchObject({ ok: false, fieldErrors: { role: expect.any(String) } });
+    expect(await setUserRoleAction({ userId: org.adminId, role: "STANDARD" })).toMatchObject({ ok: false, error: "You can't change your own role. Ask another admin." });
+    expect((await db().user.findUniqueOrThrow({ where: { id: user.userId } })).role).toBe("STANDARD");
+
+    expect(await setUserRoleAction({ userId: user.userId, role: "ADMIN" })).toEqual({ ok: true, data: undefined });
+    expect((await db().user.findUniqueOrThrow({ where: { id: user.userId } })).role).toBe("ADMIN");
+    expect(await db().auditEvent.findFirstOrThrow({ where: { orgId: org.orgId, action: "Changed role", targetId: user.userId } })).toMatchObject({
+      field: "Role",
+      oldValue: "Standard",
+      newValue: "Admin",
+    });
   });
 });

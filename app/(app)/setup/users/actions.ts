@@ -10,8 +10,8 @@ import { invalidateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { disconnectUserAuthenticator } from "@/lib/verification/authenticator-app";
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
 import { removeUserKey } from "@/lib/webauthn/keys";
-import { addUser, resendInvitation, revokeSession, setUserActive } from "@/lib/users/mutations";
-import { addUserSchema, idSchema } from "@/lib/validation/account";
+import { addUser, resendInvitation, revokeSession, setUserActive, setUserRole } from "@/lib/users/mutations";
+import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
 
 export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
   const result = await addUser(ctx, input);
@@ -77,5 +77,11 @@ export const invalidateRecoveryCodesAction = orgAction({ role: "ADMIN", schema: 
 /** Disconnects a user's authenticator app; the user is emailed. */
 export const disconnectUserAuthenticatorAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await disconnectUserAuthenticator(ctx, input.userId, requestInfo(await headers()));
+  revalidatePath(`/setup/users/${input.userId}`);
+});
+
+/** Changes another user's role (audited). */
+export const setUserRoleAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema, role: roleSchema }) }, async (ctx, input) => {
+  await setUserRole(ctx, input.userId, input.role);
   revalidatePath(`/setup/users/${input.userId}`);
 });

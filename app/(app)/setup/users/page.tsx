@@ -40,6 +40,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <option value="">All users</option>
           <option value="none">No verification method</option>
           <option value="security-key">Has a security key</option>
+          <option value="authenticator-app">Has an authenticator app</option>
           <option value="recovery-codes">Has recovery codes</option>
         </select>
         <button className="rounded-lg border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">Search</button>
@@ -72,8 +73,11 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                         {user._count.securityKeys} key{user._count.securityKeys === 1 ? "" : "s"}
                       </Badge>
                     )}
+                    {user.authenticatorApp?.confirmedAt && <Badge tone="green">Authenticator app</Badge>}
                     {user._count.recoveryCodes > 0 && <Badge tone="slate">Recovery codes</Badge>}
-                    {user._count.securityKeys === 0 && user._count.recoveryCodes === 0 && <span className="text-slate-400">None</span>}
+                    {user._count.securityKeys === 0 && !user.authenticatorApp?.confirmedAt && user._count.recoveryCodes === 0 && (
+                      <span className="text-slate-400">None</span>
+                    )}
                   </span>
                 </td>
                 <td className="px-4 py-3">

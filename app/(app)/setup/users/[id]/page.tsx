@@ -12,7 +12,7 @@ import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../
 import { ActionButton } from "../../../../_components/action-button";
 import { DeviceList } from "../../../../_components/device-list";
 import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
-import { IssueTemporaryCode, RemoveUserKey } from "./user-methods";
+import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
 
 export const metadata: Metadata = { title: "User" };
@@ -43,7 +43,15 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
             items={[
               { term: "Username", value: user.username },
               { term: "Email", value: user.email },
-              { term: "Role", value: <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge> },
+              {
+                term: "Role",
+                value:
+                  user.id === ctx.userId ? (
+                    <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge>
+                  ) : (
+                    <RoleSelect userId={user.id} role={user.role} />
+                  ),
+              },
               { term: "Status", value: user.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge> },
               {
                 term: "Password",

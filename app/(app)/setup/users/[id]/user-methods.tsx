@@ -4,7 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../../_components/ui";
 import { VerifyIdentity } from "../../../settings/advanced/verify-identity";
-import { issueTemporaryCodeAction, removeUserKeyAction } from "../actions";
+import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "../actions";
 
 /** "Remove" a user's key: asks for the reason, then removes it (the user is emailed). */
 export function RemoveUserKey({ userId, keyId, keyName }: { userId: string; keyId: string; keyName: string }) {
@@ -114,5 +114,37 @@ export function IssueTemporaryCode({ userId, userName }: { userId: string; userN
         Issue temporary code
       </Button>
     </form>
+  );
+}
+
+/** Role: Admin / Standard, saved at once (audited). */
+export function RoleSelect({ userId, role }: { userId: string; role: "ADMIN" | "STANDARD" }) {
+  const router = useRouter();
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  return (
+    <div className="flex items-center gap-2">
+      <select
+        aria-label="Role"
+        defaultValue={role}
+        disabled={busy}
+        className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm"
+        onChange={async (event) => {
+          setBusy(true);
+          const result = await setUserRoleAction({ userId, role: event.target.value });
+          setBusy(false);
+          setError(result.ok ? null : result.error);
+          router.refresh();
+        }}
+      >
+        <option value="ADMIN">Admin</option>
+        <option value="STANDARD">Standard</option>
+      </select>
+      {error && (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
+    </div>
   );
 }
