@@ -9,7 +9,7 @@ import { resolveSession } from "@/lib/auth/session";
 import { orgContextFromSession } from "@/lib/auth/org-context";
 import { db } from "@/lib/db/client";
 import { NotFoundError, RateLimitedError } from "@/lib/errors";
-import { listUsers, methodAdoption } from "@/lib/users/queries";
+import { listUsers, methodAdoption, type MethodFilter } from "@/lib/users/queries";
 import { normaliseCode } from "@/lib/verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft, generateRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode, TEMPORARY_CODE_LIMIT } from "@/lib/verification/temporary-codes";
@@ -192,7 +192,7 @@ describe("Setup → Users by verification method", () => {
     const { org, user } = await userWithKeyAndCodes("Adoption");
     const plain = await createUser(org.admin);
     await userWithKeyAndCodes("Elsewhere");
-    const ids = async (method?: "none" | "security-key" | "recovery-codes") =>
+    const ids = async (method?: MethodFilter) =>
       (await listUsers(org.admin, { q: "", page: 1, method })).users.map((u) => u.id).sort();
     expect(await ids("security-key")).toEqual([user.userId]);
     expect(await ids("recovery-codes")).toEqual([user.userId]);
