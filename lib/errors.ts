@@ -13,6 +13,7 @@ export class UserFacingError extends Error {
 /** A missing or foreign resource: always "not found", never "forbidden" (no existence oracle). */
 export class NotFoundError extends UserFacingError {
   override readonly status = 404;
+  readonly code: string = "not-found";
   constructor(what = "That record") {
     super(`${what} was not found.`);
     this.name = "NotFoundError";
@@ -21,6 +22,7 @@ export class NotFoundError extends UserFacingError {
 
 export class ForbiddenError extends UserFacingError {
   override readonly status = 403;
+  readonly code: string = "forbidden";
   constructor(message = "You don't have permission to do that. Ask an admin of your org.") {
     super(message);
     this.name = "ForbiddenError";
@@ -29,6 +31,7 @@ export class ForbiddenError extends UserFacingError {
 
 export class RateLimitedError extends UserFacingError {
   override readonly status = 429;
+  readonly code: string = "rate-limited";
   constructor(readonly retryAfterSeconds: number) {
     const minutes = Math.max(1, Math.ceil(retryAfterSeconds / 60));
     super(`Too many attempts. Try again in ${minutes} minute${minutes === 1 ? "" : "s"}.`);

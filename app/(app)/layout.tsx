@@ -1,6 +1,6 @@
 import Link from "next/link";
 import type { ReactNode } from "react";
-import { requireOrgContext } from "@/lib/auth/current";
+import { requireOrgContext } from "@/lib/auth/page";
 import { LogoutButton } from "../_components/logout-button";
 import { Logo } from "../_components/ui";
 

@@ -1,7 +1,8 @@
 import { csvLine } from "../http/csv";
+import { describeBrowser } from "../http/request-info";
 import { describeAuditRow, type AuditRow } from "./queries";
 
-export const AUDIT_CSV_HEADER = ["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address"];
+export const AUDIT_CSV_HEADER = ["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address", "Browser"];
 
 export function auditCsvLine(row: AuditRow): string {
   return csvLine([
@@ -14,5 +15,6 @@ export function auditCsvLine(row: AuditRow): string {
     row.newValue,
     describeAuditRow(row),
     row.ip,
+    row.userAgent ? describeBrowser(row.userAgent) : null,
   ]);
 }

@@ -1,6 +1,7 @@
 import type { Db } from "../db/client";
 import { db as defaultDb } from "../db/client";
 import type { Prisma } from "../db/generated/client";
+import type { RequestInfo } from "../http/request-info";
 
 type Writer = Pick<Db, "auditEvent"> | Prisma.TransactionClient;
 
@@ -13,7 +14,8 @@ export interface AuditEntry {
   oldValue?: string | null;
   newValue?: string | null;
   targetId?: string;
-  ip?: string | null;
+  /** The request that made the change: its client IP and browser are kept with the row. */
+  request?: RequestInfo | null;
 }
 
 /** One Setup Audit Trail row. Pass the transaction of the change it records. */
@@ -29,7 +31,8 @@ export async function recordAudit(entry: AuditEntry, writer: Writer = defaultDb(
       oldValue: entry.oldValue ?? null,
       newValue: entry.newValue ?? null,
       targetId: entry.targetId ?? null,
-      ip: entry.ip ?? null,
+      ip: entry.request?.ip ?? null,
+      userAgent: entry.request?.userAgent ?? null,
     },
   });
 }

@@ -1,4 +1,4 @@
-import type { OrgContext } from "../auth/org-context";
+import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
@@ -17,6 +17,7 @@ const rowFields = {
   oldValue: true,
   newValue: true,
   ip: true,
+  userAgent: true,
 } satisfies Prisma.AuditEventSelect;
 
 export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }>;
@@ -29,7 +30,7 @@ function auditWhere(ctx: OrgContext, filter: AuditFilter): Prisma.AuditEventWher
 }
 
 /** One page of the org's Setup Audit Trail, newest first. */
-export async function listAuditEvents(ctx: OrgContext, query: AuditFilter & { page: number }) {
+export async function listAuditEvents(ctx: AdminContext, query: AuditFilter & { page: number }) {
   const where = auditWhere(ctx, query);
   const [rows, total] = await Promise.all([
     db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * AUDIT_PAGE_SIZE, take: AUDIT_PAGE_SIZE }),
@@ -39,7 +40,7 @@ export async function listAuditEvents(ctx: OrgContext, query: AuditFilter & { pa
 }
 
 /** Every matching row of the org's trail, newest first, in chunks. */
-export function auditEventsForExport(ctx: OrgContext, filter: AuditFilter): AsyncGenerator<AuditRow[]> {
+export function auditEventsForExport(ctx: AdminContext, filter: AuditFilter): AsyncGenerator<AuditRow[]> {
   const where = auditWhere(ctx, filter);
   return readInChunks((afterId, take) => db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }));
 }

@@ -3,8 +3,8 @@ import { forbidden, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { UserFacingError } from "../errors";
 import { fieldErrorsOf } from "../validation/account";
-import { currentSession } from "./current";
-import { orgContextFromSession, type OrgContext } from "./org-context";
+import { AdminRequiredError, authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
+import { describeEntryPoint, type EntryPoint } from "./entry-point";
 
 export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string>; code?: string };
 export type ActionResult<T = undefined> = { ok: true; data: T } | ActionError;
@@ -41,36 +41,53 @@ export async function parseInput<S extends z.ZodType>(schema: S, input: unknown)
 }
 
 /**
- * Server action for signed-in users: session → role → zod → handler → errors.
- * The handler receives the org context of the verified session, never an org id from the client.
- * A signed-in user without the role gets a real HTTP 403 (forbidden()), as the pages do.
+ * Server action for signed-in users: session → access (MFA enrolment, role) →
+ * zod → handler → errors. The handler receives the context of the verified
+ * session, never an org id from the client. A signed-in user without the role
+ * gets a real HTTP 403 (forbidden()), as the pages do; a session whose MFA
+ * enrolment is due gets `code: "mfa-enrolment-required"` and nothing runs.
  */
 export function orgAction<S extends z.ZodType, T>(
-  options: { role?: "ADMIN"; schema: S },
+  options: { role: "ADMIN"; duringEnrolment?: boolean; schema: S },
+  handler: (ctx: AdminContext, input: z.infer<S>) => Promise<T>,
+): ((input: unknown) => Promise<ActionResult<T>>) & { entryPoint: EntryPoint };
+export function orgAction<S extends z.ZodType, T>(
+  options: { role?: undefined; duringEnrolment?: boolean; schema: S },
   handler: (ctx: OrgContext, input: z.infer<S>) => Promise<T>,
+): ((input: unknown) => Promise<ActionResult<T>>) & { entryPoint: EntryPoint };
+export function orgAction<S extends z.ZodType, T>(
+  options: Access & { schema: S },
+  handler: (ctx: AdminContext & OrgContext, input: z.infer<S>) => Promise<T>,
 ) {
-  return async (input: unknown): Promise<ActionResult<T>> => {
+  const action = async (input: unknown): Promise<ActionResult<T>> => {
     try {
-      const session = await currentSession();
-      if (!session) return { ok: false, error: SESSION_ENDED };
-      const ctx = orgContextFromSession(session);
-      if (options.role === "ADMIN" && ctx.role !== "ADMIN") forbidden();
-      const data = await handler(ctx, await parseInput(options.schema, input));
+      const ctx = await currentContext();
+      if (!ctx) return { ok: false, error: SESSION_ENDED, code: "signed-out" };
+      let allowed: OrgContext;
+      try {
+        allowed = authorize(ctx, options);
+      } catch (error) {
+        if (error instanceof AdminRequiredError) forbidden();
+        throw error;
+      }
+      const data = await handler(allowed as AdminContext, await parseInput(options.schema, input));
       return { ok: true, data };
     } catch (error) {
       unstable_rethrow(error); // forbidden(), redirect() and Next's own signals are not errors
       return toActionError(error);
     }
   };
+  return describeEntryPoint(action, { kind: "action", audience: options.role === "ADMIN" ? "admin" : "user", duringEnrolment: Boolean(options.duringEnrolment) });
 }
 
 /** Server action open to anyone (sign-up): zod → handler → errors. */
 export function publicAction<S extends z.ZodType, T>(schema: S, handler: (input: z.infer<S>) => Promise<T>) {
-  return async (input: unknown): Promise<ActionResult<T>> => {
+  const action = async (input: unknown): Promise<ActionResult<T>> => {
     try {
       return { ok: true, data: await handler(await parseInput(schema, input)) };
     } catch (error) {
       return toActionError(error);
     }
   };
+  return describeEntryPoint(action, { kind: "action", audience: "public", duringEnrolment: true });
 }

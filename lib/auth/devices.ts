@@ -1,12 +1,11 @@
-import crypto from "node:crypto";
 import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { env } from "../env";
+import { cookieName } from "./cookies";
 import { NotFoundError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
-import type { OrgContext } from "./org-context";
-import { hashToken } from "./session";
+import type { AdminContext, OrgContext, PasswordCheckedUser, PendingLoginSubject } from "./org-context";
+import { hashToken, randomToken } from "../crypto/tokens";
 
 // Device activation (DESIGN.md section 5): a browser that completed a
 // verification for a user carries a long-lived httpOnly cookie with a random
@@ -20,7 +19,7 @@ const MAX_TOKENS_PER_BROWSER = 5;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export function deviceCookieName(): string {
-  return env().APP_URL.startsWith("https://") ? "__Secure-gatehouse.device" : "gatehouse.device";
+  return cookieName("device");
 }
 
 /** The well-formed tokens of a device cookie's value (anything else is ignored). */
@@ -39,11 +38,11 @@ export function deviceCookieValue(token: string, previous: string | null | undef
  * not revoked; the device's last-seen time is updated. Another user's token
  * counts as no token.
  */
-export async function isActivatedDevice(user: { id: string; orgId: string }, cookieValue: string | null | undefined, now = new Date()): Promise<boolean> {
+export async function isActivatedDevice(user: PasswordCheckedUser, cookieValue: string | null | undefined, now = new Date()): Promise<boolean> {
   const tokens = deviceTokensOf(cookieValue);
   if (tokens.length === 0) return false;
   const { count } = await db().activatedDevice.updateMany({
-    where: { tokenHash: { in: tokens.map(hashToken) }, userId: user.id, orgId: user.orgId, revokedAt: null },
+    where: { tokenHash: { in: tokens.map(hashToken) }, userId: user.userId, orgId: user.orgId, revokedAt: null },
     data: { lastSeenAt: now },
   });
   return count > 0;
@@ -52,11 +51,11 @@ export async function isActivatedDevice(user: { id: string; orgId: string }, coo
 /** Records a newly activated browser; returns the token for its cookie. */
 export async function activateDevice(
   tx: Prisma.TransactionClient,
-  user: { userId: string; orgId: string },
+  user: PendingLoginSubject | PasswordCheckedUser,
   request: RequestInfo,
   now = new Date(),
 ): Promise<string> {
-  const token = crypto.randomBytes(32).toString("base64url");
+  const token = randomToken();
   await tx.activatedDevice.create({
     data: { tokenHash: hashToken(token), userId: user.userId, orgId: user.orgId, ip: request.ip, userAgent: request.userAgent, createdAt: now, lastSeenAt: now },
   });
@@ -83,7 +82,7 @@ export function listOwnDevices(ctx: OrgContext): Promise<DeviceSummary[]> {
 }
 
 /** A user's activated browsers, for an admin of their org. */
-export function listUserDevices(ctx: OrgContext, userId: string): Promise<DeviceSummary[]> {
+export function listUserDevices(ctx: AdminContext, userId: string): Promise<DeviceSummary[]> {
   return db().activatedDevice.findMany({
     where: { userId, orgId: ctx.orgId, revokedAt: null },
     select: deviceSummary,
@@ -101,7 +100,8 @@ export async function revokeOwnDevice(ctx: OrgContext, deviceId: string, now = n
 }
 
 /** An admin revokes a user's activated browser (own org only; audited). */
-export async function revokeUserDevice(ctx: OrgContext, userId: string, deviceId: string, request: RequestInfo, now = new Date()): Promise<void> {
+export async function revokeUserDevice(ctx: AdminContext, userId: string, deviceId: string, now = new Date()): Promise<void> {
+  const { request } = ctx;
   await db().$transaction(async (tx) => {
     const device = await tx.activatedDevice.findFirst({
       where: { id: deviceId, userId, orgId: ctx.orgId, revokedAt: null },
@@ -117,7 +117,7 @@ export async function revokeUserDevice(ctx: OrgContext, userId: string, deviceId
         section: "Users",
         targetId: userId,
         newValue: `${device.user.username}: device activated ${device.createdAt.toISOString()} from ${device.ip ?? "an unknown IP"}`,
-        ip: request.ip,
+        request,
       },
       tx,
     );

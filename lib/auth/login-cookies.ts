@@ -1,4 +1,4 @@
-import { env } from "../env";
+import { cookieFlags } from "./cookies";
 import type { CookieJar } from "./route";
 import { deviceCookieName, deviceCookieValue, DEVICE_COOKIE_MAX_AGE } from "./devices";
 import { PENDING_LOGIN_TTL_MS, pendingLoginCookieName } from "./pending-login";
@@ -18,9 +18,8 @@ export function addDeviceToken(cookies: CookieJar, token: string | null): void {
 export async function serverActionCookies(): Promise<CookieJar> {
   const { cookies } = await import("next/headers");
   const jar = await cookies();
-  const secure = env().APP_URL.startsWith("https://");
   return {
-    set: (name, value, maxAge) => void jar.set(name, value, { httpOnly: true, sameSite: "lax", secure, path: "/", maxAge }),
+    set: (name, value, maxAge) => void jar.set(name, value, { ...cookieFlags(), maxAge }),
     get: (name) => jar.get(name)?.value ?? null,
   };
 }

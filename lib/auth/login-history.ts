@@ -4,7 +4,7 @@ import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInCh
 import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import type { LoginResult } from "./login";
-import type { OrgContext } from "./org-context";
+import type { AdminContext, OrgContext } from "./org-context";
 
 export interface LoginFilter extends DayRange {
   result: LoginResult | null;
@@ -23,7 +23,7 @@ function loginWhere(ctx: OrgContext, filter: LoginFilter): Prisma.LoginAttemptWh
 }
 
 /** One page of the org's Login History, newest first. */
-export async function listLoginAttempts(ctx: OrgContext, query: LoginFilter & { page: number }) {
+export async function listLoginAttempts(ctx: AdminContext, query: LoginFilter & { page: number }) {
   const where = loginWhere(ctx, query);
   const [rows, total] = await Promise.all([
     db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE }),
@@ -33,7 +33,7 @@ export async function listLoginAttempts(ctx: OrgContext, query: LoginFilter & { 
 }
 
 /** Every matching login attempt of the org, newest first, in chunks. */
-export function loginAttemptsForExport(ctx: OrgContext, filter: LoginFilter): AsyncGenerator<LoginRow[]> {
+export function loginAttemptsForExport(ctx: AdminContext, filter: LoginFilter): AsyncGenerator<LoginRow[]> {
   const where = loginWhere(ctx, filter);
   return readInChunks((afterId, take) => db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }));
 }

@@ -3,11 +3,9 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
-import type { PendingLogin } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
-import { getOrgPolicy } from "../policy/queries";
 import { recordVerification, type VerificationMethod } from "../verification/history";
 import { userMethods } from "../verification/methods";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
@@ -20,6 +18,7 @@ import { relyingParty } from "../webauthn/relying-party";
 import { keySettingsOf } from "../webauthn/settings";
 import { challengeOf } from "../webauthn/verify";
 import { activateDevice } from "./devices";
+import type { PendingLoginSubject } from "./org-context";
 import { LoginExpiredError, MAX_FAILED_VERIFICATIONS, noteFailedVerification } from "./pending-login";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 
@@ -53,16 +52,14 @@ export interface VerificationChoices {
 }
 
 /** What /verify shows for a pending login. */
-export async function verificationChoices(pending: PendingLogin): Promise<VerificationChoices> {
+export async function verificationChoices(pending: PendingLoginSubject): Promise<VerificationChoices> {
   const user = await db().user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
-  const policy = await getOrgPolicy(pending.orgId);
   const methods: LoginMethod[] = [];
-  const owner = { orgId: pending.orgId, userId: pending.userId };
-  const available = await userMethods(user, policy);
+  const available = await userMethods(pending);
   if (available.usableKeys.length > 0) methods.push("security-key");
   if (available.secondFactors.includes("authenticator-app")) methods.push("authenticator-app");
-  if ((await countRecoveryCodesLeft(owner)) > 0) methods.push("recovery-code");
-  if (await hasTemporaryCode(owner)) methods.push("temporary-code");
+  if ((await countRecoveryCodesLeft(pending)) > 0) methods.push("recovery-code");
+  if (await hasTemporaryCode(pending)) methods.push("temporary-code");
   // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.
   if (pending.needsDeviceActivation && !pending.needsSecondFactor) methods.push("email-code");
   return {
@@ -81,18 +78,18 @@ function maskEmail(email: string): string {
   return `${local.slice(0, 1)}•••@${domain}`;
 }
 
-function activityOf(pending: PendingLogin) {
+function activityOf(pending: PendingLoginSubject) {
   return pending.needsSecondFactor ? ("Login" as const) : ("Device activation" as const);
 }
 
 /** Takes a slot of the user's verification budget before a proof is checked. */
-async function takeVerifySlot(pending: PendingLogin, now: Date): Promise<void> {
+async function takeVerifySlot(pending: PendingLoginSubject, now: Date): Promise<void> {
   const wait = secondsOverLimit(await hitRateLimit(verifyKey(pending.userId), VERIFY_LIMIT, now), VERIFY_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
 }
 
 /** Records a failed attempt everywhere it counts, then rethrows it (with the attempts left when that helps). */
-async function fail(pending: PendingLogin, method: VerificationMethod, error: unknown, request: RequestInfo): Promise<never> {
+async function fail(pending: PendingLoginSubject, method: VerificationMethod, error: unknown, request: RequestInfo): Promise<never> {
   const reason = error instanceof Error ? error.message : "Verification failed";
   const left = await noteFailedVerification(pending);
   await recordVerification({ orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Failed", detail: reason, request });
@@ -108,7 +105,7 @@ async function fail(pending: PendingLogin, method: VerificationMethod, error: un
  * Marks the pending login verified (once) and, when device activation was
  * needed, activates this browser: returns the new device token for its cookie.
  */
-async function succeed(pending: PendingLogin, method: VerificationMethod, request: RequestInfo, now: Date): Promise<{ deviceToken: string | null }> {
+async function succeed(pending: PendingLoginSubject, method: VerificationMethod, request: RequestInfo, now: Date): Promise<{ deviceToken: string | null }> {
   const deviceToken = await db().$transaction(async (tx) => {
     const { count } = await tx.pendingLogin.updateMany({
       where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
@@ -135,34 +132,31 @@ async function succeed(pending: PendingLogin, method: VerificationMethod, reques
 }
 
 /** Security key, step 1: a challenge bound to this pending login; allowCredentials = the user's usable keys. */
-export async function startKeyVerification(pending: PendingLogin, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
-  const policy = await getOrgPolicy(pending.orgId);
-  const { usableKeys } = await userMethods({ id: pending.userId, orgId: pending.orgId }, policy);
+export async function startKeyVerification(pending: PendingLoginSubject, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
+  const { usableKeys } = await userMethods(pending);
   if (usableKeys.length === 0) throw new UserFacingError("You have no security key you can use here. Choose another way to verify.");
-  const challenge = await issueChallenge({ orgId: pending.orgId, userId: pending.userId, pendingLoginId: pending.id }, "login", now);
+  const challenge = await issueChallenge(pending, "login", now);
   return generateAuthenticationOptions({
     rpID: relyingParty().rpID,
     challenge: isoBase64URL.toBuffer(challenge),
     timeout: CEREMONY_TIMEOUT_MS,
-    userVerification: keySettingsOf(policy).policy.userVerification,
+    userVerification: keySettingsOf(pending.policy).policy.userVerification,
     allowCredentials: usableKeys.map((k) => ({ id: k.credentialId, transports: k.transports as never })),
   });
 }
 
 /** Security key, step 2: the assertion must answer this pending login's challenge, by one of the user's own keys. */
 export async function verifyWithKey(
-  pending: PendingLogin,
+  pending: PendingLoginSubject,
   response: AuthenticationResponseJSON,
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ deviceToken: string | null }> {
   await takeVerifySlot(pending, now);
   try {
-    const settings = keySettingsOf(await getOrgPolicy(pending.orgId));
-    if (!settings.keysAllowed) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
-    const owner = { orgId: pending.orgId, userId: pending.userId };
-    const challenge = await consumeChallenge({ ...owner, pendingLoginId: pending.id }, "login", challengeOf(response), now);
-    await verifyOwnKeyAssertion(owner, response, challenge, settings, request, now);
+    if (!pending.policy.allowSecurityKeys) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
+    const challenge = await consumeChallenge(pending, "login", challengeOf(response), now);
+    await verifyOwnKeyAssertion(pending, response, challenge, request, now);
   } catch (error) {
     return fail(pending, "Security key", error, request);
   }
@@ -172,7 +166,7 @@ export async function verifyWithKey(
 const hashCode = (pendingId: string, code: string) => crypto.createHash("sha256").update(`${pendingId}:${code}`).digest("base64url");
 
 /** Emailed code, step 1: a fresh 6-digit code (the previous one stops working), through the outbox. At most 3 per 15 minutes per user. */
-export async function sendEmailCode(pending: PendingLogin, request: RequestInfo, now = new Date()): Promise<{ expiresAt: Date }> {
+export async function sendEmailCode(pending: PendingLoginSubject, request: RequestInfo, now = new Date()): Promise<{ expiresAt: Date }> {
   if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
     throw new UserFacingError("An emailed code can't verify this login. Use your security key.");
   }
@@ -198,7 +192,7 @@ export async function sendEmailCode(pending: PendingLogin, request: RequestInfo,
 }
 
 /** Emailed code, step 2: the newest code, unexpired, within its 5 attempts. */
-export async function verifyWithEmailCode(pending: PendingLogin, code: string, request: RequestInfo, now = new Date()): Promise<{ deviceToken: string | null }> {
+export async function verifyWithEmailCode(pending: PendingLoginSubject, code: string, request: RequestInfo, now = new Date()): Promise<{ deviceToken: string | null }> {
   await takeVerifySlot(pending, now);
   try {
     if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
@@ -235,7 +229,7 @@ const ONE_TIME_CODES = {
  * when it verifies this pending login.
  */
 export async function verifyWithOneTimeCode(
-  pending: PendingLogin,
+  pending: PendingLoginSubject,
   kind: keyof typeof ONE_TIME_CODES,
   code: string,
   request: RequestInfo,
@@ -244,7 +238,7 @@ export async function verifyWithOneTimeCode(
   const { method, consume, wrong } = ONE_TIME_CODES[kind];
   await takeVerifySlot(pending, now);
   try {
-    if (!(await consume({ orgId: pending.orgId, userId: pending.userId }, code, now))) throw new UserFacingError(wrong, { code: wrong });
+    if (!(await consume(pending, code, now))) throw new UserFacingError(wrong, { code: wrong });
   } catch (error) {
     return fail(pending, method, error, request);
   }

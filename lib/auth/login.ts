@@ -3,9 +3,10 @@ import { RateLimitedError, UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
 import { verifyPassword } from "./password";
-import { getOrgPolicy } from "../policy/queries";
+import { policyFromRow } from "../policy/rules";
+import type { PasswordCheckedUser } from "./org-context";
 import { userMethods } from "../verification/methods";
-import { isActivatedDevice } from "./devices";
+import { activateDevice, isActivatedDevice } from "./devices";
 import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
 import { clearRateLimit, hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 
@@ -59,7 +60,7 @@ export async function authenticateWithPassword(
   request: LoginRequest,
   now = new Date(),
 ): Promise<PasswordStep> {
-  const user = await db().user.findUnique({ where: { username } });
+  const user = await db().user.findUnique({ where: { username }, include: { org: { select: { settings: true } } } });
   const record = (result: LoginResult) =>
     db().loginAttempt.create({
       data: { orgId: user?.orgId ?? null, userId: user?.id ?? null, username, result, ip: request.ip, userAgent: request.userAgent },
@@ -87,7 +88,7 @@ export async function authenticateWithPassword(
         section: "Login",
         targetId: user.id,
         newValue: `${username} after ${byUser.count} failed logins, until ${byUser.resetAt.toISOString()}`,
-        ip: request.ip,
+        request,
       });
     }
     throw new InvalidCredentialsError();
@@ -96,15 +97,28 @@ export async function authenticateWithPassword(
   await clearRateLimit(userKey(username));
   if (request.ip) await releaseRateLimit(ipKey(request.ip));
 
-  const policy = await getOrgPolicy(user.orgId);
-  const methods = await userMethods(user, policy);
+  const checked = Object.freeze({ kind: "password-checked", orgId: user.orgId, userId: user.id, policy: policyFromRow(user.org.settings) }) as PasswordCheckedUser;
+  const methods = await userMethods(checked);
   const needs: Needs = {
     secondFactor: methods.secondFactors.length > 0,
-    deviceActivation: policy.requireDeviceActivation && !(await isActivatedDevice(user, request.deviceCookie, now)),
+    deviceActivation: checked.policy.requireDeviceActivation && !(await isActivatedDevice(checked, request.deviceCookie, now)),
   };
   const info = { ip: request.ip, userAgent: request.userAgent };
-  const pendingToken = await createPendingLogin(user, needs, info, now);
+  const pendingToken = await createPendingLogin(checked, needs, info, now);
   // "Success" is recorded when the session is created (completePendingLogin).
   if (needsVerification(needs)) await record("Verification required");
   return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
+}
+
+/**
+ * The browser that creates an org is its first admin's first device: the
+ * password was just chosen in sign-up, so the admin gets a verified pending
+ * login (which the form turns into a session) and the browser is activated.
+ */
+export async function loginAfterSignup(created: { userId: string; orgId: string }, request: RequestInfo, now = new Date()): Promise<{ pendingToken: string; deviceToken: string }> {
+  const settings = await db().orgSettings.findUnique({ where: { orgId: created.orgId } });
+  const admin = Object.freeze({ kind: "password-checked", orgId: created.orgId, userId: created.userId, policy: policyFromRow(settings) }) as PasswordCheckedUser;
+  const pendingToken = await createPendingLogin(admin, { secondFactor: false, deviceActivation: false }, request, now, "Sign-up");
+  const deviceToken = await db().$transaction((tx) => activateDevice(tx, admin, request, now));
+  return { pendingToken, deviceToken };
 }

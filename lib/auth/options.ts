@@ -1,6 +1,7 @@
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
-import { authSecret, env } from "../env";
+import { authSecret } from "../env";
+import { cookieFlags, cookieName, cookieValue } from "./cookies";
 import { UserFacingError } from "../errors";
 import { requestInfo } from "../http/request-info";
 import { completePendingLogin, pendingLoginCookieName } from "./pending-login";
@@ -10,7 +11,7 @@ export const SESSION_COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
 
 /** Cookie carrying the next-auth JWT; the JWT carries only our session token. */
 export function sessionCookieName(): string {
-  return env().APP_URL.startsWith("https://") ? "__Secure-gatehouse.session" : "gatehouse.session";
+  return cookieName("session");
 }
 
 declare module "next-auth/jwt" {
@@ -28,13 +29,7 @@ export const authOptions: NextAuthOptions = {
   session: { strategy: "jwt", maxAge: SESSION_COOKIE_MAX_AGE },
   pages: { signIn: "/login", error: "/login" },
   get cookies() {
-    const secure = env().APP_URL.startsWith("https://");
-    return {
-      sessionToken: {
-        name: sessionCookieName(),
-        options: { httpOnly: true, sameSite: "lax" as const, path: "/", secure },
-      },
-    };
+    return { sessionToken: { name: sessionCookieName(), options: cookieFlags() } };
   },
   providers: [
     // The password and any verification happened before (POST /api/login,
@@ -74,19 +69,3 @@ export const authOptions: NextAuthOptions = {
     },
   },
 };
-
-/** One cookie's value from a Cookie header. */
-export function cookieValue(header: string | string[] | undefined, name: string): string | null {
-  const line = Array.isArray(header) ? header.join("; ") : (header ?? "");
-  for (const part of line.split(";")) {
-    const at = part.indexOf("=");
-    if (at > 0 && part.slice(0, at).trim() === name) {
-      try {
-        return decodeURIComponent(part.slice(at + 1).trim());
-      } catch {
-        return null;
-      }
-    }
-  }
-  return null;
-}

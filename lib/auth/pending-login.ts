@@ -1,10 +1,12 @@
-import crypto from "node:crypto";
 import { db } from "../db/client";
 import type { PendingLogin } from "../db/generated/client";
-import { env } from "../env";
+import { policyFromRow } from "../policy/rules";
+import type { PasswordCheckedUser, PendingLoginSubject } from "./org-context";
+import { cookieName } from "./cookies";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
-import { createSession, hashToken } from "./session";
+import { hashToken, randomToken } from "../crypto/tokens";
+import { createSession } from "./session";
 
 // The pending login (DESIGN.md section 5): after a correct password, when a
 // second factor or device activation is needed, the browser holds only this,
@@ -27,7 +29,7 @@ export class LoginExpiredError extends UserFacingError {
 }
 
 export function pendingLoginCookieName(): string {
-  return env().APP_URL.startsWith("https://") ? "__Secure-gatehouse.pending-login" : "gatehouse.pending-login";
+  return cookieName("pending-login");
 }
 
 export interface Needs {
@@ -39,19 +41,19 @@ export const needsVerification = (needs: Needs) => needs.secondFactor || needs.d
 
 /** A new pending login; verified at once when nothing is needed. Returns its cookie token. */
 export async function createPendingLogin(
-  user: { id: string; orgId: string },
+  user: PasswordCheckedUser,
   needs: Needs,
   request: RequestInfo,
   now = new Date(),
   verifiedMethod = "Password",
 ): Promise<string> {
-  const token = crypto.randomBytes(32).toString("base64url");
+  const token = randomToken();
   const verified = !needsVerification(needs);
   await db().pendingLogin.create({
     data: {
       tokenHash: hashToken(token),
       orgId: user.orgId,
-      userId: user.id,
+      userId: user.userId,
       ip: request.ip,
       userAgent: request.userAgent,
       needsSecondFactor: needs.secondFactor,
@@ -67,16 +69,23 @@ export async function createPendingLogin(
   return token;
 }
 
-/** The live (unexpired, unused, not locked) pending login a cookie names, or null. */
-export async function findPendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLogin | null> {
+/**
+ * The live (unexpired, unused, not locked) pending login a cookie names, as the
+ * subject /verify works with (with its org's policy), or null.
+ */
+export async function findPendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLoginSubject | null> {
   if (!token) return null;
-  return db().pendingLogin.findFirst({
+  const row = await db().pendingLogin.findFirst({
     where: { tokenHash: hashToken(token), completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
+    include: { org: { select: { settings: true } } },
   });
+  if (!row) return null;
+  const { org, ...pending } = row;
+  return Object.freeze({ ...pending, kind: "pending-login" as const, policy: policyFromRow(org.settings) }) as PendingLoginSubject;
 }
 
 /** As findPendingLogin, but a missing one is a LoginExpiredError. */
-export async function requirePendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLogin> {
+export async function requirePendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLoginSubject> {
   const pending = await findPendingLogin(token, now);
   if (!pending) throw new LoginExpiredError();
   return pending;

@@ -2,12 +2,17 @@ import type { z } from "zod";
 import { env } from "../env";
 import { ForbiddenError, RateLimitedError, UserFacingError } from "../errors";
 import { requestInfo, type RequestInfo } from "../http/request-info";
+import { NO_STORE } from "../http/csv";
 import { SESSION_ENDED, parseInput, toActionError } from "./action";
-import { currentSession } from "./current";
-import { orgContextFromSession, type OrgContext } from "./org-context";
-import { requirePendingLogin, pendingLoginCookieName } from "./pending-login";
-import type { PendingLogin } from "../db/generated/client";
-import { cookieValue } from "./options";
+import { authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
+import { cookieValue, setCookieHeader } from "./cookies";
+import { describeEntryPoint, type EntryPoint } from "./entry-point";
+import type { PendingLoginSubject } from "./org-context";
+import { pendingLoginCookieName, requirePendingLogin } from "./pending-login";
+
+// Route handlers: the JSON endpoints of our own UI (login, /verify, WebAuthn
+// ceremonies, re-authentication) and the CSV exports. Each wrapper resolves
+// the caller the same way the pages and server actions do.
 
 /** Browsers send Origin on POSTs; one that is not ours is a cross-site request. */
 function checkOrigin(req: Request): void {
@@ -23,10 +28,12 @@ async function readJson(req: Request): Promise<unknown> {
 
 function errorResponse(error: unknown): Response {
   const status = error instanceof UserFacingError ? error.status : 500;
-  const headers: Record<string, string> = {};
+  const headers: Record<string, string> = { ...NO_STORE };
   if (error instanceof RateLimitedError) headers["Retry-After"] = String(error.retryAfterSeconds);
   return Response.json(toActionError(error), { status, headers });
 }
+
+const signedOut = () => Response.json({ ok: false, error: SESSION_ENDED, code: "signed-out" }, { status: 401, headers: NO_STORE });
 
 /** Cookies a route handler asks to set: httpOnly, same-site lax, secure on https. */
 export interface CookieJar {
@@ -37,12 +44,9 @@ export interface CookieJar {
 
 function cookieJar(req: Request): CookieJar & { apply(response: Response): Response } {
   const pending: string[] = [];
-  const secure = env().APP_URL.startsWith("https://");
   return {
-    set(name, value, maxAgeSeconds) {
-      pending.push(`${name}=${encodeURIComponent(value)}; Path=/; Max-Age=${maxAgeSeconds}; HttpOnly; SameSite=Lax${secure ? "; Secure" : ""}`);
-    },
-    get: (name) => cookieValue(req.headers.get("cookie") ?? undefined, name),
+    set: (name, value, maxAgeSeconds) => void pending.push(setCookieHeader(name, value, maxAgeSeconds)),
+    get: (name) => cookieValue(req.headers.get("cookie"), name),
     apply(response) {
       for (const cookie of pending) response.headers.append("Set-Cookie", cookie);
       return response;
@@ -50,12 +54,14 @@ function cookieJar(req: Request): CookieJar & { apply(response: Response): Respo
   };
 }
 
+type Handler = (req: Request) => Promise<Response>;
+
 /** JSON route handler open to anyone (the password step): same-origin check → zod → handler. */
 export function publicRoute<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>, request: RequestInfo, cookies: CookieJar) => Promise<T>,
-) {
-  return async (req: Request): Promise<Response> => {
+): Handler & { entryPoint: EntryPoint } {
+  const route = async (req: Request): Promise<Response> => {
     const cookies = cookieJar(req);
     try {
       checkOrigin(req);
@@ -65,6 +71,7 @@ export function publicRoute<S extends z.ZodType, T>(
       return errorResponse(error);
     }
   };
+  return describeEntryPoint(route, { kind: "route", audience: "public", duringEnrolment: true });
 }
 
 /**
@@ -74,40 +81,71 @@ export function publicRoute<S extends z.ZodType, T>(
  */
 export function pendingLoginRoute<S extends z.ZodType, T>(
   schema: S,
-  handler: (pending: PendingLogin, input: z.infer<S>, request: RequestInfo, cookies: CookieJar) => Promise<T>,
-) {
-  return async (req: Request): Promise<Response> => {
+  handler: (pending: PendingLoginSubject, input: z.infer<S>, request: RequestInfo, cookies: CookieJar) => Promise<T>,
+): Handler & { entryPoint: EntryPoint } {
+  const route = async (req: Request): Promise<Response> => {
     const cookies = cookieJar(req);
     try {
       checkOrigin(req);
+      const request = requestInfo(req.headers);
       const pending = await requirePendingLogin(cookies.get(pendingLoginCookieName()));
-      const data = await handler(pending, await parseInput(schema, await readJson(req)), requestInfo(req.headers), cookies);
+      const data = await handler(pending, await parseInput(schema, await readJson(req)), request, cookies);
       return cookies.apply(Response.json({ ok: true, data }));
     } catch (error) {
       return errorResponse(error);
     }
   };
+  return describeEntryPoint(route, { kind: "route", audience: "pending-login", duringEnrolment: true });
 }
 
+type OrgRouteOptions<S> = Access & { schema: S };
+
 /**
- * JSON route handler for signed-in users (WebAuthn ceremonies): same-origin
- * check → session → role → zod → handler, answering with real HTTP statuses.
+ * JSON route handler for signed-in users (WebAuthn ceremonies,
+ * re-authentication): same-origin check → session → access (MFA enrolment,
+ * role) → zod → handler, answering with real HTTP statuses.
  */
 export function orgRoute<S extends z.ZodType, T>(
-  options: { role?: "ADMIN"; schema: S },
-  handler: (ctx: OrgContext, input: z.infer<S>, request: RequestInfo) => Promise<T>,
-) {
-  return async (req: Request): Promise<Response> => {
+  options: OrgRouteOptions<S> & { role: "ADMIN" },
+  handler: (ctx: AdminContext, input: z.infer<S>) => Promise<T>,
+): Handler & { entryPoint: EntryPoint };
+export function orgRoute<S extends z.ZodType, T>(
+  options: OrgRouteOptions<S> & { role?: undefined },
+  handler: (ctx: OrgContext, input: z.infer<S>) => Promise<T>,
+): Handler & { entryPoint: EntryPoint };
+export function orgRoute<S extends z.ZodType, T>(options: OrgRouteOptions<S>, handler: (ctx: AdminContext & OrgContext, input: z.infer<S>) => Promise<T>) {
+  const route = async (req: Request): Promise<Response> => {
     try {
       checkOrigin(req);
-      const session = await currentSession();
-      if (!session) return Response.json({ ok: false, error: SESSION_ENDED, code: "signed-out" }, { status: 401 });
-      const ctx = orgContextFromSession(session);
-      if (options.role === "ADMIN" && ctx.role !== "ADMIN") throw new ForbiddenError();
-      const data = await handler(ctx, await parseInput(options.schema, await readJson(req)), requestInfo(req.headers));
-      return Response.json({ ok: true, data });
+      const ctx = await currentContext();
+      if (!ctx) return signedOut();
+      const allowed = authorize(ctx, options) as AdminContext;
+      const data = await handler(allowed, await parseInput(options.schema, await readJson(req)));
+      return Response.json({ ok: true, data }, { headers: NO_STORE });
     } catch (error) {
       return errorResponse(error);
     }
   };
+  return describeEntryPoint(route, { kind: "route", audience: options.role === "ADMIN" ? "admin" : "user", duringEnrolment: Boolean(options.duringEnrolment) });
+}
+
+/**
+ * GET handler for an admin's CSV export: session → admin, outside enrolment →
+ * the query string through zod → a streamed download. Refusals answer as the
+ * JSON routes do (401 signed out, 403 with a code, 400 for bad filters).
+ */
+export function orgExport<S extends z.ZodType>(schema: S, handler: (ctx: AdminContext, query: z.infer<S>) => Promise<Response> | Response): Handler & { entryPoint: EntryPoint } {
+  const route = async (req: Request): Promise<Response> => {
+    try {
+      const ctx = await currentContext();
+      if (!ctx) return signedOut();
+      const admin = authorize(ctx, { role: "ADMIN" });
+      const query = await schema.safeParseAsync(Object.fromEntries(new URL(req.url).searchParams));
+      if (!query.success) throw new UserFacingError(query.error.issues[0]?.message ?? "Check the filters.");
+      return await handler(admin, query.data);
+    } catch (error) {
+      return errorResponse(error);
+    }
+  };
+  return describeEntryPoint(route, { kind: "export", audience: "admin", duringEnrolment: false });
 }

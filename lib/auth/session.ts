@@ -1,10 +1,9 @@
-import crypto from "node:crypto";
+import { hashToken, randomToken } from "../crypto/tokens";
 import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
-import { policyFromRow } from "../policy/queries";
-import { idleTimeoutMs } from "../policy/rules";
+import { idleTimeoutMs, policyFromRow, type OrgPolicy } from "../policy/rules";
 
 // Server-side sessions. The next-auth JWT carries only a random token; the row
 // it names is checked on every request against the org's current Session
@@ -24,13 +23,11 @@ export interface ActiveSession {
   name: string;
   orgSlug: string;
   orgName: string;
+  /** The org's Session Settings, read with the session (one query for both). */
+  policy: OrgPolicy;
 }
 
 export type SessionEndReason = "logout" | "idle-timeout" | "revoked" | "user-deactivated" | "ip-changed";
-
-export function hashToken(token: string): string {
-  return crypto.createHash("sha256").update(token).digest("base64url");
-}
 
 /** A new session with a fresh random token (a new id at every login). Returns the token. */
 export async function createSession(
@@ -38,7 +35,7 @@ export async function createSession(
   request: RequestInfo,
   freshAuthAt: Date | null = null,
 ): Promise<{ token: string; sessionId: string }> {
-  const token = crypto.randomBytes(32).toString("base64url");
+  const token = randomToken();
   const session = await db().session.create({
     data: {
       tokenHash: hashToken(token),
@@ -88,7 +85,7 @@ export async function resolveSession(
         section: "Sessions",
         targetId: session.userId,
         newValue: `${session.user.username}: request from ${request.ip ?? "an unknown IP"}, session locked to ${session.ip ?? "an unknown IP"}`,
-        ip: request.ip,
+        request,
       });
     }
     return null;
@@ -105,6 +102,7 @@ export async function resolveSession(
     name: session.user.name,
     orgSlug: session.org.slug,
     orgName: session.org.name,
+    policy,
   };
 }
 

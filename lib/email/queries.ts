@@ -1,11 +1,11 @@
-import type { OrgContext } from "../auth/org-context";
+import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { EmailState, Prisma } from "../db/generated/client";
 
 export const EMAIL_LOG_PAGE_SIZE = 50;
 
 /** The Email Log: the org's own outgoing notifications, newest first. Bodies stay out of it. */
-export async function listEmailLog(ctx: OrgContext, query: { page: number; state?: EmailState }) {
+export async function listEmailLog(ctx: AdminContext, query: { page: number; state?: EmailState }) {
   const where: Prisma.EmailMessageWhereInput = { orgId: ctx.orgId, ...(query.state ? { state: query.state } : {}) };
   const [messages, total] = await Promise.all([
     db().emailMessage.findMany({

@@ -50,6 +50,8 @@ export function smtpTransport(url: string): MailTransport {
         return { messageId: info.messageId || mail.messageId };
       } catch (error) {
         // Redacted here, where the URL in use is known, before the error is stored or logged.
+        // No `cause`: the original error would carry the unredacted SMTP URL (with its password) along.
+        // eslint-disable-next-line preserve-caught-error -- see above
         throw new Error(describeDeliveryError(error, url));
       }
     },

@@ -1,12 +1,10 @@
 import { recordAudit } from "../audit/mutations";
-import { isAdmin, type OrgContext } from "../auth/org-context";
+import type { AdminContext } from "../auth/org-context";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
-import { ConflictError, ForbiddenError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
+import { ConflictError } from "../errors";
 import type { SessionSettingsInput } from "../validation/session-settings";
-import { policyFromRow } from "./queries";
-import { diffPolicies, type PolicyValues } from "./rules";
+import { diffPolicies, policyFromRow, type PolicyValues } from "./rules";
 
 export const STALE_SETTINGS = "Someone else changed these settings. Review the current values and save again.";
 export const SESSION_SETTINGS_SECTION = "Session Settings";
@@ -22,8 +20,8 @@ export interface SaveOutcome {
  * stored version is still the one the admin loaded (checked atomically in the
  * UPDATE's WHERE), so two admins never silently overwrite each other.
  */
-export async function saveSessionSettings(ctx: OrgContext, input: SessionSettingsInput, request?: RequestInfo): Promise<SaveOutcome> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export async function saveSessionSettings(ctx: AdminContext, input: SessionSettingsInput): Promise<SaveOutcome> {
+  const { request } = ctx;
   const { version: loadedVersion, ...values } = input;
   const next: PolicyValues = values;
 
@@ -56,7 +54,7 @@ export async function saveSessionSettings(ctx: OrgContext, input: SessionSetting
             field: change.label,
             oldValue: change.oldValue,
             newValue: change.newValue,
-            ip: request?.ip ?? null,
+            request,
           },
           tx,
         );

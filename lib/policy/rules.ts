@@ -1,3 +1,4 @@
+import type { OrgSettings } from "../db/generated/client";
 import type { AuthenticatorType, UserVerification } from "../db/generated/enums";
 import { formatDay } from "../validation/dates";
 
@@ -135,9 +136,58 @@ export function mfaRequirement(policy: Pick<PolicyValues, "requireMfa" | "mfaReq
   return "required";
 }
 
-/** Whether an authenticator model may be registered: never when blocked; only listed ones when an allow-list is set. */
-export function isAuthenticatorModelAllowed(policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids">, aaguid: string): boolean {
+/** Whether an authenticator model may be used: never when blocked; only listed ones when an allow-list is set. */
+export function authenticatorModelVerdict(policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids">, aaguid: string): "allowed" | "blocked" | "not-listed" {
   const id = aaguid.toLowerCase();
-  if (policy.blockedAaguids.includes(id)) return false;
-  return policy.allowedAaguids.length === 0 || policy.allowedAaguids.includes(id);
+  if (policy.blockedAaguids.includes(id)) return "blocked";
+  return policy.allowedAaguids.length === 0 || policy.allowedAaguids.includes(id) ? "allowed" : "not-listed";
+}
+
+/**
+ * The policy a stored OrgSettings row describes; an org that never saved its
+ * Session Settings has no row and gets the defaults of DESIGN.md (version 0).
+ */
+export function policyFromRow(row: OrgSettings | null | undefined): OrgPolicy {
+  if (!row) return { ...DEFAULT_POLICY, version: 0, updatedAt: null };
+  return {
+    allowSecurityKeys: row.allowSecurityKeys,
+    requireMfa: row.requireMfa,
+    mfaRequiredFrom: row.mfaRequiredFrom,
+    allowTotp: row.allowTotp,
+    requireDeviceActivation: row.requireDeviceActivation,
+    reauthWindowMinutes: row.reauthWindowMinutes,
+    userVerification: row.userVerification,
+    authenticatorType: row.authenticatorType,
+    allowedAaguids: row.allowedAaguids ?? [],
+    blockedAaguids: row.blockedAaguids ?? [],
+    sessionTimeoutMinutes: row.sessionTimeoutMinutes,
+    lockSessionsToIp: row.lockSessionsToIp,
+    version: row.version,
+    updatedAt: row.updatedAt,
+  };
+}
+
+/** Second factors a user can have (recovery codes are a backup, not a method of their own). */
+export type SecondFactor = "security-key" | "authenticator-app";
+
+export interface MfaStatus {
+  /** "Require multi-factor authentication for all direct UI logins" is on. */
+  required: boolean;
+  /** Required, no grace left, and the user has no second factor: they must enrol before anything else. */
+  enrolmentDue: boolean;
+  /** Required with a future "MFA required from" date and no second factor yet: whole days left to enrol. */
+  graceDaysLeft: number | null;
+  secondFactors: SecondFactor[];
+}
+
+/** Where a user with these second factors stands against the org's MFA requirement. */
+export function mfaStatusOf(policy: Pick<PolicyValues, "requireMfa" | "mfaRequiredFrom">, secondFactors: SecondFactor[], now = new Date()): MfaStatus {
+  const requirement = mfaRequirement(policy, now);
+  const missing = requirement !== "off" && secondFactors.length === 0;
+  return {
+    required: requirement !== "off",
+    enrolmentDue: missing && requirement === "required",
+    graceDaysLeft: missing && requirement === "grace" ? Math.ceil((policy.mfaRequiredFrom!.getTime() - now.getTime()) / 86_400_000) : null,
+    secondFactors,
+  };
 }

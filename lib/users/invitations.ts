@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { recordAudit } from "../audit/mutations";
 import { hashPassword } from "../auth/password";
-import { hashToken } from "../auth/session";
+import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";

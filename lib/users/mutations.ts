@@ -1,10 +1,10 @@
 import { recordAudit } from "../audit/mutations";
-import { isAdmin, type OrgContext } from "../auth/org-context";
+import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import { isUniqueViolation } from "../db/errors";
 import { wakeMailWorker } from "../email/runner";
-import { ForbiddenError, NotFoundError, UserFacingError } from "../errors";
+import { NotFoundError, UserFacingError } from "../errors";
 import type { AddUserInput } from "../validation/account";
 import { issueInvitation } from "./invitations";
 
@@ -14,8 +14,7 @@ export const USERNAME_IN_USE = "This username is already in use. Usernames are u
  * An admin adds a user to their own org. The user has no password yet: the
  * "Set your password" email, queued in the same transaction, lets them choose one.
  */
-export async function addUser(ctx: OrgContext, input: AddUserInput): Promise<{ userId: string }> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export async function addUser(ctx: AdminContext, input: AddUserInput): Promise<{ userId: string }> {
   const taken = await db().user.findUnique({ where: { username: input.username }, select: { id: true } });
   if (taken) throw new UserFacingError("Check the highlighted fields.", { username: USERNAME_IN_USE });
 
@@ -33,6 +32,7 @@ export async function addUser(ctx: OrgContext, input: AddUserInput): Promise<{ u
           section: "Users",
           targetId: user.id,
           newValue: `${user.name} <${user.username}> (${user.role === "ADMIN" ? "Admin" : "Standard"})`,
+          request: ctx.request,
         },
         tx,
       );
@@ -47,8 +47,7 @@ export async function addUser(ctx: OrgContext, input: AddUserInput): Promise<{ u
 }
 
 /** A fresh "Set your password" email for a user who has not set one yet; earlier links stop working. */
-export async function resendInvitation(ctx: OrgContext, userId: string): Promise<void> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export async function resendInvitation(ctx: AdminContext, userId: string): Promise<void> {
   const user = await db().user.findFirst({
     where: { id: userId, orgId: ctx.orgId },
     select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true, passwordHash: true },
@@ -59,20 +58,29 @@ export async function resendInvitation(ctx: OrgContext, userId: string): Promise
   await db().$transaction(async (tx) => {
     await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: ctx.userName });
     await recordAudit(
-      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Sent invitation", section: "Users", targetId: user.id, newValue: user.email },
+      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Sent invitation", section: "Users", targetId: user.id, newValue: user.email, request: ctx.request },
       tx,
     );
   });
   wakeMailWorker();
 }
 
-/** Ends one session of the org: an admin's "Log out" on a user's page, or a user ending their own. */
-export async function revokeSession(ctx: OrgContext, sessionId: string): Promise<void> {
+/** The user ends one of their own sessions ("Log out" in Advanced User Details); another user's session is not found. */
+export function endOwnSession(ctx: OrgContext, sessionId: string): Promise<void> {
+  return endSessionOf(ctx, ctx.userId, sessionId);
+}
+
+/** An admin ends one session of a user of the org ("Log out" on the user's page). */
+export function revokeUserSession(ctx: AdminContext, sessionId: string): Promise<void> {
+  return endSessionOf(ctx, null, sessionId);
+}
+
+async function endSessionOf(ctx: OrgContext, onlyUserId: string | null, sessionId: string): Promise<void> {
   const session = await db().session.findFirst({
-    where: { id: sessionId, orgId: ctx.orgId, revokedAt: null },
+    where: { id: sessionId, orgId: ctx.orgId, revokedAt: null, ...(onlyUserId ? { userId: onlyUserId } : {}) },
     select: { id: true, userId: true, user: { select: { username: true } } },
   });
-  if (!session || (session.userId !== ctx.userId && !isAdmin(ctx))) throw new NotFoundError("That session");
+  if (!session) throw new NotFoundError("That session");
   await db().$transaction(async (tx) => {
     await tx.session.updateMany({
       where: { id: session.id, orgId: ctx.orgId, revokedAt: null },
@@ -86,6 +94,7 @@ export async function revokeSession(ctx: OrgContext, sessionId: string): Promise
         section: "Users",
         targetId: session.userId,
         oldValue: session.user.username,
+        request: ctx.request,
       },
       tx,
     );
@@ -93,8 +102,7 @@ export async function revokeSession(ctx: OrgContext, sessionId: string): Promise
 }
 
 /** Deactivate or reactivate a user of the org. Deactivation ends their sessions at once. */
-export async function setUserActive(ctx: OrgContext, userId: string, active: boolean): Promise<void> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export async function setUserActive(ctx: AdminContext, userId: string, active: boolean): Promise<void> {
   if (userId === ctx.userId && !active) throw new UserFacingError("You can't deactivate yourself. Ask another admin.");
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, isActive: true, username: true } });
   if (!user) throw new NotFoundError("That user");
@@ -117,6 +125,7 @@ export async function setUserActive(ctx: OrgContext, userId: string, active: boo
         targetId: userId,
         oldValue: String(!active),
         newValue: String(active),
+        request: ctx.request,
       },
       tx,
     );
@@ -124,8 +133,7 @@ export async function setUserActive(ctx: OrgContext, userId: string, active: boo
 }
 
 /** An admin changes another user's role (own org only; audited). Admins cannot change their own role. */
-export async function setUserRole(ctx: OrgContext, userId: string, role: Role): Promise<void> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export async function setUserRole(ctx: AdminContext, userId: string, role: Role): Promise<void> {
   if (userId === ctx.userId) throw new UserFacingError("You can't change your own role. Ask another admin.");
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { role: true } });
   if (!user) throw new NotFoundError("That user");
@@ -142,6 +150,7 @@ export async function setUserRole(ctx: OrgContext, userId: string, role: Role): 
         targetId: userId,
         oldValue: ROLE_LABELS[user.role],
         newValue: ROLE_LABELS[role],
+        request: ctx.request,
       },
       tx,
     );

@@ -1,4 +1,4 @@
-import type { OrgContext } from "../auth/org-context";
+import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 
@@ -30,7 +30,7 @@ const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
 };
 
 /** Adoption figures for Setup → Users: of the org's active users, how many have a key. */
-export async function methodAdoption(ctx: OrgContext): Promise<{ activeUsers: number; withSecurityKey: number }> {
+export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: number; withSecurityKey: number }> {
   const [activeUsers, withSecurityKey] = await Promise.all([
     db().user.count({ where: { orgId: ctx.orgId, isActive: true } }),
     db().user.count({ where: { orgId: ctx.orgId, isActive: true, ...hasKey } }),
@@ -38,7 +38,7 @@ export async function methodAdoption(ctx: OrgContext): Promise<{ activeUsers: nu
   return { activeUsers, withSecurityKey };
 }
 
-export async function listUsers(ctx: OrgContext, query: { q: string; page: number; method?: MethodFilter }) {
+export async function listUsers(ctx: AdminContext, query: { q: string; page: number; method?: MethodFilter }) {
   // Prisma passes `contains` to LIKE unescaped: "%" or "_" would match everyone.
   const q = query.q.replace(/[\\%_]/g, "\\$&");
   const where: Prisma.UserWhereInput = {
@@ -68,7 +68,7 @@ export async function listUsers(ctx: OrgContext, query: { q: string; page: numbe
 }
 
 /** A user of the context's org, or null (a foreign id is simply not found). */
-export async function findUser(ctx: OrgContext, userId: string) {
+export async function findUser(ctx: AdminContext, userId: string) {
   const user = await db().user.findFirst({
     where: { id: userId, orgId: ctx.orgId },
     select: {

@@ -38,25 +38,9 @@ export const authenticationResponseSchema = z.object({
 
 export const keyNameSchema = z.string().trim().min(1, "Enter a name.").max(64, "Use at most 64 characters.");
 
-export const reauthPasswordSchema = z.object({ password: z.string().min(1, "Enter your password.").max(256) });
-export const reauthKeySchema = z.object({ response: authenticationResponseSchema });
 export const finishRegistrationSchema = z.object({ response: registrationResponseSchema });
 export const renameKeySchema = z.object({ keyId: z.string().uuid(), name: keyNameSchema });
 export const removeKeySchema = z.object({ keyId: z.string().uuid() });
 
 export const loginKeySchema = z.object({ response: authenticationResponseSchema });
-export const emailCodeSchema = z.object({
-  code: z
-    .string()
-    .transform((s) => s.replace(/\s+/g, ""))
-    .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from the email.")),
-});
 export const emptySchema = z.object({}).strict();
-export const oneTimeCodeSchema = z.object({
-  kind: z.enum(["authenticator-app", "recovery-code", "temporary-code"]),
-  code: z.string().trim().min(1, "Enter the code.").max(64, "That code is too long."),
-});
-export const reauthAppSchema = z.object({
-  token: z.string().min(1).max(100),
-  code: z.string().trim().regex(/^\d{6}$/, "Enter the 6-digit code from your app."),
-});

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import { renderSVG } from "uqr";
 import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/fresh-auth";
-import type { OrgContext } from "../auth/org-context";
+import { requireFreshAuth } from "../auth/freshness";
+import type { AdminContext, OrgContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
 import { open, seal } from "../crypto/seal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
@@ -10,7 +10,6 @@ import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { NotFoundError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
-import { getOrgPolicy } from "../policy/queries";
 import { recordVerification } from "./history";
 import { assertNotLastRequiredMethod } from "./methods";
 import { base32Encode, matchingStep, otpauthUri } from "./totp";
@@ -23,16 +22,14 @@ import { base32Encode, matchingStep, otpauthUri } from "./totp";
 const SEAL_PURPOSE = "totp-secret";
 const TOTP_OFF = "Your org doesn't allow authenticator apps.";
 
-type Owner = { orgId: string; userId: string };
-
-async function requireTotpAllowed(orgId: string) {
-  if (!(await getOrgPolicy(orgId)).allowTotp) throw new UserFacingError(TOTP_OFF);
+function requireTotpAllowed(ctx: OrgContext) {
+  if (!ctx.policy.allowTotp) throw new UserFacingError(TOTP_OFF);
 }
 
 /** Step 1: a new secret (replacing an unconfirmed one); returns what the page shows. */
-export async function startAuthenticatorEnrolment(ctx: OrgContext, reauthWindowMinutes: number, now = new Date()) {
-  await requireTotpAllowed(ctx.orgId);
-  await requireFreshAuth(ctx, reauthWindowMinutes, now);
+export async function startAuthenticatorEnrolment(ctx: OrgContext, now = new Date()) {
+  requireTotpAllowed(ctx);
+  await requireFreshAuth(ctx, now);
   const existing = await db().authenticatorApp.findUnique({ where: { userId: ctx.userId } });
   if (existing?.confirmedAt) throw new UserFacingError("An authenticator app is already connected. Disconnect it first.");
   const secret = crypto.randomBytes(20);
@@ -46,7 +43,7 @@ export async function startAuthenticatorEnrolment(ctx: OrgContext, reauthWindowM
   return { secret: base32Encode(secret).replace(/(.{4})/g, "$1 ").trim(), uri, qrSvg: renderSVG(uri, { border: 1 }) };
 }
 
-async function notify(tx: Prisma.TransactionClient, owner: Owner, template: "authenticator-app-connected" | "authenticator-app-disconnected", request: RequestInfo, now: Date) {
+async function notify(tx: Prisma.TransactionClient, owner: { orgId: string; userId: string }, template: "authenticator-app-connected" | "authenticator-app-disconnected", request: RequestInfo, now: Date) {
   const user = await tx.user.findFirstOrThrow({ where: { id: owner.userId, orgId: owner.orgId }, select: { email: true, name: true, org: { select: { name: true } } } });
   await enqueueEmail(tx, {
     orgId: owner.orgId,
@@ -57,8 +54,9 @@ async function notify(tx: Prisma.TransactionClient, owner: Owner, template: "aut
 }
 
 /** Step 2: the first code confirms the app (and uses up its time step). */
-export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: string, request: RequestInfo, now = new Date()): Promise<void> {
-  await requireTotpAllowed(ctx.orgId);
+export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: string, now = new Date()): Promise<void> {
+  const { request } = ctx;
+  requireTotpAllowed(ctx);
   const app = await db().authenticatorApp.findFirst({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: null } });
   if (!app) throw new UserFacingError("Start connecting your authenticator app again.");
   const step = matchingStep(open(app.secretSealed, SEAL_PURPOSE), code, now, null);
@@ -72,8 +70,9 @@ export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: strin
 }
 
 /** The user disconnects their app (after re-authentication). */
-export async function disconnectOwnAuthenticator(ctx: OrgContext, reauthWindowMinutes: number, request: RequestInfo, now = new Date()): Promise<void> {
-  await requireFreshAuth(ctx, reauthWindowMinutes, now);
+export async function disconnectOwnAuthenticator(ctx: OrgContext, now = new Date()): Promise<void> {
+  const { request } = ctx;
+  await requireFreshAuth(ctx, now);
   await assertNotLastRequiredMethod(ctx, "authenticator-app");
   await db().$transaction(async (tx) => {
     const { count } = await tx.authenticatorApp.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: { not: null } } });
@@ -84,21 +83,27 @@ export async function disconnectOwnAuthenticator(ctx: OrgContext, reauthWindowMi
 }
 
 /** An admin disconnects a user's app (own org only; audited; the user emailed). */
-export async function disconnectUserAuthenticator(ctx: OrgContext, userId: string, request: RequestInfo, now = new Date()): Promise<void> {
+export async function disconnectUserAuthenticator(ctx: AdminContext, userId: string, now = new Date()): Promise<void> {
+  const { request } = ctx;
   await db().$transaction(async (tx) => {
     const app = await tx.authenticatorApp.findFirst({ where: { userId, orgId: ctx.orgId, confirmedAt: { not: null } }, include: { user: { select: { username: true } } } });
     if (!app) throw new NotFoundError("That authenticator app");
     await tx.authenticatorApp.delete({ where: { id: app.id } });
     await recordAudit(
-      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Disconnected authenticator app", section: "Users", targetId: userId, newValue: app.user.username, ip: request.ip },
+      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Disconnected authenticator app", section: "Users", targetId: userId, newValue: app.user.username, request },
       tx,
     );
     await notify(tx, { orgId: ctx.orgId, userId }, "authenticator-app-disconnected", request, now);
   });
 }
 
-export async function hasAuthenticatorApp(owner: Owner): Promise<boolean> {
+export async function hasAuthenticatorApp(owner: UserSubject): Promise<boolean> {
   return (await db().authenticatorApp.count({ where: { userId: owner.userId, orgId: owner.orgId, confirmedAt: { not: null } } })) > 0;
+}
+
+/** Whether a user of the admin's org has a connected app. */
+export async function userHasAuthenticatorApp(ctx: AdminContext, userId: string): Promise<boolean> {
+  return (await db().authenticatorApp.count({ where: { userId, orgId: ctx.orgId, confirmedAt: { not: null } } })) > 0;
 }
 
 /**
@@ -106,8 +111,8 @@ export async function hasAuthenticatorApp(owner: Owner): Promise<boolean> {
  * and the step is recorded atomically so the same code (or an older one) is
  * never accepted twice, even by concurrent requests.
  */
-export async function verifyAuthenticatorCode(owner: Owner, code: string, now = new Date()): Promise<boolean> {
-  if (!(await getOrgPolicy(owner.orgId)).allowTotp) return false;
+export async function verifyAuthenticatorCode(owner: OrgContext | PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
+  if (!owner.policy.allowTotp) return false;
   const app = await db().authenticatorApp.findFirst({ where: { userId: owner.userId, orgId: owner.orgId, confirmedAt: { not: null } } });
   if (!app) return false;
   const step = matchingStep(open(app.secretSealed, SEAL_PURPOSE), code.replace(/\s+/g, ""), now, app.lastUsedStep === null ? null : Number(app.lastUsedStep));

@@ -1,14 +1,13 @@
+import type { OrgContext, UserSubject } from "../auth/org-context";
 import { db } from "../db/client";
 import { UserFacingError } from "../errors";
-import { getOrgPolicy } from "../policy/queries";
-import type { OrgPolicy } from "../policy/rules";
+import { mfaStatusOf, type MfaStatus, type OrgPolicy, type SecondFactor } from "../policy/rules";
 
 // Which verification methods a user has and may use, given their org's
 // policy. The login flow asks for a second factor exactly when this is not
 // empty; /verify offers these (plus the emailed code for device activation).
-// Authenticator apps, recovery codes and temporary codes slot in here.
 
-export type SecondFactor = "security-key" | "authenticator-app";
+export type { MfaStatus, SecondFactor };
 
 export interface UserMethods {
   /** Second factors the user registered and the org allows (a flagged key still counts: it must be replaced, not skipped). */
@@ -17,15 +16,17 @@ export interface UserMethods {
   usableKeys: { credentialId: string; transports: string[] }[];
 }
 
-export async function userMethods(user: { id: string; orgId: string }, policy: Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">): Promise<UserMethods> {
-  const keys = policy.allowSecurityKeys
-    ? await db().securityKey.findMany({
-        where: { userId: user.id, orgId: user.orgId },
-        select: { credentialId: true, transports: true, flaggedAt: true },
-        orderBy: { createdAt: "asc" },
-      })
-    : [];
-  const app = policy.allowTotp ? await db().authenticatorApp.count({ where: { userId: user.id, orgId: user.orgId, confirmedAt: { not: null } } }) : 0;
+type MethodPolicy = Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">;
+
+/** The methods of a subject's user, under the subject's org policy (or `policy`, when the caller has a newer one). */
+export async function userMethods(subject: UserSubject, policy: MethodPolicy = subject.policy): Promise<UserMethods> {
+  const { userId, orgId } = subject;
+  const [keys, app] = await Promise.all([
+    policy.allowSecurityKeys
+      ? db().securityKey.findMany({ where: { userId, orgId }, select: { credentialId: true, transports: true, flaggedAt: true }, orderBy: { createdAt: "asc" } })
+      : [],
+    policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
+  ]);
   const secondFactors: SecondFactor[] = [];
   if (keys.length > 0) secondFactors.push("security-key");
   if (app > 0) secondFactors.push("authenticator-app");
@@ -35,31 +36,10 @@ export async function userMethods(user: { id: string; orgId: string }, policy: P
   };
 }
 
-export interface MfaStatus {
-  /** "Require multi-factor authentication for all direct UI logins" is on. */
-  required: boolean;
-  /** Required, no grace left, and the user has no second factor: they must enrol before anything else. */
-  enrolmentDue: boolean;
-  /** Required with a future "MFA required from" date and no second factor yet: whole days left to enrol. */
-  graceDaysLeft: number | null;
-  secondFactors: SecondFactor[];
-}
-
-/** Where a user stands against their org's MFA requirement. */
-export async function mfaStatus(
-  user: { id: string; orgId: string },
-  policy: Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp" | "requireMfa" | "mfaRequiredFrom">,
-  now = new Date(),
-): Promise<MfaStatus> {
-  const { secondFactors } = await userMethods(user, policy);
-  const missing = policy.requireMfa && secondFactors.length === 0;
-  const inGrace = Boolean(policy.mfaRequiredFrom && policy.mfaRequiredFrom.getTime() > now.getTime());
-  return {
-    required: policy.requireMfa,
-    enrolmentDue: missing && !inGrace,
-    graceDaysLeft: missing && inGrace ? Math.ceil((policy.mfaRequiredFrom!.getTime() - now.getTime()) / 86_400_000) : null,
-    secondFactors,
-  };
+/** Where a user stands against their org's MFA requirement. Costs no query when the org does not require MFA. */
+export async function mfaStatus(subject: UserSubject, now = new Date()): Promise<MfaStatus> {
+  if (!subject.policy.requireMfa) return mfaStatusOf(subject.policy, [], now);
+  return mfaStatusOf(subject.policy, (await userMethods(subject)).secondFactors, now);
 }
 
 /** The refusal when removing a method would leave a user of an MFA org without any. */
@@ -70,12 +50,10 @@ export const LAST_METHOD_REFUSAL =
  * Refuses (with LAST_METHOD_REFUSAL) a user's own removal of a second factor
  * when their org requires MFA and it is the last one they have.
  */
-export async function assertNotLastRequiredMethod(owner: { orgId: string; userId: string }, removing: SecondFactor): Promise<void> {
-  const policy = await getOrgPolicy(owner.orgId);
-  if (!policy.requireMfa) return;
-  const { secondFactors } = await userMethods({ id: owner.userId, orgId: owner.orgId }, policy);
+export async function assertNotLastRequiredMethod(ctx: OrgContext, removing: SecondFactor): Promise<void> {
+  if (!ctx.policy.requireMfa) return;
+  const { secondFactors } = await userMethods(ctx);
   const others = secondFactors.filter((f) => f !== removing);
-  const remainingKeys =
-    removing === "security-key" ? (await db().securityKey.count({ where: { userId: owner.userId, orgId: owner.orgId } })) - 1 : 0;
+  const remainingKeys = removing === "security-key" ? (await db().securityKey.count({ where: { userId: ctx.userId, orgId: ctx.orgId } })) - 1 : 0;
   if (others.length === 0 && remainingKeys <= 0) throw new UserFacingError(LAST_METHOD_REFUSAL);
 }

@@ -1,4 +1,4 @@
-import type { OrgContext } from "../auth/org-context";
+import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
@@ -58,7 +58,7 @@ async function withUsers(ctx: OrgContext, rows: Prisma.VerificationEventGetPaylo
 }
 
 /** One page of the org's Identity Verification History, newest first. */
-export async function listVerificationEvents(ctx: OrgContext, query: VerificationFilter & { page: number }) {
+export async function listVerificationEvents(ctx: AdminContext, query: VerificationFilter & { page: number }) {
   const where = await verificationWhere(ctx, query);
   const [rows, total] = await Promise.all([
     db().verificationEvent.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE }),
@@ -68,7 +68,7 @@ export async function listVerificationEvents(ctx: OrgContext, query: Verificatio
 }
 
 /** Every matching row of the org's history, newest first, in chunks. */
-export async function* verificationEventsForExport(ctx: OrgContext, filter: VerificationFilter): AsyncGenerator<VerificationRow[]> {
+export async function* verificationEventsForExport(ctx: AdminContext, filter: VerificationFilter): AsyncGenerator<VerificationRow[]> {
   const where = await verificationWhere(ctx, filter);
   const chunks = readInChunks((afterId, take) =>
     db().verificationEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }),

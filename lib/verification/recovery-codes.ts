@@ -1,11 +1,11 @@
 import { recordAudit } from "../audit/mutations";
-import type { OrgContext } from "../auth/org-context";
-import { requireFreshAuth } from "../auth/fresh-auth";
+import type { AdminContext, OrgContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
+import { requireFreshAuth } from "../auth/freshness";
 import { db } from "../db/client";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { NotFoundError } from "../errors";
-import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { describeBrowser } from "../http/request-info";
 import { hashCode, randomCode } from "./codes";
 import { recordVerification } from "./history";
 
@@ -15,8 +15,9 @@ import { recordVerification } from "./history";
 export const RECOVERY_CODE_COUNT = 10;
 
 /** A new set of codes for the signed-in user (after re-authentication); the old set stops working. Emails the user. */
-export async function generateRecoveryCodes(ctx: OrgContext, reauthWindowMinutes: number, request: RequestInfo, now = new Date()): Promise<string[]> {
-  await requireFreshAuth(ctx, reauthWindowMinutes, now);
+export async function generateRecoveryCodes(ctx: OrgContext, now = new Date()): Promise<string[]> {
+  const { request } = ctx;
+  await requireFreshAuth(ctx, now);
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomCode(3, 4));
   await db().$transaction(async (tx) => {
     const replaced = await tx.recoveryCode.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId } });
@@ -44,13 +45,18 @@ export async function generateRecoveryCodes(ctx: OrgContext, reauthWindowMinutes
   return codes;
 }
 
-/** Unused recovery codes of a user (own org only). */
-export function countRecoveryCodesLeft(owner: { orgId: string; userId: string }): Promise<number> {
+/** The subject's own unused recovery codes. */
+export function countRecoveryCodesLeft(owner: UserSubject): Promise<number> {
   return db().recoveryCode.count({ where: { userId: owner.userId, orgId: owner.orgId, usedAt: null } });
 }
 
+/** A user's unused recovery codes, for an admin of their org (another org's user has none). */
+export function countUserRecoveryCodesLeft(ctx: AdminContext, userId: string): Promise<number> {
+  return db().recoveryCode.count({ where: { userId, orgId: ctx.orgId, usedAt: null } });
+}
+
 /** Uses one code of this user, atomically: of two concurrent uses exactly one succeeds. */
-export async function consumeRecoveryCode(owner: { orgId: string; userId: string }, code: string, now = new Date()): Promise<boolean> {
+export async function consumeRecoveryCode(owner: PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
   const { count } = await db().recoveryCode.updateMany({
     where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null },
     data: { usedAt: now },
@@ -59,13 +65,14 @@ export async function consumeRecoveryCode(owner: { orgId: string; userId: string
 }
 
 /** An admin invalidates a user's recovery codes (own org only; audited). */
-export async function invalidateRecoveryCodes(ctx: OrgContext, userId: string, request: RequestInfo): Promise<number> {
+export async function invalidateRecoveryCodes(ctx: AdminContext, userId: string): Promise<number> {
+  const { request } = ctx;
   return db().$transaction(async (tx) => {
     const user = await tx.user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { username: true } });
     if (!user) throw new NotFoundError("That user");
     const { count } = await tx.recoveryCode.deleteMany({ where: { userId, orgId: ctx.orgId } });
     await recordAudit(
-      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Invalidated recovery codes", section: "Users", targetId: userId, newValue: `${user.username}: ${count} codes`, ip: request.ip },
+      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Invalidated recovery codes", section: "Users", targetId: userId, newValue: `${user.username}: ${count} codes`, request },
       tx,
     );
     return count;

@@ -1,12 +1,10 @@
 import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/fresh-auth";
-import type { OrgContext } from "../auth/org-context";
+import { requireFreshAuth } from "../auth/freshness";
+import type { AdminContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
 import { enqueueEmail } from "../email/outbox";
 import { RateLimitedError, UserFacingError, NotFoundError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
-import { getOrgPolicy } from "../policy/queries";
 import { hashCode, randomCode } from "./codes";
 
 // Temporary verification codes (DESIGN.md 5.6): an admin who just proved it
@@ -18,19 +16,19 @@ export const TEMPORARY_CODE_HOURS = { min: 1, max: 24 } as const;
 export const TEMPORARY_CODE_LIMIT: RateLimitRule = { limit: 3, windowSeconds: 60 * 60 };
 
 export async function issueTemporaryCode(
-  ctx: OrgContext,
+  ctx: AdminContext,
   userId: string,
   hours: number,
-  request: RequestInfo,
   now = new Date(),
 ): Promise<{ code: string; expiresAt: Date }> {
+  const { request } = ctx;
   if (!Number.isInteger(hours) || hours < TEMPORARY_CODE_HOURS.min || hours > TEMPORARY_CODE_HOURS.max) {
     throw new UserFacingError("Choose a validity from 1 to 24 hours.", { hours: "Choose 1 to 24 hours." });
   }
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, username: true, email: true, name: true, isActive: true } });
   if (!user) throw new NotFoundError("That user");
   if (!user.isActive) throw new UserFacingError("This user is deactivated. Reactivate them first.");
-  await requireFreshAuth(ctx, (await getOrgPolicy(ctx)).reauthWindowMinutes, now);
+  await requireFreshAuth(ctx, now);
   const limitKey = `temporary-code:user:${user.id}`;
   const wait = secondsOverLimit(await hitRateLimit(limitKey, TEMPORARY_CODE_LIMIT, now), TEMPORARY_CODE_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
@@ -48,7 +46,7 @@ export async function issueTemporaryCode(
         section: "Users",
         targetId: user.id,
         newValue: `${user.username}: valid ${hours} h, until ${expiresAt.toISOString()}`,
-        ip: request.ip,
+        request,
       },
       tx,
     );
@@ -63,12 +61,12 @@ export async function issueTemporaryCode(
 }
 
 /** True when this user has an unused, unexpired temporary code. */
-export async function hasTemporaryCode(owner: { orgId: string; userId: string }, now = new Date()): Promise<boolean> {
+export async function hasTemporaryCode(owner: UserSubject, now = new Date()): Promise<boolean> {
   return (await db().temporaryCode.count({ where: { userId: owner.userId, orgId: owner.orgId, usedAt: null, expiresAt: { gt: now } } })) > 0;
 }
 
 /** Uses this user's temporary code, atomically and once; another user's code does nothing. */
-export async function consumeTemporaryCode(owner: { orgId: string; userId: string }, code: string, now = new Date()): Promise<boolean> {
+export async function consumeTemporaryCode(owner: PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
   const { count } = await db().temporaryCode.updateMany({
     where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null, expiresAt: { gt: now } },
     data: { usedAt: now },

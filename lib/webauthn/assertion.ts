@@ -6,7 +6,8 @@ import { modelName } from "./aaguids";
 import { notifyPossibleClone } from "./notifications";
 import { WebAuthnRefusal } from "./refusal";
 import { relyingParty } from "./relying-party";
-import type { KeySettings } from "./settings";
+import { keySettingsOf } from "./settings";
+import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
 import { verifyKeyAssertion } from "./verify";
 
 /**
@@ -18,16 +19,16 @@ import { verifyKeyAssertion } from "./verify";
  * assertion is refused either way. Used by re-authentication and login.
  */
 export async function verifyOwnKeyAssertion(
-  owner: { orgId: string; userId: string },
+  owner: OrgContext | PendingLoginSubject,
   response: AuthenticationResponseJSON,
   challenge: string,
-  settings: KeySettings,
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ keyId: string; keyName: string }> {
   const key = await db().securityKey.findFirst({ where: { credentialId: response.id, userId: owner.userId, orgId: owner.orgId } });
   if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
   if (key.flaggedAt) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
+  const settings = keySettingsOf(owner.policy);
   const { rpID, origin } = relyingParty();
   try {
     const { newCounter } = await verifyKeyAssertion(

@@ -2,21 +2,22 @@ import { generateChallenge } from "@simplewebauthn/server/helpers";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import { WebAuthnRefusal } from "./refusal";
+import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
 
 export type ChallengePurpose = "register" | "reauth" | "login" | "reauth-app";
 
 /**
- * Who a challenge is for: a signed-in session (registration, re-authentication;
- * an OrgContext fits) or a pending login (verification at login).
+ * Who a challenge is for: a signed-in session (registration, re-authentication)
+ * or a pending login (verification at login).
  */
-export type ChallengeBinding = { orgId: string; userId: string } & ({ sessionId: string } | { pendingLoginId: string });
+export type ChallengeBinding = OrgContext | PendingLoginSubject;
 
 function bindingColumns(binding: ChallengeBinding) {
   return {
     orgId: binding.orgId,
     userId: binding.userId,
-    sessionId: "sessionId" in binding ? binding.sessionId : null,
-    pendingLoginId: "pendingLoginId" in binding ? binding.pendingLoginId : null,
+    sessionId: binding.kind === "session" ? binding.sessionId : null,
+    pendingLoginId: binding.kind === "pending-login" ? binding.id : null,
   };
 }
 

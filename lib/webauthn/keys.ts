@@ -1,8 +1,8 @@
-import { requireFreshAuth } from "../auth/fresh-auth";
-import { isAdmin, type OrgContext } from "../auth/org-context";
+import { requireFreshAuth } from "../auth/freshness";
+import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
-import { ForbiddenError, NotFoundError } from "../errors";
-import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { NotFoundError } from "../errors";
+import { describeBrowser } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
@@ -10,7 +10,6 @@ import { recordVerification } from "../verification/history";
 import { assertNotLastRequiredMethod } from "../verification/methods";
 import { modelName } from "./aaguids";
 import { notifyKeyRemoved } from "./notifications";
-import type { KeySettings } from "./settings";
 
 export interface KeySummary {
   id: string;
@@ -28,8 +27,7 @@ export function listOwnKeys(ctx: OrgContext): Promise<KeySummary[]> {
 }
 
 /** An admin's view of one user's keys (Setup → Users); another org's user has none to show. */
-export function listUserKeys(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export function listUserKeys(ctx: AdminContext, userId: string): Promise<KeySummary[]> {
   return keysOf(ctx, userId);
 }
 
@@ -60,13 +58,12 @@ export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string)
 export async function removeOwnKey(
   ctx: OrgContext,
   keyId: string,
-  settings: KeySettings,
-  request: RequestInfo,
   now = new Date(),
 ): Promise<void> {
+  const { request } = ctx;
   const key = await db().securityKey.findFirst({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
   if (!key) throw new NotFoundError("That security key");
-  await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+  await requireFreshAuth(ctx, now);
   await assertNotLastRequiredMethod(ctx, "security-key");
   await db().$transaction(async (tx) => {
     const { count } = await tx.securityKey.deleteMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
@@ -84,8 +81,8 @@ export async function removeOwnKey(
  * (another org's key is not found), audited, and the user emailed, all in one
  * transaction.
  */
-export async function removeUserKey(ctx: OrgContext, userId: string, keyId: string, reason: string, request: RequestInfo, now = new Date()): Promise<void> {
-  if (!isAdmin(ctx)) throw new ForbiddenError();
+export async function removeUserKey(ctx: AdminContext, userId: string, keyId: string, reason: string, now = new Date()): Promise<void> {
+  const { request } = ctx;
   await db().$transaction(async (tx) => {
     const key = await tx.securityKey.findFirst({ where: { id: keyId, userId, orgId: ctx.orgId }, include: { user: { select: { username: true, email: true, name: true } } } });
     if (!key) throw new NotFoundError("That security key");
@@ -99,7 +96,7 @@ export async function removeUserKey(ctx: OrgContext, userId: string, keyId: stri
         targetId: userId,
         oldValue: `${key.user.username}: ${key.name}`,
         newValue: `Reason: ${reason}`,
-        ip: request.ip,
+        request,
       },
       tx,
     );

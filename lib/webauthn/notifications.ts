@@ -1,5 +1,5 @@
 import { enqueueEmail } from "../email/outbox";
-import type { OrgContext } from "../auth/org-context";
+import type { OrgContext, UserSubject } from "../auth/org-context";
 import type { Prisma } from "../db/generated/client";
 import { env } from "../env";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
@@ -50,7 +50,7 @@ export const notifyKeyRemoved = (tx: Tx, ctx: OrgContext, change: KeyChange) => 
  */
 export async function notifyPossibleClone(
   tx: Tx,
-  owner: { orgId: string; userId: string },
+  owner: UserSubject,
   key: { name: string; model: string | null },
   at: Date,
   request: RequestInfo,

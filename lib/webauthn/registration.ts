@@ -4,19 +4,18 @@ import {
   type RegistrationResponseJSON,
 } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { requireFreshAuth } from "../auth/fresh-auth";
+import { requireFreshAuth } from "../auth/freshness";
 import type { OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { UserFacingError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
 import { recordVerification } from "../verification/history";
 import { modelName } from "./aaguids";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "./challenges";
 import { notifyKeyRegistered } from "./notifications";
 import { WebAuthnRefusal } from "./refusal";
 import { SUPPORTED_ALGORITHMS, relyingParty } from "./relying-party";
-import { MAX_KEYS_PER_USER, type KeySettings } from "./settings";
+import { MAX_KEYS_PER_USER, keySettingsOf } from "./settings";
 import { challengeOf, verifyKeyRegistration } from "./verify";
 
 export const KEYS_DISABLED = "Your org has turned off security keys, so you can't register one. Ask your admin.";
@@ -31,13 +30,10 @@ export class KeysDisabledError extends WebAuthnRefusal {
 }
 
 /** Options for navigator.credentials.create, after checking the org allows keys and the user re-authenticated. */
-export async function startKeyRegistration(
-  ctx: OrgContext,
-  settings: KeySettings,
-  now = new Date(),
-): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function startKeyRegistration(ctx: OrgContext, now = new Date()): Promise<PublicKeyCredentialCreationOptionsJSON> {
+  const settings = keySettingsOf(ctx.policy);
   if (!settings.keysAllowed) throw new KeysDisabledError();
-  await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+  await requireFreshAuth(ctx, now);
   const existing = await db().securityKey.findMany({
     where: { userId: ctx.userId, orgId: ctx.orgId },
     select: { credentialId: true, transports: true },
@@ -78,14 +74,14 @@ export interface RegisteredKey {
 export async function finishKeyRegistration(
   ctx: OrgContext,
   response: RegistrationResponseJSON,
-  settings: KeySettings,
-  request: RequestInfo,
   now = new Date(),
 ): Promise<RegisteredKey> {
+  const { request } = ctx;
+  const settings = keySettingsOf(ctx.policy);
   try {
     // Checked again here: the org may have turned keys off since the options were issued.
     if (!settings.keysAllowed) throw new KeysDisabledError();
-    await requireFreshAuth(ctx, settings.reauthWindowMinutes, now);
+    await requireFreshAuth(ctx, now);
     const challenge = await consumeChallenge(ctx, "register", challengeOf(response), now);
     const { rpID, origin } = relyingParty();
     const key = await verifyKeyRegistration(response, { challenge, origin, rpID }, settings.policy);

@@ -1,5 +1,3 @@
-import type { OrgContext } from "../auth/org-context";
-import { getOrgPolicy } from "../policy/queries";
 import type { OrgPolicy } from "../policy/rules";
 import type { KeyPolicy } from "./verify";
 
@@ -27,9 +25,4 @@ export function keySettingsOf(policy: OrgPolicy): KeySettings {
       blockedAaguids: policy.blockedAaguids,
     },
   };
-}
-
-/** The signed-in user's org's key settings, read through lib/policy like every other flow. */
-export async function loadKeySettings(ctx: OrgContext): Promise<KeySettings> {
-  return keySettingsOf(await getOrgPolicy(ctx));
 }

@@ -8,6 +8,7 @@ import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/he
 import { modelName } from "./aaguids";
 import { WebAuthnRefusal } from "./refusal";
 import { SUPPORTED_ALGORITHMS } from "./relying-party";
+import { authenticatorModelVerdict } from "../policy/rules";
 
 // The verification layer: pure functions over a ceremony's response and what
 // the server expects. Challenges, storage and policy lookup live elsewhere.
@@ -71,7 +72,8 @@ export async function verifyKeyRegistration(
   const transports = [...(info.credential.transports ?? [])];
   const name = modelName(aaguid);
 
-  if (policy.blockedAaguids.includes(aaguid)) {
+  const verdict = authenticatorModelVerdict(policy, aaguid);
+  if (verdict === "blocked") {
     throw new WebAuthnRefusal("model-blocked", `Your org doesn't allow this security key model: ${name ?? aaguid}.`);
   }
   if (policy.allowedAaguids.length > 0) {
@@ -82,7 +84,7 @@ export async function verifyKeyRegistration(
         "Your org only allows specific security key models, and this key didn't prove which model it is. Use a key your admin approved.",
       );
     }
-    if (!policy.allowedAaguids.includes(aaguid)) {
+    if (verdict === "not-listed") {
       throw new WebAuthnRefusal(
         "model-not-allowed",
         `Your org doesn't allow this security key model: ${name ?? (aaguid === ZERO_AAGUID ? "an unidentified U2F key" : aaguid)}.`,

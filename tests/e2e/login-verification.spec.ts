@@ -6,7 +6,6 @@ import {
   addUser,
   allowSecurityKeys,
   logIn,
-  logInAndWaitForHome,
   logOut,
   registerKeyInUi,
   setPasswordFromEmail,

@@ -1,3 +1,4 @@
+import { describeBrowser } from "@/lib/http/request-info";
 import { describe, expect, it, vi } from "vitest";
 import { GET as exportAuditTrail } from "@/app/(app)/setup/audit-trail/export/route";
 import { recordAudit } from "@/lib/audit/mutations";
@@ -7,7 +8,7 @@ import { saveSessionSettings } from "@/lib/policy/mutations";
 import { DEFAULT_POLICY } from "@/lib/policy/rules";
 import { parseCsv } from "../support/csv";
 import { useTestDatabase } from "../support/database";
-import { createOrg, createUser, signIn } from "../support/factories";
+import { createOrg, createUser, signIn, TEST_REQUEST } from "../support/factories";
 import { actAs } from "../support/next-request";
 
 vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
@@ -86,7 +87,7 @@ describe("Setup Audit Trail CSV export", () => {
     expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="setup-audit-trail-${acme.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
     expect(response.headers.get("cache-control")).toBe("no-store");
     const rows = parseCsv(await response.text());
-    expect(rows[0]).toEqual(["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address"]);
+    expect(rows[0]).toEqual(["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address", "Browser"]);
     expect(rows.slice(1).map((row) => row[3])).toEqual(["Changed session settings", "Created org"]);
     expect(rows[1]!.slice(1, 7)).toEqual([
       "AcmeCsv Admin",
@@ -96,6 +97,8 @@ describe("Setup Audit Trail CSV export", () => {
       "False",
       "True",
     ]);
+    // The change carries the IP and browser of the request that made it.
+    expect(rows[1]!.slice(8)).toEqual([TEST_REQUEST.ip, describeBrowser(TEST_REQUEST.userAgent)]);
 
     await actAs(globex.adminToken);
     const theirs = await (await exportAuditTrail(exportUrl())).text();

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { FreshAuthRequiredError, hasFreshAuth, reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/fresh-auth";
+import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
+import { reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-verification";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
@@ -27,10 +28,10 @@ async function userWithApp(orgName = "Totp") {
   const user = await createUser(org.admin);
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
-  const enrolment = await startAuthenticatorEnrolment(ctx, 10);
+  const enrolment = await startAuthenticatorEnrolment(ctx);
   const secret = base32Decode(enrolment.secret);
   const t0 = new Date();
-  await confirmAuthenticatorEnrolment(ctx, totpAt(secret, stepAt(t0)), TEST_REQUEST, t0);
+  await confirmAuthenticatorEnrolment(ctx, totpAt(secret, stepAt(t0)), t0);
   return { org, user, ctx, secret, enrolment, t0 };
 }
 
@@ -50,12 +51,12 @@ describe("authenticator app (TOTP)", () => {
     const org = await createOrg("Enrol");
     const user = await createUser(org.admin);
     const { ctx } = await signIn(user.userId);
-    expect(await rejectionOf(startAuthenticatorEnrolment(ctx, 10))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(startAuthenticatorEnrolment(ctx))).toBeInstanceOf(FreshAuthRequiredError);
     await reauthenticate(ctx);
-    const { secret } = await startAuthenticatorEnrolment(ctx, 10);
+    const { secret } = await startAuthenticatorEnrolment(ctx);
     const right = totpAt(base32Decode(secret), stepAt(new Date()));
     const wrong = right === "000000" ? "000001" : "000000";
-    expect(await rejectionOf(confirmAuthenticatorEnrolment(ctx, wrong, TEST_REQUEST))).toMatchObject({ fieldErrors: { code: "That code isn't right." } });
+    expect(await rejectionOf(confirmAuthenticatorEnrolment(ctx, wrong))).toMatchObject({ fieldErrors: { code: "That code isn't right." } });
     expect((await db().authenticatorApp.findUniqueOrThrow({ where: { userId: user.userId } })).confirmedAt).toBeNull();
     expect(await db().emailMessage.count({ where: { to: user.username, template: "authenticator-app-connected" } })).toBe(0);
   });
@@ -72,7 +73,7 @@ describe("authenticator app (TOTP)", () => {
     await verifyWithOneTimeCode(pending, "authenticator-app", code, TEST_REQUEST, later);
     await completePendingLogin(step.pendingToken, TEST_REQUEST, later);
 
-    const owner = { orgId: org.orgId, userId: user.userId };
+    const owner = pending;
     expect(await verifyAuthenticatorCode(owner, code, later)).toBe(false);
     expect(await verifyAuthenticatorCode(owner, totpAt(secret, stepAt(later) - 1), later)).toBe(false);
     // Two concurrent uses of the next code: exactly one wins.
@@ -88,37 +89,37 @@ describe("authenticator app (TOTP)", () => {
     const step = await authenticateWithPassword(user.username, TEST_PASSWORD, TEST_REQUEST);
     expect(step.needs.secondFactor).toBe(false);
     const later = new Date(Date.now() + 2 * STEP_MS);
-    expect(await verifyAuthenticatorCode({ orgId: org.orgId, userId: user.userId }, totpAt(secret, stepAt(later)), later)).toBe(false);
+    expect(await verifyAuthenticatorCode(await requirePendingLogin(step.pendingToken), totpAt(secret, stepAt(later)), later)).toBe(false);
   });
 
   it("is the second step of re-authentication for a user without a key; its token works once", async () => {
     const { org, user, secret } = await userWithApp("Reauth");
     const { ctx } = await signIn(user.userId);
     const settings = { keysAllowed: false, reauthWindowMinutes: 10, policy: { userVerification: "discouraged", authenticatorType: "cross-platform", allowedAaguids: [], blockedAaguids: [] } } as const;
-    const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD, settings, TEST_REQUEST);
+    const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
     if (step.next !== "authenticator-app") throw new Error(`expected the app step, got ${step.next}`);
-    expect(await hasFreshAuth(ctx, 10)).toBe(false);
+    expect(await hasFreshAuth(ctx)).toBe(false);
 
     const later = new Date(Date.now() + 2 * STEP_MS);
-    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, "000000" === totpAt(secret, stepAt(later)) ? "111111" : "000000", TEST_REQUEST, later))).toMatchObject({
+    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, "000000" === totpAt(secret, stepAt(later)) ? "111111" : "000000", later))).toMatchObject({
       fieldErrors: { code: "That code isn't right." },
     });
     // The token was used up by the wrong attempt: the right code now needs the password again.
-    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, totpAt(secret, stepAt(later)), TEST_REQUEST, later))).toMatchObject({ code: "challenge-invalid" });
-    const again = await reauthenticateWithPassword(ctx, TEST_PASSWORD, settings, TEST_REQUEST);
+    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, totpAt(secret, stepAt(later)), later))).toMatchObject({ code: "challenge-invalid" });
+    const again = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
     if (again.next !== "authenticator-app") throw new Error("expected the app step");
-    await reauthenticateWithAuthenticator(ctx, again.token, totpAt(secret, stepAt(later)), TEST_REQUEST, later);
-    expect(await hasFreshAuth(ctx, 10, later)).toBe(true);
+    await reauthenticateWithAuthenticator(ctx, again.token, totpAt(secret, stepAt(later)), later);
+    expect(await hasFreshAuth(ctx, later)).toBe(true);
     expect(await db().verificationEvent.count({ where: { orgId: org.orgId, userId: user.userId, method: "Authenticator app", activity: "Re-authentication" } })).toBe(2);
   });
 
   it("disconnects: by the user after re-authentication, by an admin of the org (audited), never by another org", async () => {
     const { org, user, ctx } = await userWithApp("Acme");
     const globex = await createOrg("Globex");
-    expect(await rejectionOf(disconnectUserAuthenticator(globex.admin, user.userId, TEST_REQUEST))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(disconnectUserAuthenticator(globex.admin, user.userId))).toBeInstanceOf(NotFoundError);
     const later = new Date(Date.now() + 11 * 60_000);
-    expect(await rejectionOf(disconnectOwnAuthenticator(ctx, 10, TEST_REQUEST, later))).toBeInstanceOf(FreshAuthRequiredError);
-    await disconnectUserAuthenticator(org.admin, user.userId, TEST_REQUEST);
+    expect(await rejectionOf(disconnectOwnAuthenticator(ctx, later))).toBeInstanceOf(FreshAuthRequiredError);
+    await disconnectUserAuthenticator(org.admin, user.userId);
     expect(await db().authenticatorApp.count({ where: { userId: user.userId } })).toBe(0);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Disconnected authenticator app" } })).toBe(1);
     expect(await db().emailMessage.count({ where: { to: user.username, template: "authenticator-app-disconnected" } })).toBe(1);

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { authenticateWithPassword } from "@/lib/auth/login";
-import { hashToken } from "@/lib/auth/session";
+import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
 import { smtpTransport } from "@/lib/email/transport";
 import { deliverDueEmails, GIVE_UP_AFTER_MS, retryDelayMs } from "@/lib/email/worker";

@@ -1,12 +1,11 @@
 import { describe, expect, it, vi } from "vitest";
 import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "@/app/(app)/setup/users/actions";
 import { generateRecoveryCodesAction } from "@/app/(app)/settings/advanced/actions";
-import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/fresh-auth";
+import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-verification";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
 import { resolveSession } from "@/lib/auth/session";
-import { orgContextFromSession } from "@/lib/auth/org-context";
 import { db } from "@/lib/db/client";
 import { NotFoundError, RateLimitedError } from "@/lib/errors";
 import { listUsers, methodAdoption, type MethodFilter } from "@/lib/users/queries";
@@ -14,10 +13,10 @@ import { normaliseCode } from "@/lib/verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft, generateRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode, TEMPORARY_CODE_LIMIT } from "@/lib/verification/temporary-codes";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
-import { loadKeySettings } from "@/lib/webauthn/settings";
+import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
-import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { TEST_PASSWORD, TEST_REQUEST, contextOf, createOrg, createUser, signIn } from "../support/factories";
 import { actAs, isForbiddenSignal } from "../support/next-request";
 import { keyResponseFor, reauthenticate, setOrgSettings } from "../support/security-keys";
 
@@ -34,8 +33,8 @@ async function userWithKeyAndCodes(orgName = "Fallback") {
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
   const { response } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-  const key = await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
-  const codes = await generateRecoveryCodes(ctx, 10, TEST_REQUEST);
+  const key = await finishKeyRegistration(ctx, response);
+  const codes = await generateRecoveryCodes(ctx);
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, ctx, key, codes };
 }
@@ -56,23 +55,25 @@ describe("recovery codes", () => {
 
     // Outside the re-authentication window nothing is generated.
     const later = new Date(Date.now() + 11 * 60_000);
-    expect(await rejectionOf(generateRecoveryCodes(ctx, 10, TEST_REQUEST, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(generateRecoveryCodes(ctx, later))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await countRecoveryCodesLeft(ctx)).toBe(RECOVERY_CODE_COUNT);
 
     const again = await signIn(user.userId);
     await markFresh(again.ctx);
-    const fresh = await generateRecoveryCodes(again.ctx, 10, TEST_REQUEST);
-    expect(await consumeRecoveryCode(ctx, codes[0]!)).toBe(false);
-    expect(await consumeRecoveryCode(ctx, fresh[0]!.toUpperCase().replace(/-/g, " "))).toBe(true);
+    const fresh = await generateRecoveryCodes(again.ctx);
+    const { pending } = await pendingFor(user.username);
+    expect(await consumeRecoveryCode(pending, codes[0]!)).toBe(false);
+    expect(await consumeRecoveryCode(pending, fresh[0]!.toUpperCase().replace(/-/g, " "))).toBe(true);
     expect(await countRecoveryCodesLeft(ctx)).toBe(RECOVERY_CODE_COUNT - 1);
     expect(await db().emailMessage.count({ where: { orgId: org.orgId, to: user.username, template: "recovery-codes-generated" } })).toBe(2);
   });
 
   it("a code used twice is refused the second time; two concurrent uses admit exactly one", async () => {
-    const { ctx, codes } = await userWithKeyAndCodes();
-    expect(await consumeRecoveryCode(ctx, codes[1]!)).toBe(true);
-    expect(await consumeRecoveryCode(ctx, codes[1]!)).toBe(false);
-    const results = await Promise.all(Array.from({ length: 6 }, () => consumeRecoveryCode(ctx, codes[2]!)));
+    const { user, codes } = await userWithKeyAndCodes();
+    const { pending } = await pendingFor(user.username);
+    expect(await consumeRecoveryCode(pending, codes[1]!)).toBe(true);
+    expect(await consumeRecoveryCode(pending, codes[1]!)).toBe(false);
+    const results = await Promise.all(Array.from({ length: 6 }, () => consumeRecoveryCode(pending, codes[2]!)));
     expect(results.filter(Boolean)).toHaveLength(1);
   });
 
@@ -87,9 +88,8 @@ describe("recovery codes", () => {
     const { deviceToken } = await verifyWithOneTimeCode(await requirePendingLogin(step.pendingToken), "recovery-code", codes[3]!, TEST_REQUEST);
     expect(deviceToken).toBeTruthy();
     const { sessionToken } = await completePendingLogin(step.pendingToken, TEST_REQUEST);
-    const session = await resolveSession(sessionToken, TEST_REQUEST);
     // So the user can register a replacement key without the key they lost.
-    expect(await hasFreshAuth(orgContextFromSession(session!), 10)).toBe(true);
+    expect(await hasFreshAuth(await contextOf(sessionToken))).toBe(true);
     expect(await db().verificationEvent.count({ where: { userId: user.userId, method: "Recovery code", activity: "Login", result: "Succeeded" } })).toBe(1);
 
     // The same code does not open a second login.
@@ -114,7 +114,7 @@ describe("temporary verification codes", () => {
 
   it("are usable once, only by their user, only before they expire; issuing is audited and emails the user", async () => {
     const { org, user, colleague } = await setup();
-    const { code, expiresAt } = await issueTemporaryCode(org.admin, user.userId, 2, TEST_REQUEST);
+    const { code, expiresAt } = await issueTemporaryCode(org.admin, user.userId, 2);
     expect(expiresAt.getTime() - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Issued temporary verification code", targetId: user.userId } })).toBe(1);
     const mail = await db().emailMessage.findFirstOrThrow({ where: { to: user.username, template: "temporary-code-issued" } });
@@ -140,12 +140,12 @@ describe("temporary verification codes", () => {
   it(`needs the admin's fresh re-authentication, a validity of 1–24 h, and at most ${TEMPORARY_CODE_LIMIT.limit} an hour per user`, async () => {
     const { org, user } = await setup();
     const later = new Date(Date.now() + 11 * 60_000);
-    expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, 4, TEST_REQUEST, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, 4, later))).toBeInstanceOf(FreshAuthRequiredError);
     for (const hours of [0, 25, 1.5]) {
-      expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, hours, TEST_REQUEST))).toMatchObject({ fieldErrors: { hours: "Choose 1 to 24 hours." } });
+      expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, hours))).toMatchObject({ fieldErrors: { hours: "Choose 1 to 24 hours." } });
     }
-    for (let i = 0; i < TEMPORARY_CODE_LIMIT.limit; i++) await issueTemporaryCode(org.admin, user.userId, 1, TEST_REQUEST);
-    expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, 1, TEST_REQUEST))).toBeInstanceOf(RateLimitedError);
+    for (let i = 0; i < TEMPORARY_CODE_LIMIT.limit; i++) await issueTemporaryCode(org.admin, user.userId, 1);
+    expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, 1))).toBeInstanceOf(RateLimitedError);
     // A new code replaces the unused one.
     expect(await db().temporaryCode.count({ where: { userId: user.userId, usedAt: null } })).toBe(1);
   });
@@ -182,8 +182,7 @@ describe("admin actions on a user's methods", () => {
     await actAs(session.token);
     expect(await generateRecoveryCodesAction({ userId: org.adminId })).toMatchObject({ ok: false, code: "fresh-auth-required" });
     expect(await db().recoveryCode.count({ where: { orgId: org.orgId } })).toBe(0);
-    expect(await rejectionOf(issueTemporaryCode(session.ctx, org.adminId, 2, TEST_REQUEST))).toBeInstanceOf(Error);
-    expect(await rejectionOf(issueTemporaryCode(org.admin, (await createOrg("Else")).adminId, 2, TEST_REQUEST))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(issueTemporaryCode(org.admin, (await createOrg("Else")).adminId, 2))).toBeInstanceOf(NotFoundError);
   });
 });
 

@@ -4,7 +4,7 @@ import { findPendingLogin } from "@/lib/auth/pending-login";
 import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import { useTestDatabase } from "../support/database";
-import { createOrg, createUser, TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
+import { createOrg, createUser, TEST_PASSWORD } from "../support/factories";
 import { LoginWorkerProcess } from "../support/login-worker-process";
 import { requestFromNewIp } from "../support/requests";
 

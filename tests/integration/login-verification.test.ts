@@ -8,7 +8,7 @@ import { db } from "@/lib/db/client";
 import { RateLimitedError, UserFacingError } from "@/lib/errors";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { WebAuthnRefusal } from "@/lib/webauthn/refusal";
-import { loadKeySettings } from "@/lib/webauthn/settings";
+import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
 import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
@@ -26,7 +26,7 @@ async function userWithKey(orgName = "Verify") {
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
   const { response, authenticator, credential } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-  const key = await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
+  const key = await finishKeyRegistration(ctx, response);
   // Registration left a session; these tests are about logging in, so start from none.
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, key, authenticator, credential };

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { authenticateWithPassword, GENERIC_LOGIN_ERROR, InvalidCredentialsError } from "@/lib/auth/login";
-import { hashToken, resolveSession } from "@/lib/auth/session";
+import { resolveSession } from "@/lib/auth/session";
+import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
 import { setUserActive } from "@/lib/users/mutations";
 import { useTestDatabase } from "../support/database";

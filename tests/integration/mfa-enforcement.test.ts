@@ -4,10 +4,9 @@ import AdvancedUserDetailsPage from "@/app/(app)/settings/advanced/page";
 import UsersPage from "@/app/(app)/setup/users/page";
 import { db } from "@/lib/db/client";
 import { LAST_METHOD_REFUSAL, mfaStatus } from "@/lib/verification/methods";
-import { getOrgPolicy } from "@/lib/policy/queries";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { removeOwnKey } from "@/lib/webauthn/keys";
-import { loadKeySettings } from "@/lib/webauthn/settings";
+import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
 import { TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
@@ -55,8 +54,8 @@ describe("Require multi-factor authentication", () => {
     await requireMfa(org.orgId, new Date(Date.UTC(today.getUTCFullYear(), today.getUTCMonth(), today.getUTCDate() + 4)));
     const user = await createUser(org.admin);
     const { ctx, token } = await signIn(user.userId);
-    const policy = await getOrgPolicy(ctx);
-    expect(await mfaStatus({ id: user.userId, orgId: org.orgId }, policy)).toMatchObject({ required: true, enrolmentDue: false, graceDaysLeft: 4 });
+    expect(ctx.mfa).toMatchObject({ required: true, enrolmentDue: false, graceDaysLeft: 4 });
+    expect(await mfaStatus(ctx)).toEqual(ctx.mfa);
     await actAs(token);
     expect(await redirectOf(() => HomePage())).toBeNull();
 
@@ -64,7 +63,7 @@ describe("Require multi-factor authentication", () => {
     expect(await redirectOf(() => HomePage())).toBe("/settings/advanced?enrol=mfa");
     await reauthenticate(ctx);
     const { response } = await keyResponseFor(ctx, { attestation: "packed" });
-    await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
+    await finishKeyRegistration(ctx, response);
     expect(await redirectOf(() => HomePage())).toBeNull();
   });
 
@@ -74,11 +73,11 @@ describe("Require multi-factor authentication", () => {
     const user = await createUser(org.admin);
     const { ctx } = await signIn(user.userId);
     await reauthenticate(ctx);
-    const settings = await loadKeySettings(ctx);
-    const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response, settings, TEST_REQUEST);
-    const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response, settings, TEST_REQUEST);
-    await removeOwnKey(ctx, first.id, settings, TEST_REQUEST);
-    expect((await rejectionOf(removeOwnKey(ctx, second.id, settings, TEST_REQUEST))).message).toBe(LAST_METHOD_REFUSAL);
+    const settings = keySettingsOf(ctx.policy);
+    const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+    const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+    await removeOwnKey(ctx, first.id);
+    expect((await rejectionOf(removeOwnKey(ctx, second.id))).message).toBe(LAST_METHOD_REFUSAL);
     expect(await db().securityKey.count({ where: { id: second.id } })).toBe(1);
   });
 });

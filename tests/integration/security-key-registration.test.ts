@@ -1,12 +1,12 @@
 import { beforeAll, describe, expect, it } from "vitest";
-import { FreshAuthRequiredError } from "@/lib/auth/fresh-auth";
+import { FreshAuthRequiredError } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
 import { finishKeyRegistration, startKeyRegistration } from "@/lib/webauthn/registration";
 import { WebAuthnRefusal } from "@/lib/webauthn/refusal";
-import { loadKeySettings } from "@/lib/webauthn/settings";
+import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
-import { TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { TEST_REQUEST, createOrg, createUser, signIn, contextOf } from "../support/factories";
 import { keyResponseFor, keyState, reauthenticate, setOrgSettings } from "../support/security-keys";
 import { SOFT_KEY_AAGUID, ZERO_AAGUID } from "../support/soft-authenticator";
 
@@ -16,9 +16,9 @@ async function newUser(settings: Parameters<typeof setOrgSettings>[1] = {}) {
   const org = await createOrg("Keys");
   await setOrgSettings(org.orgId, settings);
   const { userId } = await createUser(org.admin);
-  const { ctx } = await signIn(userId);
+  const { ctx, token } = await signIn(userId);
   await reauthenticate(ctx);
-  return { org, ctx };
+  return { org, ctx, token };
 }
 
 /** Runs a registration step and expects a refusal with `code` that changed nothing. */
@@ -35,7 +35,7 @@ describe("registering a security key", () => {
   it("stores a U2F key (fido-u2f), queues the email and records the history, in one go", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx, { attestation: "fido-u2f", transports: ["usb"] });
-    const key = await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
+    const key = await finishKeyRegistration(ctx, response);
     expect(key).toMatchObject({ name: "Security key 1", model: null });
     const stored = await db().securityKey.findUniqueOrThrow({ where: { id: key.id } });
     expect(stored).toMatchObject({ userId: ctx.userId, orgId: ctx.orgId, attestationFormat: "fido-u2f", aaguid: ZERO_AAGUID, transports: ["usb"] });
@@ -50,7 +50,7 @@ describe("registering a security key", () => {
   it("stores a FIDO2 key with packed attestation and names it after its model when known", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx, { attestation: "packed", aaguid: SOFT_KEY_AAGUID });
-    const key = await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
+    const key = await finishKeyRegistration(ctx, response);
     expect(key.name).toBe("Security key 1");
     expect(await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).toMatchObject({ attestationFormat: "packed", attestation: "certificate" });
   });
@@ -58,8 +58,8 @@ describe("registering a security key", () => {
   it("offers the user's existing keys as excludeCredentials", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx);
-    await finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST);
-    const options = await startKeyRegistration(ctx, await loadKeySettings(ctx));
+    await finishKeyRegistration(ctx, response);
+    const options = await startKeyRegistration(ctx);
     expect(options.excludeCredentials?.map((c) => c.id)).toEqual([response.id]);
     expect(options.attestation).toBe("direct");
     expect(options.pubKeyCredParams.map((p) => p.alg)).toEqual([-7, -8, -257]);
@@ -67,22 +67,22 @@ describe("registering a security key", () => {
 });
 
 describe("refused registrations change nothing", () => {
-  let settings: Awaited<ReturnType<typeof loadKeySettings>>;
+  let settings: KeySettings;
   let user: Awaited<ReturnType<typeof newUser>>;
   beforeAll(async () => {
     user = await newUser();
-    settings = await loadKeySettings(user.ctx);
+    settings = keySettingsOf(user.ctx.policy);
   });
 
   it("a replayed challenge", async () => {
     const { response } = await keyResponseFor(user.ctx);
-    await finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST);
-    await expectRefused(() => finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST), "challenge-invalid");
+    await finishKeyRegistration(user.ctx, response);
+    await expectRefused(() => finishKeyRegistration(user.ctx, response), "challenge-invalid");
   });
 
   it("an expired challenge", async () => {
     const { response } = await keyResponseFor(user.ctx);
-    await expectRefused(() => finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST, new Date(Date.now() + 121_000)), "challenge-invalid");
+    await expectRefused(() => finishKeyRegistration(user.ctx, response, new Date(Date.now() + 121_000)), "challenge-invalid");
   });
 
   it("a challenge issued to another user or another session", async () => {
@@ -90,15 +90,15 @@ describe("refused registrations change nothing", () => {
     const otherSession = await signIn(user.ctx.userId);
     // This user already has a key, so re-authentication needs it: mark the session fresh as if done.
     await db().session.update({ where: { id: otherSession.ctx.sessionId }, data: { freshAuthAt: new Date() } });
-    await expectRefused(() => finishKeyRegistration(otherSession.ctx, response, settings, TEST_REQUEST), "challenge-invalid");
+    await expectRefused(() => finishKeyRegistration(otherSession.ctx, response), "challenge-invalid");
     const other = await newUser();
-    await expectRefused(() => finishKeyRegistration(other.ctx, response, settings, TEST_REQUEST), "challenge-invalid");
+    await expectRefused(() => finishKeyRegistration(other.ctx, response), "challenge-invalid");
   });
 
   it("a wrong origin, a wrong RP ID and a tampered signature", async () => {
     for (const options of [{ origin: "https://evil.example" }, { rpId: "evil.example" }, { tamperSignature: true, attestation: "fido-u2f" as const }]) {
       const { response } = await keyResponseFor(user.ctx, options);
-      await expectRefused(() => finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST), "verification-failed");
+      await expectRefused(() => finishKeyRegistration(user.ctx, response), "verification-failed");
     }
   });
 
@@ -107,51 +107,53 @@ describe("refused registrations change nothing", () => {
     await db().securityKey.create({
       data: { orgId: user.ctx.orgId, userId: user.ctx.userId, credentialId: response.id, publicKey: "AQ", transports: [], aaguid: ZERO_AAGUID, attestationFormat: "none", attestation: "none", name: "Existing" },
     });
-    const error = await expectRefused(() => finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST), "already-registered");
+    const error = await expectRefused(() => finishKeyRegistration(user.ctx, response), "already-registered");
     expect(error.message).toBe("This security key is already registered");
   });
 
   it("user verification required but absent", async () => {
     const { ctx } = await newUser({ userVerification: "REQUIRED" });
     const { response } = await keyResponseFor(ctx, { userVerified: false });
-    await expectRefused(async () => finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST), "user-verification-required");
+    await expectRefused(async () => finishKeyRegistration(ctx, response), "user-verification-required");
   });
 
   it("a blocked model, a model not on the allow-list, and a self-attested key under an allow-list", async () => {
     const blocked = await newUser({ blockedAaguids: [SOFT_KEY_AAGUID] });
     const a = await keyResponseFor(blocked.ctx, { attestation: "packed" });
-    await expectRefused(async () => finishKeyRegistration(blocked.ctx, a.response, await loadKeySettings(blocked.ctx), TEST_REQUEST), "model-blocked");
+    await expectRefused(async () => finishKeyRegistration(blocked.ctx, a.response), "model-blocked");
 
     const allowOther = await newUser({ allowedAaguids: ["cb69481e-8ff7-4039-93ec-0a2729a154a8"] });
     const b = await keyResponseFor(allowOther.ctx, { attestation: "packed" });
-    const refusal = await expectRefused(async () => finishKeyRegistration(allowOther.ctx, b.response, await loadKeySettings(allowOther.ctx), TEST_REQUEST), "model-not-allowed");
+    const refusal = await expectRefused(async () => finishKeyRegistration(allowOther.ctx, b.response), "model-not-allowed");
     expect(refusal.message).toContain(SOFT_KEY_AAGUID);
 
     const allowSoft = await newUser({ allowedAaguids: [SOFT_KEY_AAGUID] });
     const c = await keyResponseFor(allowSoft.ctx, { attestation: "packed-self" });
-    await expectRefused(async () => finishKeyRegistration(allowSoft.ctx, c.response, await loadKeySettings(allowSoft.ctx), TEST_REQUEST), "attestation-required");
+    await expectRefused(async () => finishKeyRegistration(allowSoft.ctx, c.response), "attestation-required");
   });
 
   it("a platform authenticator under \"Physical security keys only\"", async () => {
     const { response } = await keyResponseFor(user.ctx, { authenticatorAttachment: "platform", transports: ["internal"] });
-    await expectRefused(() => finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST), "platform-not-allowed");
+    await expectRefused(() => finishKeyRegistration(user.ctx, response), "platform-not-allowed");
   });
 
   it("an expired re-authentication, for options and for verify", async () => {
     const { response } = await keyResponseFor(user.ctx);
     const later = new Date(Date.now() + (settings.reauthWindowMinutes + 1) * 60_000);
     const before = await keyState();
-    expect(await rejectionOf(finishKeyRegistration(user.ctx, response, settings, TEST_REQUEST, later))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(startKeyRegistration(user.ctx, settings, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(finishKeyRegistration(user.ctx, response, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(startKeyRegistration(user.ctx, later))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await keyState()).toEqual(before);
   });
 
   it("the org turned keys off between options and verify (403)", async () => {
-    const { ctx, org } = await newUser();
+    const { ctx, org, token } = await newUser();
     const { response } = await keyResponseFor(ctx);
     await setOrgSettings(org.orgId, { allowSecurityKeys: false });
-    const error = await expectRefused(async () => finishKeyRegistration(ctx, response, await loadKeySettings(ctx), TEST_REQUEST), "keys-disabled");
+    // The verify request resolves its own context, with the policy as it is now.
+    const next = await contextOf(token);
+    const error = await expectRefused(async () => finishKeyRegistration(next, response), "keys-disabled");
     expect(error.status).toBe(403);
-    expect(await rejectionOf(startKeyRegistration(ctx, await loadKeySettings(ctx)))).toMatchObject({ code: "keys-disabled", status: 403 });
+    expect(await rejectionOf(startKeyRegistration(next))).toMatchObject({ code: "keys-disabled", status: 403 });
   });
 });

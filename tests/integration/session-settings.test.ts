@@ -2,11 +2,10 @@ import { describe, expect, it, vi } from "vitest";
 import { saveSessionSettingsAction } from "@/app/(app)/setup/session-settings/actions";
 import { SESSION_ENDED } from "@/lib/auth/action";
 import { db } from "@/lib/db/client";
-import { getOrgPolicy } from "@/lib/policy/queries";
 import { STALE_SETTINGS } from "@/lib/policy/mutations";
 import { DEFAULT_POLICY } from "@/lib/policy/rules";
 import { useTestDatabase } from "../support/database";
-import { createOrg, createUser, signIn } from "../support/factories";
+import { asAdmin, contextOf, createOrg, createUser, readOrgPolicy, signIn } from "../support/factories";
 import { actAs, formData, isForbiddenSignal } from "../support/next-request";
 
 vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
@@ -48,8 +47,8 @@ describe("Session Settings: reading the policy", () => {
   it("gives an org that never saved the defaults of DESIGN.md, by context or by org id", async () => {
     const org = await createOrg("Defaults");
     const expected = { ...DEFAULT_POLICY, version: 0, updatedAt: null };
-    expect(await getOrgPolicy(org.admin)).toEqual(expected);
-    expect(await getOrgPolicy(org.orgId)).toEqual(expected);
+    expect(await readOrgPolicy(org.orgId)).toEqual(expected);
+    expect((await contextOf(org.adminToken)).policy).toEqual(expected);
     expect(DEFAULT_POLICY).toMatchObject({
       allowSecurityKeys: false,
       requireMfa: false,
@@ -85,7 +84,7 @@ describe("Session Settings: saving", () => {
     );
     expect(result).toEqual({ ok: true, data: { version: 1, changed: 11 } });
 
-    const policy = await getOrgPolicy(org.admin);
+    const policy = await readOrgPolicy(org.orgId);
     expect(policy).toMatchObject({
       version: 1,
       allowSecurityKeys: true,
@@ -184,7 +183,7 @@ describe("Session Settings: saving", () => {
     await actAs(org.adminToken);
     expect(await saveSessionSettingsAction(defaultForm(0, { allowSecurityKeys: "on" }))).toEqual({ ok: false, error: STALE_SETTINGS });
     expect(await snapshot(org.orgId)).toEqual(before);
-    expect((await getOrgPolicy(org.orgId)).allowSecurityKeys).toBe(false);
+    expect((await readOrgPolicy(org.orgId)).allowSecurityKeys).toBe(false);
   });
 
   it("lets exactly one of two concurrent saves from the same version through", async () => {
@@ -197,12 +196,12 @@ describe("Session Settings: saving", () => {
     const input = (timeout: string) => sessionSettingsSchema.parse(Object.fromEntries(defaultForm(1, { reauthWindowMinutes: "20", sessionTimeoutMinutes: timeout })));
     const outcomes = await Promise.allSettled([
       saveSessionSettings(org.admin, input("15")),
-      saveSessionSettings(second.ctx, input("1440")),
+      saveSessionSettings(asAdmin(second.ctx), input("1440")),
     ]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const rejected = outcomes.find((o) => o.status === "rejected");
     expect(rejected?.status === "rejected" && (rejected.reason as Error).message).toBe(STALE_SETTINGS);
-    const policy = await getOrgPolicy(org.orgId);
+    const policy = await readOrgPolicy(org.orgId);
     expect(policy.version).toBe(2);
     const timeoutRows = await db().auditEvent.count({ where: { orgId: org.orgId, field: "Timeout value" } });
     expect(timeoutRows).toBe(1);
@@ -223,7 +222,7 @@ describe("Session Settings: who may save", () => {
   it("refuses a signed-out save", async () => {
     const org = await createOrg("SignedOut");
     await actAs(null);
-    expect(await saveSessionSettingsAction(defaultForm(0, { allowSecurityKeys: "on" }))).toEqual({ ok: false, error: SESSION_ENDED });
+    expect(await saveSessionSettingsAction(defaultForm(0, { allowSecurityKeys: "on" }))).toEqual({ ok: false, error: SESSION_ENDED, code: "signed-out" });
     expect((await snapshot(org.orgId)).settings).toBeNull();
   });
 
@@ -237,7 +236,7 @@ describe("Session Settings: who may save", () => {
     );
     expect(result).toMatchObject({ ok: true });
     expect(await snapshot(acme.orgId)).toEqual(acmeBefore);
-    expect((await getOrgPolicy(acme.orgId)).allowSecurityKeys).toBe(false);
-    expect((await getOrgPolicy(globex.orgId)).allowSecurityKeys).toBe(true);
+    expect((await readOrgPolicy(acme.orgId)).allowSecurityKeys).toBe(false);
+    expect((await readOrgPolicy(globex.orgId)).allowSecurityKeys).toBe(true);
   });
 });

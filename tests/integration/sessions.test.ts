@@ -3,7 +3,7 @@ import { authenticateWithPassword, GENERIC_LOGIN_ERROR, InvalidCredentialsError 
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
-import { revokeSession, setUserActive } from "@/lib/users/mutations";
+import { endOwnSession, revokeUserSession, setUserActive } from "@/lib/users/mutations";
 import { useTestDatabase } from "../support/database";
 import { logInFully } from "../support/login";
 import { rejectionOf, tableCounts } from "../support/db-state";
@@ -62,7 +62,7 @@ describe("ending a session", () => {
     const target = await signIn(user.userId);
     const other = await signIn(user.userId);
 
-    await revokeSession(org.admin, target.ctx.sessionId);
+    await revokeUserSession(org.admin, target.ctx.sessionId);
 
     expect(await resolveSession(target.token, TEST_REQUEST)).toBeNull();
     expect(await sessionRow(target.ctx.sessionId)).toMatchObject({ revokedReason: "revoked", revokedAt: expect.any(Date) });
@@ -78,7 +78,7 @@ describe("ending a session", () => {
     const current = await signIn(user.userId);
     const laptop = await signIn(user.userId);
 
-    await revokeSession(current.ctx, laptop.ctx.sessionId);
+    await endOwnSession(current.ctx, laptop.ctx.sessionId);
 
     expect(await resolveSession(laptop.token, TEST_REQUEST)).toBeNull();
     expect(await resolveSession(current.token, TEST_REQUEST)).not.toBeNull();
@@ -92,8 +92,8 @@ describe("ending a session", () => {
     const theirs = await signIn(colleague.userId);
     const before = await tableCounts();
 
-    expect(await rejectionOf(revokeSession(mine.ctx, theirs.ctx.sessionId))).toBeInstanceOf(NotFoundError);
-    expect(await rejectionOf(revokeSession(mine.ctx, org.admin.sessionId))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(endOwnSession(mine.ctx, theirs.ctx.sessionId))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(endOwnSession(mine.ctx, org.admin.sessionId))).toBeInstanceOf(NotFoundError);
 
     expect(await resolveSession(theirs.token, TEST_REQUEST)).not.toBeNull();
     expect(await resolveSession(org.adminToken, TEST_REQUEST)).not.toBeNull();
@@ -104,10 +104,10 @@ describe("ending a session", () => {
     const org = await createOrg("Twice");
     const user = await createUser(org.admin);
     const { token, ctx } = await signIn(user.userId);
-    await revokeSession(org.admin, ctx.sessionId);
+    await revokeUserSession(org.admin, ctx.sessionId);
     const row = await sessionRow(ctx.sessionId);
 
-    expect(await rejectionOf(revokeSession(org.admin, ctx.sessionId))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(revokeUserSession(org.admin, ctx.sessionId))).toBeInstanceOf(NotFoundError);
     expect(await resolveSession(token, TEST_REQUEST)).toBeNull();
     expect(await sessionRow(ctx.sessionId)).toEqual(row);
   });

@@ -1,16 +1,26 @@
 import crypto from "node:crypto";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { addUserAction, setUserActiveAction } from "@/app/(app)/setup/users/actions";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
-import { ForbiddenError, NotFoundError } from "@/lib/errors";
-import { addUser, revokeSession, setUserActive } from "@/lib/users/mutations";
+import { NotFoundError } from "@/lib/errors";
+import { addUser, revokeUserSession, setUserActive } from "@/lib/users/mutations";
 import { findUser, getOwnAccount, listUsers } from "@/lib/users/queries";
 import { addUserSchema } from "@/lib/validation/account";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf, tableCounts } from "../support/db-state";
 import { createOrg, createUser, signIn, TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
+import { actAs, isForbiddenSignal } from "../support/next-request";
+
+vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
+vi.mock("next/cache", async () => (await import("../support/next-request")).nextCacheMock);
 
 useTestDatabase();
+
+/** What an action call ends in: its result, or the signal it threw (forbidden() is a thrown 403). */
+async function outcomeOf(call: Promise<unknown>): Promise<unknown> {
+  return call.catch((error: unknown) => error);
+}
 
 /** Two orgs, each with an admin and a signed-in standard user. */
 async function twoOrgs() {
@@ -38,8 +48,8 @@ describe("tenant isolation", () => {
     const { a, b, sessionA } = await twoOrgs();
     const before = await tableCounts();
 
-    expect(await rejectionOf(revokeSession(b.admin, sessionA.ctx.sessionId))).toBeInstanceOf(NotFoundError);
-    expect(await rejectionOf(revokeSession(b.admin, a.admin.sessionId))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(revokeUserSession(b.admin, sessionA.ctx.sessionId))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(revokeUserSession(b.admin, a.admin.sessionId))).toBeInstanceOf(NotFoundError);
 
     expect(await resolveSession(sessionA.token, TEST_REQUEST)).not.toBeNull();
     expect(await resolveSession(a.adminToken, TEST_REQUEST)).not.toBeNull();
@@ -73,8 +83,8 @@ describe("tenant isolation", () => {
 
     const foreignUser = await rejectionOf(setUserActive(b.admin, userA.userId, false));
     const missingUser = await rejectionOf(setUserActive(b.admin, crypto.randomUUID(), false));
-    const foreignSession = await rejectionOf(revokeSession(b.admin, sessionA.ctx.sessionId));
-    const missingSession = await rejectionOf(revokeSession(b.admin, crypto.randomUUID()));
+    const foreignSession = await rejectionOf(revokeUserSession(b.admin, sessionA.ctx.sessionId));
+    const missingSession = await rejectionOf(revokeUserSession(b.admin, crypto.randomUUID()));
 
     expect([foreignUser.constructor, foreignUser.message]).toEqual([missingUser.constructor, missingUser.message]);
     expect([foreignSession.constructor, foreignSession.message]).toEqual([missingSession.constructor, missingSession.message]);
@@ -121,10 +131,8 @@ describe("standard users", () => {
     const before = await tableCounts();
     const username = `sneaky-${crypto.randomBytes(3).toString("hex")}@alpha.test`;
 
-    const error = await rejectionOf(addUser(sessionA.ctx, { name: "Sneaky", username, email: username, role: "ADMIN" }));
-
-    expect(error).toBeInstanceOf(ForbiddenError);
-    expect((error as ForbiddenError).status).toBe(403);
+    await actAs(sessionA.token);
+    expect(isForbiddenSignal(await outcomeOf(addUserAction({ name: "Sneaky", username, email: username, role: "ADMIN" })))).toBe(true);
     expect(await db().user.findUnique({ where: { username } })).toBeNull();
     expect(await db().user.count({ where: { orgId: a.orgId } })).toBe(2);
     expect(await tableCounts()).toEqual(before);
@@ -145,7 +153,8 @@ describe("standard users", () => {
       [inactive.userId, true],
       [sessionA.ctx.userId, false],
     ] as const) {
-      expect(await rejectionOf(setUserActive(sessionA.ctx, userId, active))).toBeInstanceOf(ForbiddenError);
+      await actAs(sessionA.token);
+      expect(isForbiddenSignal(await outcomeOf(setUserActiveAction({ userId, active: String(active) })))).toBe(true);
     }
 
     expect(await db().user.findMany({ where: { orgId: a.orgId }, orderBy: { id: "asc" } })).toEqual(rowsBefore);

@@ -1,7 +1,6 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { authenticateWithPassword } from "@/lib/auth/login";
-import { verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { addUser, USERNAME_IN_USE } from "@/lib/users/mutations";

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { POST as registerOptions } from "@/app/api/webauthn/register/options/route";
 import { POST as registerVerify } from "@/app/api/webauthn/register/verify/route";
-import { POST as reauthPassword } from "@/app/api/webauthn/reauth/password/route";
+import { POST as reauthPassword } from "@/app/api/reauth/password/route";
 import { useTestDatabase } from "../support/database";
 import { createOrg, createUser, signIn } from "../support/factories";
 import { actAs } from "../support/next-request";

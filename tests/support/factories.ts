@@ -1,11 +1,11 @@
 import crypto from "node:crypto";
-import { orgContextFromSession, type OrgContext } from "@/lib/auth/org-context";
-import { createSession, resolveSession } from "@/lib/auth/session";
+import { adminContextOf, resolveOrgContext } from "@/lib/auth/context";
+import type { AdminContext, OrgContext } from "@/lib/auth/org-context";
+import { createSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { createOrgWithAdmin } from "@/lib/orgs/mutations";
 import { saveSessionSettings } from "@/lib/policy/mutations";
-import { getOrgPolicy } from "@/lib/policy/queries";
-import type { PolicyValues } from "@/lib/policy/rules";
+import { policyFromRow, type PolicyValues } from "@/lib/policy/rules";
 import { completeInvitation } from "@/lib/users/invitations";
 import { addUser } from "@/lib/users/mutations";
 
@@ -20,21 +20,21 @@ export async function createOrg(name = "Org") {
   const email = `admin-${unique()}@${slug}.test`;
   const { orgId, userId } = await createOrgWithAdmin({ orgName: name, slug, name: `${name} Admin`, email, password: TEST_PASSWORD });
   const admin = await signIn(userId);
-  return { orgId, slug, adminId: userId, adminUsername: email, admin: admin.ctx, adminToken: admin.token };
+  return { orgId, slug, adminId: userId, adminUsername: email, admin: asAdmin(admin.ctx), adminToken: admin.token };
 }
 
 /**
  * A user added by an admin through the users service, who then sets
  * TEST_PASSWORD through the link in their queued "Set your password" email.
  */
-export async function createUser(adminCtx: OrgContext, role: "ADMIN" | "STANDARD" = "STANDARD") {
+export async function createUser(adminCtx: AdminContext, role: "ADMIN" | "STANDARD" = "STANDARD") {
   const { userId, username } = await inviteUser(adminCtx, role);
   await completeInvitation(await invitationTokenFor(username), TEST_PASSWORD);
   return { userId, username };
 }
 
 /** A user added by an admin who has not set a password yet. */
-export async function inviteUser(adminCtx: OrgContext, role: "ADMIN" | "STANDARD" = "STANDARD") {
+export async function inviteUser(adminCtx: AdminContext, role: "ADMIN" | "STANDARD" = "STANDARD") {
   const username = `user-${unique()}@${adminCtx.orgSlug}.test`;
   const { userId } = await addUser(adminCtx, { name: `User ${username}`, username, email: username, role });
   return { userId, username };
@@ -59,14 +59,31 @@ export async function invitationTokenFor(email: string): Promise<string> {
 export async function signIn(userId: string) {
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
   const { token } = await createSession(user, TEST_REQUEST);
-  const session = await resolveSession(token, TEST_REQUEST);
-  if (!session) throw new Error("signIn: fresh session did not resolve");
-  return { token, ctx: orgContextFromSession(session) };
+  return { token, ctx: await contextOf(token) };
+}
+
+/** The context a session token resolves to now, as the next request would see it (policy re-read). */
+export async function contextOf(token: string, request = TEST_REQUEST): Promise<OrgContext> {
+  const ctx = await resolveOrgContext(token, request);
+  if (!ctx) throw new Error("contextOf: the session did not resolve");
+  return ctx;
+}
+
+/** The admin context of an admin's OrgContext; throws for a standard user. */
+export function asAdmin(ctx: OrgContext): AdminContext {
+  const admin = adminContextOf(ctx);
+  if (!admin) throw new Error(`asAdmin: ${ctx.username} is not an admin`);
+  return admin;
 }
 
 /** Changes some Session Settings as the org's admin would: one save from the stored version, audited. */
-export async function setOrgPolicy(adminCtx: OrgContext, changes: Partial<PolicyValues>) {
-  const { version, updatedAt: _updatedAt, ...current } = await getOrgPolicy(adminCtx);
+export async function setOrgPolicy(adminCtx: AdminContext, changes: Partial<PolicyValues>) {
+  const { version, updatedAt: _updatedAt, ...current } = policyFromRow(await db().orgSettings.findUnique({ where: { orgId: adminCtx.orgId } }));
   const next = { ...current, ...changes };
   return saveSessionSettings(adminCtx, { ...next, allowedAaguids: [...next.allowedAaguids], blockedAaguids: [...next.blockedAaguids], version });
+}
+
+/** The org's policy as stored now (what the next request's context will carry). */
+export async function readOrgPolicy(orgId: string) {
+  return policyFromRow(await db().orgSettings.findUnique({ where: { orgId } }));
 }

@@ -1,4 +1,5 @@
-import { activateDevice, deviceCookieValue } from "@/lib/auth/devices";
+import { deviceCookieValue } from "@/lib/auth/devices";
+import { hashToken, randomToken } from "@/lib/crypto/tokens";
 import { authenticateWithPassword, type LoginRequest } from "@/lib/auth/login";
 import { completePendingLogin } from "@/lib/auth/pending-login";
 import { db } from "@/lib/db/client";
@@ -11,7 +12,8 @@ import { db } from "@/lib/db/client";
 export async function activatedDeviceCookie(username: string): Promise<string | null> {
   const user = await db().user.findUnique({ where: { username } });
   if (!user) return null;
-  const token = await db().$transaction((tx) => activateDevice(tx, { userId: user.id, orgId: user.orgId }, { ip: null, userAgent: null }));
+  const token = randomToken();
+  await db().activatedDevice.create({ data: { tokenHash: hashToken(token), userId: user.id, orgId: user.orgId } });
   return deviceCookieValue(token, null);
 }
 

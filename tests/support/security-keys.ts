@@ -2,10 +2,9 @@ import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import type { OrgContext } from "@/lib/auth/org-context";
 import { db } from "@/lib/db/client";
 import { startKeyRegistration } from "@/lib/webauthn/registration";
-import { loadKeySettings } from "@/lib/webauthn/settings";
 import { SoftAuthenticator, type RegisterOptions, type SoftCredential } from "./soft-authenticator";
-import { TEST_PASSWORD, TEST_REQUEST } from "./factories";
-import { reauthenticateWithPassword } from "@/lib/auth/fresh-auth";
+import { TEST_PASSWORD } from "./factories";
+import { reauthenticateWithPassword } from "@/lib/auth/reauthentication";
 
 export const RP = { rpId: "localhost", origin: "http://localhost:3000" };
 
@@ -26,7 +25,7 @@ export async function setOrgSettings(orgId: string, overrides: SettingsOverrides
 
 /** Re-authenticates with the password (the user has no key yet) so registration may proceed. */
 export async function reauthenticate(ctx: OrgContext) {
-  return reauthenticateWithPassword(ctx, TEST_PASSWORD, await loadKeySettings(ctx), TEST_REQUEST);
+  return reauthenticateWithPassword(ctx, TEST_PASSWORD);
 }
 
 /** Options from the server, then a software key's answer to their challenge. */
@@ -35,7 +34,7 @@ export async function keyResponseFor(
   options: RegisterOptions = {},
   authenticator = new SoftAuthenticator(RP),
 ): Promise<{ response: RegistrationResponseJSON; credential: SoftCredential; authenticator: SoftAuthenticator; challenge: string }> {
-  const creation = await startKeyRegistration(ctx, await loadKeySettings(ctx));
+  const creation = await startKeyRegistration(ctx);
   const { response, credential } = authenticator.register(creation.challenge, options);
   return { response, credential, authenticator, challenge: creation.challenge };
 }

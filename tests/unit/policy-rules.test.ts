@@ -4,7 +4,7 @@ import {
   DEFAULT_POLICY,
   diffPolicies,
   formatPolicyValue,
-  isAuthenticatorModelAllowed,
+  authenticatorModelVerdict,
   mfaRequirement,
   timeoutLabel,
   TIMEOUT_CHOICES,
@@ -62,11 +62,11 @@ describe("rules later flows apply", () => {
 
   it("refuses blocked models and, with an allow-list, every model not on it", () => {
     const open = { allowedAaguids: [], blockedAaguids: [SOLO] };
-    expect(isAuthenticatorModelAllowed(open, YUBIKEY_5)).toBe(true);
-    expect(isAuthenticatorModelAllowed(open, SOLO.toUpperCase())).toBe(false);
+    expect(authenticatorModelVerdict(open, YUBIKEY_5)).toBe("allowed");
+    expect(authenticatorModelVerdict(open, SOLO.toUpperCase())).toBe("blocked");
     const listed = { allowedAaguids: [YUBIKEY_5], blockedAaguids: [] };
-    expect(isAuthenticatorModelAllowed(listed, YUBIKEY_5.toUpperCase())).toBe(true);
-    expect(isAuthenticatorModelAllowed(listed, SOLO)).toBe(false);
+    expect(authenticatorModelVerdict(listed, YUBIKEY_5.toUpperCase())).toBe("allowed");
+    expect(authenticatorModelVerdict(listed, SOLO)).toBe("not-listed");
   });
 });
 

@@ -1,7 +1,6 @@
 import type { Metadata } from "next";
-import { requireOrgContext } from "@/lib/auth/current";
-import { getOrgPolicy } from "@/lib/policy/queries";
-import { mfaStatus } from "@/lib/verification/methods";
+import { requireOrgContext } from "@/lib/auth/page";
+import { userMethods } from "@/lib/verification/methods";
 import { Alert, ButtonLink, Card, PageHeader } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Home" };
@@ -10,7 +9,8 @@ const METHOD_NAMES = { "security-key": "a security key", "authenticator-app": "a
 
 export default async function HomePage() {
   const ctx = await requireOrgContext();
-  const mfa = await mfaStatus({ id: ctx.userId, orgId: ctx.orgId }, await getOrgPolicy(ctx));
+  const { secondFactors } = await userMethods(ctx);
+  const mfa = ctx.mfa;
   return (
     <>
       <PageHeader title={`Welcome, ${ctx.userName}`} description={`You're signed in to ${ctx.orgName}.`} />
@@ -25,9 +25,9 @@ export default async function HomePage() {
       <div className="grid gap-6 md:grid-cols-2">
         <Card title="Your verification methods" description="How you prove it's you when you log in.">
           <p className="text-sm text-slate-600">
-            {mfa.secondFactors.length === 0
+            {secondFactors.length === 0
               ? "Your password is your only verification method. Add a security key or an authenticator app in Advanced User Details."
-              : `You verify with ${mfa.secondFactors.map((m) => METHOD_NAMES[m]).join(" and ")} after your password.`}
+              : `You verify with ${secondFactors.map((m) => METHOD_NAMES[m]).join(" and ")} after your password.`}
           </p>
           <div className="mt-4">
             <ButtonLink href="/settings/advanced" variant="secondary">

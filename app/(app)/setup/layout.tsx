@@ -1,5 +1,5 @@
 import type { ReactNode } from "react";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { SetupNav } from "./setup-nav";
 
 export default async function SetupLayout({ children }: { children: ReactNode }) {

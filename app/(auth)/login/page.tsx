@@ -1,14 +1,14 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
-import { currentSession } from "@/lib/auth/current";
+import { currentContext } from "@/lib/auth/context";
 import { Alert } from "../../_components/ui";
 import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Log in" };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
-  if (await currentSession()) redirect("/home");
+  if (await currentContext()) redirect("/home");
   const passwordSet = (await searchParams)["password-set"] === "1";
   return (
     <>

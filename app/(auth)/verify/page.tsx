@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
-import { currentSession } from "@/lib/auth/current";
+import { currentContext } from "@/lib/auth/context";
 import { verificationChoices } from "@/lib/auth/login-verification";
 import { findPendingLogin, pendingLoginCookieName } from "@/lib/auth/pending-login";
 import { Alert } from "../../_components/ui";
@@ -11,7 +11,7 @@ import { VerifyForm } from "./verify-form";
 export const metadata: Metadata = { title: "Verify your identity" };
 
 export default async function VerifyPage() {
-  if (await currentSession()) redirect("/home");
+  if (await currentContext()) redirect("/home");
   const pending = await findPendingLogin((await cookies()).get(pendingLoginCookieName())?.value);
   if (!pending) {
     return (

@@ -1,15 +1,12 @@
-import { database } from "@/lib/db/client";
-import { pendingMigrations } from "@/lib/db/migrate";
+import { databaseHealth, databaseKind } from "@/lib/db/health";
 
 export const dynamic = "force-dynamic";
 
 export async function GET() {
-  const { raw, kind } = database();
   try {
-    const pending = await pendingMigrations(raw);
-    return Response.json({ status: "ok", database: kind, migrations: pending.length ? "pending" : "up-to-date" });
+    return Response.json({ status: "ok", ...(await databaseHealth()) });
   } catch (error) {
     console.error("health check failed", error);
-    return Response.json({ status: "error", database: kind, migrations: "unknown" }, { status: 503 });
+    return Response.json({ status: "error", database: databaseKind(), migrations: "unknown" }, { status: 503 });
   }
 }

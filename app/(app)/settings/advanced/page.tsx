@@ -1,15 +1,13 @@
 import type { Metadata } from "next";
-import { requireOrgContext } from "@/lib/auth/current";
+import { requireOrgContext } from "@/lib/auth/page";
 import { listOwnDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
 import { listOwnRecentVerifications } from "@/lib/verification/queries";
 import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
 import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
-import { getOrgPolicy } from "@/lib/policy/queries";
-import { mfaStatus } from "@/lib/verification/methods";
 import { listOwnKeys } from "@/lib/webauthn/keys";
-import { MAX_KEYS_PER_USER, loadKeySettings } from "@/lib/webauthn/settings";
+import { MAX_KEYS_PER_USER, keySettingsOf } from "@/lib/webauthn/settings";
 import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
 import { ActionButton } from "../../../_components/action-button";
 import { DeviceList } from "../../../_components/device-list";
@@ -22,17 +20,16 @@ export const metadata: Metadata = { title: "Advanced User Details" };
 
 export default async function AdvancedUserDetailsPage() {
   const ctx = await requireOrgContext({ enrolmentPage: true });
-  const [account, keys, settings, sessions, verifications, devices, recoveryCodesLeft, appConnected, policy, mfa] = await Promise.all([
+  const { policy, mfa } = ctx;
+  const settings = keySettingsOf(policy);
+  const [account, keys, sessions, verifications, devices, recoveryCodesLeft, appConnected] = await Promise.all([
     getOwnAccount(ctx),
     listOwnKeys(ctx),
-    loadKeySettings(ctx),
     listOwnSessions(ctx),
     listOwnRecentVerifications(ctx),
     listOwnDevices(ctx),
     countRecoveryCodesLeft(ctx),
     hasAuthenticatorApp(ctx),
-    getOrgPolicy(ctx),
-    getOrgPolicy(ctx).then((p) => mfaStatus({ id: ctx.userId, orgId: ctx.orgId }, p)),
   ]);
   return (
     <>

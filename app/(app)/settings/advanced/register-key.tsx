@@ -48,7 +48,6 @@ export function RegisterKey({ onClose }: { onClose: () => void }) {
   // Start as soon as the dialog opens.
   useEffect(() => {
     void begin();
-    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, []);
 
   function finish() {

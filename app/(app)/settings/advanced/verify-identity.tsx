@@ -24,7 +24,7 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
     setPending(true);
     setError(null);
     setCodeError(undefined);
-    const result = await postJson("/api/webauthn/reauth/app", { token: appToken, code: new FormData(event.currentTarget).get("code") });
+    const result = await postJson("/api/reauth/app", { token: appToken, code: new FormData(event.currentTarget).get("code") });
     setPending(false);
     if (result.ok) return onVerified();
     // The token is single use: a wrong code means starting again from the password.
@@ -33,12 +33,12 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
     setError(result.error);
   }
 
-  async function useKey(options: PublicKeyCredentialRequestOptionsJSON) {
+  async function verifyWithKey(options: PublicKeyCredentialRequestOptionsJSON) {
     setPending(true);
     setError(null);
     try {
       const response = await startAuthentication({ optionsJSON: options });
-      const result = await postJson("/api/webauthn/reauth/key", { response });
+      const result = await postJson("/api/reauth/key", { response });
       if (result.ok) return onVerified();
       setError(result.error);
     } catch (e) {
@@ -51,13 +51,13 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
     event.preventDefault();
     setPending(true);
     setError(null);
-    const result = await postJson<ReauthStep>("/api/webauthn/reauth/password", { password: new FormData(event.currentTarget).get("password") });
+    const result = await postJson<ReauthStep>("/api/reauth/password", { password: new FormData(event.currentTarget).get("password") });
     setPending(false);
     if (!result.ok) return setError(result.fieldErrors?.password ?? result.error);
     if (result.data.next === "done") return onVerified();
     if (result.data.next === "authenticator-app") return setAppToken(result.data.token);
     setKeyOptions(result.data.options);
-    await useKey(result.data.options);
+    await verifyWithKey(result.data.options);
   }
 
   return (
@@ -87,7 +87,7 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
         </form>
       ) : keyOptions ? (
         <div className="flex gap-2">
-          <Button onClick={() => useKey(keyOptions)} disabled={pending}>
+          <Button onClick={() => verifyWithKey(keyOptions)} disabled={pending}>
             {pending ? "Waiting for your key…" : "Use my security key"}
           </Button>
           <Button variant="secondary" onClick={onCancel}>

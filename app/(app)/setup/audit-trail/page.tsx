@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { describeAuditRow, listAuditEvents } from "@/lib/audit/queries";
 import { auditQuerySchema } from "@/lib/validation/audit";
 import { Alert, PageHeader, Pagination, buttonClass, formatDateTime } from "../../../_components/ui";

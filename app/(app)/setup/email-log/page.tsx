@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { emailTemplateLabel } from "@/emails";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import type { EmailState } from "@/lib/db/generated/client";
 import { listEmailLog } from "@/lib/email/queries";
 import { EMAIL_STATES, emailLogQuerySchema } from "@/lib/validation/email";
@@ -21,7 +21,7 @@ export default async function EmailLogPage({ searchParams }: { searchParams: Pro
   const ctx = await requireAdminContext();
   const parsed = emailLogQuerySchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : { page: 1, state: undefined };
-  const { messages, total, page, pageCount } = await listEmailLog(ctx, query);
+  const { messages, page, pageCount } = await listEmailLog(ctx, query);
   const href = (next: { page?: number; state?: EmailState }) =>
     `/setup/email-log?${new URLSearchParams({ ...(next.state ? { state: next.state } : {}), ...(next.page && next.page > 1 ? { page: String(next.page) } : {}) })}`;
 

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { LOGIN_RESULTS } from "@/lib/auth/login";
 import { listLoginAttempts } from "@/lib/auth/login-history";
 import { describeBrowser } from "@/lib/http/request-info";

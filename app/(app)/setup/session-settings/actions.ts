@@ -1,14 +1,12 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { orgAction } from "@/lib/auth/action";
-import { requestInfo } from "@/lib/http/request-info";
 import { saveSessionSettings } from "@/lib/policy/mutations";
 import { sessionSettingsSchema } from "@/lib/validation/session-settings";
 
 export const saveSessionSettingsAction = orgAction({ role: "ADMIN", schema: sessionSettingsSchema }, async (ctx, input) => {
-  const outcome = await saveSessionSettings(ctx, input, requestInfo(await headers()));
+  const outcome = await saveSessionSettings(ctx, input);
   revalidatePath("/setup/session-settings");
   revalidatePath("/setup/audit-trail");
   return outcome;

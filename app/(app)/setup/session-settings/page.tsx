@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireAdminContext } from "@/lib/auth/current";
-import { countUsersWhoseOnlyMethodIsSecurityKey, getOrgPolicy } from "@/lib/policy/queries";
+import { requireAdminContext } from "@/lib/auth/page";
+import { countUsersWhoseOnlyMethodIsSecurityKey } from "@/lib/policy/queries";
 import type { OrgPolicy } from "@/lib/policy/rules";
 import { formatDay } from "@/lib/validation/dates";
 import { PageHeader, formatDateTime } from "../../../_components/ui";
@@ -30,7 +30,8 @@ function toFormValues(policy: OrgPolicy): SessionSettingsFormValues {
 
 export default async function SessionSettingsPage() {
   const ctx = await requireAdminContext();
-  const [policy, keyOnlyUsers] = await Promise.all([getOrgPolicy(ctx), countUsersWhoseOnlyMethodIsSecurityKey(ctx)]);
+  const { policy } = ctx;
+  const keyOnlyUsers = await countUsersWhoseOnlyMethodIsSecurityKey(ctx);
   return (
     <>
       <PageHeader

@@ -1,16 +1,14 @@
 "use server";
 
 import { revalidatePath } from "next/cache";
-import { headers } from "next/headers";
 import { z } from "zod";
 import { orgAction } from "@/lib/auth/action";
 import { revokeUserDevice } from "@/lib/auth/devices";
-import { requestInfo } from "@/lib/http/request-info";
 import { invalidateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { disconnectUserAuthenticator } from "@/lib/verification/authenticator-app";
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
 import { removeUserKey } from "@/lib/webauthn/keys";
-import { addUser, resendInvitation, revokeSession, setUserActive, setUserRole } from "@/lib/users/mutations";
+import { addUser, resendInvitation, revokeUserSession, setUserActive, setUserRole } from "@/lib/users/mutations";
 import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
 
 export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
@@ -30,7 +28,7 @@ export const setUserActiveAction = orgAction(
 export const revokeSessionAction = orgAction(
   { role: "ADMIN", schema: z.object({ sessionId: idSchema, userId: idSchema }) },
   async (ctx, input) => {
-    await revokeSession(ctx, input.sessionId);
+    await revokeUserSession(ctx, input.sessionId);
     revalidatePath(`/setup/users/${input.userId}`);
   },
 );
@@ -44,7 +42,7 @@ export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.objec
 export const revokeUserDeviceAction = orgAction(
   { role: "ADMIN", schema: z.object({ deviceId: idSchema, userId: idSchema }) },
   async (ctx, input) => {
-    await revokeUserDevice(ctx, input.userId, input.deviceId, requestInfo(await headers()));
+    await revokeUserDevice(ctx, input.userId, input.deviceId);
     revalidatePath(`/setup/users/${input.userId}`);
   },
 );
@@ -53,7 +51,7 @@ export const revokeUserDeviceAction = orgAction(
 export const removeUserKeyAction = orgAction(
   { role: "ADMIN", schema: z.object({ userId: idSchema, keyId: idSchema, reason: z.string().trim().min(1, "Give a reason.").max(200, "Use at most 200 characters.") }) },
   async (ctx, input) => {
-    await removeUserKey(ctx, input.userId, input.keyId, input.reason, requestInfo(await headers()));
+    await removeUserKey(ctx, input.userId, input.keyId, input.reason);
     revalidatePath(`/setup/users/${input.userId}`);
   },
 );
@@ -62,7 +60,7 @@ export const removeUserKeyAction = orgAction(
 export const issueTemporaryCodeAction = orgAction(
   { role: "ADMIN", schema: z.object({ userId: idSchema, hours: z.coerce.number().int("Choose 1 to 24 hours.").min(1, "Choose 1 to 24 hours.").max(24, "Choose 1 to 24 hours.") }) },
   async (ctx, input) => {
-    const { code, expiresAt } = await issueTemporaryCode(ctx, input.userId, input.hours, requestInfo(await headers()));
+    const { code, expiresAt } = await issueTemporaryCode(ctx, input.userId, input.hours);
     revalidatePath(`/setup/users/${input.userId}`);
     return { code, expiresAt: expiresAt.toISOString() };
   },
@@ -70,13 +68,13 @@ export const issueTemporaryCodeAction = orgAction(
 
 /** Invalidates all of a user's recovery codes. */
 export const invalidateRecoveryCodesAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
-  await invalidateRecoveryCodes(ctx, input.userId, requestInfo(await headers()));
+  await invalidateRecoveryCodes(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
 
 /** Disconnects a user's authenticator app; the user is emailed. */
 export const disconnectUserAuthenticatorAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
-  await disconnectUserAuthenticator(ctx, input.userId, requestInfo(await headers()));
+  await disconnectUserAuthenticator(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
 

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
 import Link from "next/link";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { listUsers, methodAdoption } from "@/lib/users/queries";
 import { userListQuerySchema } from "@/lib/validation/account";
 import { Badge, ButtonLink, PageHeader, Pagination, formatDateTime } from "../../../_components/ui";

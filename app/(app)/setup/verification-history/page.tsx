@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { describeBrowser } from "@/lib/http/request-info";
 import { VERIFICATION_ACTIVITIES, VERIFICATION_RESULTS } from "@/lib/verification/history";
 import { listVerificationEvents } from "@/lib/verification/queries";

@@ -1,7 +1,7 @@
 import { addDeviceToken } from "@/lib/auth/login-cookies";
 import { verifyWithEmailCode } from "@/lib/auth/login-verification";
 import { pendingLoginRoute } from "@/lib/auth/route";
-import { emailCodeSchema } from "@/lib/validation/webauthn";
+import { emailCodeSchema } from "@/lib/validation/codes";
 
 export const POST = pendingLoginRoute(emailCodeSchema, async (pending, input, request, cookies) => {
   const { deviceToken } = await verifyWithEmailCode(pending, input.code, request);

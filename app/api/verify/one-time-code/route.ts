@@ -1,7 +1,7 @@
 import { addDeviceToken } from "@/lib/auth/login-cookies";
 import { verifyWithOneTimeCode } from "@/lib/auth/login-verification";
 import { pendingLoginRoute } from "@/lib/auth/route";
-import { oneTimeCodeSchema } from "@/lib/validation/webauthn";
+import { oneTimeCodeSchema } from "@/lib/validation/codes";
 
 /** A recovery code or a temporary code from an admin. */
 export const POST = pendingLoginRoute(oneTimeCodeSchema, async (pending, input, request, cookies) => {

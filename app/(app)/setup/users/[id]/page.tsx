@@ -1,12 +1,12 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { listUserDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { findUser } from "@/lib/users/queries";
 import { listUserKeys } from "@/lib/webauthn/keys";
-import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
-import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
+import { countUserRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
+import { userHasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
 import { ActionButton } from "../../../../_components/action-button";
@@ -26,8 +26,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   const [keys, devices, recoveryCodesLeft, appConnected] = await Promise.all([
     listUserKeys(ctx, user.id),
     listUserDevices(ctx, user.id),
-    countRecoveryCodesLeft({ orgId: ctx.orgId, userId: user.id }),
-    hasAuthenticatorApp({ orgId: ctx.orgId, userId: user.id }),
+    countUserRecoveryCodesLeft(ctx, user.id),
+    userHasAuthenticatorApp(ctx, user.id),
   ]);
 
   return (

@@ -1,5 +1,5 @@
 import type { Metadata } from "next";
-import { requireAdminContext } from "@/lib/auth/current";
+import { requireAdminContext } from "@/lib/auth/page";
 import { Card, PageHeader } from "../../../../_components/ui";
 import { AddUserForm } from "./add-user-form";
 

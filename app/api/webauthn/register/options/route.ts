@@ -1,6 +1,6 @@
-import { z } from "zod";
 import { orgRoute } from "@/lib/auth/route";
+import { emptySchema } from "@/lib/validation/webauthn";
 import { startKeyRegistration } from "@/lib/webauthn/registration";
-import { loadKeySettings } from "@/lib/webauthn/settings";
 
-export const POST = orgRoute({ schema: z.object({}).strict() }, async (ctx) => startKeyRegistration(ctx, await loadKeySettings(ctx)));
+/** Open during MFA enrolment: registering a key is how a user enrols. */
+export const POST = orgRoute({ schema: emptySchema, duringEnrolment: true }, (ctx) => startKeyRegistration(ctx));

@@ -3,49 +3,25 @@ import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
 import { recordVerification } from "../verification/history";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { relyingParty } from "../webauthn/relying-party";
-import type { KeySettings } from "../webauthn/settings";
+import { keySettingsOf } from "../webauthn/settings";
 import { challengeOf } from "../webauthn/verify";
-import { getOrgPolicy } from "../policy/queries";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { userMethods } from "../verification/methods";
+import { markFresh } from "./freshness";
 import type { OrgContext } from "./org-context";
 import { verifyPassword } from "./password";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 
 // Re-authentication ("For security purposes, verify it's you"): before a
 // verification method is added or removed, the user proves it is them again —
-// password, plus a registered key when they have one. The proof lives on the
-// server-side session and lapses after the org's window.
+// password, plus a registered key (or, without one, a code from their
+// authenticator app). Success marks the session fresh (lib/auth/freshness.ts).
 
-export const FRESH_AUTH_PROMPT = "For security purposes, verify it's you";
 const REAUTH_LIMIT: RateLimitRule = { limit: 5, windowSeconds: 15 * 60 };
-
-export class FreshAuthRequiredError extends UserFacingError {
-  override readonly status = 401;
-  readonly code = "fresh-auth-required";
-  constructor() {
-    super(`${FRESH_AUTH_PROMPT}.`);
-  }
-}
-
-export async function hasFreshAuth(ctx: OrgContext, windowMinutes: number, now = new Date()): Promise<boolean> {
-  const session = await db().session.findFirst({
-    where: { id: ctx.sessionId, orgId: ctx.orgId, userId: ctx.userId, revokedAt: null },
-    select: { freshAuthAt: true },
-  });
-  const at = session?.freshAuthAt;
-  return Boolean(at && now.getTime() - at.getTime() <= windowMinutes * 60_000 && at.getTime() <= now.getTime());
-}
-
-/** Throws FreshAuthRequiredError unless the user re-authenticated within the window. */
-export async function requireFreshAuth(ctx: OrgContext, windowMinutes: number, now = new Date()): Promise<void> {
-  if (!(await hasFreshAuth(ctx, windowMinutes, now))) throw new FreshAuthRequiredError();
-}
 
 export type ReauthStep =
   | { next: "done" }
@@ -57,10 +33,10 @@ export type ReauthStep =
 export async function reauthenticateWithPassword(
   ctx: OrgContext,
   password: string,
-  settings: KeySettings,
-  request: RequestInfo,
   now = new Date(),
 ): Promise<ReauthStep> {
+  const { request } = ctx;
+  const settings = keySettingsOf(ctx.policy);
   // The slot is taken before the check, atomically, so parallel guesses all count.
   const key = `reauth:user:${ctx.userId}`;
   const wait = secondsOverLimit(await hitRateLimit(key, REAUTH_LIMIT, now), REAUTH_LIMIT, now);
@@ -77,7 +53,7 @@ export async function reauthenticateWithPassword(
         select: { credentialId: true, transports: true },
       })
     : [];
-  if (keys.length === 0 && (await userMethods({ id: ctx.userId, orgId: ctx.orgId }, await getOrgPolicy(ctx))).secondFactors.includes("authenticator-app")) {
+  if (keys.length === 0 && (await userMethods(ctx)).secondFactors.includes("authenticator-app")) {
     return { next: "authenticator-app", token: await issueChallenge(ctx, "reauth-app", now) };
   }
   if (keys.length === 0) {
@@ -100,15 +76,14 @@ export async function reauthenticateWithPassword(
 export async function reauthenticateWithKey(
   ctx: OrgContext,
   response: AuthenticationResponseJSON,
-  settings: KeySettings,
-  request: RequestInfo,
   now = new Date(),
 ): Promise<void> {
+  const { request } = ctx;
   const record = (result: "Succeeded" | "Failed", detail?: string) =>
     recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password and security key", activity: "Re-authentication", result, detail, request });
   try {
     const challenge = await consumeChallenge(ctx, "reauth", challengeOf(response), now);
-    await verifyOwnKeyAssertion(ctx, response, challenge, settings, request, now);
+    await verifyOwnKeyAssertion(ctx, response, challenge, request, now);
     await markFresh(ctx, now);
     await record("Succeeded");
   } catch (error) {
@@ -118,7 +93,8 @@ export async function reauthenticateWithKey(
 }
 
 /** Step 2 for a user whose second factor is an authenticator app: a code from it, after step 1's token. */
-export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: string, code: string, request: RequestInfo, now = new Date()): Promise<void> {
+export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: string, code: string, now = new Date()): Promise<void> {
+  const { request } = ctx;
   const record = (result: "Succeeded" | "Failed", detail?: string) =>
     recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Re-authentication", result, detail, request });
   await consumeChallenge(ctx, "reauth-app", token, now);
@@ -128,8 +104,4 @@ export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: st
   }
   await markFresh(ctx, now);
   await record("Succeeded");
-}
-
-async function markFresh(ctx: OrgContext, now: Date) {
-  await db().session.updateMany({ where: { id: ctx.sessionId, orgId: ctx.orgId, revokedAt: null }, data: { freshAuthAt: now } });
 }

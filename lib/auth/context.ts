@@ -1,0 +1,93 @@
+import { decode } from "next-auth/jwt";
+import { cookies, headers } from "next/headers";
+import { cache } from "react";
+import { authSecret } from "../env";
+import { ForbiddenError } from "../errors";
+import { requestInfo, type RequestInfo } from "../http/request-info";
+import { mfaStatus } from "../verification/methods";
+import { sessionCookieName } from "./options";
+import { isAdmin, type AdminContext, type OrgContext } from "./org-context";
+import { resolveSession } from "./session";
+
+// The one way to learn who is calling. Pages, server actions, JSON routes and
+// CSV exports all go through `currentContext()` (cached per request) and then
+// `authorize()` with what the endpoint needs: a signed-in user or an admin, and
+// whether it stays open while the user's MFA enrolment is due.
+
+export type { AdminContext, OrgContext };
+
+/** What an entry point requires of its caller. */
+export interface Access {
+  role?: "ADMIN";
+  /** Open to a session whose only permitted business is enrolling a first second factor (and logging out). */
+  duringEnrolment?: boolean;
+}
+
+export const MFA_ENROLMENT_PATH = "/settings/advanced?enrol=mfa";
+export const MFA_ENROLMENT_REQUIRED =
+  "Your org requires multi-factor authentication. Register a security key or connect an authenticator app before you do anything else.";
+
+/** The session may do nothing but enrol a second factor. */
+export class EnrolmentRequiredError extends ForbiddenError {
+  override readonly code = "mfa-enrolment-required";
+  constructor() {
+    super(MFA_ENROLMENT_REQUIRED);
+    this.name = "EnrolmentRequiredError";
+  }
+}
+
+/** A standard user at an admin-only endpoint. */
+export class AdminRequiredError extends ForbiddenError {
+  constructor() {
+    super();
+    this.name = "AdminRequiredError";
+  }
+}
+
+/**
+ * The org context a session token resolves to, or null: session → user → org
+ * → role, the org's policy (read once, with the session), the user's MFA
+ * status and the request's IP and browser.
+ */
+export async function resolveOrgContext(sessionToken: string | null | undefined, request: RequestInfo, now = new Date()): Promise<OrgContext | null> {
+  const session = await resolveSession(sessionToken, request, now);
+  if (!session) return null;
+  const base = {
+    kind: "session" as const,
+    orgId: session.orgId,
+    orgSlug: session.orgSlug,
+    orgName: session.orgName,
+    userId: session.userId,
+    username: session.username,
+    userName: session.name,
+    role: session.role,
+    sessionId: session.sessionId,
+    policy: session.policy,
+    request,
+  };
+  const mfa = await mfaStatus(base as OrgContext, now);
+  return Object.freeze({ ...base, mfa }) as OrgContext;
+}
+
+/** This request's org context, resolved once per request from its session cookie; null when signed out. */
+export const currentContext = cache(async (): Promise<OrgContext | null> => {
+  const cookie = (await cookies()).get(sessionCookieName())?.value;
+  const request = requestInfo(await headers());
+  if (!cookie) return null;
+  const jwt = await decode({ token: cookie, secret: authSecret() }).catch(() => null);
+  return resolveOrgContext(jwt?.sid, request);
+});
+
+/** The context narrowed to what `access` demands, or the refusal (EnrolmentRequiredError, AdminRequiredError). */
+export function authorize(ctx: OrgContext, access: Access & { role: "ADMIN" }): AdminContext;
+export function authorize(ctx: OrgContext, access?: Access): OrgContext;
+export function authorize(ctx: OrgContext, access: Access = {}): OrgContext {
+  if (ctx.mfa.enrolmentDue && !access.duringEnrolment) throw new EnrolmentRequiredError();
+  if (access.role === "ADMIN" && !isAdmin(ctx)) throw new AdminRequiredError();
+  return ctx;
+}
+
+/** The admin context of an admin's OrgContext, or null. */
+export function adminContextOf(ctx: OrgContext): AdminContext | null {
+  return isAdmin(ctx) ? ctx : null;
+}
