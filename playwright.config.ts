@@ -40,7 +40,8 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: {
-    command: `node node_modules/next/dist/bin/next start --port ${port}`,
+    // The production server, as `npm start` runs it (scripts/server.mjs decides the client IP).
+    command: `node scripts/server.mjs --port ${port}`,
     url: `${baseURL}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
@@ -52,10 +53,10 @@ export default defineConfig({
       AUTH_SECRET: "e2e-test-secret-0123456789abcdef0123456789abcdef",
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
       NEXT_TELEMETRY_DISABLED: "1",
+      // Every spec signs up its orgs from this one loopback address.
+      SIGNUP_LIMIT_PER_IP: "1000",
       SMTP_URL: `smtp://${TEST_SMTP_USER}:${TEST_SMTP_PASSWORD}@127.0.0.1:${mail.port}`,
-      ...(process.env.E2E_DATABASE_URL
-        ? { DATABASE_URL: process.env.E2E_DATABASE_URL }
-        : { PGLITE_DATA_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e" }),
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : { PGLITE_DATA_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e" }),
     },
   },
 });

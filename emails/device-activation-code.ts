@@ -6,6 +6,7 @@ import { defineEmailTemplate } from "./template";
 /** The 6-digit code that activates a new browser for a user without another verification method. */
 export const deviceActivationCodeEmail = defineEmailTemplate({
   name: "device-activation-code",
+  category: "code",
   label: "Device activation code",
   schema: z.object({
     name: nameField,
@@ -15,10 +16,15 @@ export const deviceActivationCodeEmail = defineEmailTemplate({
     ip: z.string().max(64).nullable(),
     browser: shortField,
   }),
-  subject: (d) => `Your Gatehouse verification code: ${d.code}`,
+  // The code is in the body only: subjects show in notifications and mail logs.
+  subject: () => "Your Gatehouse verification code",
+  secretValidForMs: 10 * 60_000,
   body: (d) => [
     { type: "heading", text: "Verify it's you" },
-    { type: "paragraph", text: `Hi ${d.name}, someone signed in to your ${d.orgName} account on Gatehouse from a browser we haven't seen before. Enter this code to activate it:` },
+    {
+      type: "paragraph",
+      text: `Hi ${d.name}, someone signed in to your ${d.orgName} account on Gatehouse from a browser we haven't seen before. Enter this code to activate it:`,
+    },
     { type: "heading", text: d.code },
     {
       type: "facts",
@@ -28,7 +34,10 @@ export const deviceActivationCodeEmail = defineEmailTemplate({
         { label: "Browser", value: d.browser },
       ],
     },
-    { type: "note", text: "The code works once and expires after 10 minutes. If this wasn't you, don't share the code: someone knows your password. Change it and tell your Gatehouse admin." },
+    {
+      type: "note",
+      text: "The code works once and expires after 10 minutes. If this wasn't you, don't share the code: someone knows your password. Change it and tell your Gatehouse admin.",
+    },
   ],
   preview: {
     name: "Grace Hopper",

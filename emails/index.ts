@@ -1,6 +1,7 @@
 import type { z } from "zod";
 import { authenticatorAppConnectedEmail, authenticatorAppDisconnectedEmail } from "./authenticator-app-changed";
 import { deviceActivationCodeEmail } from "./device-activation-code";
+import { enrolmentCodeEmail } from "./enrolment-code";
 import { recoveryCodesGeneratedEmail } from "./recovery-codes-generated";
 import { securityKeyRemovedByAdminEmail } from "./security-key-removed-by-admin";
 import { temporaryCodeIssuedEmail } from "./temporary-code-issued";
@@ -8,16 +9,19 @@ import { securityKeyPossiblyClonedAdminEmail, securityKeyPossiblyClonedEmail } f
 import { securityKeyRegisteredEmail } from "./security-key-registered";
 import { securityKeyRemovedEmail } from "./security-key-removed";
 import { setPasswordEmail } from "./set-password";
+import { signupCodeEmail } from "./signup-code";
 
 // Every notification Gatehouse sends. Adding one: a file beside this one
 // (defineEmailTemplate) and a line here.
 export const EMAIL_TEMPLATES = {
   [setPasswordEmail.name]: setPasswordEmail,
+  [signupCodeEmail.name]: signupCodeEmail,
   [securityKeyRegisteredEmail.name]: securityKeyRegisteredEmail,
   [securityKeyRemovedEmail.name]: securityKeyRemovedEmail,
   [securityKeyPossiblyClonedEmail.name]: securityKeyPossiblyClonedEmail,
   [securityKeyPossiblyClonedAdminEmail.name]: securityKeyPossiblyClonedAdminEmail,
   [deviceActivationCodeEmail.name]: deviceActivationCodeEmail,
+  [enrolmentCodeEmail.name]: enrolmentCodeEmail,
   [recoveryCodesGeneratedEmail.name]: recoveryCodesGeneratedEmail,
   [temporaryCodeIssuedEmail.name]: temporaryCodeIssuedEmail,
   [securityKeyRemovedByAdminEmail.name]: securityKeyRemovedByAdminEmail,

@@ -61,13 +61,31 @@ function blockHtml(block: EmailBlock): SafeHtml {
     case "paragraph":
       return html`<p style="margin:0 0 16px;font-size:15px;line-height:24px;color:${TEXT}">${block.text}</p>`;
     case "button":
-      return html`<p style="margin:24px 0"><a href="${checkedUrl(block.url)}" style="display:inline-block;background:${BRAND};color:#ffffff;text-decoration:none;font-weight:600;font-size:15px;padding:12px 20px;border-radius:8px">${block.label}</a></p>
-<p style="margin:0 0 16px;font-size:13px;line-height:20px;color:${MUTED}">Or paste this link into your browser:<br><a href="${checkedUrl(block.url)}" style="color:${BRAND};word-break:break-all">${checkedUrl(block.url)}</a></p>`;
+      return html`<p style="margin:24px 0">
+          <a
+            href="${checkedUrl(block.url)}"
+            style="display:inline-block;background:${BRAND};color:#ffffff;text-decoration:none;font-weight:600;font-size:15px;padding:12px 20px;border-radius:8px"
+            >${block.label}</a
+          >
+        </p>
+        <p style="margin:0 0 16px;font-size:13px;line-height:20px;color:${MUTED}">
+          Or paste this link into your browser:<br /><a href="${checkedUrl(block.url)}" style="color:${BRAND};word-break:break-all">${checkedUrl(block.url)}</a>
+        </p>`;
     case "facts":
-      return html`<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;margin:0 0 16px;border-collapse:collapse;font-size:14px;line-height:20px">${block.rows.map(
-        (row) =>
-          html`<tr><td style="padding:8px 12px 8px 0;border-top:1px solid #e2e8f0;color:${MUTED};width:35%;vertical-align:top">${row.label}</td><td style="padding:8px 0;border-top:1px solid #e2e8f0;color:${TEXT};vertical-align:top">${row.value}</td></tr>`,
-      )}</table>`;
+      return html`<table
+        role="presentation"
+        cellpadding="0"
+        cellspacing="0"
+        style="width:100%;margin:0 0 16px;border-collapse:collapse;font-size:14px;line-height:20px"
+      >
+        ${block.rows.map(
+          (row) =>
+            html`<tr>
+              <td style="padding:8px 12px 8px 0;border-top:1px solid #e2e8f0;color:${MUTED};width:35%;vertical-align:top">${row.label}</td>
+              <td style="padding:8px 0;border-top:1px solid #e2e8f0;color:${TEXT};vertical-align:top">${row.value}</td>
+            </tr>`,
+        )}
+      </table>`;
     case "note":
       return html`<p style="margin:0 0 16px;font-size:13px;line-height:20px;color:${MUTED}">${block.text}</p>`;
   }
@@ -92,27 +110,38 @@ const FOOTER = "Sent by Gatehouse, your org's identity verification service. Thi
 export function layoutHtml(subject: string, blocks: EmailBlock[]): string {
   const preheader = blocks.find((b) => b.type === "paragraph");
   return html`<!doctype html>
-<html lang="en">
-<head>
-<meta charset="utf-8">
-<meta name="viewport" content="width=device-width, initial-scale=1">
-<title>${subject}</title>
-</head>
-<body style="margin:0;padding:0;background:#f1f5f9;font-family:${FONT}">
-<div style="display:none;max-height:0;overflow:hidden">${preheader?.type === "paragraph" ? preheader.text : ""}</div>
-<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;background:#f1f5f9;padding:32px 16px">
-<tr><td align="center">
-<table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;max-width:560px">
-<tr><td style="padding:0 0 16px;font-size:16px;font-weight:600;color:${TEXT}"><span style="display:inline-block;width:28px;height:28px;line-height:28px;text-align:center;border-radius:6px;background:${BRAND};color:#ffffff;font-size:14px;margin-right:8px">G</span>Gatehouse</td></tr>
-<tr><td style="background:#ffffff;border:1px solid #e2e8f0;border-radius:12px;padding:32px">
-${blocks.map(blockHtml)}
-</td></tr>
-<tr><td style="padding:16px 4px;font-size:12px;line-height:18px;color:${MUTED}">${FOOTER}</td></tr>
-</table>
-</td></tr>
-</table>
-</body>
-</html>`.value;
+    <html lang="en">
+      <head>
+        <meta charset="utf-8" />
+        <meta name="viewport" content="width=device-width, initial-scale=1" />
+        <title>${subject}</title>
+      </head>
+      <body style="margin:0;padding:0;background:#f1f5f9;font-family:${FONT}">
+        <div style="display:none;max-height:0;overflow:hidden">${preheader?.type === "paragraph" ? preheader.text : ""}</div>
+        <table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;background:#f1f5f9;padding:32px 16px">
+          <tr>
+            <td align="center">
+              <table role="presentation" cellpadding="0" cellspacing="0" style="width:100%;max-width:560px">
+                <tr>
+                  <td style="padding:0 0 16px;font-size:16px;font-weight:600;color:${TEXT}">
+                    <span
+                      style="display:inline-block;width:28px;height:28px;line-height:28px;text-align:center;border-radius:6px;background:${BRAND};color:#ffffff;font-size:14px;margin-right:8px"
+                      >G</span
+                    >Gatehouse
+                  </td>
+                </tr>
+                <tr>
+                  <td style="background:#ffffff;border:1px solid #e2e8f0;border-radius:12px;padding:32px">${blocks.map(blockHtml)}</td>
+                </tr>
+                <tr>
+                  <td style="padding:16px 4px;font-size:12px;line-height:18px;color:${MUTED}">${FOOTER}</td>
+                </tr>
+              </table>
+            </td>
+          </tr>
+        </table>
+      </body>
+    </html>`.value;
 }
 
 export function layoutText(blocks: EmailBlock[]): string {

@@ -9,6 +9,7 @@ import { defineEmailTemplate } from "./template";
 /** To the key's owner. */
 export const securityKeyPossiblyClonedEmail = defineEmailTemplate({
   name: "security-key-possibly-cloned",
+  category: "alert",
   label: "Possible cloned security key",
   schema: z.object(keyChangeFields),
   subject: () => "One of your security keys may have been copied",
@@ -28,6 +29,7 @@ export const securityKeyPossiblyClonedEmail = defineEmailTemplate({
 /** To each admin of the owner's org. */
 export const securityKeyPossiblyClonedAdminEmail = defineEmailTemplate({
   name: "security-key-possibly-cloned-admin",
+  category: "alert",
   label: "Possible cloned security key (admins)",
   schema: z.object({ ...keyChangeFields, username: z.string().max(254) }),
   subject: (d) => `Possible cloned security key: ${d.username}`,

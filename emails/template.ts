@@ -13,6 +13,18 @@ export interface EmailTemplateSpec<S extends z.ZodType, N extends string> {
   label: string;
   schema: S;
   subject(data: z.output<S>): string;
+  /**
+   * Set when the body carries a secret (a link or code) valid this long: the
+   * stored body is blanked once the message is delivered by SMTP, or once the
+   * secret has expired, so the outbox never keeps it readable.
+   */
+  secretValidForMs?: number;
+  /**
+   * "code": a one-time code someone is waiting for; "alert": a security alert
+   * (never refused by a quota: refusing it would undo the change it reports);
+   * "notice": everything else. Codes and alerts are delivered first.
+   */
+  category: "code" | "alert" | "notice";
   body(data: z.output<S>): EmailBlock[];
   preview: z.input<S>;
 }

@@ -6,13 +6,23 @@ import { defineEmailTemplate } from "./template";
 /** Tells a user that an admin issued them a temporary verification code (the code goes through the admin, never by email). */
 export const temporaryCodeIssuedEmail = defineEmailTemplate({
   name: "temporary-code-issued",
+  category: "alert",
   label: "Temporary verification code issued",
   schema: z.object({ name: nameField, orgName: nameField, issuedBy: nameField, expiresAt: timeField }),
   subject: () => "An admin issued you a temporary verification code",
   body: (d) => [
     { type: "heading", text: "An admin issued you a temporary verification code" },
-    { type: "paragraph", text: `Hi ${d.name}, ${d.issuedBy}, an admin of ${d.orgName}, issued a temporary verification code for your Gatehouse account. They will give it to you; use it once on the "Verify your identity" page after your password.` },
-    { type: "facts", rows: [{ label: "Issued by", value: d.issuedBy }, { label: "Expires", value: formatDateTime(d.expiresAt) }] },
+    {
+      type: "paragraph",
+      text: `Hi ${d.name}, ${d.issuedBy}, an admin of ${d.orgName}, issued a temporary verification code for your Gatehouse account. They will give it to you; use it once on the "Verify your identity" page after your password.`,
+    },
+    {
+      type: "facts",
+      rows: [
+        { label: "Issued by", value: d.issuedBy },
+        { label: "Expires", value: formatDateTime(d.expiresAt) },
+      ],
+    },
     { type: "note", text: "If you didn't ask for this, tell your admins: someone may be trying to get into your account." },
   ],
   preview: { name: "Grace Hopper", orgName: "Acme", issuedBy: "Ada Lovelace", expiresAt: new Date("2026-11-23T17:30:00Z") },

@@ -1,7 +1,9 @@
+import "server-only";
 import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { z } from "zod";
+import { parseTrustedProxies } from "./http/client-ip.mjs";
 
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
@@ -11,10 +13,31 @@ const envSchema = z.object({
     .optional(),
   APP_URL: z.string().url("APP_URL must be an absolute URL").default("http://localhost:3000"),
   AUTH_SECRET: z.string().min(32, "AUTH_SECRET must be at least 32 characters").optional(),
-  SMTP_URL: z.string().regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://").optional(),
+  SMTP_URL: z
+    .string()
+    .regex(/^smtps?:\/\//, "SMTP_URL must be smtp:// or smtps://")
+    .optional(),
   MAIL_FROM: z.string().default("Gatehouse <no-reply@gatehouse.local>"),
   // "off" when `npm run mail:worker` delivers mail instead of the app instances.
   MAIL_WORKER: z.enum(["on", "off"], { message: 'MAIL_WORKER must be "on" or "off"' }).default("on"),
+  // Email quotas per rolling hour (security alerts are never refused): per recipient address, and per org.
+  EMAIL_QUOTA_PER_RECIPIENT: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_RECIPIENT must be at least 1").default(20),
+  EMAIL_QUOTA_PER_ORG: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_ORG must be at least 1").default(500),
+  // Sign-ups started per client IP per hour (each emails a code to an address nobody has proved yet).
+  SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(1, "SIGNUP_LIMIT_PER_IP must be at least 1").default(10),
+  // How far X-Forwarded-For is believed (scripts/server.mjs decides the client IP with it): unset → not at all.
+  TRUSTED_PROXIES: z
+    .string()
+    .optional()
+    .superRefine((value, ctx) => {
+      try {
+        parseTrustedProxies(value);
+      } catch (error) {
+        ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
+      }
+    }),
+  // The address `npm start` listens on: unset → loopback for the embedded demo (it serves /dev/mailbox), every interface otherwise.
+  HOST: z.string().optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & {
@@ -28,9 +51,7 @@ let cached: Env | undefined;
 /** Parses the environment once; an invalid value stops startup with the variable's name. */
 export function env(): Env {
   if (cached) return cached;
-  const parsed = envSchema.safeParse(
-    Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")),
-  );
+  const parsed = envSchema.safeParse(Object.fromEntries(Object.entries(process.env).filter(([, v]) => v !== "")));
   if (!parsed.success) {
     const lines = parsed.error.issues.map((i) => `  ${i.path.join(".")}: ${i.message}`);
     throw new Error(`Invalid Gatehouse configuration:\n${lines.join("\n")}`);

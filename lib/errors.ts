@@ -1,3 +1,5 @@
+import "server-only";
+
 /** Errors whose message is safe and meant to be shown to the user. */
 export class UserFacingError extends Error {
   readonly status: number = 400;

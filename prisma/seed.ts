@@ -7,7 +7,9 @@ import { DEMO_PASSWORD, seedDemoData } from "../lib/orgs/demo-data";
 
 async function main(): Promise<number> {
   if (env().DATABASE_URL && !process.argv.includes("--allow-postgres")) {
-    console.error("Refusing to seed demo data into PostgreSQL (DATABASE_URL is set). Re-run with `npm run seed -- --allow-postgres` if this database is a scratch one.");
+    console.error(
+      "Refusing to seed demo data into PostgreSQL (DATABASE_URL is set). Re-run with `npm run seed -- --allow-postgres` if this database is a scratch one.",
+    );
     return 1;
   }
   const { raw, kind } = database();

@@ -74,10 +74,10 @@ async function main(): Promise<number> {
     if (pulled.status !== 0) return fail(pulled);
     const current = path.join(scratch, "migrated.prisma");
     fs.writeFileSync(current, pulled.stdout.slice(pulled.stdout.indexOf("generator client")));
-    const result = prisma(
-      ["migrate", "diff", "--from-schema-datamodel", current, "--to-schema-datamodel", "prisma/schema.prisma", "--script"],
-      { ...env, PGLITE_DATA_DIR: "memory://" },
-    );
+    const result = prisma(["migrate", "diff", "--from-schema-datamodel", current, "--to-schema-datamodel", "prisma/schema.prisma", "--script"], {
+      ...env,
+      PGLITE_DATA_DIR: "memory://",
+    });
     if (result.status !== 0) return fail(result);
     const sql = result.stdout.trim();
     const empty = sql === "" || /^-- This is an empty migration\.?$/.test(sql);
@@ -102,4 +102,10 @@ async function main(): Promise<number> {
   }
 }
 
-main().then((code) => process.exit(code));
+main().then(
+  (code) => process.exit(code),
+  (error: unknown) => {
+    console.error(error);
+    process.exit(1);
+  },
+);

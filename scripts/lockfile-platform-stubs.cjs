@@ -18,7 +18,10 @@ for (const [path, meta] of Object.entries(pkgs)) {
     const hoisted = "node_modules/" + dep;
     if (pkgs[key] || pkgs[hoisted]) continue;
     const p = platform(dep);
-    if (!p) { console.error("unknown platform for", dep); continue; }
+    if (!p) {
+      console.error("unknown platform for", dep);
+      continue;
+    }
     pkgs[hoisted] = { version: range.replace(/^[\^~=]/, ""), optional: true, ...p };
     added.push(dep + "@" + range);
   }

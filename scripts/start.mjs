@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 // `npm start`: build when the sources changed since the last build, then serve
-// with `next start`. The server migrates its database (and seeds the demo orgs
-// into a new embedded one) before it answers. Options: --port N (or PORT).
+// with scripts/server.mjs (Next.js behind a server that decides the client IP;
+// the embedded demo listens on loopback unless HOST is set). The server
+// migrates its database (and seeds the demo orgs into a new embedded one)
+// before it answers. Options: --port N (or PORT).
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -33,7 +35,9 @@ function sourceFingerprint() {
       hash.update(`${entry}:${stat.size}:${stat.mtimeMs}\n`);
     }
   };
-  ["app", "lib", "emails", "prisma/schema.prisma", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"].forEach(visit);
+  ["app", "lib", "emails", "prisma/schema.prisma", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"].forEach(
+    visit,
+  );
   return hash.digest("hex");
 }
 
@@ -50,6 +54,6 @@ if (!built || process.argv.includes("--rebuild")) {
 }
 
 console.log(`[gatehouse] starting on ${appUrl} (${process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite in .data/"})`);
-const server = spawn(process.execPath, [nextBin, "start", "--port", port], { cwd: root, stdio: "inherit", env });
+const server = spawn(process.execPath, [path.join(root, "scripts", "server.mjs"), "--port", port], { cwd: root, stdio: "inherit", env });
 for (const signal of ["SIGINT", "SIGTERM"]) process.on(signal, () => server.kill(signal));
 server.on("exit", (code, signal) => process.exit(code ?? (signal ? 0 : 1)));

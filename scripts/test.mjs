@@ -1,8 +1,11 @@
 #!/usr/bin/env node
-// `npm test`: unit and integration tests (vitest), then a production build and
-// the e2e suite in Chromium (Playwright). Integration and e2e use a fresh
-// embedded PGlite, or fresh PostgreSQL databases when TEST_DATABASE_URL is set.
-// Flags: --e2e-only, --no-e2e, --skip-build.
+// `npm test`: the static checks (typecheck, lint, import cycles, formatting), then
+// unit and integration tests (vitest), then a production build and the e2e suite
+// in Chromium (Playwright). Integration and e2e use a fresh embedded PGlite, or
+// fresh PostgreSQL databases when TEST_DATABASE_URL is set.
+// Flags: --e2e-only (no checks, no vitest), --no-e2e, --skip-build,
+// --no-checks (skip the static checks for a quick local run).
+// SKIP_FORMAT_CHECK=1 skips only the formatting check.
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";
@@ -29,6 +32,30 @@ class StepFailed extends Error {
   }
 }
 
+/** Typecheck, lint, cycle check and format check: all run, then any failure fails the suite, naming each. */
+function staticChecks() {
+  const checks = [
+    ["typecheck", "typecheck (tsc --noEmit)", [bin("typescript", "bin/tsc"), "--noEmit"]],
+    ["lint", "lint (eslint .)", [bin("eslint", "bin/eslint.js"), "."]],
+    ["import cycles", "import cycles (npm run check:cycles)", [path.join(root, "scripts", "check-cycles.mjs")]],
+  ];
+  const skipFormat = process.env.SKIP_FORMAT_CHECK === "1";
+  if (!skipFormat) {
+    const label = "format check (prettier --check .; `npm run format` fixes it, SKIP_FORMAT_CHECK=1 skips it)";
+    checks.push(["format check", label, [bin("prettier", "bin/prettier.cjs"), "--check", "."]]);
+  }
+  const failed = [];
+  for (const [name, label, checkArgs] of checks) {
+    try {
+      run(label, process.execPath, checkArgs);
+    } catch (error) {
+      if (!(error instanceof StepFailed)) throw error;
+      failed.push(name);
+    }
+  }
+  if (skipFormat) console.log("\n▶ format check (prettier --check .) skipped: SKIP_FORMAT_CHECK=1");
+  if (failed.length > 0) throw new StepFailed(`static checks (${failed.join(", ")})`, 1);
+}
 
 async function findChromium() {
   const candidates = [process.env.CHROMIUM_PATH, "/usr/bin/chromium", "/usr/bin/chromium-browser"];
@@ -81,6 +108,8 @@ console.log(`Gatehouse test suite on ${database}`);
 
 async function main() {
   if (!args.has("--e2e-only")) {
+    if (args.has("--no-checks")) console.log("\n▶ static checks skipped (--no-checks)");
+    else staticChecks();
     run("unit and integration tests (vitest)", process.execPath, [bin("vitest", "vitest.mjs"), "run"]);
   }
   if (!args.has("--no-e2e")) {

@@ -2,6 +2,7 @@
 
 import { useState, useTransition, type ReactNode } from "react";
 import type { ActionResult } from "@/lib/auth/action";
+import { useStepUp } from "./step-up";
 import { Button, type ButtonVariant } from "./ui";
 
 /** A one-click row action ("Log out", "Revoke") calling a server action; its error shows beside it. */
@@ -21,26 +22,31 @@ export function ActionButton<I>({
 }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const stepUp = useStepUp();
   return (
-    <div className="flex items-center gap-2">
-      {error && (
-        <p role="alert" className="text-sm text-red-600">
-          {error}
-        </p>
-      )}
-      <Button
-        variant={variant}
-        disabled={pending}
-        aria-label={label}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await action(input);
-            setError(result.ok ? null : result.error);
-          })
-        }
-      >
-        {children}
-      </Button>
+    <div>
+      <div className="flex items-center gap-2">
+        {error && (
+          <p role="alert" className="text-sm text-red-600">
+            {error}
+          </p>
+        )}
+        <Button
+          variant={variant}
+          disabled={pending}
+          aria-label={label}
+          onClick={() =>
+            startTransition(async () => {
+              // Some row actions need a fresh "verify it's you"; the panel asks for it and retries.
+              const result = await stepUp.run(() => action(input));
+              setError(!result || result.ok ? null : result.error);
+            })
+          }
+        >
+          {children}
+        </Button>
+      </div>
+      {stepUp.panel}
     </div>
   );
 }

@@ -25,7 +25,11 @@ export function DeviceList<I>({
               activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
             </p>
           </div>
-          <ActionButton action={revoke} input={inputFor(device)} label={`Revoke ${describeBrowser(device.userAgent)} activated ${formatDateTime(device.createdAt)}`}>
+          <ActionButton
+            action={revoke}
+            input={inputFor(device)}
+            label={`Revoke ${describeBrowser(device.userAgent)} activated ${formatDateTime(device.createdAt)}`}
+          >
             Revoke
           </ActionButton>
         </li>

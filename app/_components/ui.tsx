@@ -4,7 +4,9 @@ import type { ComponentProps, ReactNode } from "react";
 export function Logo({ className = "" }: { className?: string }) {
   return (
     <span className={`inline-flex items-center gap-2 font-semibold tracking-tight ${className}`}>
-      <span aria-hidden className="grid h-7 w-7 place-items-center rounded-md bg-brand-600 text-sm text-white">G</span>
+      <span aria-hidden className="grid h-7 w-7 place-items-center rounded-md bg-brand-600 text-sm text-white">
+        G
+      </span>
       Gatehouse
     </span>
   );
@@ -59,13 +61,7 @@ export function ButtonLink({ variant = "primary", className = "", ...props }: Co
   return <Link className={`${buttonClass(variant)} ${className}`} {...props} />;
 }
 
-export function Field({
-  label,
-  name,
-  error,
-  hint,
-  ...input
-}: ComponentProps<"input"> & { label: string; name: string; error?: string; hint?: string }) {
+export function Field({ label, name, error, hint, ...input }: ComponentProps<"input"> & { label: string; name: string; error?: string; hint?: string }) {
   const id = `field-${name}`;
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
@@ -118,7 +114,9 @@ export function Badge({ children, tone = "slate" }: { children: ReactNode; tone?
     amber: "bg-amber-50 text-amber-800 ring-amber-600/20",
     red: "bg-red-50 text-red-700 ring-red-600/20",
   };
-  return <span className={`inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset ring-slate-500/10 ${tones[tone]}`}>{children}</span>;
+  return (
+    <span className={`inline-flex items-center rounded-md px-2 py-0.5 text-xs font-medium ring-1 ring-inset ring-slate-500/10 ${tones[tone]}`}>{children}</span>
+  );
 }
 
 export function DescriptionList({ items }: { items: { term: string; value: ReactNode }[] }) {

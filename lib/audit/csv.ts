@@ -1,3 +1,4 @@
+import "server-only";
 import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import { describeAuditRow, type AuditRow } from "./queries";

@@ -1,9 +1,11 @@
+import "server-only";
 import crypto from "node:crypto";
 import { forbidden, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { UserFacingError } from "../errors";
 import { fieldErrorsOf } from "../validation/account";
 import { AdminRequiredError, authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
+import { reportEmailQuotaRefusal } from "../email/outbox";
 import { describeEntryPoint, type EntryPoint } from "./entry-point";
 
 export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string>; code?: string };
@@ -55,13 +57,11 @@ export function orgAction<S extends z.ZodType, T>(
   options: { role?: undefined; duringEnrolment?: boolean; schema: S },
   handler: (ctx: OrgContext, input: z.infer<S>) => Promise<T>,
 ): ((input: unknown) => Promise<ActionResult<T>>) & { entryPoint: EntryPoint };
-export function orgAction<S extends z.ZodType, T>(
-  options: Access & { schema: S },
-  handler: (ctx: AdminContext & OrgContext, input: z.infer<S>) => Promise<T>,
-) {
+export function orgAction<S extends z.ZodType, T>(options: Access & { schema: S }, handler: (ctx: AdminContext & OrgContext, input: z.infer<S>) => Promise<T>) {
   const action = async (input: unknown): Promise<ActionResult<T>> => {
+    let ctx: OrgContext | null = null;
     try {
-      const ctx = await currentContext();
+      ctx = await currentContext();
       if (!ctx) return { ok: false, error: SESSION_ENDED, code: "signed-out" };
       let allowed: OrgContext;
       try {
@@ -74,10 +74,15 @@ export function orgAction<S extends z.ZodType, T>(
       return { ok: true, data };
     } catch (error) {
       unstable_rethrow(error); // forbidden(), redirect() and Next's own signals are not errors
+      if (ctx) await reportEmailQuotaRefusal(error, { actor: { id: ctx.userId, name: ctx.userName }, request: ctx.request });
       return toActionError(error);
     }
   };
-  return describeEntryPoint(action, { kind: "action", audience: options.role === "ADMIN" ? "admin" : "user", duringEnrolment: Boolean(options.duringEnrolment) });
+  return describeEntryPoint(action, {
+    kind: "action",
+    audience: options.role === "ADMIN" ? "admin" : "user",
+    duringEnrolment: Boolean(options.duringEnrolment),
+  });
 }
 
 /** Server action open to anyone (sign-up): zod → handler → errors. */

@@ -1,14 +1,17 @@
+import "server-only";
 import { env } from "../env";
 
 // One place decides what Gatehouse's cookies are called and how they are set:
-// httpOnly, SameSite=Lax, path /, and Secure with a __Secure- name on https.
+// httpOnly, SameSite=Lax, path /, and on https Secure with a __Host- name (the
+// browser then refuses the cookie unless it is Secure, host-only and path /).
 
-export type CookieKind = "session" | "pending-login" | "device";
+export type CookieKind = "session" | "pending-login" | "device" | "signup";
 
 const BASE_NAMES: Record<CookieKind, string> = {
   session: "gatehouse.session",
   "pending-login": "gatehouse.pending-login",
   device: "gatehouse.device",
+  signup: "gatehouse.signup",
 };
 
 function isHttps(): boolean {
@@ -16,7 +19,7 @@ function isHttps(): boolean {
 }
 
 export function cookieName(kind: CookieKind): string {
-  return isHttps() ? `__Secure-${BASE_NAMES[kind]}` : BASE_NAMES[kind];
+  return isHttps() ? `__Host-${BASE_NAMES[kind]}` : BASE_NAMES[kind];
 }
 
 export interface CookieFlags {

@@ -1,6 +1,7 @@
+import "server-only";
 import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
+import type { Prisma, User } from "../db/generated/client";
 import { cookieName } from "./cookies";
 import { NotFoundError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
@@ -25,7 +26,10 @@ export function deviceCookieName(): string {
 /** The well-formed tokens of a device cookie's value (anything else is ignored). */
 export function deviceTokensOf(cookieValue: string | null | undefined): string[] {
   if (!cookieValue) return [];
-  return cookieValue.split(".").filter((t) => TOKEN_PATTERN.test(t)).slice(0, MAX_TOKENS_PER_BROWSER);
+  return cookieValue
+    .split(".")
+    .filter((t) => TOKEN_PATTERN.test(t))
+    .slice(0, MAX_TOKENS_PER_BROWSER);
 }
 
 /** The cookie value after activating `token` on a browser that already carried `previous`. */
@@ -48,6 +52,21 @@ export async function isActivatedDevice(user: PasswordCheckedUser, cookieValue: 
   return count > 0;
 }
 
+/**
+ * The id of this browser's activated device for a user row the password step
+ * looked up, or null; read-only. The password step uses it to count a known
+ * browser's failed logins apart, so failures from elsewhere cannot lock it out.
+ */
+export async function knownDeviceId(user: Pick<User, "id" | "orgId">, cookieValue: string | null | undefined): Promise<string | null> {
+  const tokens = deviceTokensOf(cookieValue);
+  if (tokens.length === 0) return null;
+  const device = await db().activatedDevice.findFirst({
+    where: { tokenHash: { in: tokens.map(hashToken) }, userId: user.id, orgId: user.orgId, revokedAt: null },
+    select: { id: true },
+  });
+  return device?.id ?? null;
+}
+
 /** Records a newly activated browser; returns the token for its cookie. */
 export async function activateDevice(
   tx: Prisma.TransactionClient,
@@ -57,7 +76,15 @@ export async function activateDevice(
 ): Promise<string> {
   const token = randomToken();
   await tx.activatedDevice.create({
-    data: { tokenHash: hashToken(token), userId: user.userId, orgId: user.orgId, ip: request.ip, userAgent: request.userAgent, createdAt: now, lastSeenAt: now },
+    data: {
+      tokenHash: hashToken(token),
+      userId: user.userId,
+      orgId: user.orgId,
+      ip: request.ip,
+      userAgent: request.userAgent,
+      createdAt: now,
+      lastSeenAt: now,
+    },
   });
   return token;
 }

@@ -1,3 +1,5 @@
+import "server-only";
+
 // Every entry point (server action, JSON route, CSV export) carries a
 // description of who may call it, so a test can enumerate them from the source
 // tree and prove each one refuses the callers it must refuse.

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 import { UserFacingError } from "../errors";
 import type { OrgContext } from "./org-context";

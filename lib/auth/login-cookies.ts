@@ -1,3 +1,4 @@
+import "server-only";
 import { cookieFlags } from "./cookies";
 import type { CookieJar } from "./route";
 import { deviceCookieName, deviceCookieValue, DEVICE_COOKIE_MAX_AGE } from "./devices";

@@ -1,9 +1,11 @@
+import "server-only";
 import crypto from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import { enqueueEmail } from "../email/outbox";
+import { maskEmail } from "../format";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { recordVerification, type VerificationMethod } from "../verification/history";
@@ -73,11 +75,6 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
   };
 }
 
-function maskEmail(email: string): string {
-  const [local = "", domain = ""] = email.split("@");
-  return `${local.slice(0, 1)}•••@${domain}`;
-}
-
 function activityOf(pending: PendingLoginSubject) {
   return pending.needsSecondFactor ? ("Login" as const) : ("Device activation" as const);
 }
@@ -95,7 +92,14 @@ async function fail(pending: PendingLoginSubject, method: VerificationMethod, er
   await recordVerification({ orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Failed", detail: reason, request });
   const user = await db().user.findUnique({ where: { id: pending.userId }, select: { username: true } });
   await db().loginAttempt.create({
-    data: { orgId: pending.orgId, userId: pending.userId, username: user?.username ?? "", result: "Verification failed", ip: request.ip, userAgent: request.userAgent },
+    data: {
+      orgId: pending.orgId,
+      userId: pending.userId,
+      username: user?.username ?? "",
+      result: "Verification failed",
+      ip: request.ip,
+      userAgent: request.userAgent,
+    },
   });
   if (left === 0) throw new LoginExpiredError("Too many attempts. Log in again.");
   throw error;
@@ -192,7 +196,12 @@ export async function sendEmailCode(pending: PendingLoginSubject, request: Reque
 }
 
 /** Emailed code, step 2: the newest code, unexpired, within its 5 attempts. */
-export async function verifyWithEmailCode(pending: PendingLoginSubject, code: string, request: RequestInfo, now = new Date()): Promise<{ deviceToken: string | null }> {
+export async function verifyWithEmailCode(
+  pending: PendingLoginSubject,
+  code: string,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ deviceToken: string | null }> {
   await takeVerifySlot(pending, now);
   try {
     if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
@@ -218,7 +227,11 @@ export async function verifyWithEmailCode(pending: PendingLoginSubject, code: st
 }
 
 const ONE_TIME_CODES = {
-  "authenticator-app": { method: "Authenticator app", consume: verifyAuthenticatorCode, wrong: "That code isn't right. Use the newest code from your authenticator app." },
+  "authenticator-app": {
+    method: "Authenticator app",
+    consume: verifyAuthenticatorCode,
+    wrong: "That code isn't right. Use the newest code from your authenticator app.",
+  },
   "recovery-code": { method: "Recovery code", consume: consumeRecoveryCode, wrong: "That recovery code isn't right or was already used." },
   "temporary-code": { method: "Temporary code", consume: consumeTemporaryCode, wrong: "That temporary code isn't right, has expired or was already used." },
 } as const;

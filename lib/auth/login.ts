@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
@@ -6,7 +7,7 @@ import { verifyPassword } from "./password";
 import { policyFromRow } from "../policy/rules";
 import type { PasswordCheckedUser } from "./org-context";
 import { userMethods } from "../verification/methods";
-import { activateDevice, isActivatedDevice } from "./devices";
+import { activateDevice, isActivatedDevice, knownDeviceId } from "./devices";
 import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
 import { clearRateLimit, hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 
@@ -29,6 +30,9 @@ export class InvalidCredentialsError extends UserFacingError {
 }
 
 const userKey = (username: string) => `login:user:${username}`;
+// A browser activated for the user counts its failures in a bucket of its own:
+// someone guessing the password from elsewhere cannot lock its owner out.
+const deviceKey = (deviceId: string) => `login:device:${deviceId}`;
 const ipKey = (ip: string) => `login:ip:${ip}`;
 
 /** A login request: who is asking, and the device cookie their browser carries. */
@@ -54,12 +58,7 @@ export interface PasswordStep {
  * allows; device activation when the org requires it and this browser carries
  * no device token for this user).
  */
-export async function authenticateWithPassword(
-  username: string,
-  password: string,
-  request: LoginRequest,
-  now = new Date(),
-): Promise<PasswordStep> {
+export async function authenticateWithPassword(username: string, password: string, request: LoginRequest, now = new Date()): Promise<PasswordStep> {
   const user = await db().user.findUnique({ where: { username }, include: { org: { select: { settings: true } } } });
   const record = (result: LoginResult) =>
     db().loginAttempt.create({
@@ -69,7 +68,9 @@ export async function authenticateWithPassword(
   // Every attempt takes its slot before the password is checked: each hit is
   // one atomic upsert, so a burst of parallel guesses cannot all slip past a
   // check made before any of them was counted. A success gives its slots back.
-  const byUser = await hitRateLimit(userKey(username), LOGIN_LIMITS.perUsername, now);
+  const deviceId = user ? await knownDeviceId(user, request.deviceCookie) : null;
+  const accountKey = deviceId ? deviceKey(deviceId) : userKey(username);
+  const byUser = await hitRateLimit(accountKey, LOGIN_LIMITS.perUsername, now);
   const byIp = request.ip ? await hitRateLimit(ipKey(request.ip), LOGIN_LIMITS.perIp, now) : null;
   const wait = Math.max(secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now), byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0);
   if (wait > 0) {
@@ -80,7 +81,7 @@ export async function authenticateWithPassword(
   const passwordOk = await verifyPassword(password, user?.passwordHash);
   if (!user || !passwordOk || !user.isActive) {
     await record(user && passwordOk ? "Inactive user" : "Invalid password");
-    if (user && byUser.count === LOGIN_LIMITS.perUsername.limit) {
+    if (user && !deviceId && byUser.count === LOGIN_LIMITS.perUsername.limit) {
       await recordAudit({
         orgId: user.orgId,
         actor: null,
@@ -94,10 +95,15 @@ export async function authenticateWithPassword(
     throw new InvalidCredentialsError();
   }
 
-  await clearRateLimit(userKey(username));
+  await clearRateLimit(accountKey);
   if (request.ip) await releaseRateLimit(ipKey(request.ip));
 
-  const checked = Object.freeze({ kind: "password-checked", orgId: user.orgId, userId: user.id, policy: policyFromRow(user.org.settings) }) as PasswordCheckedUser;
+  const checked = Object.freeze({
+    kind: "password-checked",
+    orgId: user.orgId,
+    userId: user.id,
+    policy: policyFromRow(user.org.settings),
+  }) as PasswordCheckedUser;
   const methods = await userMethods(checked);
   const needs: Needs = {
     secondFactor: methods.secondFactors.length > 0,
@@ -115,9 +121,18 @@ export async function authenticateWithPassword(
  * password was just chosen in sign-up, so the admin gets a verified pending
  * login (which the form turns into a session) and the browser is activated.
  */
-export async function loginAfterSignup(created: { userId: string; orgId: string }, request: RequestInfo, now = new Date()): Promise<{ pendingToken: string; deviceToken: string }> {
+export async function loginAfterSignup(
+  created: { userId: string; orgId: string },
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ pendingToken: string; deviceToken: string }> {
   const settings = await db().orgSettings.findUnique({ where: { orgId: created.orgId } });
-  const admin = Object.freeze({ kind: "password-checked", orgId: created.orgId, userId: created.userId, policy: policyFromRow(settings) }) as PasswordCheckedUser;
+  const admin = Object.freeze({
+    kind: "password-checked",
+    orgId: created.orgId,
+    userId: created.userId,
+    policy: policyFromRow(settings),
+  }) as PasswordCheckedUser;
   const pendingToken = await createPendingLogin(admin, { secondFactor: false, deviceActivation: false }, request, now, "Sign-up");
   const deviceToken = await db().$transaction((tx) => activateDevice(tx, admin, request, now));
   return { pendingToken, deviceToken };

@@ -1,3 +1,4 @@
+import "server-only";
 import type { NextAuthOptions } from "next-auth";
 import CredentialsProvider from "next-auth/providers/credentials";
 import { authSecret } from "../env";
@@ -46,8 +47,11 @@ export const authOptions: NextAuthOptions = {
           return { id: result.userId, sessionToken: result.sessionToken };
         } catch (error) {
           // next-auth hands a thrown message to the login form; only ours are safe to show.
+          // No `cause`: next-auth serialises what it is given, and the original may say more than the user should see.
+          // eslint-disable-next-line preserve-caught-error -- see above
           if (error instanceof UserFacingError) throw new Error(error.message);
           console.error("login failed", error);
+          // eslint-disable-next-line preserve-caught-error -- see above; the original is logged
           throw new Error("Something went wrong. Try again.");
         }
       },

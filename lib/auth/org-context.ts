@@ -1,3 +1,4 @@
+import "server-only";
 import type { PendingLogin, Role } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 import type { MfaStatus, OrgPolicy } from "../policy/rules";

@@ -1,3 +1,4 @@
+import "server-only";
 import { forbidden, redirect } from "next/navigation";
 import { AdminRequiredError, EnrolmentRequiredError, MFA_ENROLMENT_PATH, authorize, currentContext, type AdminContext, type OrgContext } from "./context";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import { db } from "../db/client";
 import type { PendingLogin } from "../db/generated/client";
 import { policyFromRow } from "../policy/rules";

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
@@ -22,6 +23,13 @@ import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } 
 // authenticator app). Success marks the session fresh (lib/auth/freshness.ts).
 
 const REAUTH_LIMIT: RateLimitRule = { limit: 5, windowSeconds: 15 * 60 };
+/**
+ * Second-step guesses (a code from the app) per user. The password step gives
+ * its slot back on success, so without a limit of its own the second step
+ * could be retried without end by looping password → code.
+ */
+export const REAUTH_CODE_LIMIT: RateLimitRule = { limit: 5, windowSeconds: 15 * 60 };
+const codeKey = (userId: string) => `reauth-code:user:${userId}`;
 
 export type ReauthStep =
   | { next: "done" }
@@ -30,11 +38,7 @@ export type ReauthStep =
   | { next: "authenticator-app"; token: string };
 
 /** Step 1: the password. With registered keys (and keys allowed), step 2 asks for one of them. */
-export async function reauthenticateWithPassword(
-  ctx: OrgContext,
-  password: string,
-  now = new Date(),
-): Promise<ReauthStep> {
+export async function reauthenticateWithPassword(ctx: OrgContext, password: string, now = new Date()): Promise<ReauthStep> {
   const { request } = ctx;
   const settings = keySettingsOf(ctx.policy);
   // The slot is taken before the check, atomically, so parallel guesses all count.
@@ -43,7 +47,15 @@ export async function reauthenticateWithPassword(
   if (wait > 0) throw new RateLimitedError(wait);
   const user = await db().user.findFirst({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { passwordHash: true } });
   if (!(await verifyPassword(password, user?.passwordHash))) {
-    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Re-authentication", result: "Failed", detail: "Wrong password", request });
+    await recordVerification({
+      orgId: ctx.orgId,
+      userId: ctx.userId,
+      method: "Password",
+      activity: "Re-authentication",
+      result: "Failed",
+      detail: "Wrong password",
+      request,
+    });
     throw new UserFacingError("That password isn't right. Try again.", { password: "That password isn't right." });
   }
   await releaseRateLimit(key);
@@ -73,11 +85,7 @@ export async function reauthenticateWithPassword(
 }
 
 /** Step 2: an assertion by one of the user's own keys, answering the challenge step 1 issued. */
-export async function reauthenticateWithKey(
-  ctx: OrgContext,
-  response: AuthenticationResponseJSON,
-  now = new Date(),
-): Promise<void> {
+export async function reauthenticateWithKey(ctx: OrgContext, response: AuthenticationResponseJSON, now = new Date()): Promise<void> {
   const { request } = ctx;
   const record = (result: "Succeeded" | "Failed", detail?: string) =>
     recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password and security key", activity: "Re-authentication", result, detail, request });
@@ -98,10 +106,16 @@ export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: st
   const record = (result: "Succeeded" | "Failed", detail?: string) =>
     recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Re-authentication", result, detail, request });
   await consumeChallenge(ctx, "reauth-app", token, now);
+  const wait = secondsOverLimit(await hitRateLimit(codeKey(ctx.userId), REAUTH_CODE_LIMIT, now), REAUTH_CODE_LIMIT, now);
+  if (wait > 0) {
+    await record("Failed", "Too many attempts");
+    throw new RateLimitedError(wait);
+  }
   if (!(await verifyAuthenticatorCode(ctx, code, now))) {
     await record("Failed", "Wrong or reused code");
     throw new UserFacingError("That code isn't right. Enter your password again, then the newest code from your app.", { code: "That code isn't right." });
   }
+  await releaseRateLimit(codeKey(ctx.userId));
   await markFresh(ctx, now);
   await record("Succeeded");
 }

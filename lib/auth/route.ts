@@ -1,8 +1,10 @@
+import "server-only";
 import type { z } from "zod";
 import { env } from "../env";
 import { ForbiddenError, RateLimitedError, UserFacingError } from "../errors";
 import { requestInfo, type RequestInfo } from "../http/request-info";
 import { NO_STORE } from "../http/csv";
+import { reportEmailQuotaRefusal } from "../email/outbox";
 import { SESSION_ENDED, parseInput, toActionError } from "./action";
 import { authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
 import { cookieValue, setCookieHeader } from "./cookies";
@@ -14,10 +16,25 @@ import { pendingLoginCookieName, requirePendingLogin } from "./pending-login";
 // ceremonies, re-authentication) and the CSV exports. Each wrapper resolves
 // the caller the same way the pages and server actions do.
 
-/** Browsers send Origin on POSTs; one that is not ours is a cross-site request. */
+/**
+ * Only our own pages call these routes. Browsers send Origin on POSTs and
+ * Sec-Fetch-Site on every request: another origin, or a cross-site fetch, is
+ * refused. A JSON body is required too: a cross-site form cannot send one
+ * without a CORS preflight, which we never answer.
+ */
 function checkOrigin(req: Request): void {
   const origin = req.headers.get("origin");
   if (origin && origin !== new URL(env().APP_URL).origin) throw new ForbiddenError("Cross-origin requests are not allowed.");
+  if (req.headers.get("sec-fetch-site") === "cross-site") throw new ForbiddenError("Cross-origin requests are not allowed.");
+  if (req.method !== "GET" && !/^application\/json\s*(;|$)/i.test(req.headers.get("content-type") ?? "")) throw new UnsupportedMediaTypeError();
+}
+
+class UnsupportedMediaTypeError extends UserFacingError {
+  override readonly status = 415;
+  readonly code = "unsupported-media-type";
+  constructor() {
+    super("Send the request body as JSON (Content-Type: application/json).");
+  }
 }
 
 async function readJson(req: Request): Promise<unknown> {
@@ -89,8 +106,13 @@ export function pendingLoginRoute<S extends z.ZodType, T>(
       checkOrigin(req);
       const request = requestInfo(req.headers);
       const pending = await requirePendingLogin(cookies.get(pendingLoginCookieName()));
-      const data = await handler(pending, await parseInput(schema, await readJson(req)), request, cookies);
-      return cookies.apply(Response.json({ ok: true, data }));
+      try {
+        const data = await handler(pending, await parseInput(schema, await readJson(req)), request, cookies);
+        return cookies.apply(Response.json({ ok: true, data }));
+      } catch (error) {
+        await reportEmailQuotaRefusal(error, { actor: null, request });
+        throw error;
+      }
     } catch (error) {
       return errorResponse(error);
     }
@@ -120,8 +142,13 @@ export function orgRoute<S extends z.ZodType, T>(options: OrgRouteOptions<S>, ha
       const ctx = await currentContext();
       if (!ctx) return signedOut();
       const allowed = authorize(ctx, options) as AdminContext;
-      const data = await handler(allowed, await parseInput(options.schema, await readJson(req)));
-      return Response.json({ ok: true, data }, { headers: NO_STORE });
+      try {
+        const data = await handler(allowed, await parseInput(options.schema, await readJson(req)));
+        return Response.json({ ok: true, data }, { headers: NO_STORE });
+      } catch (error) {
+        await reportEmailQuotaRefusal(error, { actor: { id: ctx.userId, name: ctx.userName }, request: ctx.request });
+        throw error;
+      }
     } catch (error) {
       return errorResponse(error);
     }
@@ -134,7 +161,10 @@ export function orgRoute<S extends z.ZodType, T>(options: OrgRouteOptions<S>, ha
  * the query string through zod → a streamed download. Refusals answer as the
  * JSON routes do (401 signed out, 403 with a code, 400 for bad filters).
  */
-export function orgExport<S extends z.ZodType>(schema: S, handler: (ctx: AdminContext, query: z.infer<S>) => Promise<Response> | Response): Handler & { entryPoint: EntryPoint } {
+export function orgExport<S extends z.ZodType>(
+  schema: S,
+  handler: (ctx: AdminContext, query: z.infer<S>) => Promise<Response> | Response,
+): Handler & { entryPoint: EntryPoint } {
   const route = async (req: Request): Promise<Response> => {
     try {
       const ctx = await currentContext();

@@ -1,3 +1,4 @@
+import "server-only";
 import { hashToken, randomToken } from "../crypto/tokens";
 import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
@@ -54,11 +55,7 @@ export async function createSession(
  * user was deactivated, or (when the org locks sessions to their IP) that are
  * used from an IP other than the one they started from.
  */
-export async function resolveSession(
-  token: string | undefined | null,
-  request: RequestInfo,
-  now = new Date(),
-): Promise<ActiveSession | null> {
+export async function resolveSession(token: string | undefined | null, request: RequestInfo, now = new Date()): Promise<ActiveSession | null> {
   if (!token) return null;
   const session = await db().session.findUnique({
     where: { tokenHash: hashToken(token) },

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 
 /** A new random bearer token (256 bits, base64url): sessions, pending logins, devices, links. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -49,7 +50,7 @@ function openPostgres(url: string): Database {
     async transaction(work) {
       const client = await pool.connect();
       const tx = {
-        query: async <T,>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
+        query: async <T>(sql: string, params: unknown[] = []) => (await client.query(sql, params)).rows as T[],
         exec: async (script: string) => void (await client.query(script)),
       };
       try {
@@ -90,7 +91,7 @@ function openPglite(dataDir: string): Database {
     transaction(work) {
       return lite.transaction((tx) =>
         work({
-          query: async <T,>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+          query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
           exec: async (script: string) => void (await tx.exec(script)),
         }),
       );

@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * True when a write failed on a unique constraint, optionally on a given
  * column. Prisma reports P2002 through adapter-pg; through the PGlite adapter

@@ -1,3 +1,4 @@
+import "server-only";
 import { database, type DatabaseKind } from "./client";
 import { pendingMigrations } from "./migrate";
 

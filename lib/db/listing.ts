@@ -1,3 +1,4 @@
+import "server-only";
 import type { Prisma } from "./generated/client";
 
 const DAY_MS = 24 * 60 * 60 * 1000;

@@ -1,6 +1,11 @@
+import "server-only";
 import { z } from "zod";
 import { EMAIL_TEMPLATES, type EmailTemplateData, type EmailTemplateName } from "../../emails";
 import type { Prisma } from "../db/generated/client";
+import { recordAudit } from "../audit/mutations";
+import { env } from "../env";
+import type { RequestInfo } from "../http/request-info";
+import { UserFacingError } from "../errors";
 
 /** Upper bounds for one stored message; templates stay far below them. */
 export const EMAIL_LIMITS = { to: 254, subject: 200, text: 64 * 1024, html: 256 * 1024 } as const;
@@ -20,13 +25,56 @@ export class EmailRejectedError extends Error {
 }
 
 export interface OutgoingEmail<N extends EmailTemplateName> {
-  orgId: string;
+  /** Null only for someone who has no org yet (the sign-up code). */
+  orgId: string | null;
   to: string;
   template: N;
   data: EmailTemplateData<N>;
 }
 
 type OutboxWriter = Pick<Prisma.TransactionClient, "emailMessage">;
+
+const QUOTA_WINDOW_MS = 60 * 60_000;
+
+/**
+ * The outbox refused a message over a quota (per recipient or per org, per
+ * rolling hour). Thrown inside the caller's transaction, so the change that
+ * wanted to send it is not made either; the entry points record an audit row
+ * for the org (reportEmailQuotaRefusal) after the rollback.
+ */
+export class EmailQuotaExceededError extends UserFacingError {
+  override readonly status = 429;
+  readonly code = "email-quota";
+  constructor(
+    readonly scope: "recipient" | "org",
+    readonly orgId: string | null,
+    readonly template: string,
+  ) {
+    super(
+      scope === "recipient"
+        ? "Too many emails went to this address in the last hour. Nothing was changed; try again later."
+        : "Your org has sent too many emails in the last hour. Nothing was changed; try again later.",
+    );
+    this.name = "EmailQuotaExceededError";
+  }
+}
+
+/** Counts the last hour's mail (security alerts aside) to this address and from this org; refuses the excess. */
+async function enforceQuota(tx: OutboxWriter, message: { orgId: string | null; to: string; template: string }): Promise<void> {
+  const since = new Date(Date.now() - QUOTA_WINDOW_MS);
+  const counted = { createdAt: { gte: since }, NOT: { template: { in: ALERT_TEMPLATES } } };
+  const { EMAIL_QUOTA_PER_RECIPIENT, EMAIL_QUOTA_PER_ORG } = env();
+  if ((await tx.emailMessage.count({ where: { ...counted, to: message.to } })) >= EMAIL_QUOTA_PER_RECIPIENT) {
+    throw new EmailQuotaExceededError("recipient", message.orgId, message.template);
+  }
+  if (message.orgId && (await tx.emailMessage.count({ where: { ...counted, orgId: message.orgId } })) >= EMAIL_QUOTA_PER_ORG) {
+    throw new EmailQuotaExceededError("org", message.orgId, message.template);
+  }
+}
+
+const ALERT_TEMPLATES = Object.values(EMAIL_TEMPLATES)
+  .filter((t) => t.category === "alert")
+  .map((t) => t.name);
 
 /**
  * Renders a notification and writes it to the outbox inside the caller's
@@ -45,9 +93,27 @@ export async function enqueueEmail<N extends EmailTemplateName>(tx: OutboxWriter
   const oversized = (["subject", "text", "html"] as const).filter((field) => rendered[field].length > EMAIL_LIMITS[field]);
   if (oversized.length) throw new EmailRejectedError(message.template, oversized);
 
+  // Security alerts are never refused: refusing one would roll back the change it reports.
+  if (template.category !== "alert") await enforceQuota(tx, { orgId: message.orgId, to: to.data, template: message.template });
   const row = await tx.emailMessage.create({
-    data: { orgId: message.orgId, template: message.template, to: to.data, ...rendered },
+    data: { orgId: message.orgId, template: message.template, to: to.data, priority: template.category === "notice" ? 1 : 0, ...rendered },
     select: { id: true },
   });
   return row;
+}
+
+/**
+ * After a request failed on an email quota (and its transaction rolled back),
+ * the org's Setup Audit Trail records the refusal. Anything else is ignored.
+ */
+export async function reportEmailQuotaRefusal(error: unknown, by: { actor: { id: string; name: string } | null; request: RequestInfo | null }): Promise<void> {
+  if (!(error instanceof EmailQuotaExceededError) || !error.orgId) return;
+  await recordAudit({
+    orgId: error.orgId,
+    actor: by.actor,
+    action: "Email refused: quota reached",
+    section: "Email",
+    newValue: `${error.template} (${error.scope === "recipient" ? "per-recipient" : "per-org"} hourly quota)`,
+    request: by.request,
+  }).catch((auditError: unknown) => console.error("could not record an email quota refusal", auditError));
 }

@@ -1,3 +1,4 @@
+import "server-only";
 import type { Db } from "../db/client";
 import { configuredTransport, type MailTransport } from "./transport";
 import { deliverDueEmails } from "./worker";

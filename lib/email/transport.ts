@@ -1,3 +1,4 @@
+import "server-only";
 import nodemailer from "nodemailer";
 import { env, type Env } from "../env";
 
@@ -21,14 +22,23 @@ export interface MailTransport {
 export const SMTP_REQUIRED =
   "SMTP_URL is required in production: set it to smtp://user:pass@host:587 or smtps://user:pass@host:465 so Gatehouse can deliver its notifications.";
 
-/** Mail is kept for /dev/mailbox only in the embedded default: no SMTP_URL, not a production deployment. */
-export function mailboxEnabled(config: Pick<Env, "SMTP_URL" | "isProductionDeployment"> = env()): boolean {
-  return !config.SMTP_URL && !config.isProductionDeployment;
+/**
+ * Mail is kept for /dev/mailbox only in the embedded default: no SMTP_URL, no
+ * DATABASE_URL, so never in a production deployment. scripts/server.mjs
+ * applies the same rule (`embeddedMailbox`) to listen on loopback only.
+ */
+export function mailboxEnabled(config: Pick<Env, "SMTP_URL" | "isProductionDeployment"> & Partial<Pick<Env, "DATABASE_URL">> = env()): boolean {
+  return !config.SMTP_URL && !config.DATABASE_URL && !config.isProductionDeployment;
 }
 
-/** Stops startup (server and mail worker) when a deployment has nowhere to send mail. */
-export function assertMailConfigured(config: Pick<Env, "SMTP_URL" | "isProductionDeployment"> = env()): void {
-  if (!config.SMTP_URL && config.isProductionDeployment) throw new Error(SMTP_REQUIRED);
+export const SMTP_REQUIRED_WITH_DATABASE_URL =
+  "SMTP_URL is required with DATABASE_URL: /dev/mailbox exists only in the embedded default, so mail would have nowhere to go.";
+
+/** Stops startup (server and mail worker) when mail would have nowhere to go. */
+export function assertMailConfigured(config: Pick<Env, "SMTP_URL" | "isProductionDeployment"> & Partial<Pick<Env, "DATABASE_URL">> = env()): void {
+  if (config.SMTP_URL) return;
+  if (config.isProductionDeployment) throw new Error(SMTP_REQUIRED);
+  if (config.DATABASE_URL) throw new Error(SMTP_REQUIRED_WITH_DATABASE_URL);
 }
 
 /**

@@ -1,5 +1,7 @@
+import "server-only";
 import { db as defaultDb, type Db } from "../db/client";
 import { env } from "../env";
+import { EMAIL_TEMPLATES } from "../../emails";
 import { describeDeliveryError, type MailTransport } from "./transport";
 
 /** First retry after 30 s, doubling up to one hour between attempts. */
@@ -16,6 +18,7 @@ export function retryDelayMs(attempts: number): number {
 
 interface ClaimedMessage {
   id: string;
+  template: string;
   to: string;
   subject: string;
   text: string;
@@ -56,11 +59,11 @@ async function claimDue(prisma: Db, now: Date, batchSize: number): Promise<Claim
     WHERE "id" IN (
       SELECT "id" FROM "EmailMessage"
       WHERE "state" IN ('QUEUED', 'RETRYING', 'SENDING') AND "nextAttemptAt" <= ${now}
-      ORDER BY "nextAttemptAt"
+      ORDER BY "priority", "nextAttemptAt"
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING "id", "to", "subject", "text", "html", "attempts", ("createdAt" <= ${giveUpCutoff}) AS "lastChance"`;
+    RETURNING "id", "template", "to", "subject", "text", "html", "attempts", ("createdAt" <= ${giveUpCutoff}) AS "lastChance"`;
 }
 
 /** One pass: claim what is due, send it, record the outcome of each message. */
@@ -69,6 +72,7 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
   const now = options.now ?? (() => new Date());
   const { MAIL_FROM, APP_URL } = env();
   const host = new URL(APP_URL).hostname;
+  await blankExpiredSecrets(prisma, now());
   const claimed = await claimDue(prisma, now(), options.batchSize ?? 10);
   const report: DeliveryReport = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
 
@@ -85,9 +89,11 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
         html: message.html,
         messageId: `<${message.id}@${host}>`,
       });
+      // A secret delivered by SMTP is no longer kept readable (the embedded mailbox is the delivery itself).
+      const blank = options.transport.kind === "smtp" && carriesSecret(message.template) ? blankedBody() : {};
       await prisma.emailMessage.updateMany({
         where: ours,
-        data: { state: "SENT", sentAt: now(), providerMessageId: messageId.slice(0, 500), lastError: null },
+        data: { state: "SENT", sentAt: now(), providerMessageId: messageId.slice(0, 500), lastError: null, ...blank },
       });
       report.sent++;
     } catch (error) {
@@ -104,4 +110,39 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
     }
   }
   return report;
+}
+
+/** What the outbox keeps of a message whose secret it must not keep; the Email Log still has its metadata. */
+export const SECRET_REMOVED = "[The body of this message held a link or code. It was removed after delivery or expiry.]";
+
+function secretLifetime(template: string): number | undefined {
+  return (EMAIL_TEMPLATES as Record<string, { secretValidForMs?: number }>)[template]?.secretValidForMs;
+}
+
+function carriesSecret(template: string): boolean {
+  return secretLifetime(template) !== undefined;
+}
+
+function blankedBody() {
+  return { text: SECRET_REMOVED, html: `<p>${SECRET_REMOVED}</p>` };
+}
+
+/**
+ * Blanks the bodies of secret-bearing messages whose secret has expired,
+ * delivered or not; one still waiting is marked failed (delivering an expired
+ * link or code would only confuse its reader).
+ */
+async function blankExpiredSecrets(prisma: Db, now: Date): Promise<void> {
+  for (const [name, template] of Object.entries(EMAIL_TEMPLATES) as [string, { secretValidForMs?: number }][]) {
+    if (template.secretValidForMs === undefined) continue;
+    const cutoff = new Date(now.getTime() - template.secretValidForMs);
+    await prisma.emailMessage.updateMany({
+      where: { template: name, createdAt: { lt: cutoff }, state: { in: ["QUEUED", "RETRYING"] } },
+      data: { state: "FAILED", lastError: "The link or code expired before it could be delivered.", updatedAt: now },
+    });
+    await prisma.emailMessage.updateMany({
+      where: { template: name, createdAt: { lt: cutoff }, state: { in: ["SENT", "FAILED"] }, NOT: { text: SECRET_REMOVED } },
+      data: blankedBody(),
+    });
+  }
 }

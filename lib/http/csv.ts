@@ -1,3 +1,5 @@
+import "server-only";
+
 /**
  * One CSV cell, quoted. A cell a spreadsheet would read as a formula (it starts
  * with = + - @, or a tab or carriage return that some apps skip before one)

@@ -1,3 +1,6 @@
+import "server-only";
+import { normaliseIp } from "./client-ip.mjs";
+
 export interface RequestInfo {
   ip: string | null;
   userAgent: string | null;
@@ -12,20 +15,22 @@ function header(source: HeaderSource, name: string): string | undefined {
 }
 
 /**
- * Client IP and browser of a request. Next.js puts the socket address in
- * X-Forwarded-For when no proxy did; behind a proxy the nearest hop's entry
- * (the last one) is the one the proxy vouches for.
+ * Client IP and browser of a request. The server in front of Next.js
+ * (scripts/server.mjs) decides the client IP from the TCP peer and
+ * TRUSTED_PROXIES, and leaves exactly that one address in X-Forwarded-For,
+ * whatever the client sent. Read here as a canonical IP address (IPv4-mapped
+ * IPv6 as IPv4); anything that is not one reads as null, never an error.
  */
 export function requestInfo(source: HeaderSource): RequestInfo {
   const forwarded = header(source, "x-forwarded-for");
-  const hops = forwarded?.split(",").map((s) => s.trim()).filter(Boolean) ?? [];
-  const ip = hops.at(-1) ?? header(source, "x-real-ip") ?? null;
+  const last = forwarded
+    ?.split(",")
+    .map((s) => s.trim())
+    .filter(Boolean)
+    .at(-1);
+  const ip = normaliseIp(last ?? header(source, "x-real-ip"));
   const userAgent = header(source, "user-agent")?.slice(0, 512) ?? null;
-  return { ip: ip ? normaliseIp(ip) : null, userAgent };
-}
-
-function normaliseIp(ip: string): string {
-  return ip.startsWith("::ffff:") ? ip.slice(7) : ip;
+  return { ip, userAgent };
 }
 
 /** "Chrome 156 on Linux" from a User-Agent string, for history pages and emails. */

@@ -1,42 +1,78 @@
+import "server-only";
 import { recordAudit } from "../audit/mutations";
 import { hashPassword } from "../auth/password";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
+import type { Prisma } from "../db/generated/client";
 import { UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
 import type { SignupInput } from "../validation/account";
 
 export const SLUG_TAKEN = "This URL name is taken. Try another.";
 export const USERNAME_TAKEN = "This email is already a Gatehouse username. Sign in, or use another email.";
 
-/** "Create your org": the org and its first admin, whose username is their email. */
-export async function createOrgWithAdmin(input: SignupInput): Promise<{ orgId: string; userId: string; username: string }> {
-  const username = input.email.toLowerCase();
+export interface CreatedOrg {
+  orgId: string;
+  userId: string;
+  username: string;
+}
+
+/** An org and its first admin as sign-up stores them: the password is already hashed. */
+export interface NewOrg {
+  orgName: string;
+  slug: string;
+  name: string;
+  email: string;
+  passwordHash: string;
+}
+
+/** Refuses a taken slug or username (the email, in any case) with field errors, both at once. */
+export async function assertOrgAvailable(slug: string, email: string): Promise<void> {
   const [slugTaken, usernameTaken] = await Promise.all([
-    db().org.findUnique({ where: { slug: input.slug }, select: { id: true } }),
-    db().user.findUnique({ where: { username }, select: { id: true } }),
+    db().org.findUnique({ where: { slug }, select: { id: true } }),
+    db().user.findUnique({ where: { username: email.toLowerCase() }, select: { id: true } }),
   ]);
   const fieldErrors: Record<string, string> = {};
   if (slugTaken) fieldErrors.slug = SLUG_TAKEN;
   if (usernameTaken) fieldErrors.email = USERNAME_TAKEN;
   if (Object.keys(fieldErrors).length) throw new UserFacingError("Check the highlighted fields.", fieldErrors);
+}
 
+/** The org, its admin and the audit row, inside the caller's transaction. */
+export async function insertOrgWithAdmin(tx: Prisma.TransactionClient, input: NewOrg, request?: RequestInfo): Promise<CreatedOrg> {
+  const username = input.email.toLowerCase();
+  const org = await tx.org.create({ data: { slug: input.slug, name: input.orgName } });
+  const user = await tx.user.create({
+    data: { orgId: org.id, username, email: input.email, name: input.name, role: "ADMIN", passwordHash: input.passwordHash },
+  });
+  await recordAudit(
+    { orgId: org.id, actor: { id: user.id, name: user.name }, action: "Created org", section: "Org", newValue: `${org.name} (${org.slug})`, request },
+    tx,
+  );
+  return { orgId: org.id, userId: user.id, username };
+}
+
+/**
+ * Two sign-ups racing for one slug or username: the loser's unique violation
+ * as the field error it would have got a moment later. Null for anything else.
+ */
+export function takenFieldError(error: unknown): UserFacingError | null {
+  if (isUniqueViolation(error, "slug")) return new UserFacingError("Check the highlighted fields.", { slug: SLUG_TAKEN });
+  if (isUniqueViolation(error, "username")) return new UserFacingError("Check the highlighted fields.", { email: USERNAME_TAKEN });
+  return null;
+}
+
+/**
+ * An org and its first admin, whose username is their email, at once (tests
+ * and tooling). Self-service sign-up proves the email first (lib/orgs/signup.ts)
+ * and then stores the same rows with insertOrgWithAdmin.
+ */
+export async function createOrgWithAdmin(input: SignupInput): Promise<CreatedOrg> {
+  await assertOrgAvailable(input.slug, input.email);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db().$transaction(async (tx) => {
-      const org = await tx.org.create({ data: { slug: input.slug, name: input.orgName } });
-      const user = await tx.user.create({
-        data: { orgId: org.id, username, email: input.email, name: input.name, role: "ADMIN", passwordHash },
-      });
-      await recordAudit(
-        { orgId: org.id, actor: { id: user.id, name: user.name }, action: "Created org", section: "Org", newValue: `${org.name} (${org.slug})` },
-        tx,
-      );
-      return { orgId: org.id, userId: user.id, username };
-    });
+    return await db().$transaction((tx) => insertOrgWithAdmin(tx, { ...input, passwordHash }));
   } catch (error) {
-    // Two sign-ups racing for one slug or username: the loser gets the field error.
-    if (isUniqueViolation(error, "slug")) throw new UserFacingError("Check the highlighted fields.", { slug: SLUG_TAKEN });
-    if (isUniqueViolation(error, "username")) throw new UserFacingError("Check the highlighted fields.", { email: USERNAME_TAKEN });
-    throw error;
+    throw takenFieldError(error) ?? error;
   }
 }

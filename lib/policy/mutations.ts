@@ -1,4 +1,6 @@
+import "server-only";
 import { recordAudit } from "../audit/mutations";
+import { requireFreshAuth } from "../auth/freshness";
 import type { AdminContext } from "../auth/org-context";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
@@ -20,8 +22,10 @@ export interface SaveOutcome {
  * stored version is still the one the admin loaded (checked atomically in the
  * UPDATE's WHERE), so two admins never silently overwrite each other.
  */
-export async function saveSessionSettings(ctx: AdminContext, input: SessionSettingsInput): Promise<SaveOutcome> {
+export async function saveSessionSettings(ctx: AdminContext, input: SessionSettingsInput, now = new Date()): Promise<SaveOutcome> {
   const { request } = ctx;
+  // The org's security policy is the most sensitive thing an admin changes: it needs a fresh "verify it's you".
+  await requireFreshAuth(ctx, now);
   const { version: loadedVersion, ...values } = input;
   const next: PolicyValues = values;
 

@@ -1,4 +1,5 @@
-import type { AdminContext, OrgContext } from "../auth/org-context";
+import "server-only";
+import type { AdminContext } from "../auth/org-context";
 import { db } from "../db/client";
 
 /**

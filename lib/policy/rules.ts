@@ -137,7 +137,10 @@ export function mfaRequirement(policy: Pick<PolicyValues, "requireMfa" | "mfaReq
 }
 
 /** Whether an authenticator model may be used: never when blocked; only listed ones when an allow-list is set. */
-export function authenticatorModelVerdict(policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids">, aaguid: string): "allowed" | "blocked" | "not-listed" {
+export function authenticatorModelVerdict(
+  policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids">,
+  aaguid: string,
+): "allowed" | "blocked" | "not-listed" {
   const id = aaguid.toLowerCase();
   if (policy.blockedAaguids.includes(id)) return "blocked";
   return policy.allowedAaguids.length === 0 || policy.allowedAaguids.includes(id) ? "allowed" : "not-listed";

@@ -1,3 +1,4 @@
+import "server-only";
 import { database } from "../db/client";
 import { migrate } from "../db/migrate";
 import { startInProcessMailWorker } from "../email/runner";

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import { recordAudit } from "../audit/mutations";
 import { hashPassword } from "../auth/password";
@@ -102,9 +103,7 @@ function problemOf(found: FoundInvitation | null, now: Date): InvitationProblem 
   return null;
 }
 
-export type InvitationStatus =
-  | { ok: true; name: string; username: string; orgName: string }
-  | { ok: false; problem: InvitationProblem };
+export type InvitationStatus = { ok: true; name: string; username: string; orgName: string } | { ok: false; problem: InvitationProblem };
 
 /** What the set-password page shows for a token. Reads only. */
 export async function inspectInvitation(token: string, now = new Date()): Promise<InvitationStatus> {

@@ -1,4 +1,6 @@
+import "server-only";
 import { recordAudit } from "../audit/mutations";
+import { requireFreshAuth } from "../auth/freshness";
 import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
@@ -58,7 +60,15 @@ export async function resendInvitation(ctx: AdminContext, userId: string): Promi
   await db().$transaction(async (tx) => {
     await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: ctx.userName });
     await recordAudit(
-      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Sent invitation", section: "Users", targetId: user.id, newValue: user.email, request: ctx.request },
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Sent invitation",
+        section: "Users",
+        targetId: user.id,
+        newValue: user.email,
+        request: ctx.request,
+      },
       tx,
     );
   });
@@ -138,6 +148,7 @@ export async function setUserRole(ctx: AdminContext, userId: string, role: Role)
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { role: true } });
   if (!user) throw new NotFoundError("That user");
   if (user.role === role) return;
+  await requireFreshAuth(ctx);
   await db().$transaction(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { role } });
     await recordAudit(

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";

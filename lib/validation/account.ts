@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 
 export const MIN_PASSWORD_LENGTH = 12;
@@ -9,12 +10,13 @@ export const usernameSchema = z
   .max(254, "Username is too long.")
   .pipe(z.email({ message: "Usernames look like an email address, e.g. ada@acme.test." }));
 
-export const emailSchema = z.string().trim().max(254, "Email is too long.").pipe(z.email({ message: "Enter a valid email address." }));
-
-export const passwordSchema = z
+export const emailSchema = z
   .string()
-  .min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`)
-  .max(256, "Use at most 256 characters.");
+  .trim()
+  .max(254, "Email is too long.")
+  .pipe(z.email({ message: "Enter a valid email address." }));
+
+export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(256, "Use at most 256 characters.");
 
 export const personNameSchema = z.string().trim().min(1, "Enter a name.").max(100, "Use at most 100 characters.");
 
@@ -34,6 +36,15 @@ export const signupSchema = z.object({
   password: passwordSchema,
 });
 export type SignupInput = z.infer<typeof signupSchema>;
+
+/** Sign-up, step 2: the code emailed to the would-be admin (spaces ignored). The pending sign-up is named by its cookie. */
+export const signupCodeSchema = z.object({
+  code: z
+    .string()
+    .max(32, "Enter the 6-digit code from the email.")
+    .transform((s) => s.replace(/\s+/g, ""))
+    .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from the email.")),
+});
 
 /** The login form: shape only. Wrong values get the one generic message, never a field hint. */
 export const loginSchema = z.object({

@@ -1,11 +1,16 @@
+import "server-only";
 import { z } from "zod";
 import { authenticationResponseSchema } from "./webauthn";
 
-// One-time codes typed by people: the emailed device-activation code, codes
-// from an authenticator app, recovery and temporary codes; and the
-// re-authentication steps that take them.
+// One-time codes typed by people: the emailed device-activation and
+// enrolment codes, codes from an authenticator app, recovery and temporary
+// codes; and the re-authentication steps that take them.
 
-const sixDigits = (message: string) => z.string().trim().regex(/^\d{6}$/, message);
+const sixDigits = (message: string) =>
+  z
+    .string()
+    .trim()
+    .regex(/^\d{6}$/, message);
 
 export const emailCodeSchema = z.object({
   code: z
@@ -13,6 +18,10 @@ export const emailCodeSchema = z.object({
     .transform((s) => s.replace(/\s+/g, ""))
     .pipe(z.string().regex(/^\d{6}$/, "Enter the 6-digit code from the email.")),
 });
+
+/** Proving the mailbox before a first factor under required MFA: "Email me a code" takes nothing; "Confirm" takes the emailed code. */
+export const sendEnrolmentCodeSchema = z.object({});
+export const enrolmentCodeSchema = emailCodeSchema;
 
 export const oneTimeCodeSchema = z.object({
   kind: z.enum(["authenticator-app", "recovery-code", "temporary-code"]),

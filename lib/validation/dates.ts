@@ -35,8 +35,12 @@ export function optionalDaySchema(message = "Enter a date as YYYY-MM-DD.") {
 
 /** The From/To fields every history page's filter form shares: inclusive UTC days, either may be blank. */
 export const dayRangeFields = {
-  from: optionalDaySchema("Enter the From date as YYYY-MM-DD.").optional().transform((d) => d ?? null),
-  to: optionalDaySchema("Enter the To date as YYYY-MM-DD.").optional().transform((d) => d ?? null),
+  from: optionalDaySchema("Enter the From date as YYYY-MM-DD.")
+    .optional()
+    .transform((d) => d ?? null),
+  to: optionalDaySchema("Enter the To date as YYYY-MM-DD.")
+    .optional()
+    .transform((d) => d ?? null),
 };
 
 /** Page number from the URL; bounded so a hand-edited URL cannot ask for an absurd offset. */

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import { LOGIN_RESULTS } from "../auth/login";
 import { VERIFICATION_ACTIVITIES, VERIFICATION_RESULTS } from "../verification/history";

@@ -1,3 +1,4 @@
+import "server-only";
 import { z } from "zod";
 import {
   AUTHENTICATOR_TYPE_LABELS,
@@ -57,11 +58,22 @@ export const sessionSettingsSchema = z
       .transform(Number),
     allowSecurityKeys: checkbox,
     requireMfa: checkbox,
-    mfaRequiredFrom: optionalDaySchema().optional().transform((day) => day ?? null),
+    mfaRequiredFrom: optionalDaySchema()
+      .optional()
+      .transform((day) => day ?? null),
     allowTotp: checkbox,
     requireDeviceActivation: checkbox,
     reauthWindowMinutes: z
-      .union([z.string().trim().regex(/^\d{1,3}$/, reauthMessage), z.number().int(reauthMessage)], { message: reauthMessage })
+      .union(
+        [
+          z
+            .string()
+            .trim()
+            .regex(/^\d{1,3}$/, reauthMessage),
+          z.number().int(reauthMessage),
+        ],
+        { message: reauthMessage },
+      )
       .transform(Number)
       .pipe(z.number().min(REAUTH_WINDOW_RANGE.min, reauthMessage).max(REAUTH_WINDOW_RANGE.max, reauthMessage)),
     userVerification: z.enum(userVerificationValues, { message: "Choose Discouraged, Preferred or Required." }),
@@ -69,7 +81,16 @@ export const sessionSettingsSchema = z
     allowedAaguids: aaguidList,
     blockedAaguids: aaguidList,
     sessionTimeoutMinutes: z
-      .union([z.string().trim().regex(/^\d{1,5}$/, timeoutMessage), z.number()], { message: timeoutMessage })
+      .union(
+        [
+          z
+            .string()
+            .trim()
+            .regex(/^\d{1,5}$/, timeoutMessage),
+          z.number(),
+        ],
+        { message: timeoutMessage },
+      )
       .transform(Number)
       .refine((minutes) => (TIMEOUT_CHOICES as readonly number[]).includes(minutes), timeoutMessage),
     lockSessionsToIp: checkbox,
@@ -82,4 +103,3 @@ export const sessionSettingsSchema = z
   });
 
 export type SessionSettingsInput = z.infer<typeof sessionSettingsSchema>;
-

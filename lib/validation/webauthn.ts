@@ -1,8 +1,14 @@
+import "server-only";
 import { z } from "zod";
 
 // Shapes of the browser's WebAuthn responses. Sizes are capped so a hostile
 // client cannot make the server parse megabytes of CBOR.
-const b64url = (max: number) => z.string().min(1).max(max).regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
+const b64url = (max: number) =>
+  z
+    .string()
+    .min(1)
+    .max(max)
+    .regex(/^[A-Za-z0-9_-]+$/, "must be base64url");
 const transports = z.array(z.enum(["ble", "cable", "hybrid", "internal", "nfc", "smart-card", "usb"])).max(8);
 
 // The fields every PublicKeyCredential JSON carries, whatever the ceremony.

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 import { renderSVG } from "uqr";
 import { recordAudit } from "../audit/mutations";
@@ -10,7 +11,9 @@ import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { NotFoundError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { requireMailboxProved } from "./enrolment-proof";
 import { recordVerification } from "./history";
+import { lockUserRow } from "../users/locks";
 import { assertNotLastRequiredMethod } from "./methods";
 import { base32Encode, matchingStep, otpauthUri } from "./totp";
 
@@ -29,6 +32,8 @@ function requireTotpAllowed(ctx: OrgContext) {
 /** Step 1: a new secret (replacing an unconfirmed one); returns what the page shows. */
 export async function startAuthenticatorEnrolment(ctx: OrgContext, now = new Date()) {
   requireTotpAllowed(ctx);
+  // During required-MFA enrolment, a first app only after this session proved the user's mailbox.
+  await requireMailboxProved(ctx);
   await requireFreshAuth(ctx, now);
   const existing = await db().authenticatorApp.findUnique({ where: { userId: ctx.userId } });
   if (existing?.confirmedAt) throw new UserFacingError("An authenticator app is already connected. Disconnect it first.");
@@ -40,16 +45,38 @@ export async function startAuthenticatorEnrolment(ctx: OrgContext, now = new Dat
     update: { secretSealed, confirmedAt: null, lastUsedStep: null, createdAt: now },
   });
   const uri = otpauthUri(secret, ctx.username);
-  return { secret: base32Encode(secret).replace(/(.{4})/g, "$1 ").trim(), uri, qrSvg: renderSVG(uri, { border: 1 }) };
+  return {
+    secret: base32Encode(secret)
+      .replace(/(.{4})/g, "$1 ")
+      .trim(),
+    uri,
+    qrSvg: renderSVG(uri, { border: 1 }),
+  };
 }
 
-async function notify(tx: Prisma.TransactionClient, owner: { orgId: string; userId: string }, template: "authenticator-app-connected" | "authenticator-app-disconnected", request: RequestInfo, now: Date) {
-  const user = await tx.user.findFirstOrThrow({ where: { id: owner.userId, orgId: owner.orgId }, select: { email: true, name: true, org: { select: { name: true } } } });
+async function notify(
+  tx: Prisma.TransactionClient,
+  owner: { orgId: string; userId: string },
+  template: "authenticator-app-connected" | "authenticator-app-disconnected",
+  request: RequestInfo,
+  now: Date,
+) {
+  const user = await tx.user.findFirstOrThrow({
+    where: { id: owner.userId, orgId: owner.orgId },
+    select: { email: true, name: true, org: { select: { name: true } } },
+  });
   await enqueueEmail(tx, {
     orgId: owner.orgId,
     to: user.email,
     template,
-    data: { name: user.name, orgName: user.org.name, at: now, ip: request.ip, browser: describeBrowser(request.userAgent), manageLink: `${env().APP_URL}/settings/advanced` },
+    data: {
+      name: user.name,
+      orgName: user.org.name,
+      at: now,
+      ip: request.ip,
+      browser: describeBrowser(request.userAgent),
+      manageLink: `${env().APP_URL}/settings/advanced`,
+    },
   });
 }
 
@@ -57,14 +84,22 @@ async function notify(tx: Prisma.TransactionClient, owner: { orgId: string; user
 export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: string, now = new Date()): Promise<void> {
   const { request } = ctx;
   requireTotpAllowed(ctx);
+  await requireMailboxProved(ctx);
   const app = await db().authenticatorApp.findFirst({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: null } });
   if (!app) throw new UserFacingError("Start connecting your authenticator app again.");
   const step = matchingStep(open(app.secretSealed, SEAL_PURPOSE), code, now, null);
-  if (step === null) throw new UserFacingError("That code isn't right. Check the time on your phone and try the newest code.", { code: "That code isn't right." });
+  if (step === null)
+    throw new UserFacingError("That code isn't right. Check the time on your phone and try the newest code.", { code: "That code isn't right." });
   await db().$transaction(async (tx) => {
-    const { count } = await tx.authenticatorApp.updateMany({ where: { id: app.id, confirmedAt: null }, data: { confirmedAt: now, lastUsedStep: BigInt(step) } });
+    const { count } = await tx.authenticatorApp.updateMany({
+      where: { id: app.id, confirmedAt: null },
+      data: { confirmedAt: now, lastUsedStep: BigInt(step) },
+    });
     if (count !== 1) throw new UserFacingError("Start connecting your authenticator app again.");
-    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Connect authenticator app", result: "Succeeded", request }, tx);
+    await recordVerification(
+      { orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Connect authenticator app", result: "Succeeded", request },
+      tx,
+    );
     await notify(tx, ctx, "authenticator-app-connected", request, now);
   });
 }
@@ -73,11 +108,15 @@ export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: strin
 export async function disconnectOwnAuthenticator(ctx: OrgContext, now = new Date()): Promise<void> {
   const { request } = ctx;
   await requireFreshAuth(ctx, now);
-  await assertNotLastRequiredMethod(ctx, "authenticator-app");
   await db().$transaction(async (tx) => {
+    await lockUserRow(tx, ctx);
+    await assertNotLastRequiredMethod(tx, ctx, "authenticator-app");
     const { count } = await tx.authenticatorApp.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId, confirmedAt: { not: null } } });
     if (count !== 1) throw new NotFoundError("That authenticator app");
-    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Disconnect authenticator app", result: "Succeeded", request }, tx);
+    await recordVerification(
+      { orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Disconnect authenticator app", result: "Succeeded", request },
+      tx,
+    );
     await notify(tx, ctx, "authenticator-app-disconnected", request, now);
   });
 }
@@ -85,12 +124,24 @@ export async function disconnectOwnAuthenticator(ctx: OrgContext, now = new Date
 /** An admin disconnects a user's app (own org only; audited; the user emailed). */
 export async function disconnectUserAuthenticator(ctx: AdminContext, userId: string, now = new Date()): Promise<void> {
   const { request } = ctx;
+  await requireFreshAuth(ctx, now);
   await db().$transaction(async (tx) => {
-    const app = await tx.authenticatorApp.findFirst({ where: { userId, orgId: ctx.orgId, confirmedAt: { not: null } }, include: { user: { select: { username: true } } } });
+    const app = await tx.authenticatorApp.findFirst({
+      where: { userId, orgId: ctx.orgId, confirmedAt: { not: null } },
+      include: { user: { select: { username: true } } },
+    });
     if (!app) throw new NotFoundError("That authenticator app");
     await tx.authenticatorApp.delete({ where: { id: app.id } });
     await recordAudit(
-      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Disconnected authenticator app", section: "Users", targetId: userId, newValue: app.user.username, request },
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Disconnected authenticator app",
+        section: "Users",
+        targetId: userId,
+        newValue: app.user.username,
+        request,
+      },
       tx,
     );
     await notify(tx, { orgId: ctx.orgId, userId }, "authenticator-app-disconnected", request, now);

@@ -1,3 +1,4 @@
+import "server-only";
 import crypto from "node:crypto";
 
 // One-time codes people type: recovery codes and admin-issued temporary codes.
@@ -14,7 +15,11 @@ export function randomCode(groups: number, size: number): string {
 
 /** What a person typed, as it was generated: case, spaces and hyphens ignored; o→0, i/l→1. */
 export function normaliseCode(input: string): string {
-  return input.toLowerCase().replace(/[\s-]+/g, "").replace(/o/g, "0").replace(/[il]/g, "1");
+  return input
+    .toLowerCase()
+    .replace(/[\s-]+/g, "")
+    .replace(/o/g, "0")
+    .replace(/[il]/g, "1");
 }
 
 export function hashCode(code: string): string {

@@ -1,3 +1,4 @@
+import "server-only";
 import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import type { VerificationRow } from "./queries";

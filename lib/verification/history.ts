@@ -1,8 +1,10 @@
+import "server-only";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 
-export type VerificationMethod = "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code" | "Authenticator app";
+export type VerificationMethod =
+  "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code" | "Authenticator app";
 /** Every activity and result a row can carry; the history page's filters offer exactly these. */
 export const VERIFICATION_ACTIVITIES = [
   "Login",
@@ -13,6 +15,7 @@ export const VERIFICATION_ACTIVITIES = [
   "Generate recovery codes",
   "Connect authenticator app",
   "Disconnect authenticator app",
+  "Prove email for enrolment",
 ] as const;
 export const VERIFICATION_RESULTS = ["Succeeded", "Failed"] as const;
 export type VerificationActivity = (typeof VERIFICATION_ACTIVITIES)[number];

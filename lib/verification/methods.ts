@@ -1,5 +1,7 @@
+import "server-only";
 import type { OrgContext, UserSubject } from "../auth/org-context";
 import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
 import { UserFacingError } from "../errors";
 import { mfaStatusOf, type MfaStatus, type OrgPolicy, type SecondFactor } from "../policy/rules";
 
@@ -23,7 +25,11 @@ export async function userMethods(subject: UserSubject, policy: MethodPolicy = s
   const { userId, orgId } = subject;
   const [keys, app] = await Promise.all([
     policy.allowSecurityKeys
-      ? db().securityKey.findMany({ where: { userId, orgId }, select: { credentialId: true, transports: true, flaggedAt: true }, orderBy: { createdAt: "asc" } })
+      ? db().securityKey.findMany({
+          where: { userId, orgId },
+          select: { credentialId: true, transports: true, flaggedAt: true },
+          orderBy: { createdAt: "asc" },
+        })
       : [],
     policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
   ]);
@@ -48,12 +54,18 @@ export const LAST_METHOD_REFUSAL =
 
 /**
  * Refuses (with LAST_METHOD_REFUSAL) a user's own removal of a second factor
- * when their org requires MFA and it is the last one they have.
+ * when their org requires MFA and it is the last one they have. Runs inside
+ * the removal's transaction, after it locked the user's row (lockUserRow), so
+ * two parallel removals cannot both see the other factor still there.
  */
-export async function assertNotLastRequiredMethod(ctx: OrgContext, removing: SecondFactor): Promise<void> {
-  if (!ctx.policy.requireMfa) return;
-  const { secondFactors } = await userMethods(ctx);
-  const others = secondFactors.filter((f) => f !== removing);
-  const remainingKeys = removing === "security-key" ? (await db().securityKey.count({ where: { userId: ctx.userId, orgId: ctx.orgId } })) - 1 : 0;
-  if (others.length === 0 && remainingKeys <= 0) throw new UserFacingError(LAST_METHOD_REFUSAL);
+export async function assertNotLastRequiredMethod(tx: Prisma.TransactionClient, ctx: OrgContext, removing: SecondFactor): Promise<void> {
+  // A factor the org does not allow counts for nothing, so removing it leaves the user as they were.
+  const counted = removing === "security-key" ? ctx.policy.allowSecurityKeys : ctx.policy.allowTotp;
+  if (!ctx.policy.requireMfa || !counted) return;
+  const { userId, orgId } = ctx;
+  const [keys, apps] = await Promise.all([
+    ctx.policy.allowSecurityKeys ? tx.securityKey.count({ where: { userId, orgId } }) : 0,
+    ctx.policy.allowTotp ? tx.authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
+  ]);
+  if (keys + apps - 1 <= 0) throw new UserFacingError(LAST_METHOD_REFUSAL);
 }

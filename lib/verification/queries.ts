@@ -1,3 +1,4 @@
+import "server-only";
 import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
@@ -50,9 +51,7 @@ async function verificationWhere(ctx: OrgContext, filter: VerificationFilter): P
 /** Adds each row's user name and username, looked up within the org only. */
 async function withUsers(ctx: OrgContext, rows: Prisma.VerificationEventGetPayload<{ select: typeof rowFields }>[]): Promise<VerificationRow[]> {
   const ids = [...new Set(rows.map((row) => row.userId))];
-  const users = ids.length
-    ? await db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } })
-    : [];
+  const users = ids.length ? await db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } }) : [];
   const byId = new Map(users.map((user) => [user.id, { name: user.name, username: user.username }]));
   return rows.map((row) => ({ ...row, user: byId.get(row.userId) ?? null }));
 }

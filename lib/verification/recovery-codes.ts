@@ -1,3 +1,4 @@
+import "server-only";
 import { recordAudit } from "../audit/mutations";
 import type { AdminContext, OrgContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
 import { requireFreshAuth } from "../auth/freshness";
@@ -39,7 +40,14 @@ export async function generateRecoveryCodes(ctx: OrgContext, now = new Date()): 
       orgId: ctx.orgId,
       to: user.email,
       template: "recovery-codes-generated",
-      data: { name: user.name, orgName: ctx.orgName, at: now, ip: request.ip, browser: describeBrowser(request.userAgent), manageLink: `${env().APP_URL}/settings/advanced` },
+      data: {
+        name: user.name,
+        orgName: ctx.orgName,
+        at: now,
+        ip: request.ip,
+        browser: describeBrowser(request.userAgent),
+        manageLink: `${env().APP_URL}/settings/advanced`,
+      },
     });
   });
   return codes;
@@ -67,12 +75,21 @@ export async function consumeRecoveryCode(owner: PendingLoginSubject, code: stri
 /** An admin invalidates a user's recovery codes (own org only; audited). */
 export async function invalidateRecoveryCodes(ctx: AdminContext, userId: string): Promise<number> {
   const { request } = ctx;
+  await requireFreshAuth(ctx);
   return db().$transaction(async (tx) => {
     const user = await tx.user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { username: true } });
     if (!user) throw new NotFoundError("That user");
     const { count } = await tx.recoveryCode.deleteMany({ where: { userId, orgId: ctx.orgId } });
     await recordAudit(
-      { orgId: ctx.orgId, actor: { id: ctx.userId, name: ctx.userName }, action: "Invalidated recovery codes", section: "Users", targetId: userId, newValue: `${user.username}: ${count} codes`, request },
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Invalidated recovery codes",
+        section: "Users",
+        targetId: userId,
+        newValue: `${user.username}: ${count} codes`,
+        request,
+      },
       tx,
     );
     return count;

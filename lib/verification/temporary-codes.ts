@@ -1,3 +1,4 @@
+import "server-only";
 import { recordAudit } from "../audit/mutations";
 import { requireFreshAuth } from "../auth/freshness";
 import type { AdminContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
@@ -15,18 +16,18 @@ import { hashCode, randomCode } from "./codes";
 export const TEMPORARY_CODE_HOURS = { min: 1, max: 24 } as const;
 export const TEMPORARY_CODE_LIMIT: RateLimitRule = { limit: 3, windowSeconds: 60 * 60 };
 
-export async function issueTemporaryCode(
-  ctx: AdminContext,
-  userId: string,
-  hours: number,
-  now = new Date(),
-): Promise<{ code: string; expiresAt: Date }> {
+export async function issueTemporaryCode(ctx: AdminContext, userId: string, hours: number, now = new Date()): Promise<{ code: string; expiresAt: Date }> {
   const { request } = ctx;
   if (!Number.isInteger(hours) || hours < TEMPORARY_CODE_HOURS.min || hours > TEMPORARY_CODE_HOURS.max) {
     throw new UserFacingError("Choose a validity from 1 to 24 hours.", { hours: "Choose 1 to 24 hours." });
   }
-  const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, username: true, email: true, name: true, isActive: true } });
+  const user = await db().user.findFirst({
+    where: { id: userId, orgId: ctx.orgId },
+    select: { id: true, username: true, email: true, name: true, isActive: true },
+  });
   if (!user) throw new NotFoundError("That user");
+  // A code for yourself would let one admin skip their own second factor.
+  if (user.id === ctx.userId) throw new UserFacingError("You can't issue a temporary code to yourself. Ask another admin.");
   if (!user.isActive) throw new UserFacingError("This user is deactivated. Reactivate them first.");
   await requireFreshAuth(ctx, now);
   const limitKey = `temporary-code:user:${user.id}`;

@@ -76,6 +76,12 @@ export function matchingStep(secret: Uint8Array, code: string, now: Date, lastUs
 /** The otpauth:// URI authenticator apps scan. */
 export function otpauthUri(secret: Uint8Array, account: string, issuer = "Gatehouse"): string {
   const label = encodeURIComponent(`${issuer}:${account}`);
-  const params = new URLSearchParams({ secret: base32Encode(secret), issuer, algorithm: "SHA1", digits: String(TOTP_DIGITS), period: String(TOTP_STEP_SECONDS) });
+  const params = new URLSearchParams({
+    secret: base32Encode(secret),
+    issuer,
+    algorithm: "SHA1",
+    digits: String(TOTP_DIGITS),
+    period: String(TOTP_STEP_SECONDS),
+  });
   return `otpauth://totp/${label}?${params}`;
 }

@@ -1,3 +1,5 @@
+import "server-only";
+
 // Security key models by AAGUID, to prefill "Name your key" and show the model.
 // Facts collected from public metadata; a missing model simply has no name.
 //

@@ -1,3 +1,4 @@
+import "server-only";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
@@ -41,11 +42,14 @@ export async function verifyOwnKeyAssertion(
     return { keyId: key.id, keyName: key.name };
   } catch (error) {
     if (error instanceof WebAuthnRefusal && error.code === "counter-regression") {
-      await db().$transaction(async (tx) => {
-        // Flag once: a second regressed assertion racing this one sends no second set of emails.
-        const { count } = await tx.securityKey.updateMany({ where: { id: key.id, orgId: owner.orgId, flaggedAt: null }, data: { flaggedAt: now } });
-        if (count === 1) await notifyPossibleClone(tx, owner, { name: key.name, model: modelName(key.aaguid) }, now, request);
-      });
+      // Flag once: a second regressed assertion racing this one sends no second set of emails.
+      // The flag is its own write: whatever happens to the alerts, the key stays flagged.
+      const { count } = await db().securityKey.updateMany({ where: { id: key.id, orgId: owner.orgId, flaggedAt: null }, data: { flaggedAt: now } });
+      if (count === 1) {
+        await db()
+          .$transaction((tx) => notifyPossibleClone(tx, owner, { name: key.name, model: modelName(key.aaguid) }, now, request))
+          .catch((alertError: unknown) => console.error("a possibly cloned key was flagged, but its alerts could not be queued", alertError));
+      }
     }
     throw error;
   }

@@ -1,3 +1,4 @@
+import "server-only";
 import { generateChallenge } from "@simplewebauthn/server/helpers";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
@@ -45,12 +46,7 @@ export async function issueChallenge(binding: ChallengeBinding, purpose: Challen
  * session (or pending login) and purpose, be unexpired and unused. The conditional update is
  * atomic, so two concurrent verifications cannot both succeed.
  */
-export async function consumeChallenge(
-  binding: ChallengeBinding,
-  purpose: ChallengePurpose,
-  challenge: string | null,
-  now = new Date(),
-): Promise<string> {
+export async function consumeChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, challenge: string | null, now = new Date()): Promise<string> {
   if (!challenge) throw expired();
   const { count } = await db().webAuthnChallenge.updateMany({
     where: {

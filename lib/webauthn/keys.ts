@@ -1,3 +1,4 @@
+import "server-only";
 import { requireFreshAuth } from "../auth/freshness";
 import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
@@ -8,6 +9,7 @@ import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { recordVerification } from "../verification/history";
 import { assertNotLastRequiredMethod } from "../verification/methods";
+import { lockUserRow } from "../users/locks";
 import { modelName } from "./aaguids";
 import { notifyKeyRemoved } from "./notifications";
 
@@ -55,17 +57,14 @@ export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string)
 }
 
 /** Removes one of the user's own keys after re-authentication; emails the user in the same transaction. */
-export async function removeOwnKey(
-  ctx: OrgContext,
-  keyId: string,
-  now = new Date(),
-): Promise<void> {
+export async function removeOwnKey(ctx: OrgContext, keyId: string, now = new Date()): Promise<void> {
   const { request } = ctx;
   const key = await db().securityKey.findFirst({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
   if (!key) throw new NotFoundError("That security key");
   await requireFreshAuth(ctx, now);
-  await assertNotLastRequiredMethod(ctx, "security-key");
   await db().$transaction(async (tx) => {
+    await lockUserRow(tx, ctx);
+    await assertNotLastRequiredMethod(tx, ctx, "security-key");
     const { count } = await tx.securityKey.deleteMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
     if (count === 0) throw new NotFoundError("That security key");
     await recordVerification(
@@ -83,8 +82,12 @@ export async function removeOwnKey(
  */
 export async function removeUserKey(ctx: AdminContext, userId: string, keyId: string, reason: string, now = new Date()): Promise<void> {
   const { request } = ctx;
+  await requireFreshAuth(ctx, now);
   await db().$transaction(async (tx) => {
-    const key = await tx.securityKey.findFirst({ where: { id: keyId, userId, orgId: ctx.orgId }, include: { user: { select: { username: true, email: true, name: true } } } });
+    const key = await tx.securityKey.findFirst({
+      where: { id: keyId, userId, orgId: ctx.orgId },
+      include: { user: { select: { username: true, email: true, name: true } } },
+    });
     if (!key) throw new NotFoundError("That security key");
     await tx.securityKey.delete({ where: { id: key.id } });
     await recordAudit(
@@ -101,7 +104,15 @@ export async function removeUserKey(ctx: AdminContext, userId: string, keyId: st
       tx,
     );
     await recordVerification(
-      { orgId: ctx.orgId, userId, method: "Security key", activity: "Remove security key", result: "Succeeded", detail: `Removed by ${ctx.userName}: ${reason}`, request },
+      {
+        orgId: ctx.orgId,
+        userId,
+        method: "Security key",
+        activity: "Remove security key",
+        result: "Succeeded",
+        detail: `Removed by ${ctx.userName}: ${reason}`,
+        request,
+      },
       tx,
     );
     await enqueueEmail(tx, {

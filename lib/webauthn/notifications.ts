@@ -1,3 +1,4 @@
+import "server-only";
 import { enqueueEmail } from "../email/outbox";
 import type { OrgContext, UserSubject } from "../auth/org-context";
 import type { Prisma } from "../db/generated/client";
@@ -17,12 +18,7 @@ export interface KeyChange {
 }
 
 /** Emails the user about a key added to or removed from their account. */
-async function notifyKeyChange(
-  tx: Tx,
-  ctx: OrgContext,
-  template: "security-key-registered" | "security-key-removed",
-  change: KeyChange,
-): Promise<void> {
+async function notifyKeyChange(tx: Tx, ctx: OrgContext, template: "security-key-registered" | "security-key-removed", change: KeyChange): Promise<void> {
   const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
   await enqueueEmail(tx, {
     orgId: ctx.orgId,

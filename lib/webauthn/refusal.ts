@@ -1,3 +1,4 @@
+import "server-only";
 import { UserFacingError } from "../errors";
 
 /** Why a ceremony was refused. Each code has its own message, so the UI can say exactly what to do. */

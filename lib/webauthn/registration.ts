@@ -1,15 +1,14 @@
-import {
-  generateRegistrationOptions,
-  type PublicKeyCredentialCreationOptionsJSON,
-  type RegistrationResponseJSON,
-} from "@simplewebauthn/server";
+import "server-only";
+import { generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { requireFreshAuth } from "../auth/freshness";
 import type { OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { UserFacingError } from "../errors";
+import { requireMailboxProved } from "../verification/enrolment-proof";
 import { recordVerification } from "../verification/history";
+import { lockUserRow } from "../users/locks";
 import { modelName } from "./aaguids";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "./challenges";
 import { notifyKeyRegistered } from "./notifications";
@@ -33,6 +32,8 @@ export class KeysDisabledError extends WebAuthnRefusal {
 export async function startKeyRegistration(ctx: OrgContext, now = new Date()): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const settings = keySettingsOf(ctx.policy);
   if (!settings.keysAllowed) throw new KeysDisabledError();
+  // During required-MFA enrolment, a first key only after this session proved the user's mailbox.
+  await requireMailboxProved(ctx);
   await requireFreshAuth(ctx, now);
   const existing = await db().securityKey.findMany({
     where: { userId: ctx.userId, orgId: ctx.orgId },
@@ -71,16 +72,13 @@ export interface RegisteredKey {
  * Verifies the new key and stores it with its notification email and history
  * row in one transaction. Every refusal is recorded and changes nothing else.
  */
-export async function finishKeyRegistration(
-  ctx: OrgContext,
-  response: RegistrationResponseJSON,
-  now = new Date(),
-): Promise<RegisteredKey> {
+export async function finishKeyRegistration(ctx: OrgContext, response: RegistrationResponseJSON, now = new Date()): Promise<RegisteredKey> {
   const { request } = ctx;
   const settings = keySettingsOf(ctx.policy);
   try {
     // Checked again here: the org may have turned keys off since the options were issued.
     if (!settings.keysAllowed) throw new KeysDisabledError();
+    await requireMailboxProved(ctx);
     await requireFreshAuth(ctx, now);
     const challenge = await consumeChallenge(ctx, "register", challengeOf(response), now);
     const { rpID, origin } = relyingParty();
@@ -90,6 +88,7 @@ export async function finishKeyRegistration(
     }
     const model = modelName(key.aaguid);
     const registered = await db().$transaction(async (tx) => {
+      await lockUserRow(tx, ctx);
       const count = await tx.securityKey.count({ where: { userId: ctx.userId, orgId: ctx.orgId } });
       if (count >= MAX_KEYS_PER_USER) throw new UserFacingError(TOO_MANY_KEYS);
       const name = model ?? `Security key ${count + 1}`;

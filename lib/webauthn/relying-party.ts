@@ -1,3 +1,4 @@
+import "server-only";
 import { env } from "../env";
 
 /** The WebAuthn relying party: RP ID and origin both come from APP_URL. */

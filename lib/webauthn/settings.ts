@@ -1,3 +1,4 @@
+import "server-only";
 import type { OrgPolicy } from "../policy/rules";
 import type { KeyPolicy } from "./verify";
 

@@ -1,3 +1,4 @@
+import "server-only";
 import {
   verifyAuthenticationResponse,
   verifyRegistrationResponse,
@@ -46,11 +47,7 @@ export interface VerifiedKey {
 const ZERO_AAGUID = "00000000-0000-0000-0000-000000000000";
 
 /** Verifies a registration and applies the org's key policy. Throws WebAuthnRefusal. */
-export async function verifyKeyRegistration(
-  response: RegistrationResponseJSON,
-  expected: Expectation,
-  policy: KeyPolicy,
-): Promise<VerifiedKey> {
+export async function verifyKeyRegistration(response: RegistrationResponseJSON, expected: Expectation, policy: KeyPolicy): Promise<VerifiedKey> {
   const requireUserVerification = policy.userVerification === "required";
   let result;
   try {
@@ -91,8 +88,7 @@ export async function verifyKeyRegistration(
       );
     }
   }
-  const isPlatform =
-    response.authenticatorAttachment === "platform" || transports.includes("internal") || info.credentialDeviceType === "multiDevice";
+  const isPlatform = response.authenticatorAttachment === "platform" || transports.includes("internal") || info.credentialDeviceType === "multiDevice";
   if (policy.authenticatorType === "cross-platform" && isPlatform) {
     throw new WebAuthnRefusal(
       "platform-not-allowed",

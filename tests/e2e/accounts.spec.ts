@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { expect, test } from "@playwright/test";
-import { E2E_PASSWORD, addUser, formAlert, logIn, logInAndWaitForHome, logOut, setPasswordFromEmail, signUpOrg } from "../support/pages";
+import { E2E_PASSWORD, addUser, formAlert, logIn, logInAndWaitForHome, logOut, setPasswordFromEmail, signUpOrg, signupCodeFromEmail } from "../support/pages";
 
 test("sign up an org, land on Home, log out and log back in", async ({ page }) => {
   const org = await signUpOrg(page, "Initech");
@@ -51,6 +51,47 @@ test("sign-up shows field errors and creates nothing when the slug is taken", as
   await logIn(other, `cody@${org.slug}.test`);
   await expect(formAlert(other)).toHaveText("Check your username and password");
   await other.close();
+});
+
+test("sign-up proves the email with a code: back keeps the details, a wrong or replaced code is refused, a new one works", async ({ page }) => {
+  const id = crypto.randomBytes(4).toString("hex");
+  const email = `ada@e2e-${id}.test`;
+  await page.goto("/signup");
+  await page.getByLabel("Org name").fill(`Verified ${id}`);
+  await page.getByLabel("URL name").fill(`e2e-${id}`);
+  await page.getByLabel("Your name").fill("Ada Admin");
+  await page.getByLabel("Email").fill(email);
+  await page.getByLabel("Password").fill(E2E_PASSWORD);
+  await page.getByRole("button", { name: "Create org" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await expect(page.getByText(`We sent a 6-digit code to a•••@e2e-${id}.test.`)).toBeVisible();
+  await signupCodeFromEmail(email);
+
+  // Back to the details, which are kept; continuing sends a new code for a new pending sign-up.
+  await page.getByRole("button", { name: "Back" }).click();
+  await expect(page.getByRole("heading", { name: "Create your org" })).toBeVisible();
+  await expect(page.getByLabel("Org name")).toHaveValue(`Verified ${id}`);
+  await page.getByRole("button", { name: "Create org" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  const first = await signupCodeFromEmail(email, 1);
+
+  await page.getByLabel("Verification code").fill(first === "000000" ? "000001" : "000000");
+  await page.getByRole("button", { name: "Verify and create org" }).click();
+  await expect(formAlert(page)).toHaveText("That code isn't right. Check the latest email and try again.");
+
+  await page.getByRole("button", { name: "Send a new code" }).click();
+  await expect(page.getByText(`We sent a new code to a•••@e2e-${id}.test. The previous one no longer works.`)).toBeVisible();
+  const second = await signupCodeFromEmail(email, 2);
+  if (second !== first) {
+    await page.getByLabel("Verification code").fill(first);
+    await page.getByRole("button", { name: "Verify and create org" }).click();
+    await expect(formAlert(page)).toHaveText("That code isn't right. Check the latest email and try again.");
+  }
+
+  await page.getByLabel("Verification code").fill(second);
+  await page.getByRole("button", { name: "Verify and create org" }).click();
+  await page.waitForURL("**/home");
+  await expect(page.getByRole("heading", { name: "Welcome, Ada Admin" })).toBeVisible();
 });
 
 test("an admin adds a user who can then log in; a standard user is refused Setup", async ({ page, browser }) => {

@@ -1,7 +1,18 @@
 import { expect, test, type Page } from "@playwright/test";
 import { e2eMailSettings } from "../support/e2e-mail";
-import { addUser, allowSecurityKeys, logIn, logInAndWaitForHome, logOut, registerKeyInUi, setPasswordFromEmail, signUpOrg } from "../support/pages";
-import { waitForSpooledMail } from "../support/test-smtp";
+import {
+  addUser,
+  allowSecurityKeys,
+  logIn,
+  logInAndWaitForHome,
+  logOut,
+  registerKeyInUi,
+  setPasswordFromEmail,
+  signUpOrg,
+  saveSessionSettings,
+  verifyIfAsked,
+} from "../support/pages";
+import { spooledMailTo, waitForSpooledMail } from "../support/test-smtp";
 import { addVirtualAuthenticator } from "../support/virtual-authenticator";
 import { base32Decode, stepAt, totpAt } from "../../lib/verification/totp";
 
@@ -21,6 +32,20 @@ async function generateRecoveryCodes(page: Page, password: string): Promise<stri
   await page.getByRole("button", { name: "I've saved them" }).click();
   await expect(page.getByText("10 of 10 recovery codes left.")).toBeVisible();
   return codes;
+}
+
+/** Required-MFA enrolment: "Email me a code", then the code from the newest email in the test SMTP spool, as the user would. */
+async function confirmEmailForEnrolment(page: Page, address: string): Promise<void> {
+  const { spoolDir } = e2eMailSettings();
+  const subject = "Confirm your email to set up multi-factor authentication";
+  const before = (await spooledMailTo(spoolDir, address, subject)).length;
+  await page.getByRole("button", { name: "Email me a code" }).click();
+  const mail = await waitForSpooledMail(spoolDir, address, { subject, after: before });
+  const code = /^\s*(\d{6})\s*$/m.exec(mail.parsed.text ?? "")?.[1];
+  if (!code) throw new Error(`No code in the enrolment email to ${address}`);
+  await page.getByLabel("Verification code").fill(code);
+  await page.getByRole("button", { name: "Confirm", exact: true }).click();
+  await expect(page.getByRole("heading", { name: "Confirm your email first" })).toHaveCount(0);
 }
 
 test("a user who lost their only key logs in with a recovery code and registers a new key", async ({ page }) => {
@@ -57,7 +82,10 @@ test("a user who lost their only key logs in with a recovery code and registers 
   await expect(page.getByText("That recovery code isn't right or was already used.").first()).toBeVisible();
 });
 
-test("an admin issues a temporary code, the user gets in with it exactly once; an admin removes a user's key and the user is emailed", async ({ page, browser }) => {
+test("an admin issues a temporary code, the user gets in with it exactly once; an admin removes a user's key and the user is emailed", async ({
+  page,
+  browser,
+}) => {
   const org = await signUpOrg(page, "Temporary");
   await allowSecurityKeys(page);
   const username = `tess@${org.slug}.test`;
@@ -75,6 +103,8 @@ test("an admin issues a temporary code, the user gets in with it exactly once; a
   await page.getByRole("button", { name: "Remove Tess key" }).click();
   await page.getByLabel("Reason for removing Tess key").fill("Reported lost");
   await page.getByRole("button", { name: "Remove key" }).click();
+  // Removing someone else's key is a sensitive admin change: the admin verifies it's them first.
+  await verifyIfAsked(page, page.getByText("No security keys registered."), org.password);
   await expect(page.getByText("No security keys registered.")).toBeVisible();
   const removed = await waitForSpooledMail(e2eMailSettings().spoolDir, username, { subject: "An admin removed a security key from your Gatehouse account" });
   expect(removed.parsed.text).toContain("Reported lost");
@@ -118,7 +148,7 @@ test("an org that requires MFA sends a user without a method into enrolment unti
   await page.goto("/setup/session-settings");
   await page.getByLabel("Let users verify their identity with a physical security key (U2F)").check();
   await page.getByLabel("Require multi-factor authentication for all direct UI logins").check();
-  await page.getByRole("button", { name: "Save" }).click();
+  await saveSessionSettings(page, org.password);
   await expect(page.getByText("Session settings saved.")).toBeVisible();
 
   await page.goto("/home");
@@ -126,6 +156,13 @@ test("an org that requires MFA sends a user without a method into enrolment unti
   await expect(page.getByText(/requires multi-factor authentication\. Register a security key/)).toBeVisible();
   await page.goto("/setup/users");
   await page.waitForURL("**/settings/advanced?enrol=mfa");
+
+  // Before a first key: prove the mailbox with the emailed code (a stolen password alone enrols nothing).
+  await expect(page.getByRole("heading", { name: "Confirm your email first" })).toBeVisible();
+  await expect(page.getByText(/We'll email a 6-digit code to a•••@e2e-[0-9a-f]+\.test\./)).toBeVisible();
+  await expect(page.getByRole("button", { name: "Register", exact: true })).toBeDisabled();
+  await confirmEmailForEnrolment(page, org.adminEmail);
+  await expect(page.getByRole("button", { name: "Register", exact: true })).toBeEnabled();
 
   await addVirtualAuthenticator(page, { protocol: "ctap2" });
   await registerKeyInUi(page, org.password, "MFA key");

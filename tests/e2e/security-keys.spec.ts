@@ -1,7 +1,7 @@
 import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/helpers";
 import { expect, test, type Page } from "@playwright/test";
 import { e2eMailSettings } from "../support/e2e-mail";
-import { allowSecurityKeys, signUpOrg } from "../support/pages";
+import { allowSecurityKeys, KEY_SETTING_LABEL, signUpOrg, VERIFY_PROMPT, verifyIfAsked } from "../support/pages";
 import { waitForSpooledMail } from "../support/test-smtp";
 import { addVirtualAuthenticator } from "../support/virtual-authenticator";
 
@@ -22,15 +22,22 @@ for (const [protocol, format] of [
 ] as const) {
   test(`${protocol} key: registered after re-authentication, named, listed, renamed and removed, with emails`, async ({ page }) => {
     const org = await signUpOrg(page, `Keys ${protocol}`);
-    await allowSecurityKeys(page);
+    // Allowing keys is the admin's first sensitive change: it asks "verify it's you".
+    await page.goto("/setup/session-settings");
+    await page.getByLabel(KEY_SETTING_LABEL).check();
+    await page.getByRole("button", { name: "Save" }).click();
+    await expect(page.getByRole("heading", { name: VERIFY_PROMPT })).toBeVisible();
+    await page.getByLabel("Password").fill(org.password);
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+    await expect(page.getByText("Session settings saved.")).toBeVisible();
     await addVirtualAuthenticator(page, { protocol });
     await page.goto("/settings/advanced");
 
     const fmt = await attestationFormatOf(page, async () => {
       await page.getByRole("button", { name: "Register", exact: true }).click();
-      await expect(page.getByRole("heading", { name: "For security purposes, verify it's you" })).toBeVisible();
-      await page.getByLabel("Password").fill(org.password);
-      await page.getByRole("button", { name: "Verify" }).click();
+      // Verified moments ago (inside the org's window): registration does not ask again.
+      await expect(page.getByRole("heading", { name: "Name your key" })).toBeVisible();
+      await expect(page.getByRole("heading", { name: VERIFY_PROMPT })).toBeHidden();
     });
     expect(fmt).toBe(format);
 
@@ -70,8 +77,7 @@ test("the same key cannot be registered twice (excludeCredentials)", async ({ pa
   await addVirtualAuthenticator(page, { protocol: "ctap2" });
   await page.goto("/settings/advanced");
   await page.getByRole("button", { name: "Register", exact: true }).click();
-  await page.getByLabel("Password").fill(org.password);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await verifyIfAsked(page, page.getByRole("heading", { name: "Name your key" }), org.password);
   await page.getByRole("button", { name: "Save" }).click();
   await page.getByRole("button", { name: "Continue" }).click();
 

@@ -29,25 +29,31 @@ const challenge = () => crypto.randomBytes(32).toString("base64url");
 
 // The page functions below run in the browser, so they carry their own base64url helpers.
 async function createCredential(page: Page, challengeB64: string): Promise<Created> {
-  return page.evaluate(async ({ challengeB64, rpId }) => {
-    const fromB64 = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    const toB64 = (b: ArrayBuffer) =>
-      btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-    const cred = (await navigator.credentials.create({
-      publicKey: {
-        rp: { id: rpId, name: "Gatehouse e2e" },
-        user: { id: crypto.getRandomValues(new Uint8Array(16)), name: "erin@e2e.test", displayName: "Erin Admin" },
-        challenge: fromB64(challengeB64),
-        pubKeyCredParams: [{ type: "public-key", alg: -7 }],
-        attestation: "direct",
-        // "preferred", not "required": a U2F key cannot verify the user and the browser would refuse.
-        authenticatorSelection: { userVerification: "preferred" },
-        timeout: 10_000,
-      },
-    })) as PublicKeyCredential;
-    const response = cred.response as AuthenticatorAttestationResponse;
-    return { id: cred.id, attestationObject: toB64(response.attestationObject), clientDataJSON: toB64(response.clientDataJSON) };
-  }, { challengeB64, rpId: RP_ID });
+  return page.evaluate(
+    async ({ challengeB64, rpId }) => {
+      const fromB64 = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+      const toB64 = (b: ArrayBuffer) =>
+        btoa(String.fromCharCode(...new Uint8Array(b)))
+          .replace(/\+/g, "-")
+          .replace(/\//g, "_")
+          .replace(/=+$/, "");
+      const cred = (await navigator.credentials.create({
+        publicKey: {
+          rp: { id: rpId, name: "Gatehouse e2e" },
+          user: { id: crypto.getRandomValues(new Uint8Array(16)), name: "erin@e2e.test", displayName: "Erin Admin" },
+          challenge: fromB64(challengeB64),
+          pubKeyCredParams: [{ type: "public-key", alg: -7 }],
+          attestation: "direct",
+          // "preferred", not "required": a U2F key cannot verify the user and the browser would refuse.
+          authenticatorSelection: { userVerification: "preferred" },
+          timeout: 10_000,
+        },
+      })) as PublicKeyCredential;
+      const response = cred.response as AuthenticatorAttestationResponse;
+      return { id: cred.id, attestationObject: toB64(response.attestationObject), clientDataJSON: toB64(response.clientDataJSON) };
+    },
+    { challengeB64, rpId: RP_ID },
+  );
 }
 
 async function getAssertion(
@@ -56,27 +62,33 @@ async function getAssertion(
   credentialId: string,
   userVerification: UserVerificationRequirement = "preferred",
 ): Promise<Asserted> {
-  return page.evaluate(async ({ challengeB64, credentialId, rpId, userVerification }) => {
-    const fromB64 = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
-    const toB64 = (b: ArrayBuffer) =>
-      btoa(String.fromCharCode(...new Uint8Array(b))).replace(/\+/g, "-").replace(/\//g, "_").replace(/=+$/, "");
-    const cred = (await navigator.credentials.get({
-      publicKey: {
-        rpId,
-        challenge: fromB64(challengeB64),
-        allowCredentials: [{ type: "public-key", id: fromB64(credentialId) }],
-        userVerification,
-        timeout: 10_000,
-      },
-    })) as PublicKeyCredential;
-    const response = cred.response as AuthenticatorAssertionResponse;
-    return {
-      id: cred.id,
-      authenticatorData: toB64(response.authenticatorData),
-      clientDataJSON: toB64(response.clientDataJSON),
-      signature: toB64(response.signature),
-    };
-  }, { challengeB64, credentialId, rpId: RP_ID, userVerification });
+  return page.evaluate(
+    async ({ challengeB64, credentialId, rpId, userVerification }) => {
+      const fromB64 = (s: string) => Uint8Array.from(atob(s.replace(/-/g, "+").replace(/_/g, "/")), (c) => c.charCodeAt(0));
+      const toB64 = (b: ArrayBuffer) =>
+        btoa(String.fromCharCode(...new Uint8Array(b)))
+          .replace(/\+/g, "-")
+          .replace(/\//g, "_")
+          .replace(/=+$/, "");
+      const cred = (await navigator.credentials.get({
+        publicKey: {
+          rpId,
+          challenge: fromB64(challengeB64),
+          allowCredentials: [{ type: "public-key", id: fromB64(credentialId) }],
+          userVerification,
+          timeout: 10_000,
+        },
+      })) as PublicKeyCredential;
+      const response = cred.response as AuthenticatorAssertionResponse;
+      return {
+        id: cred.id,
+        authenticatorData: toB64(response.authenticatorData),
+        clientDataJSON: toB64(response.clientDataJSON),
+        signature: toB64(response.signature),
+      };
+    },
+    { challengeB64, credentialId, rpId: RP_ID, userVerification },
+  );
 }
 
 async function register(page: Page) {
@@ -183,7 +195,10 @@ test("ctap2: user verification and response overrides change what the browser re
   const bogusChallenge = challenge();
   const bogus = await getAssertion(page, bogusChallenge, credential.id);
   // The bogus signature is not even valid DER, so the verifier may throw rather than say false.
-  const bogusVerified = await verifyAssertion(page, credential, bogus, bogusChallenge).then((v) => v.verified, () => false);
+  const bogusVerified = await verifyAssertion(page, credential, bogus, bogusChallenge).then(
+    (v) => v.verified,
+    () => false,
+  );
   expect(bogusVerified).toBe(false);
   await key.setResponseOverrideBits({ isBogusSignature: false });
   expect((await authenticate(page, credential)).verification.verified).toBe(true);

@@ -84,7 +84,9 @@ describe("Setup Audit Trail CSV export", () => {
     const response = await exportAuditTrail(exportUrl());
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="setup-audit-trail-${acme.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
+    expect(response.headers.get("content-disposition")).toMatch(
+      new RegExp(`^attachment; filename="setup-audit-trail-${acme.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`),
+    );
     expect(response.headers.get("cache-control")).toBe("no-store");
     const rows = parseCsv(await response.text());
     expect(rows[0]).toEqual(["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address", "Browser"]);
@@ -112,7 +114,13 @@ describe("Setup Audit Trail CSV export", () => {
     await db().user.update({ where: { id: evil.userId }, data: { name: '=HYPERLINK("http://evil.test","click")' } });
     const attacker = await signIn(evil.userId);
     for (const value of ["+1+2", "-2+3", "@SUM(A1)", "\t=1+1"]) {
-      await recordAudit({ orgId: org.orgId, actor: { id: attacker.ctx.userId, name: attacker.ctx.userName }, action: "Test", section: "Test", newValue: value });
+      await recordAudit({
+        orgId: org.orgId,
+        actor: { id: attacker.ctx.userId, name: attacker.ctx.userName },
+        action: "Test",
+        section: "Test",
+        newValue: value,
+      });
     }
     await actAs(org.adminToken);
     const text = await (await exportAuditTrail(exportUrl())).text();

@@ -1,11 +1,11 @@
 import { describe, expect, it } from "vitest";
 import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
-import { reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
+import { REAUTH_CODE_LIMIT, reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-verification";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
 import { db } from "@/lib/db/client";
-import { NotFoundError } from "@/lib/errors";
+import { NotFoundError, RateLimitedError } from "@/lib/errors";
 import {
   confirmAuthenticatorEnrolment,
   disconnectOwnAuthenticator,
@@ -62,7 +62,7 @@ describe("authenticator app (TOTP)", () => {
   });
 
   it("is a second factor at login: a code is accepted once, never its step again (nor an older one)", async () => {
-    const { org, user, secret } = await userWithApp();
+    const { user, secret } = await userWithApp();
     const step = await authenticateWithPassword(user.username, TEST_PASSWORD, TEST_REQUEST);
     expect(step.needs.secondFactor).toBe(true);
     const pending = await requirePendingLogin(step.pendingToken);
@@ -95,22 +95,46 @@ describe("authenticator app (TOTP)", () => {
   it("is the second step of re-authentication for a user without a key; its token works once", async () => {
     const { org, user, secret } = await userWithApp("Reauth");
     const { ctx } = await signIn(user.userId);
-    const settings = { keysAllowed: false, reauthWindowMinutes: 10, policy: { userVerification: "discouraged", authenticatorType: "cross-platform", allowedAaguids: [], blockedAaguids: [] } } as const;
     const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
     if (step.next !== "authenticator-app") throw new Error(`expected the app step, got ${step.next}`);
     expect(await hasFreshAuth(ctx)).toBe(false);
 
     const later = new Date(Date.now() + 2 * STEP_MS);
-    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, "000000" === totpAt(secret, stepAt(later)) ? "111111" : "000000", later))).toMatchObject({
+    expect(
+      await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, "000000" === totpAt(secret, stepAt(later)) ? "111111" : "000000", later)),
+    ).toMatchObject({
       fieldErrors: { code: "That code isn't right." },
     });
     // The token was used up by the wrong attempt: the right code now needs the password again.
-    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, totpAt(secret, stepAt(later)), later))).toMatchObject({ code: "challenge-invalid" });
+    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, totpAt(secret, stepAt(later)), later))).toMatchObject({
+      code: "challenge-invalid",
+    });
     const again = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
     if (again.next !== "authenticator-app") throw new Error("expected the app step");
     await reauthenticateWithAuthenticator(ctx, again.token, totpAt(secret, stepAt(later)), later);
     expect(await hasFreshAuth(ctx, later)).toBe(true);
-    expect(await db().verificationEvent.count({ where: { orgId: org.orgId, userId: user.userId, method: "Authenticator app", activity: "Re-authentication" } })).toBe(2);
+    expect(
+      await db().verificationEvent.count({ where: { orgId: org.orgId, userId: user.userId, method: "Authenticator app", activity: "Re-authentication" } }),
+    ).toBe(2);
+  });
+
+  it("limits code guesses in re-authentication: looping password → code stops after 5 wrong codes, the right one included", async () => {
+    const { user, secret } = await userWithApp("Loop");
+    const { ctx } = await signIn(user.userId);
+    const later = new Date(Date.now() + 2 * STEP_MS);
+    const right = totpAt(secret, stepAt(later));
+    const wrong = right === "000000" ? "111111" : "000000";
+    for (let i = 0; i < REAUTH_CODE_LIMIT.limit; i++) {
+      const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
+      if (step.next !== "authenticator-app") throw new Error("expected the app step");
+      expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, wrong, later))).toMatchObject({
+        fieldErrors: { code: "That code isn't right." },
+      });
+    }
+    const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
+    if (step.next !== "authenticator-app") throw new Error("expected the app step");
+    expect(await rejectionOf(reauthenticateWithAuthenticator(ctx, step.token, right, later))).toBeInstanceOf(RateLimitedError);
+    expect(await hasFreshAuth(ctx, later)).toBe(false);
   });
 
   it("disconnects: by the user after re-authentication, by an admin of the org (audited), never by another org", async () => {

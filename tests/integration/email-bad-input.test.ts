@@ -20,7 +20,15 @@ async function counts() {
 }
 
 describe("enqueueEmail refuses bad input before anything is queued", () => {
-  const badRecipients = ["", "not-an-email", "a@b", "ada@acme.test\r\nBcc: all@victims.test", "Ada <ada@acme.test>", "a@x.io, b@y.io", `${"a".repeat(250)}@x.io`];
+  const badRecipients = [
+    "",
+    "not-an-email",
+    "a@b",
+    "ada@acme.test\r\nBcc: all@victims.test",
+    "Ada <ada@acme.test>",
+    "a@x.io, b@y.io",
+    `${"a".repeat(250)}@x.io`,
+  ];
 
   it.each(badRecipients)("recipient %j", async (to) => {
     const org = await createOrg("Bad");

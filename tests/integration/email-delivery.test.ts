@@ -3,7 +3,7 @@ import { authenticateWithPassword } from "@/lib/auth/login";
 import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
 import { smtpTransport } from "@/lib/email/transport";
-import { deliverDueEmails, GIVE_UP_AFTER_MS, retryDelayMs } from "@/lib/email/worker";
+import { deliverDueEmails, GIVE_UP_AFTER_MS, retryDelayMs, SECRET_REMOVED } from "@/lib/email/worker";
 import { completeInvitation, inspectInvitation } from "@/lib/users/invitations";
 import { useTestDatabase } from "../support/database";
 import { TEST_REQUEST, createOrg, inviteUser } from "../support/factories";
@@ -53,6 +53,9 @@ describe("delivering the invitation over SMTP", () => {
     const row = await outboxRow(username);
     expect(row).toMatchObject({ state: "SENT", attempts: 1, lastError: null, providerMessageId: parsed.messageId });
     expect(row.sentAt).toBeInstanceOf(Date);
+    // Delivered: the outbox no longer keeps the link readable; the Email Log keeps the metadata.
+    expect(row).toMatchObject({ text: SECRET_REMOVED, subject: "Set your password", to: username, template: "set-password" });
+    expect(row.html).not.toContain("/set-password/");
 
     // The link works: it names this user, and sets the password they then log in with.
     const token = link!.split("/").at(-1)!;
@@ -135,4 +138,40 @@ describe("when SMTP is down", () => {
 
 it("uses retryDelayMs as documented: 30 s doubling, capped at one hour", () => {
   expect([1, 2, 3, 8, 9, 50].map((n) => retryDelayMs(n) / 1000)).toEqual([30, 60, 120, 3600, 3600, 3600]);
+});
+
+describe("secrets in the outbox", () => {
+  it("are blanked once they expire, delivered or not, and an expired one is never sent", async () => {
+    const org = await createOrg("Expiry");
+    const { username } = await inviteUser(org.admin);
+    const queued = await outboxRow(username);
+    expect(queued.text).toContain("/set-password/");
+    // 72 hours later the link is worthless: not delivered, and not kept.
+    const later = new Date(queued.createdAt.getTime() + 72 * 3_600_000 + 1_000);
+    const report = await deliverDueEmails({ transport: smtpTransport(smtp.url), now: () => later });
+    expect(report.claimed).toBe(0);
+    expect(smtp.mailTo(username)).toHaveLength(0);
+    expect(await outboxRow(username)).toMatchObject({
+      state: "FAILED",
+      text: SECRET_REMOVED,
+      lastError: "The link or code expired before it could be delivered.",
+    });
+  });
+
+  it("keeps messages without a secret as they were", async () => {
+    const org = await createOrg("Plain");
+    await db().emailMessage.deleteMany({});
+    await db().emailMessage.create({
+      data: {
+        orgId: org.orgId,
+        template: "security-key-registered",
+        to: "plain@plain.test",
+        subject: "A security key was registered",
+        text: "hello",
+        html: "<p>hello</p>",
+      },
+    });
+    await deliverDueEmails({ transport: smtpTransport(smtp.url) });
+    expect(await outboxRow("plain@plain.test")).toMatchObject({ state: "SENT", text: "hello" });
+  });
 });

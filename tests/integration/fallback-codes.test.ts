@@ -5,7 +5,6 @@ import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-verification";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
-import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { NotFoundError, RateLimitedError } from "@/lib/errors";
 import { listUsers, methodAdoption, type MethodFilter } from "@/lib/users/queries";
@@ -13,7 +12,6 @@ import { normaliseCode } from "@/lib/verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft, generateRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode, TEMPORARY_CODE_LIMIT } from "@/lib/verification/temporary-codes";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
-import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
 import { TEST_PASSWORD, TEST_REQUEST, contextOf, createOrg, createUser, signIn } from "../support/factories";
@@ -158,7 +156,10 @@ describe("admin actions on a user's methods", () => {
     const standard = await signIn((await createUser(org.admin)).userId);
 
     await actAs(globex.adminToken);
-    expect(await removeUserKeyAction({ userId: user.userId, keyId: key.id, reason: "Lost" })).toMatchObject({ ok: false, error: "That security key was not found." });
+    expect(await removeUserKeyAction({ userId: user.userId, keyId: key.id, reason: "Lost" })).toMatchObject({
+      ok: false,
+      error: "That security key was not found.",
+    });
     expect(await issueTemporaryCodeAction({ userId: user.userId, hours: 2 })).toMatchObject({ ok: false });
     await actAs(standard.token);
     await expect(removeUserKeyAction({ userId: user.userId, keyId: key.id, reason: "Lost" })).rejects.toSatisfy(isForbiddenSignal);
@@ -167,7 +168,10 @@ describe("admin actions on a user's methods", () => {
     expect(await db().temporaryCode.count({ where: { userId: user.userId } })).toBe(0);
 
     await actAs(org.adminToken);
-    expect(await removeUserKeyAction({ userId: user.userId, keyId: key.id, reason: "" })).toMatchObject({ ok: false, fieldErrors: { reason: "Give a reason." } });
+    expect(await removeUserKeyAction({ userId: user.userId, keyId: key.id, reason: "" })).toMatchObject({
+      ok: false,
+      fieldErrors: { reason: "Give a reason." },
+    });
     expect(await removeUserKeyAction({ userId: user.userId, keyId: key.id, reason: "Reported lost" })).toEqual({ ok: true, data: undefined });
     expect(await db().securityKey.count({ where: { id: key.id } })).toBe(0);
     const mail = await db().emailMessage.findFirstOrThrow({ where: { to: user.username, template: "security-key-removed-by-admin" } });
@@ -191,8 +195,7 @@ describe("Setup → Users by verification method", () => {
     const { org, user } = await userWithKeyAndCodes("Adoption");
     const plain = await createUser(org.admin);
     await userWithKeyAndCodes("Elsewhere");
-    const ids = async (method?: MethodFilter) =>
-      (await listUsers(org.admin, { q: "", page: 1, method })).users.map((u) => u.id).sort();
+    const ids = async (method?: MethodFilter) => (await listUsers(org.admin, { q: "", page: 1, method })).users.map((u) => u.id).sort();
     expect(await ids("security-key")).toEqual([user.userId]);
     expect(await ids("recovery-codes")).toEqual([user.userId]);
     expect(await ids("none")).toEqual([org.adminId, plain.userId].sort());
@@ -215,7 +218,10 @@ describe("role change", () => {
     await expect(setUserRoleAction({ userId: user.userId, role: "ADMIN" })).rejects.toSatisfy(isForbiddenSignal);
     await actAs(org.adminToken);
     expect(await setUserRoleAction({ userId: user.userId, role: "OWNER" })).toMatchObject({ ok: false, fieldErrors: { role: expect.any(String) } });
-    expect(await setUserRoleAction({ userId: org.adminId, role: "STANDARD" })).toMatchObject({ ok: false, error: "You can't change your own role. Ask another admin." });
+    expect(await setUserRoleAction({ userId: org.adminId, role: "STANDARD" })).toMatchObject({
+      ok: false,
+      error: "You can't change your own role. Ask another admin.",
+    });
     expect((await db().user.findUniqueOrThrow({ where: { id: user.userId } })).role).toBe("STANDARD");
 
     expect(await setUserRoleAction({ userId: user.userId, role: "ADMIN" })).toEqual({ ok: true, data: undefined });

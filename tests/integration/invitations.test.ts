@@ -1,13 +1,18 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { resendInvitationAction } from "@/app/(app)/setup/users/actions";
 import { parseInput } from "@/lib/auth/action";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { db } from "@/lib/db/client";
-import { ForbiddenError, NotFoundError, UserFacingError } from "@/lib/errors";
+import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { completeInvitation, inspectInvitation, INVITATION_TTL_MS, InvitationError } from "@/lib/users/invitations";
 import { addUser, resendInvitation, setUserActive } from "@/lib/users/mutations";
 import { setPasswordSchema } from "@/lib/validation/account";
 import { useTestDatabase } from "../support/database";
 import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, invitationTokenFor, inviteUser, signIn } from "../support/factories";
+import { actAs, isForbiddenSignal } from "../support/next-request";
+
+vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
+vi.mock("next/cache", async () => (await import("../support/next-request")).nextCacheMock);
 
 useTestDatabase();
 
@@ -148,6 +153,9 @@ describe("sending a new invitation", () => {
     const emails = await db().emailMessage.count();
 
     await expect(resendInvitation(globex.admin, invited.userId)).rejects.toBeInstanceOf(NotFoundError);
+    // A standard user cannot even call the service (it takes an AdminContext); at the endpoint they get a 403.
+    await actAs(standard.token);
+    expect(isForbiddenSignal(await resendInvitationAction({ userId: invited.userId }).catch((error: unknown) => error))).toBe(true);
     await expect(resendInvitation(acme.admin, active.userId)).rejects.toThrow("This user has already set a password.");
     await expect(resendInvitation(acme.admin, "00000000-0000-4000-8000-000000000000")).rejects.toBeInstanceOf(UserFacingError);
     expect(await db().emailMessage.count()).toBe(emails);

@@ -5,7 +5,7 @@ import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import type { RequestInfo } from "@/lib/http/request-info";
 import { useTestDatabase } from "../support/database";
-import { logInFully } from "../support/login";
+import { activatedDeviceCookie, logInFully } from "../support/login";
 import { rejectionOf, tableCounts } from "../support/db-state";
 import { createOrg, createUser, TEST_PASSWORD, TEST_REQUEST } from "../support/factories";
 import { requestFromNewIp } from "../support/requests";
@@ -44,6 +44,23 @@ describe("login rate limit per username", () => {
     expect(after.sessions).toBe(before.sessions);
     const last = await db().loginAttempt.findFirst({ where: { username: user.username }, orderBy: { createdAt: "desc" } });
     expect(last?.result).toBe("Locked out");
+  });
+
+  it("does not lock out the owner's activated browser: its failures count apart, and it still logs in", async () => {
+    const org = await createOrg("Owner");
+    const user = await createUser(org.admin);
+    const ownBrowser = await activatedDeviceCookie(user.username);
+    // Someone else makes the username hit its limit.
+    await failLogins(user.username, USER_LIMIT, requestFromNewIp);
+    expect(await rejectionOf(authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp()))).toBeInstanceOf(RateLimitedError);
+    // The owner, on the browser they activated, is not locked out.
+    const step = await authenticateWithPassword(user.username, TEST_PASSWORD, { ...TEST_REQUEST, deviceCookie: ownBrowser });
+    expect(step.next).toBe("complete");
+    // That browser has a limit of its own all the same.
+    await failLogins(user.username, USER_LIMIT, () => ({ ...TEST_REQUEST, deviceCookie: ownBrowser }));
+    expect(await rejectionOf(authenticateWithPassword(user.username, TEST_PASSWORD, { ...TEST_REQUEST, deviceCookie: ownBrowser }))).toBeInstanceOf(
+      RateLimitedError,
+    );
   });
 
   it(`does not lock after ${USER_LIMIT - 1} failures`, async () => {
@@ -125,9 +142,7 @@ describe("login rate limit per username", () => {
     const user = await createUser(org.admin);
 
     // Sent at once, every request would pass a "count < limit?" check made before any failure is counted.
-    const outcomes = await Promise.allSettled(
-      Array.from({ length: USER_LIMIT * 3 }, () => authenticateWithPassword(user.username, WRONG, requestFromNewIp())),
-    );
+    const outcomes = await Promise.allSettled(Array.from({ length: USER_LIMIT * 3 }, () => authenticateWithPassword(user.username, WRONG, requestFromNewIp())));
 
     const reasons = outcomes.map((o) => (o.status === "rejected" ? o.reason : o.value));
     expect(reasons.filter((r) => r instanceof InvalidCredentialsError)).toHaveLength(USER_LIMIT);

@@ -51,7 +51,11 @@ describe("POST /api/login and /api/verify/*", () => {
 
     // Recovery, temporary and app codes: an unknown kind or an empty code is a 400 that changes nothing.
     const before = await tableCounts();
-    for (const body of [{ kind: "master-key", code: "x" }, { kind: "recovery-code", code: "" }, { kind: "temporary-code", code: "x".repeat(65) }]) {
+    for (const body of [
+      { kind: "master-key", code: "x" },
+      { kind: "recovery-code", code: "" },
+      { kind: "temporary-code", code: "x".repeat(65) },
+    ]) {
       const refused = await oneTimeCode(post("/api/verify/one-time-code", body, { cookie }));
       expect(refused.status).toBe(400);
       expect(setCookies(refused).raw).toEqual([]);
@@ -74,6 +78,13 @@ describe("POST /api/login and /api/verify/*", () => {
     expect(crossSite.status).toBe(403);
     expect((await login(post("/api/login", "{not json"))).status).toBe(400);
     expect((await login(post("/api/login", { username: "x".repeat(300), password: TEST_PASSWORD }))).status).toBe(400);
+    // A cross-site fetch without an Origin header, and a body that is not declared JSON (a form post), are refused too.
+    const body = { username: org.adminUsername, password: TEST_PASSWORD };
+    expect((await login(post("/api/login", body, { origin: "", "sec-fetch-site": "cross-site" }))).status).toBe(403);
+    const form = await login(post("/api/login", body, { "content-type": "text/plain" }));
+    expect(form.status).toBe(415);
+    expect(await form.json()).toMatchObject({ ok: false, code: "unsupported-media-type" });
+    expect((await login(post("/api/login", body, { "content-type": "application/x-www-form-urlencoded" }))).status).toBe(415);
     expect(await tableCounts()).toEqual(before);
   });
 

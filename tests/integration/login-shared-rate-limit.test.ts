@@ -53,7 +53,11 @@ describe("login rate limit across app instances", () => {
 
         const results = await db().loginAttempt.groupBy({ by: ["result"], where: { username: user.username }, _count: true });
         // A correct password from a browser not activated for the user leaves a pending login: "Verification required".
-        expect(Object.fromEntries(results.map((r) => [r.result, r._count]))).toEqual({ "Verification required": 2, "Invalid password": limit, "Locked out": 3 });
+        expect(Object.fromEntries(results.map((r) => [r.result, r._count]))).toEqual({
+          "Verification required": 2,
+          "Invalid password": limit,
+          "Locked out": 3,
+        });
       } finally {
         await Promise.all(instances.map((instance) => instance.stop()));
       }

@@ -2,13 +2,19 @@ import { describe, expect, it } from "vitest";
 import { deviceCookieValue } from "@/lib/auth/devices";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { EMAIL_CODE_SEND_LIMIT, sendEmailCode, startKeyVerification, verifyWithEmailCode, verifyWithKey } from "@/lib/auth/login-verification";
-import { completePendingLogin, findPendingLogin, LoginExpiredError, MAX_FAILED_VERIFICATIONS, PENDING_LOGIN_TTL_MS, requirePendingLogin } from "@/lib/auth/pending-login";
+import {
+  completePendingLogin,
+  findPendingLogin,
+  LoginExpiredError,
+  MAX_FAILED_VERIFICATIONS,
+  PENDING_LOGIN_TTL_MS,
+  requirePendingLogin,
+} from "@/lib/auth/pending-login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { RateLimitedError, UserFacingError } from "@/lib/errors";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { WebAuthnRefusal } from "@/lib/webauthn/refusal";
-import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
 import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
@@ -219,7 +225,7 @@ describe("device activation by emailed code", () => {
 
     await sendEmailCode(pending, TEST_REQUEST);
     const mail = await db().emailMessage.findFirstOrThrow({ where: { to: user.username, template: "device-activation-code" } });
-    expect(mail.subject).toMatch(/^Your Gatehouse verification code: \d{6}$/);
+    expect(mail.subject).toMatch(/^Your Gatehouse verification code$/);
     const code = await emailedCode(user.username);
     const wrong = code === "000000" ? "000001" : "000000";
 

@@ -6,10 +6,11 @@ import { db } from "@/lib/db/client";
 import { LAST_METHOD_REFUSAL, mfaStatus } from "@/lib/verification/methods";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { removeOwnKey } from "@/lib/webauthn/keys";
-import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
+import { MAX_KEYS_PER_USER } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
-import { TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { proveMailbox } from "../support/enrolment-proof";
+import { contextOf, createOrg, createUser, signIn } from "../support/factories";
 import { actAs } from "../support/next-request";
 import { keyResponseFor, reauthenticate, setOrgSettings } from "../support/security-keys";
 
@@ -61,9 +62,14 @@ describe("Require multi-factor authentication", () => {
 
     await db().orgSettings.update({ where: { orgId: org.orgId }, data: { mfaRequiredFrom: new Date(Date.now() - 86_400_000) } });
     expect(await redirectOf(() => HomePage())).toBe("/settings/advanced?enrol=mfa");
-    await reauthenticate(ctx);
-    const { response } = await keyResponseFor(ctx, { attestation: "packed" });
-    await finishKeyRegistration(ctx, response);
+    // Enrolment is due now: the first key counts only after this session proved the mailbox.
+    const enrolling = await contextOf(token);
+    expect(enrolling.mfa.enrolmentDue).toBe(true);
+    expect(await rejectionOf(keyResponseFor(enrolling))).toMatchObject({ code: "mailbox-proof-required" });
+    await proveMailbox(enrolling);
+    await reauthenticate(enrolling);
+    const { response } = await keyResponseFor(enrolling, { attestation: "packed" });
+    await finishKeyRegistration(enrolling, response);
     expect(await redirectOf(() => HomePage())).toBeNull();
   });
 
@@ -72,12 +78,42 @@ describe("Require multi-factor authentication", () => {
     await requireMfa(org.orgId);
     const user = await createUser(org.admin);
     const { ctx } = await signIn(user.userId);
+    await proveMailbox(ctx);
     await reauthenticate(ctx);
-    const settings = keySettingsOf(ctx.policy);
     const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
     const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
     await removeOwnKey(ctx, first.id);
     expect((await rejectionOf(removeOwnKey(ctx, second.id))).message).toBe(LAST_METHOD_REFUSAL);
     expect(await db().securityKey.count({ where: { id: second.id } })).toBe(1);
+  });
+
+  it("serialises parallel removals: of two keys removed at once, exactly one goes", async () => {
+    const org = await createOrg("Race");
+    await requireMfa(org.orgId);
+    const user = await createUser(org.admin);
+    const { ctx } = await signIn(user.userId);
+    await proveMailbox(ctx);
+    await reauthenticate(ctx);
+    const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+    const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+    const outcomes = await Promise.allSettled([removeOwnKey(ctx, first.id), removeOwnKey(ctx, second.id)]);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
+    expect(refused.reason.message).toBe(LAST_METHOD_REFUSAL);
+    expect(await db().securityKey.count({ where: { userId: user.userId } })).toBe(1);
+  });
+
+  it("serialises the key cap: two registrations racing for the last slot, exactly one is stored", async () => {
+    const org = await createOrg("Cap");
+    await setOrgSettings(org.orgId, {});
+    const user = await createUser(org.admin);
+    const { ctx } = await signIn(user.userId);
+    await reauthenticate(ctx);
+    for (let i = 0; i < MAX_KEYS_PER_USER - 1; i++) await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+    const a = await keyResponseFor(ctx);
+    const b = await keyResponseFor(ctx);
+    const outcomes = await Promise.allSettled([finishKeyRegistration(ctx, a.response), finishKeyRegistration(ctx, b.response)]);
+    expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
+    expect(await db().securityKey.count({ where: { userId: user.userId } })).toBe(MAX_KEYS_PER_USER);
   });
 });

@@ -27,11 +27,14 @@ function countingPglite(): Database {
     return (query as (...args: unknown[]) => unknown)(sql, ...rest);
   }) as typeof lite.query;
   const raw: RawSql = {
-    query: async <T,>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
+    query: async <T>(sql: string, params: unknown[] = []) => (await lite.query<T>(sql, params)).rows,
     exec: async (script) => void (await lite.exec(script)),
     transaction: (work) =>
       lite.transaction((tx) =>
-        work({ query: async <T,>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows, exec: async (s: string) => void (await tx.exec(s)) }),
+        work({
+          query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
+          exec: async (s: string) => void (await tx.exec(s)),
+        }),
       ),
   };
   const prisma = new PrismaClient({ adapter: pgliteAdapter(lite) });
@@ -72,7 +75,11 @@ describe("one request context", () => {
 
   it("refuses an export while the admin's MFA enrolment is due, as the pages redirect", async () => {
     const org = await createOrg("Enrol");
-    await database.prisma.orgSettings.upsert({ where: { orgId: org.orgId }, create: { orgId: org.orgId, version: 1, requireMfa: true }, update: { requireMfa: true } });
+    await database.prisma.orgSettings.upsert({
+      where: { orgId: org.orgId },
+      create: { orgId: org.orgId, version: 1, requireMfa: true },
+      update: { requireMfa: true },
+    });
     await actAs(org.adminToken);
     const response = await exportLoginHistory(new Request("http://localhost:3000/setup/login-history/export"));
     expect(response.status).toBe(403);

@@ -9,10 +9,10 @@ import { renameKeySchema } from "@/lib/validation/webauthn";
 import { listOwnKeys, listUserKeys, removeOwnKey, renameOwnKey } from "@/lib/webauthn/keys";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import type { WebAuthnRefusal } from "@/lib/webauthn/refusal";
-import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
+import { keySettingsOf } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
-import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { TEST_PASSWORD, createOrg, createUser, signIn } from "../support/factories";
 import { keyResponseFor, reauthenticate, setOrgSettings } from "../support/security-keys";
 
 useTestDatabase();
@@ -31,7 +31,7 @@ async function userWithKey() {
 
 describe("managing security keys", () => {
   it("lists, renames and removes the user's own key; removal emails the user and is in the history", async () => {
-    const { ctx, key, settings } = await userWithKey();
+    const { ctx, key } = await userWithKey();
     await renameOwnKey(ctx, key.id, "Desk key");
     expect((await listOwnKeys(ctx)).map((k) => k.name)).toEqual(["Desk key"]);
     await removeOwnKey(ctx, key.id);
@@ -50,7 +50,7 @@ describe("managing security keys", () => {
   });
 
   it("answers not found to a user of another org, or another user of the same org, by key id", async () => {
-    const { org, ctx, key, settings } = await userWithKey();
+    const { org, ctx, key } = await userWithKey();
     const stranger = await createOrg("Stranger");
     const colleague = await signIn((await createUser(org.admin)).userId);
     for (const other of [stranger.admin, colleague.ctx]) {
@@ -80,7 +80,7 @@ describe("re-authentication with a registered key", () => {
   }
 
   it("asks for the user's own key after the password and becomes fresh only after it", async () => {
-    const { ctx, settings, authenticator, registered, options } = await passwordStep();
+    const { ctx, authenticator, registered, options } = await passwordStep();
     expect(options.allowCredentials?.map((c) => c.id)).toEqual([registered.id]);
     expect(await hasFreshAuth(ctx)).toBe(false);
     const assertion = authenticator.assert(registered, options.challenge);
@@ -89,7 +89,7 @@ describe("re-authentication with a registered key", () => {
   });
 
   it("refuses a replayed assertion and a cloned key's lower counter, flagging the key", async () => {
-    const { ctx, settings, authenticator, registered, options, key } = await passwordStep();
+    const { ctx, authenticator, registered, options, key } = await passwordStep();
     const first = authenticator.assert(registered, options.challenge, { signCount: 5 });
     await reauthenticateWithKey(ctx, first);
     const replay = await rejectionOf(reauthenticateWithKey(ctx, first));

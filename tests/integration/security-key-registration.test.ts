@@ -105,7 +105,17 @@ describe("refused registrations change nothing", () => {
   it("a credential that is already registered", async () => {
     const { response } = await keyResponseFor(user.ctx);
     await db().securityKey.create({
-      data: { orgId: user.ctx.orgId, userId: user.ctx.userId, credentialId: response.id, publicKey: "AQ", transports: [], aaguid: ZERO_AAGUID, attestationFormat: "none", attestation: "none", name: "Existing" },
+      data: {
+        orgId: user.ctx.orgId,
+        userId: user.ctx.userId,
+        credentialId: response.id,
+        publicKey: "AQ",
+        transports: [],
+        aaguid: ZERO_AAGUID,
+        attestationFormat: "none",
+        attestation: "none",
+        name: "Existing",
+      },
     });
     const error = await expectRefused(() => finishKeyRegistration(user.ctx, response), "already-registered");
     expect(error.message).toBe("This security key is already registered");
@@ -132,7 +142,7 @@ describe("refused registrations change nothing", () => {
     await expectRefused(async () => finishKeyRegistration(allowSoft.ctx, c.response), "attestation-required");
   });
 
-  it("a platform authenticator under \"Physical security keys only\"", async () => {
+  it('a platform authenticator under "Physical security keys only"', async () => {
     const { response } = await keyResponseFor(user.ctx, { authenticatorAttachment: "platform", transports: ["internal"] });
     await expectRefused(() => finishKeyRegistration(user.ctx, response), "platform-not-allowed");
   });

@@ -164,7 +164,9 @@ describe("Session Settings: saving", () => {
     const before = await snapshot(org.orgId);
 
     // Every other field changes too: one bad field must stop the whole save.
-    const result = await saveSessionSettingsAction(defaultForm(1, { allowSecurityKeys: "on", lockSessionsToIp: "on", sessionTimeoutMinutes: "60", ...overrides }));
+    const result = await saveSessionSettingsAction(
+      defaultForm(1, { allowSecurityKeys: "on", lockSessionsToIp: "on", sessionTimeoutMinutes: "60", ...overrides }),
+    );
     expect(result.ok).toBe(false);
     if (result.ok) return;
     expect(result.error).toBe("Check the highlighted fields.");
@@ -174,7 +176,7 @@ describe("Session Settings: saving", () => {
 
   it("refuses a save against a newer version and changes nothing", async () => {
     const org = await createOrg("Stale");
-    const second = await signIn((await createUser(org.admin, "ADMIN")).userId);
+    const second = await signIn((await createUser(org.admin, "ADMIN")).userId, { fresh: true });
     // Both admins loaded version 0; the second saves first.
     await actAs(second.token);
     expect(await saveSessionSettingsAction(defaultForm(0, { sessionTimeoutMinutes: "30" }))).toMatchObject({ ok: true });
@@ -188,16 +190,14 @@ describe("Session Settings: saving", () => {
 
   it("lets exactly one of two concurrent saves from the same version through", async () => {
     const org = await createOrg("Race");
-    const second = await signIn((await createUser(org.admin, "ADMIN")).userId);
+    const second = await signIn((await createUser(org.admin, "ADMIN")).userId, { fresh: true });
     await actAs(org.adminToken);
     await saveSessionSettingsAction(defaultForm(0, { reauthWindowMinutes: "20" }));
     const { saveSessionSettings } = await import("@/lib/policy/mutations");
     const { sessionSettingsSchema } = await import("@/lib/validation/session-settings");
-    const input = (timeout: string) => sessionSettingsSchema.parse(Object.fromEntries(defaultForm(1, { reauthWindowMinutes: "20", sessionTimeoutMinutes: timeout })));
-    const outcomes = await Promise.allSettled([
-      saveSessionSettings(org.admin, input("15")),
-      saveSessionSettings(asAdmin(second.ctx), input("1440")),
-    ]);
+    const input = (timeout: string) =>
+      sessionSettingsSchema.parse(Object.fromEntries(defaultForm(1, { reauthWindowMinutes: "20", sessionTimeoutMinutes: timeout })));
+    const outcomes = await Promise.allSettled([saveSessionSettings(org.admin, input("15")), saveSessionSettings(asAdmin(second.ctx), input("1440"))]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const rejected = outcomes.find((o) => o.status === "rejected");
     expect(rejected?.status === "rejected" && (rejected.reason as Error).message).toBe(STALE_SETTINGS);
@@ -231,9 +231,7 @@ describe("Session Settings: who may save", () => {
     const globex = await createOrg("Globex");
     const acmeBefore = await snapshot(acme.orgId);
     await actAs(globex.adminToken);
-    const result = await saveSessionSettingsAction(
-      defaultForm(0, { allowSecurityKeys: "on", orgId: acme.orgId, org: acme.slug, orgSlug: acme.slug }),
-    );
+    const result = await saveSessionSettingsAction(defaultForm(0, { allowSecurityKeys: "on", orgId: acme.orgId, org: acme.slug, orgSlug: acme.slug }));
     expect(result).toMatchObject({ ok: true });
     expect(await snapshot(acme.orgId)).toEqual(acmeBefore);
     expect((await readOrgPolicy(acme.orgId)).allowSecurityKeys).toBe(false);

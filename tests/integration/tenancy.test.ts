@@ -101,8 +101,14 @@ describe("tenant isolation", () => {
     // Searching for org A's people from org B finds nobody.
     for (const q of [userA.username, a.slug, "alpha", "user-", "@"]) {
       const found = await listUsers(b.admin, { q, page: 1 });
-      expect(found.users.every((u) => u.id === b.adminId || u.id === userB.userId), q).toBe(true);
-      expect(found.users.some((u) => u.id === userA.userId || u.id === a.adminId), q).toBe(false);
+      expect(
+        found.users.every((u) => u.id === b.adminId || u.id === userB.userId),
+        q,
+      ).toBe(true);
+      expect(
+        found.users.some((u) => u.id === userA.userId || u.id === a.adminId),
+        q,
+      ).toBe(false);
     }
   });
 

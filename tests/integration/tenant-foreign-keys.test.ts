@@ -75,14 +75,15 @@ const CASES: Case[] = [
     column: "userId",
     constraint: "WebAuthnChallenge_userId_orgId_fkey",
     insert: ({ orgId, userId }) =>
-      db().webAuthnChallenge.create({ data: { orgId, userId, challenge: token(), purpose: "register", sessionId: crypto.randomUUID(), expiresAt: inAnHour() } }),
+      db().webAuthnChallenge.create({
+        data: { orgId, userId, challenge: token(), purpose: "register", sessionId: crypto.randomUUID(), expiresAt: inAnHour() },
+      }),
   },
   {
     table: "VerificationEvent",
     column: "userId",
     constraint: "VerificationEvent_userId_orgId_fkey",
-    insert: ({ orgId, userId }) =>
-      db().verificationEvent.create({ data: { orgId, userId, method: "Security key", activity: "Login", result: "Succeeded" } }),
+    insert: ({ orgId, userId }) => db().verificationEvent.create({ data: { orgId, userId, method: "Security key", activity: "Login", result: "Succeeded" } }),
   },
   {
     table: "PendingLogin",
@@ -205,9 +206,11 @@ describe("composite tenant foreign keys", () => {
     const keys = await foreignKeysIntoUser();
     const tablesWithOrg = new Set(
       (
-        await database.current().raw.query<{ table: string }>(
-          `SELECT table_name AS "table" FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'orgId'`,
-        )
+        await database
+          .current()
+          .raw.query<{ table: string }>(
+            `SELECT table_name AS "table" FROM information_schema.columns WHERE table_schema = current_schema() AND column_name = 'orgId'`,
+          )
       ).map((row) => row.table),
     );
     const intoUserFromOrgTables = keys.filter((key) => tablesWithOrg.has(key.table));
@@ -232,7 +235,12 @@ describe("composite tenant foreign keys", () => {
   });
 
   it("a login attempt without a user (unknown username) is recorded: a null userId is not checked", async () => {
-    await expect(db().loginAttempt.create({ data: { username: "nobody@fk.test", result: "Invalid password" } })).resolves.toMatchObject({ userId: null, orgId: null });
-    await expect(db().loginAttempt.create({ data: { orgId: orgB.orgId, username: "old@fk.test", result: "Success" } })).resolves.toMatchObject({ userId: null });
+    await expect(db().loginAttempt.create({ data: { username: "nobody@fk.test", result: "Invalid password" } })).resolves.toMatchObject({
+      userId: null,
+      orgId: null,
+    });
+    await expect(db().loginAttempt.create({ data: { orgId: orgB.orgId, username: "old@fk.test", result: "Success" } })).resolves.toMatchObject({
+      userId: null,
+    });
   });
 });

@@ -118,7 +118,10 @@ describe("adding a user", () => {
 describe("the user list", () => {
   it("searches name, username and email, ignoring case", async () => {
     const org = await createOrg("Search");
-    const ada = await addUser(org.admin, newUser({ name: "Ada Lovelace", username: `ada-${crypto.randomUUID()}@search.test`, email: "countess@analytical.test" }));
+    const ada = await addUser(
+      org.admin,
+      newUser({ name: "Ada Lovelace", username: `ada-${crypto.randomUUID()}@search.test`, email: "countess@analytical.test" }),
+    );
     const alan = await addUser(org.admin, newUser({ name: "Alan Turing", username: `alan-${crypto.randomUUID()}@search.test`, email: "alan@bletchley.test" }));
     const ids = async (q: string) => (await listUsers(org.admin, { q, page: 1 })).users.map((u) => u.id).sort();
 

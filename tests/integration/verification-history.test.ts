@@ -78,7 +78,13 @@ describe("Identity Verification History", () => {
   });
 
   it("refuses unknown filter values and malformed dates without failing the page", async () => {
-    for (const params of [{ result: "Maybe" }, { activity: "DROP TABLE" }, { from: "yesterday" }, { to: "2026-02-30" }, { from: "2026-03-02", to: "2026-03-01" }]) {
+    for (const params of [
+      { result: "Maybe" },
+      { activity: "DROP TABLE" },
+      { from: "yesterday" },
+      { to: "2026-02-30" },
+      { from: "2026-03-02", to: "2026-03-01" },
+    ]) {
       expect(verificationHistoryQuerySchema.safeParse(params).success, JSON.stringify(params)).toBe(false);
     }
     expect(verificationHistoryQuerySchema.parse({ result: "", activity: "", user: "  " })).toMatchObject({ result: null, activity: null, user: null });
@@ -100,7 +106,9 @@ describe("Identity Verification History CSV export", () => {
     const response = await exportHistory(exportUrl("?result=Failed"));
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toBe("text/csv; charset=utf-8");
-    expect(response.headers.get("content-disposition")).toMatch(new RegExp(`^attachment; filename="verification-history-${org.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`));
+    expect(response.headers.get("content-disposition")).toMatch(
+      new RegExp(`^attachment; filename="verification-history-${org.slug}-\\d{4}-\\d{2}-\\d{2}\\.csv"$`),
+    );
     expect(response.headers.get("cache-control")).toBe("no-store");
     const rows = parseCsv(await response.text());
     expect(rows[0]).toEqual(["Date (UTC)", "User", "Username", "Method", "Activity", "Result", "Detail", "IP address", "Browser"]);

@@ -19,7 +19,8 @@ export async function createOrg(name = "Org") {
   const slug = `${name.toLowerCase().replace(/[^a-z0-9]+/g, "-")}-${unique()}`;
   const email = `admin-${unique()}@${slug}.test`;
   const { orgId, userId } = await createOrgWithAdmin({ orgName: name, slug, name: `${name} Admin`, email, password: TEST_PASSWORD });
-  const admin = await signIn(userId);
+  // As after sign-up in the browser: the admin's first session is fresh (they just chose the password).
+  const admin = await signIn(userId, { fresh: true });
   return { orgId, slug, adminId: userId, adminUsername: email, admin: asAdmin(admin.ctx), adminToken: admin.token };
 }
 
@@ -56,9 +57,9 @@ export async function invitationTokenFor(email: string): Promise<string> {
 }
 
 /** A real server-side session for a user and the org context it resolves to. */
-export async function signIn(userId: string) {
+export async function signIn(userId: string, options: { fresh?: boolean } = {}) {
   const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
-  const { token } = await createSession(user, TEST_REQUEST);
+  const { token } = await createSession(user, TEST_REQUEST, options.fresh ? new Date() : null);
   return { token, ctx: await contextOf(token) };
 }
 

@@ -26,7 +26,7 @@ export class LoginWorkerProcess {
   }
 
   static async start(databaseUrl: string): Promise<LoginWorkerProcess> {
-    const child = spawn(process.execPath, ["--import", "tsx", script], {
+    const child = spawn(process.execPath, ["--conditions=react-server", "--import", "tsx", script], {
       cwd: root,
       env: { ...process.env, LOGIN_WORKER_DATABASE_URL: databaseUrl },
       stdio: ["pipe", "pipe", "inherit"],

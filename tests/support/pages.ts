@@ -1,5 +1,5 @@
 import crypto from "node:crypto";
-import { expect, type Page } from "@playwright/test";
+import { expect, type Locator, type Page } from "@playwright/test";
 import { e2eMailSettings } from "./e2e-mail";
 import { spooledMailTo, waitForSpooledMail, type ReceivedMail } from "./test-smtp";
 
@@ -15,7 +15,11 @@ export interface SignedUpOrg {
   password: string;
 }
 
-/** Creates an org through /signup and lands on /home signed in as its admin. */
+/**
+ * Creates an org through /signup: the details, then the code the app emailed
+ * to the admin (read from the test SMTP server, as the user would read it);
+ * lands on /home signed in as its admin.
+ */
 export async function signUpOrg(page: Page, name = "E2E Org"): Promise<SignedUpOrg> {
   const id = crypto.randomBytes(4).toString("hex");
   const org = { name: `${name} ${id}`, slug: `e2e-${id}`, adminEmail: `admin@e2e-${id}.test`, password: E2E_PASSWORD };
@@ -26,8 +30,21 @@ export async function signUpOrg(page: Page, name = "E2E Org"): Promise<SignedUpO
   await page.getByLabel("Email").fill(org.adminEmail);
   await page.getByLabel("Password").fill(org.password);
   await page.getByRole("button", { name: "Create org" }).click();
+  await expect(page.getByRole("heading", { name: "Check your email" })).toBeVisible();
+  await page.getByLabel("Verification code").fill(await signupCodeFromEmail(org.adminEmail));
+  await page.getByRole("button", { name: "Verify and create org" }).click();
   await page.waitForURL("**/home");
   return org;
+}
+
+export const SIGNUP_CODE_SUBJECT = "Confirm your email for Gatehouse";
+
+/** The code in the newest sign-up email to an address; `after`: how many such emails there were before (wait for a newer one). */
+export async function signupCodeFromEmail(address: string, after = 0): Promise<string> {
+  const mail = await waitForSpooledMail(e2eMailSettings().spoolDir, address, { subject: SIGNUP_CODE_SUBJECT, after });
+  const code = /^\s*(\d{6})\s*$/m.exec(mail.parsed.text ?? "")?.[1];
+  if (!code) throw new Error(`No code in the sign-up email to ${address}`);
+  return code;
 }
 
 export async function logIn(page: Page, username: string, password = E2E_PASSWORD): Promise<void> {
@@ -49,7 +66,7 @@ export async function logInAndWaitForHome(page: Page, username: string, password
   await page.waitForURL("**/home");
 }
 
-export const ACTIVATION_SUBJECT = /^Your Gatehouse verification code: \d{6}$/;
+export const ACTIVATION_SUBJECT = /^Your Gatehouse verification code$/;
 
 /** On /verify: "Email me a code" (or "Send a new code"), then the code from the newest email to the user. */
 export async function activateWithEmailedCode(page: Page, address: string): Promise<ReceivedMail> {
@@ -71,10 +88,7 @@ export async function logOut(page: Page): Promise<void> {
 }
 
 /** Adds a user from Setup → Users → New user; returns the new user's id (from the page it lands on). They get a "Set your password" email. */
-export async function addUser(
-  page: Page,
-  user: { name: string; username: string; email?: string; role?: "Admin" | "Standard" },
-): Promise<string> {
+export async function addUser(page: Page, user: { name: string; username: string; email?: string; role?: "Admin" | "Standard" }): Promise<string> {
   await page.goto("/setup/users/new");
   await page.getByLabel("Name", { exact: true }).fill(user.name);
   await page.getByLabel("Username").fill(user.username);
@@ -111,11 +125,33 @@ export function formAlert(page: Page) {
 
 export const KEY_SETTING_LABEL = "Let users verify their identity with a physical security key (U2F)";
 
+export const VERIFY_PROMPT = "For security purposes, verify it's you";
+
+/**
+ * A sensitive step asks "For security purposes, verify it's you" unless the
+ * user verified within the org's window: waits for the prompt or for
+ * `outcome`, and answers the prompt with the password when it comes.
+ */
+export async function verifyIfAsked(page: Page, outcome: Locator, password = E2E_PASSWORD): Promise<void> {
+  const prompt = page.getByRole("heading", { name: VERIFY_PROMPT });
+  await expect(prompt.or(outcome).first()).toBeVisible();
+  if (await prompt.isVisible()) {
+    await page.getByLabel("Password").fill(password);
+    await page.getByRole("button", { name: "Verify", exact: true }).click();
+  }
+}
+
+/** Session Settings → Save: an admin's change to the org's policy, verified when asked. */
+export async function saveSessionSettings(page: Page, password = E2E_PASSWORD): Promise<void> {
+  await page.getByRole("button", { name: "Save" }).click();
+  await verifyIfAsked(page, page.getByText(/^(Session settings saved\.|No changes to save\.)$/).or(formAlert(page)), password);
+}
+
 /** Session Settings: tick the security-key checkbox and save (as an admin). */
-export async function allowSecurityKeys(page: Page): Promise<void> {
+export async function allowSecurityKeys(page: Page, password = E2E_PASSWORD): Promise<void> {
   await page.goto("/setup/session-settings");
   await page.getByLabel(KEY_SETTING_LABEL).check();
-  await page.getByRole("button", { name: "Save" }).click();
+  await saveSessionSettings(page, password);
   await expect(page.getByText("Session settings saved.")).toBeVisible();
 }
 
@@ -123,8 +159,7 @@ export async function allowSecurityKeys(page: Page): Promise<void> {
 export async function registerKeyInUi(page: Page, password: string, name: string): Promise<void> {
   await page.goto("/settings/advanced");
   await page.getByRole("button", { name: "Register", exact: true }).click();
-  await page.getByLabel("Password").fill(password);
-  await page.getByRole("button", { name: "Verify" }).click();
+  await verifyIfAsked(page, page.getByRole("heading", { name: "Name your key" }), password);
   await expect(page.getByRole("heading", { name: "Name your key" })).toBeVisible();
   await page.getByLabel("Key name").fill(name);
   await page.getByRole("button", { name: "Save" }).click();

@@ -93,7 +93,10 @@ export class TestSmtpServer {
 /** Every message in a spool directory, oldest first. */
 export async function readSpool(dir: string): Promise<ReceivedMail[]> {
   if (!fs.existsSync(dir)) return [];
-  const files = fs.readdirSync(dir).filter((f) => f.endsWith(".eml")).sort();
+  const files = fs
+    .readdirSync(dir)
+    .filter((f) => f.endsWith(".eml"))
+    .sort();
   return Promise.all(
     files.map(async (file) => {
       const parsed = await simpleParser(fs.readFileSync(path.join(dir, file)));
@@ -107,8 +110,7 @@ export async function readSpool(dir: string): Promise<ReceivedMail[]> {
 /** Waits until a spooled message for `address` matches; polls, bounded by `timeoutMs`. */
 /** Every spooled message to an address (optionally with a subject), oldest first. */
 export async function spooledMailTo(dir: string, address: string, subject?: string | RegExp): Promise<ReceivedMail[]> {
-  const subjectMatches = (actual: string | undefined) =>
-    !subject || (typeof subject === "string" ? actual === subject : subject.test(actual ?? ""));
+  const subjectMatches = (actual: string | undefined) => !subject || (typeof subject === "string" ? actual === subject : subject.test(actual ?? ""));
   return (await readSpool(dir)).filter((m) => m.recipients.includes(address) && subjectMatches(m.parsed.subject));
 }
 

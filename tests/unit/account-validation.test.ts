@@ -1,12 +1,5 @@
 import { describe, expect, it } from "vitest";
-import {
-  addUserSchema,
-  fieldErrorsOf,
-  loginSchema,
-  MIN_PASSWORD_LENGTH,
-  signupSchema,
-  usernameSchema,
-} from "@/lib/validation/account";
+import { addUserSchema, fieldErrorsOf, loginSchema, MIN_PASSWORD_LENGTH, signupSchema, usernameSchema } from "@/lib/validation/account";
 
 const validSignup = {
   orgName: "Acme",
@@ -38,9 +31,7 @@ describe("sign-up form", () => {
   );
 
   it("explains what a slug may contain", () => {
-    expect(signupErrors({ ...validSignup, slug: "Acme Corp!" }).slug).toBe(
-      "Use lowercase letters, digits and single hyphens, e.g. acme-corp.",
-    );
+    expect(signupErrors({ ...validSignup, slug: "Acme Corp!" }).slug).toBe("Use lowercase letters, digits and single hyphens, e.g. acme-corp.");
   });
 
   it.each(["ada", "ada@", "@acme.test", "ada@acme", "ada@@acme.test", "ada acme@acme.test", `${"a".repeat(250)}@acme.test`])(

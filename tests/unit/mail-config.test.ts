@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { SMTP_REQUIRED, assertMailConfigured, describeDeliveryError, mailboxEnabled } from "@/lib/email/transport";
+import { SMTP_REQUIRED, SMTP_REQUIRED_WITH_DATABASE_URL, assertMailConfigured, describeDeliveryError, mailboxEnabled } from "@/lib/email/transport";
 
 describe("mail configuration", () => {
   const embedded = { SMTP_URL: undefined, isProductionDeployment: false };
@@ -17,6 +17,12 @@ describe("mail configuration", () => {
     expect(() => assertMailConfigured(production)).toThrow(SMTP_REQUIRED);
     expect(() => assertMailConfigured(embedded)).not.toThrow();
     expect(() => assertMailConfigured(withSmtp)).not.toThrow();
+  });
+
+  it("stops PostgreSQL without SMTP_URL outside production too: there is no mailbox to keep the mail in", () => {
+    const postgres = { ...embedded, DATABASE_URL: "postgresql://localhost/gatehouse" };
+    expect(mailboxEnabled(postgres)).toBe(false);
+    expect(() => assertMailConfigured(postgres)).toThrow(SMTP_REQUIRED_WITH_DATABASE_URL);
   });
 });
 

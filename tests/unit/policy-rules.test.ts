@@ -1,14 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { csvCell, csvLine } from "@/lib/http/csv";
-import {
-  DEFAULT_POLICY,
-  diffPolicies,
-  formatPolicyValue,
-  authenticatorModelVerdict,
-  mfaRequirement,
-  timeoutLabel,
-  TIMEOUT_CHOICES,
-} from "@/lib/policy/rules";
+import { DEFAULT_POLICY, diffPolicies, formatPolicyValue, authenticatorModelVerdict, mfaRequirement, timeoutLabel, TIMEOUT_CHOICES } from "@/lib/policy/rules";
 import { parseDay } from "@/lib/validation/dates";
 
 const YUBIKEY_5 = "cb69481e-8ff7-4039-93ec-0a2729a154a8";
@@ -28,16 +20,7 @@ describe("policy values as the audit trail shows them", () => {
   });
 
   it("labels every timeout choice from 15 minutes to 24 hours", () => {
-    expect(TIMEOUT_CHOICES.map(timeoutLabel)).toEqual([
-      "15 minutes",
-      "30 minutes",
-      "1 hour",
-      "2 hours",
-      "4 hours",
-      "8 hours",
-      "12 hours",
-      "24 hours",
-    ]);
+    expect(TIMEOUT_CHOICES.map(timeoutLabel)).toEqual(["15 minutes", "30 minutes", "1 hour", "2 hours", "4 hours", "8 hours", "12 hours", "24 hours"]);
   });
 
   it("lists only the fields that changed, in form order", () => {

@@ -93,10 +93,7 @@ describe("physical security keys only (authenticatorType cross-platform)", () =>
   const platformKeys: [string, RegisterOptions][] = [
     ["authenticatorAttachment 'platform'", { authenticatorAttachment: "platform", transports: ["internal"] }],
     ["transports ['internal'] without an attachment", { authenticatorAttachment: null, transports: ["internal"] }],
-    [
-      "a synced passkey (backup eligible and backed up)",
-      { authenticatorAttachment: null, transports: ["hybrid"], backupEligible: true, backedUp: true },
-    ],
+    ["a synced passkey (backup eligible and backed up)", { authenticatorAttachment: null, transports: ["hybrid"], backupEligible: true, backedUp: true }],
   ];
 
   it.each(platformKeys)("refuses %s", async (_what, options) => {

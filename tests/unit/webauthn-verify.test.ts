@@ -205,10 +205,7 @@ describe("sign counter (cloned keys)", () => {
     [10, 0],
   ])("refuses stored %i → new %i as counter-regression, with the clone message", async (storedCounter, newCounter) => {
     const { credential, storedKey } = await registeredKey();
-    const refusal = await refusalOf(
-      authenticate(credential, { ...storedKey, counter: storedCounter }, { signCount: newCounter }),
-      "counter-regression",
-    );
+    const refusal = await refusalOf(authenticate(credential, { ...storedKey, counter: storedCounter }, { signCount: newCounter }), "counter-regression");
     expect(refusal.message).toMatch(/copied/);
   });
 
@@ -224,9 +221,6 @@ describe("sign counter (cloned keys)", () => {
 
   it("calls a regressed counter with a bad signature a bad signature, not a clone (no false clone alarm)", async () => {
     const { credential, storedKey } = await registeredKey();
-    await refusalOf(
-      authenticate(credential, { ...storedKey, counter: 10 }, { signCount: 5, tamperSignature: true }),
-      "verification-failed",
-    );
+    await refusalOf(authenticate(credential, { ...storedKey, counter: 10 }, { signCount: 5, tamperSignature: true }), "verification-failed");
   });
 });

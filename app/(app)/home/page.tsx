@@ -17,8 +17,8 @@ export default async function HomePage() {
       {mfa.graceDaysLeft !== null && (
         <div className="mb-6">
           <Alert tone="warning">
-            {ctx.orgName} will require multi-factor authentication in {mfa.graceDaysLeft} day{mfa.graceDaysLeft === 1 ? "" : "s"}. Register a security key
-            or connect an authenticator app in Advanced User Details before then.
+            {ctx.orgName} will require multi-factor authentication in {mfa.graceDaysLeft} day{mfa.graceDaysLeft === 1 ? "" : "s"}. Register a security key or
+            connect an authenticator app in Advanced User Details before then.
           </Alert>
         </div>
       )}

@@ -64,7 +64,19 @@ export function HistoryFilterForm({
 }
 
 /** A select whose empty choice means "any". */
-export function SelectFilter({ id, name, label, value, choices }: { id: string; name: string; label: string; value: string | null; choices: readonly string[] }) {
+export function SelectFilter({
+  id,
+  name,
+  label,
+  value,
+  choices,
+}: {
+  id: string;
+  name: string;
+  label: string;
+  value: string | null;
+  choices: readonly string[];
+}) {
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">

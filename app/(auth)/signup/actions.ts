@@ -1,19 +1,37 @@
 "use server";
 
 import { headers } from "next/headers";
+import { z } from "zod";
 import { publicAction } from "@/lib/auth/action";
 import { loginAfterSignup } from "@/lib/auth/login";
 import { addDeviceToken, serverActionCookies, setPendingLoginCookie } from "@/lib/auth/login-cookies";
 import { requestInfo } from "@/lib/http/request-info";
-import { createOrgWithAdmin } from "@/lib/orgs/mutations";
-import { signupSchema } from "@/lib/validation/account";
+import { completeSignup, resendSignupCode, SIGNUP_COOKIE_MAX_AGE_S, signupCookieName, startSignup } from "@/lib/orgs/signup";
+import { signupCodeSchema, signupSchema } from "@/lib/validation/account";
+
+// "Create your org": step 1 emails a code and names the pending sign-up in an
+// httpOnly cookie; step 2 takes the code in the same browser.
+
+export const startSignupAction = publicAction(signupSchema, async (input) => {
+  const started = await startSignup(input, requestInfo(await headers()));
+  (await serverActionCookies()).set(signupCookieName(), started.token, SIGNUP_COOKIE_MAX_AGE_S);
+  return { emailHint: started.emailHint };
+});
+
+export const resendSignupCodeAction = publicAction(z.object({}), async () => {
+  const cookies = await serverActionCookies();
+  const { emailHint } = await resendSignupCode(cookies.get(signupCookieName()), requestInfo(await headers()));
+  return { emailHint };
+});
 
 // The browser that creates an org is its first admin's first device: it is
 // activated at once, and a verified pending login lets the form sign in.
-export const createOrgAction = publicAction(signupSchema, async (input) => {
-  const created = await createOrgWithAdmin(input);
-  const { pendingToken, deviceToken } = await loginAfterSignup(created, requestInfo(await headers()));
+export const completeSignupAction = publicAction(signupCodeSchema, async ({ code }) => {
   const cookies = await serverActionCookies();
+  const request = requestInfo(await headers());
+  const created = await completeSignup(cookies.get(signupCookieName()), code, request);
+  cookies.set(signupCookieName(), "", 0);
+  const { pendingToken, deviceToken } = await loginAfterSignup(created, request);
   setPendingLoginCookie(cookies, pendingToken);
   addDeviceToken(cookies, deviceToken);
   return { username: created.username };

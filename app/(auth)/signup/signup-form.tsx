@@ -2,57 +2,160 @@
 
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
-import type { ActionResult } from "@/lib/auth/action";
+import type { ActionError } from "@/lib/auth/action";
 import { finishLogin } from "../../_components/finish-login";
 import { Alert, Button, Field } from "../../_components/ui";
-import { createOrgAction } from "./actions";
+import { completeSignupAction, resendSignupCodeAction, startSignupAction } from "./actions";
 
+type Details = Partial<Record<"orgName" | "slug" | "name" | "email" | "password", string>>;
+
+/** "Create your org" (details), then "Check your email" (the emailed code); the org exists only after the second step. */
 export function SignupForm() {
-  const router = useRouter();
-  const [result, setResult] = useState<ActionResult<{ username: string }> | null>(null);
+  const [details, setDetails] = useState<Details>({});
+  const [emailHint, setEmailHint] = useState<string | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+
+  function codeSent(values: Details, hint: string) {
+    setDetails(values);
+    setEmailHint(hint);
+  }
+
+  function startAgain(message: string | null) {
+    setEmailHint(null);
+    setNotice(message);
+  }
+
+  return emailHint ? (
+    <CodeStep emailHint={emailHint} orgName={details.orgName ?? ""} onStartAgain={startAgain} />
+  ) : (
+    <DetailsStep initial={details} notice={notice} onCodeSent={codeSent} />
+  );
+}
+
+function DetailsStep({ initial, notice, onCodeSent }: { initial: Details; notice: string | null; onCodeSent: (values: Details, emailHint: string) => void }) {
+  const [error, setError] = useState<ActionError | null>(null);
   const [pending, setPending] = useState(false);
-  const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
+  const fieldErrors = error?.fieldErrors ?? {};
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     setPending(true);
-    const outcome = await createOrgAction(form);
-    setResult(outcome);
+    const outcome = await startSignupAction(form);
+    setPending(false);
+    if (!outcome.ok) return setError(outcome);
+    onCodeSent(Object.fromEntries([...form.entries()].map(([key, value]) => [key, String(value)])), outcome.data.emailHint);
+  }
+
+  return (
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">Create your org</h1>
+      <p className="mt-1 text-sm text-slate-500">You'll be its first admin. Your email becomes your username.</p>
+      <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+        {error ? <Alert>{error.error}</Alert> : notice && <Alert>{notice}</Alert>}
+        <Field label="Org name" name="orgName" required defaultValue={initial.orgName} error={fieldErrors.orgName} autoFocus />
+        <Field
+          label="URL name"
+          name="slug"
+          required
+          defaultValue={initial.slug}
+          error={fieldErrors.slug}
+          hint="Lowercase letters, digits and hyphens, e.g. acme-corp."
+        />
+        <Field label="Your name" name="name" required autoComplete="name" defaultValue={initial.name} error={fieldErrors.name} />
+        <Field label="Email" name="email" type="email" required autoComplete="email" defaultValue={initial.email} error={fieldErrors.email} />
+        <Field
+          label="Password"
+          name="password"
+          type="password"
+          required
+          autoComplete="new-password"
+          defaultValue={initial.password}
+          error={fieldErrors.password}
+          hint="At least 12 characters."
+        />
+        <Button type="submit" className="w-full" disabled={pending}>
+          {pending ? "Sending your code…" : "Create org"}
+        </Button>
+      </form>
+    </>
+  );
+}
+
+function CodeStep({ emailHint, orgName, onStartAgain }: { emailHint: string; orgName: string; onStartAgain: (message: string | null) => void }) {
+  const router = useRouter();
+  const [error, setError] = useState<ActionError | null>(null);
+  const [notice, setNotice] = useState<string | null>(null);
+  const [busy, setBusy] = useState<null | "code" | "send" | "finish">(null);
+
+  function refused(outcome: ActionError) {
+    // The pending sign-up is gone (used, out of attempts, another browser's): back to step 1 with the reason.
+    if (outcome.code === "signup-expired") return onStartAgain(outcome.error);
+    setNotice(null);
+    setError(outcome);
+  }
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setBusy("code");
+    setError(null);
+    const outcome = await completeSignupAction(new FormData(event.currentTarget));
     if (!outcome.ok) {
-      setPending(false);
-      return;
+      setBusy(null);
+      return refused(outcome);
     }
+    setBusy("finish");
     const failure = await finishLogin();
     router.replace(failure ? "/login" : "/home");
     router.refresh();
   }
 
+  async function sendNewCode() {
+    setBusy("send");
+    setError(null);
+    const outcome = await resendSignupCodeAction({});
+    setBusy(null);
+    if (!outcome.ok) return refused(outcome);
+    setNotice(`We sent a new code to ${outcome.data.emailHint}. The previous one no longer works.`);
+  }
+
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
-      {result && !result.ok && <Alert>{result.error}</Alert>}
-      <Field label="Org name" name="orgName" required error={fieldErrors.orgName} autoFocus />
-      <Field
-        label="URL name"
-        name="slug"
-        required
-        error={fieldErrors.slug}
-        hint="Lowercase letters, digits and hyphens, e.g. acme-corp."
-      />
-      <Field label="Your name" name="name" required autoComplete="name" error={fieldErrors.name} />
-      <Field label="Email" name="email" type="email" required autoComplete="email" error={fieldErrors.email} />
-      <Field
-        label="Password"
-        name="password"
-        type="password"
-        required
-        autoComplete="new-password"
-        error={fieldErrors.password}
-        hint="At least 12 characters."
-      />
-      <Button type="submit" className="w-full" disabled={pending}>
-        {pending ? "Creating your org…" : "Create org"}
-      </Button>
-    </form>
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">Check your email</h1>
+      <p className="mt-1 text-sm text-slate-500">
+        We sent a 6-digit code to {emailHint}. Enter it to confirm your email and create {orgName || "your org"}. It expires in 10 minutes.
+      </p>
+      {busy === "finish" ? (
+        <div className="mt-6">
+          <Alert tone="info">Your org is ready. Signing you in…</Alert>
+        </div>
+      ) : (
+        <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+          {error && <Alert>{error.error}</Alert>}
+          {notice && <Alert tone="success">{notice}</Alert>}
+          <Field
+            label="Verification code"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={7}
+            required
+            autoFocus
+            error={error?.fieldErrors?.code}
+          />
+          <Button type="submit" className="w-full" disabled={busy !== null}>
+            {busy === "code" ? "Creating your org…" : "Verify and create org"}
+          </Button>
+          <div className="flex items-center justify-between text-sm">
+            <button type="button" onClick={() => onStartAgain(null)} disabled={busy !== null} className="font-medium text-slate-600 hover:text-slate-900">
+              Back
+            </button>
+            <button type="button" onClick={sendNewCode} disabled={busy !== null} className="font-medium text-brand-600 hover:text-brand-700">
+              {busy === "send" ? "Sending…" : "Send a new code"}
+            </button>
+          </div>
+        </form>
+      )}
+    </>
   );
 }

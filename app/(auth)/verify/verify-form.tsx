@@ -118,11 +118,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     return <Alert tone="info">Verified. Signing you in…</Alert>;
   }
   if (methods.length === 0) {
-    return (
-      <Alert>
-        You have no way to verify this login here: your security keys can't be used. Ask an admin of your org for help.
-      </Alert>
-    );
+    return <Alert>You have no way to verify this login here: your security keys can't be used. Ask an admin of your org for help.</Alert>;
   }
 
   return (
@@ -144,7 +140,15 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
           <h2 className="text-sm font-semibold text-slate-900">{ONE_TIME_COPY[kind].title}</h2>
           <form onSubmit={(event) => submitOneTimeCode(kind, event)} className="space-y-3" noValidate>
             <p className="text-sm text-slate-500">{ONE_TIME_COPY[kind].hint}</p>
-            <Field label={kind === "authenticator-app" ? "Authenticator code" : ONE_TIME_COPY[kind].title} name="code" autoComplete="off" spellCheck={false} maxLength={64} required error={oneTimeErrors[kind]} />
+            <Field
+              label={kind === "authenticator-app" ? "Authenticator code" : ONE_TIME_COPY[kind].title}
+              name="code"
+              autoComplete="off"
+              spellCheck={false}
+              maxLength={64}
+              required
+              error={oneTimeErrors[kind]}
+            />
             <Button type="submit" variant="secondary" disabled={busy !== null}>
               {busy === "one-time" ? "Checking…" : `Verify with ${ONE_TIME_COPY[kind].title.toLowerCase()}`}
             </Button>
@@ -157,7 +161,16 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
           {codeSent ? (
             <form onSubmit={submitCode} className="space-y-3" noValidate>
               <p className="text-sm text-slate-500">We sent a 6-digit code to {emailHint}. It expires in 10 minutes.</p>
-              <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required autoFocus error={codeError} />
+              <Field
+                label="Verification code"
+                name="code"
+                inputMode="numeric"
+                autoComplete="one-time-code"
+                maxLength={7}
+                required
+                autoFocus
+                error={codeError}
+              />
               <div className="flex gap-2">
                 <Button type="submit" disabled={busy !== null}>
                   {busy === "code" ? "Checking…" : "Verify"}

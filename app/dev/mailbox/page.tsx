@@ -9,6 +9,9 @@ import { Alert, Logo, formatDateTime } from "../../_components/ui";
 import { MessageView, type ShownMessage } from "./message-view";
 
 export const metadata: Metadata = { title: "Dev mailbox", robots: { index: false } };
+// Whether this page exists depends on the runtime configuration (mailboxEnabled()),
+// so it is rendered per request, never prerendered by a build made under other settings.
+export const dynamic = "force-dynamic";
 
 type SearchParams = Record<string, string | string[] | undefined>;
 
@@ -51,8 +54,8 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
       </header>
       <main className="mx-auto max-w-7xl space-y-4 px-6 py-6">
         <Alert tone="warning">
-          SMTP_URL is not set, so Gatehouse keeps its email here instead of sending it. Anyone who can open this page can read every message,
-          including set-password links: set SMTP_URL before you let others reach this installation.
+          SMTP_URL is not set, so Gatehouse keeps its email here instead of sending it. Anyone who can open this page can read every message, including
+          set-password links: set SMTP_URL before you let others reach this installation.
         </Alert>
         <div className="grid min-h-[640px] overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm md:grid-cols-[320px_1fr]">
           <aside className="border-b border-slate-200 md:border-r md:border-b-0">

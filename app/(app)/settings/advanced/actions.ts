@@ -4,10 +4,11 @@ import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
 import { revokeOwnDevice } from "@/lib/auth/devices";
 import { endOwnSession } from "@/lib/users/mutations";
-import { authenticatorCodeSchema } from "@/lib/validation/codes";
+import { authenticatorCodeSchema, enrolmentCodeSchema, sendEnrolmentCodeSchema } from "@/lib/validation/codes";
 import { idSchema } from "@/lib/validation/account";
 import { removeKeySchema, renameKeySchema } from "@/lib/validation/webauthn";
 import { confirmAuthenticatorEnrolment, disconnectOwnAuthenticator, startAuthenticatorEnrolment } from "@/lib/verification/authenticator-app";
+import { sendEnrolmentCode, verifyEnrolmentCode } from "@/lib/verification/enrolment-proof";
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { removeOwnKey, renameOwnKey } from "@/lib/webauthn/keys";
 import { z } from "zod";
@@ -39,6 +40,18 @@ export const generateRecoveryCodesAction = orgAction({ schema: z.object({}) }, a
   const codes = await generateRecoveryCodes(ctx);
   revalidatePath("/settings/advanced");
   return { codes };
+});
+
+/** Required-MFA enrolment, before a first factor: "Email me a code" to prove the mailbox. Open during MFA enrolment. */
+export const sendEnrolmentCodeAction = orgAction({ schema: sendEnrolmentCodeSchema, duringEnrolment: true }, async (ctx) => {
+  const { expiresAt } = await sendEnrolmentCode(ctx);
+  return { expiresAt: expiresAt.toISOString() };
+});
+
+/** Required-MFA enrolment: the emailed code proves the mailbox, and registering a key or connecting an app may follow. Open during MFA enrolment. */
+export const verifyEnrolmentCodeAction = orgAction({ schema: enrolmentCodeSchema, duringEnrolment: true }, async (ctx, input) => {
+  await verifyEnrolmentCode(ctx, input.code);
+  revalidatePath("/settings/advanced");
 });
 
 /** Authenticator app, step 1 (after re-authentication): a secret, its QR code and otpauth URI. Open during MFA enrolment. */

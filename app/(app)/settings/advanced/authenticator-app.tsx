@@ -10,8 +10,11 @@ import { VerifyIdentity } from "./verify-identity";
 type Enrolment = { secret: string; uri: string; qrSvg: string };
 type Step = { name: "idle" } | { name: "verify"; then: "connect" | "disconnect" } | { name: "scan"; enrolment: Enrolment };
 
-/** Authenticator app: Connect (verify it's you → scan or type the secret → first code) / Disconnect. */
-export function AuthenticatorApp({ connected }: { connected: boolean }) {
+/**
+ * Authenticator app: Connect (verify it's you → scan or type the secret → first code) / Disconnect.
+ * `locked`: required-MFA enrolment has not proved the mailbox yet, so Connect waits for it.
+ */
+export function AuthenticatorApp({ connected, locked = false }: { connected: boolean; locked?: boolean }) {
   const router = useRouter();
   const [step, setStep] = useState<Step>({ name: "idle" });
   const [error, setError] = useState<string | null>(null);
@@ -94,13 +97,14 @@ export function AuthenticatorApp({ connected }: { connected: boolean }) {
         {error && <Alert>{error}</Alert>}
         <p className="text-slate-700">{connected ? "Connected." : "Not connected."}</p>
         <p className="text-slate-500">Codes from an app such as Google Authenticator or 1Password verify it's you.</p>
+        {locked && <p className="text-slate-500">Confirm your email first.</p>}
       </div>
       {connected ? (
         <Button variant="danger" onClick={disconnect} disabled={busy}>
           Disconnect
         </Button>
       ) : (
-        <Button variant="secondary" onClick={connect} disabled={busy}>
+        <Button variant="secondary" onClick={connect} disabled={busy || locked} className="disabled:opacity-50">
           Connect
         </Button>
       )}

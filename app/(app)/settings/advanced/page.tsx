@@ -1,10 +1,12 @@
 import type { Metadata } from "next";
 import { requireOrgContext } from "@/lib/auth/page";
 import { listOwnDevices } from "@/lib/auth/devices";
+import { maskEmail } from "@/lib/format";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
 import { listOwnRecentVerifications } from "@/lib/verification/queries";
 import { countRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
+import { enrolmentProofOf } from "@/lib/verification/enrolment-proof";
 import { hasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { listOwnKeys } from "@/lib/webauthn/keys";
 import { MAX_KEYS_PER_USER, keySettingsOf } from "@/lib/webauthn/settings";
@@ -13,6 +15,7 @@ import { ActionButton } from "../../../_components/action-button";
 import { DeviceList } from "../../../_components/device-list";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
 import { AuthenticatorApp } from "./authenticator-app";
+import { ConfirmEmail } from "./confirm-email";
 import { RecoveryCodes } from "./recovery-codes";
 import { SecurityKeys } from "./security-keys";
 
@@ -22,7 +25,7 @@ export default async function AdvancedUserDetailsPage() {
   const ctx = await requireOrgContext({ enrolmentPage: true });
   const { policy, mfa } = ctx;
   const settings = keySettingsOf(policy);
-  const [account, keys, sessions, verifications, devices, recoveryCodesLeft, appConnected] = await Promise.all([
+  const [account, keys, sessions, verifications, devices, recoveryCodesLeft, appConnected, proof] = await Promise.all([
     getOwnAccount(ctx),
     listOwnKeys(ctx),
     listOwnSessions(ctx),
@@ -30,6 +33,7 @@ export default async function AdvancedUserDetailsPage() {
     listOwnDevices(ctx),
     countRecoveryCodesLeft(ctx),
     hasAuthenticatorApp(ctx),
+    enrolmentProofOf(ctx),
   ]);
   return (
     <>
@@ -40,6 +44,14 @@ export default async function AdvancedUserDetailsPage() {
             {ctx.orgName} requires multi-factor authentication. Register a security key
             {policy.allowTotp ? " or connect an authenticator app" : ""} to continue.
           </Alert>
+        )}
+        {proof.needed && (
+          <Card
+            title="Confirm your email first"
+            description="Before you register a security key or connect an authenticator app, prove this account's mailbox is yours."
+          >
+            <ConfirmEmail emailHint={maskEmail(account.email)} codeSent={proof.codeSent} />
+          </Card>
         )}
         <Card title="User detail">
           <DescriptionList
@@ -54,7 +66,7 @@ export default async function AdvancedUserDetailsPage() {
           />
         </Card>
         <Card title="Security Key (U2F)" description="Physical security keys (FIDO U2F or FIDO2) that verify it's you.">
-          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} />
+          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} />
         </Card>
         <Card title="Active sessions" description="Browsers where you are signed in. Log out any you don't recognise.">
           <ul className="divide-y divide-slate-100" aria-label="Active sessions">
@@ -84,16 +96,13 @@ export default async function AdvancedUserDetailsPage() {
         </Card>
         {(policy.allowTotp || appConnected) && (
           <Card title="Authenticator app" description="Time-based codes (TOTP) from an app on your phone.">
-            <AuthenticatorApp connected={appConnected} />
+            <AuthenticatorApp connected={appConnected} locked={proof.needed} />
           </Card>
         )}
         <Card title="Recovery codes" description="One-time codes for logging in when you can't use your security key.">
           <RecoveryCodes left={recoveryCodesLeft} />
         </Card>
-        <Card
-          title="Activated devices"
-          description="Browsers that passed device activation. Revoke one and its next login must verify it's you again."
-        >
+        <Card title="Activated devices" description="Browsers that passed device activation. Revoke one and its next login must verify it's you again.">
           <DeviceList devices={devices} revoke={revokeOwnDeviceAction} inputFor={(device) => ({ deviceId: device.id })} />
         </Card>
         <Card title="Recent identity verifications" description="Your latest logins, device activations, re-authentications and security key changes.">

@@ -76,9 +76,7 @@ export function RegisterKey({ onClose }: { onClose: () => void }) {
       {!error && step?.name === "done" && (
         <div className="space-y-3">
           <h3 className="text-base font-semibold text-emerald-800">Security key registered</h3>
-          <p className="text-sm text-slate-600">
-            “{step.keyName}” can now verify your identity. We've emailed you about this change.
-          </p>
+          <p className="text-sm text-slate-600">“{step.keyName}” can now verify your identity. We've emailed you about this change.</p>
           <Button onClick={finish}>Continue</Button>
         </div>
       )}

@@ -10,8 +10,11 @@ import { VerifyIdentity } from "./verify-identity";
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
-/** The "Security Key (U2F)" field: the user's keys, Register (when the org allows keys), rename, remove. */
-export function SecurityKeys({ keys, keysAllowed, maxKeys }: { keys: KeySummary[]; keysAllowed: boolean; maxKeys: number }) {
+/**
+ * The "Security Key (U2F)" field: the user's keys, Register (when the org allows keys), rename, remove.
+ * `locked`: required-MFA enrolment has not proved the mailbox yet, so Register waits for it.
+ */
+export function SecurityKeys({ keys, keysAllowed, maxKeys, locked = false }: { keys: KeySummary[]; keysAllowed: boolean; maxKeys: number; locked?: boolean }) {
   const [registering, setRegistering] = useState(false);
   return (
     <div className="space-y-4">
@@ -32,7 +35,12 @@ export function SecurityKeys({ keys, keysAllowed, maxKeys }: { keys: KeySummary[
         (registering ? (
           <RegisterKey onClose={() => setRegistering(false)} />
         ) : keys.length < maxKeys ? (
-          <Button onClick={() => setRegistering(true)}>Register</Button>
+          <div className="flex flex-wrap items-center gap-3">
+            <Button onClick={() => setRegistering(true)} disabled={locked}>
+              Register
+            </Button>
+            {locked && <p className="text-sm text-slate-500">Confirm your email first.</p>}
+          </div>
         ) : (
           <p className="text-sm text-slate-500">You've registered the maximum of {maxKeys} keys.</p>
         ))}
@@ -77,8 +85,7 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
             {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
           </p>
           <p className="text-xs text-slate-500">
-            {key.model ?? "Unknown model"} · added {dateFormat.format(key.createdAt)} · last used{" "}
-            {key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "never"}
+            {key.model ?? "Unknown model"} · added {dateFormat.format(key.createdAt)} · last used {key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "never"}
             {key.transports.length > 0 && ` · ${key.transports.join(", ").toUpperCase()}`}
           </p>
         </div>

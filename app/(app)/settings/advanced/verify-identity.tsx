@@ -6,10 +6,7 @@ import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { ceremonyErrorMessage, postJson } from "../../../_components/api-client";
 
-type ReauthStep =
-  | { next: "done" }
-  | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON }
-  | { next: "authenticator-app"; token: string };
+type ReauthStep = { next: "done" } | { next: "security-key"; options: PublicKeyCredentialRequestOptionsJSON } | { next: "authenticator-app"; token: string };
 
 /** "For security purposes, verify it's you": password, then a registered key when the user has one. */
 export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => void; onCancel: () => void }) {
@@ -75,7 +72,16 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
       {error && <Alert>{error}</Alert>}
       {appToken ? (
         <form onSubmit={submitAppCode} className="space-y-4" noValidate>
-          <Field label="Code from your authenticator app" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={6} required autoFocus error={codeError} />
+          <Field
+            label="Code from your authenticator app"
+            name="code"
+            inputMode="numeric"
+            autoComplete="one-time-code"
+            maxLength={6}
+            required
+            autoFocus
+            error={codeError}
+          />
           <div className="flex gap-2">
             <Button type="submit" disabled={pending}>
               {pending ? "Checking…" : "Verify"}

@@ -3,16 +3,10 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/action";
-import {
-  AUTHENTICATOR_TYPE_LABELS,
-  FIELD_LABELS,
-  REAUTH_WINDOW_RANGE,
-  TIMEOUT_CHOICES,
-  USER_VERIFICATION_LABELS,
-  timeoutLabel,
-} from "@/lib/policy/rules";
+import { AUTHENTICATOR_TYPE_LABELS, FIELD_LABELS, REAUTH_WINDOW_RANGE, TIMEOUT_CHOICES, USER_VERIFICATION_LABELS, timeoutLabel } from "@/lib/policy/rules";
 import { CheckboxField, SelectField, TextAreaField } from "../../../_components/form-fields";
 import { Alert, Button, Card, Field } from "../../../_components/ui";
+import { useStepUp } from "../../../_components/step-up";
 import { saveSessionSettingsAction } from "./actions";
 
 export interface SessionSettingsFormValues {
@@ -42,6 +36,7 @@ export function SessionSettingsForm({ initial, keyOnlyUserCount }: { initial: Se
   const [result, setResult] = useState<SaveResult | null>(null);
   const [pending, setPending] = useState(false);
   const top = useRef<HTMLDivElement>(null);
+  const stepUp = useStepUp();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
@@ -50,15 +45,17 @@ export function SessionSettingsForm({ initial, keyOnlyUserCount }: { initial: Se
     const who = `${keyOnlyUserCount} user${keyOnlyUserCount === 1 ? "" : "s"}`;
     if (turningKeysOff && !window.confirm(`${who} can only verify their identity with a security key. Turn security keys off anyway?`)) return;
     setPending(true);
-    let outcome: SaveResult;
+    let outcome: SaveResult | null;
     try {
-      outcome = await saveSessionSettingsAction(form);
+      // Changing the org's policy needs the admin's fresh "verify it's you".
+      outcome = await stepUp.run(() => saveSessionSettingsAction(form));
     } catch {
       // A refused action (403) or a lost connection: show the page as the server now sees it.
       outcome = { ok: false, error: "Your changes were not saved. Reload the page and try again." };
     }
-    setResult(outcome);
     setPending(false);
+    if (!outcome) return; // the admin canceled the verification: nothing was sent
+    setResult(outcome);
     // Fetches the stored values: after a save, or after someone else's save made ours stale.
     router.refresh();
     top.current?.scrollIntoView({ block: "nearest" });
@@ -66,21 +63,22 @@ export function SessionSettingsForm({ initial, keyOnlyUserCount }: { initial: Se
 
   const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
   return (
-    <form onSubmit={onSubmit} noValidate className="max-w-3xl space-y-6">
-      <div ref={top}>
-        {result?.ok && (
-          <Alert tone="success">{result.data.changed === 0 ? "No changes to save." : "Session settings saved."}</Alert>
-        )}
-        {result && !result.ok && <Alert>{result.error}</Alert>}
-      </div>
-      {/* Keyed by version: after a refresh with newer settings the fields show the stored values. */}
-      <SettingsFields key={initial.version} initial={initial} fieldErrors={fieldErrors} keyOnlyUserCount={keyOnlyUserCount} />
-      <div className="flex items-center gap-3">
-        <Button type="submit" disabled={pending}>
-          {pending ? "Saving…" : "Save"}
-        </Button>
-      </div>
-    </form>
+    <div className="max-w-3xl">
+      <form onSubmit={onSubmit} noValidate className="space-y-6">
+        <div ref={top}>
+          {result?.ok && <Alert tone="success">{result.data.changed === 0 ? "No changes to save." : "Session settings saved."}</Alert>}
+          {result && !result.ok && <Alert>{result.error}</Alert>}
+        </div>
+        {/* Keyed by version: after a refresh with newer settings the fields show the stored values. */}
+        <SettingsFields key={initial.version} initial={initial} fieldErrors={fieldErrors} keyOnlyUserCount={keyOnlyUserCount} />
+        <div className="flex items-center gap-3">
+          <Button type="submit" disabled={pending}>
+            {pending ? "Saving…" : "Save"}
+          </Button>
+        </div>
+      </form>
+      {stepUp.panel}
+    </div>
   );
 }
 
@@ -111,8 +109,8 @@ function SettingsFields({
             {turningKeysOff && (
               <div className="mt-2">
                 <Alert tone="warning">
-                  {keyOnlyUserCount} user{keyOnlyUserCount === 1 ? "" : "s"} can only verify their identity with a security key. If you
-                  turn this off, they can't verify until they set up another method.
+                  {keyOnlyUserCount} user{keyOnlyUserCount === 1 ? "" : "s"} can only verify their identity with a security key. If you turn this off, they
+                  can't verify until they set up another method.
                 </Alert>
               </div>
             )}

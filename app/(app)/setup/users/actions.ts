@@ -25,13 +25,10 @@ export const setUserActiveAction = orgAction(
   },
 );
 
-export const revokeSessionAction = orgAction(
-  { role: "ADMIN", schema: z.object({ sessionId: idSchema, userId: idSchema }) },
-  async (ctx, input) => {
-    await revokeUserSession(ctx, input.sessionId);
-    revalidatePath(`/setup/users/${input.userId}`);
-  },
-);
+export const revokeSessionAction = orgAction({ role: "ADMIN", schema: z.object({ sessionId: idSchema, userId: idSchema }) }, async (ctx, input) => {
+  await revokeUserSession(ctx, input.sessionId);
+  revalidatePath(`/setup/users/${input.userId}`);
+});
 
 export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await resendInvitation(ctx, input.userId);
@@ -39,17 +36,17 @@ export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.objec
 });
 
 /** An admin revokes one of a user's activated browsers (another org's user or device: not found). */
-export const revokeUserDeviceAction = orgAction(
-  { role: "ADMIN", schema: z.object({ deviceId: idSchema, userId: idSchema }) },
-  async (ctx, input) => {
-    await revokeUserDevice(ctx, input.userId, input.deviceId);
-    revalidatePath(`/setup/users/${input.userId}`);
-  },
-);
+export const revokeUserDeviceAction = orgAction({ role: "ADMIN", schema: z.object({ deviceId: idSchema, userId: idSchema }) }, async (ctx, input) => {
+  await revokeUserDevice(ctx, input.userId, input.deviceId);
+  revalidatePath(`/setup/users/${input.userId}`);
+});
 
 /** Removes a user's lost or stolen key, with a reason; the user is emailed. */
 export const removeUserKeyAction = orgAction(
-  { role: "ADMIN", schema: z.object({ userId: idSchema, keyId: idSchema, reason: z.string().trim().min(1, "Give a reason.").max(200, "Use at most 200 characters.") }) },
+  {
+    role: "ADMIN",
+    schema: z.object({ userId: idSchema, keyId: idSchema, reason: z.string().trim().min(1, "Give a reason.").max(200, "Use at most 200 characters.") }),
+  },
   async (ctx, input) => {
     await removeUserKey(ctx, input.userId, input.keyId, input.reason);
     revalidatePath(`/setup/users/${input.userId}`);
@@ -58,7 +55,13 @@ export const removeUserKeyAction = orgAction(
 
 /** Issues a temporary verification code (needs the admin's own fresh re-authentication); returned once, to be shown once. */
 export const issueTemporaryCodeAction = orgAction(
-  { role: "ADMIN", schema: z.object({ userId: idSchema, hours: z.coerce.number().int("Choose 1 to 24 hours.").min(1, "Choose 1 to 24 hours.").max(24, "Choose 1 to 24 hours.") }) },
+  {
+    role: "ADMIN",
+    schema: z.object({
+      userId: idSchema,
+      hours: z.coerce.number().int("Choose 1 to 24 hours.").min(1, "Choose 1 to 24 hours.").max(24, "Choose 1 to 24 hours."),
+    }),
+  },
   async (ctx, input) => {
     const { code, expiresAt } = await issueTemporaryCode(ctx, input.userId, input.hours);
     revalidatePath(`/setup/users/${input.userId}`);

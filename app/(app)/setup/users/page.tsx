@@ -43,7 +43,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <option value="authenticator-app">Has an authenticator app</option>
           <option value="recovery-codes">Has recovery codes</option>
         </select>
-        <button className="rounded-lg border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">Search</button>
+        <button className="rounded-lg border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">
+          Search
+        </button>
       </form>
       <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="min-w-full divide-y divide-slate-200 text-sm">

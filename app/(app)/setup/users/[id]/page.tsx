@@ -100,7 +100,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <div className="flex flex-wrap items-center justify-between gap-4 text-sm">
             <p className="text-slate-700">{appConnected ? "Connected." : "Not connected."}</p>
             {appConnected && (
-              <ActionButton action={disconnectUserAuthenticatorAction} input={{ userId: user.id }} label={`Disconnect ${user.name}'s authenticator app`} variant="danger">
+              <ActionButton
+                action={disconnectUserAuthenticatorAction}
+                input={{ userId: user.id }}
+                label={`Disconnect ${user.name}'s authenticator app`}
+                variant="danger"
+              >
                 Disconnect
               </ActionButton>
             )}
@@ -110,7 +115,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
           <div className="flex flex-wrap items-center justify-between gap-4 text-sm">
             <p className="text-slate-700">{recoveryCodesLeft === 0 ? "No recovery codes." : `${recoveryCodesLeft} of 10 recovery codes left.`}</p>
             {recoveryCodesLeft > 0 && (
-              <ActionButton action={invalidateRecoveryCodesAction} input={{ userId: user.id }} label={`Invalidate ${user.name}'s recovery codes`} variant="danger">
+              <ActionButton
+                action={invalidateRecoveryCodesAction}
+                input={{ userId: user.id }}
+                label={`Invalidate ${user.name}'s recovery codes`}
+                variant="danger"
+              >
                 Invalidate
               </ActionButton>
             )}

@@ -9,7 +9,11 @@ export function UserActions({ userId, isActive }: { userId: string; isActive: bo
   const [pending, startTransition] = useTransition();
   return (
     <div className="flex items-center gap-3">
-      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
       <Button
         variant={isActive ? "danger" : "secondary"}
         disabled={pending}
@@ -31,7 +35,11 @@ export function RevokeSessionButton({ userId, sessionId }: { userId: string; ses
   const [pending, startTransition] = useTransition();
   return (
     <div className="flex items-center gap-2">
-      {error && <p role="alert" className="text-sm text-red-600">{error}</p>}
+      {error && (
+        <p role="alert" className="text-sm text-red-600">
+          {error}
+        </p>
+      )}
       <Button
         variant="secondary"
         disabled={pending}

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../../_components/ui";
 import { VerifyIdentity } from "../../../settings/advanced/verify-identity";
+import { useStepUp } from "../../../../_components/step-up";
 import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "../actions";
 
 /** "Remove" a user's key: asks for the reason, then removes it (the user is emailed). */
@@ -12,12 +13,15 @@ export function RemoveUserKey({ userId, keyId, keyName }: { userId: string; keyI
   const [open, setOpen] = useState(false);
   const [error, setError] = useState<{ message: string; field?: string } | null>(null);
   const [busy, setBusy] = useState(false);
+  const stepUp = useStepUp();
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
     event.preventDefault();
     setBusy(true);
-    const result = await removeUserKeyAction({ userId, keyId, reason: String(new FormData(event.currentTarget).get("reason") ?? "") });
+    const reason = String(new FormData(event.currentTarget).get("reason") ?? "");
+    const result = await stepUp.run(() => removeUserKeyAction({ userId, keyId, reason }));
     setBusy(false);
+    if (!result) return;
     if (!result.ok) return setError({ message: result.error, field: result.fieldErrors?.reason });
     setOpen(false);
     router.refresh();
@@ -31,16 +35,19 @@ export function RemoveUserKey({ userId, keyId, keyName }: { userId: string; keyI
     );
   }
   return (
-    <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2" noValidate>
-      {error && !error.field && <Alert>{error.message}</Alert>}
-      <Field label={`Reason for removing ${keyName}`} name="reason" maxLength={200} required autoFocus error={error?.field} placeholder="Reported lost" />
-      <Button type="submit" variant="danger" disabled={busy}>
-        Remove key
-      </Button>
-      <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
-        Cancel
-      </Button>
-    </form>
+    <div>
+      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2" noValidate>
+        {error && !error.field && <Alert>{error.message}</Alert>}
+        <Field label={`Reason for removing ${keyName}`} name="reason" maxLength={200} required autoFocus error={error?.field} placeholder="Reported lost" />
+        <Button type="submit" variant="danger" disabled={busy}>
+          Remove key
+        </Button>
+        <Button type="button" variant="secondary" onClick={() => setOpen(false)}>
+          Cancel
+        </Button>
+      </form>
+      {stepUp.panel}
+    </div>
   );
 }
 
@@ -122,29 +129,34 @@ export function RoleSelect({ userId, role }: { userId: string; role: "ADMIN" | "
   const router = useRouter();
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const stepUp = useStepUp();
   return (
-    <div className="flex items-center gap-2">
-      <select
-        aria-label="Role"
-        defaultValue={role}
-        disabled={busy}
-        className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm"
-        onChange={async (event) => {
-          setBusy(true);
-          const result = await setUserRoleAction({ userId, role: event.target.value });
-          setBusy(false);
-          setError(result.ok ? null : result.error);
-          router.refresh();
-        }}
-      >
-        <option value="ADMIN">Admin</option>
-        <option value="STANDARD">Standard</option>
-      </select>
-      {error && (
-        <p role="alert" className="text-sm text-red-600">
-          {error}
-        </p>
-      )}
+    <div>
+      <div className="flex items-center gap-2">
+        <select
+          aria-label="Role"
+          defaultValue={role}
+          disabled={busy}
+          className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm"
+          onChange={async (event) => {
+            setBusy(true);
+            const chosen = event.target.value;
+            const result = await stepUp.run(() => setUserRoleAction({ userId, role: chosen }));
+            setBusy(false);
+            setError(!result || result.ok ? null : result.error);
+            router.refresh();
+          }}
+        >
+          <option value="ADMIN">Admin</option>
+          <option value="STANDARD">Standard</option>
+        </select>
+        {error && (
+          <p role="alert" className="text-sm text-red-600">
+            {error}
+          </p>
+        )}
+      </div>
+      {stepUp.panel}
     </div>
   );
 }

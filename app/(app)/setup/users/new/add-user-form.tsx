@@ -25,13 +25,25 @@ export function AddUserForm() {
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {result && !result.ok && <Alert>{result.error}</Alert>}
       <Field label="Name" name="name" required error={fieldErrors.name} />
-      <Field label="Username" name="username" type="email" required error={fieldErrors.username} hint="Email-shaped and unique across Gatehouse, e.g. grace@acme.test." />
+      <Field
+        label="Username"
+        name="username"
+        type="email"
+        required
+        error={fieldErrors.username}
+        hint="Email-shaped and unique across Gatehouse, e.g. grace@acme.test."
+      />
       <Field label="Email" name="email" type="email" required error={fieldErrors.email} hint="Where the invitation and notifications go." />
       <div>
         <label htmlFor="field-role" className="block text-sm font-medium text-slate-700">
           Role
         </label>
-        <select id="field-role" name="role" defaultValue="STANDARD" className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm">
+        <select
+          id="field-role"
+          name="role"
+          defaultValue="STANDARD"
+          className="mt-1 block w-full rounded-lg border border-slate-300 bg-white px-3 py-2 text-sm shadow-sm"
+        >
           <option value="STANDARD">Standard</option>
           <option value="ADMIN">Admin</option>
         </select>

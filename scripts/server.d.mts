@@ -1,0 +1,9 @@
+// Types for server.mjs (plain JavaScript), for the tests that import its parts.
+import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { TrustedProxies } from "../lib/http/client-ip.mjs";
+
+type EnvLike = Record<string, string | undefined>;
+
+export declare function embeddedMailbox(env: EnvLike): boolean;
+export declare function listenAddresses(env: EnvLike): (string | undefined)[];
+export declare function gatehouseListener(handler: (req: IncomingMessage, res: ServerResponse) => unknown, trust: TrustedProxies): RequestListener;

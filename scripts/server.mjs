@@ -1,0 +1,150 @@
+#!/usr/bin/env node
+// The production server (`npm start` runs it after building; so does the e2e
+// suite): Next.js through its custom-server API, behind one plain Node HTTP
+// server that decides each request's client IP before Next.js sees it.
+//
+// - Client IP: the TCP peer's address, or as far into X-Forwarded-For as
+//   TRUSTED_PROXIES allows (lib/http/client-ip.mjs). The request's
+//   X-Forwarded-For is overwritten with exactly that address and X-Real-IP is
+//   removed, so whatever the client sent is gone; requestInfo() reads it.
+// - Address: the embedded demo (no DATABASE_URL, no SMTP_URL) serves every
+//   org's mail at /dev/mailbox, so it listens on loopback (127.0.0.1 and ::1)
+//   unless HOST is set. A deployment listens on HOST, or every interface.
+//
+// Options: --port N (or PORT, default 3000). Next.js reads its build from
+// .next (NEXT_DIST_DIR overrides it, as next.config.js says).
+import http from "node:http";
+import path from "node:path";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { parseTrustedProxies, rewriteForwardedFor } from "../lib/http/client-ip.mjs";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const LOOPBACK = ["127.0.0.1", "::1"];
+
+/** Same rule as mailboxEnabled() in lib/email/transport.ts: the embedded default keeps its mail for /dev/mailbox. */
+export function embeddedMailbox(env) {
+  return !env.SMTP_URL && !env.DATABASE_URL;
+}
+
+/** Where to listen: HOST when set; loopback for the embedded demo; otherwise every interface (`undefined`). */
+export function listenAddresses(env) {
+  const host = env.HOST?.trim();
+  if (host) return [host];
+  return embeddedMailbox(env) ? [...LOOPBACK] : [undefined];
+}
+
+/**
+ * The request listener: rewrites the client-IP headers (never failing the
+ * request over them), then hands the request to Next.js.
+ */
+export function gatehouseListener(handler, trust) {
+  return (req, res) => {
+    rewriteForwardedFor(req, trust);
+    Promise.resolve()
+      .then(() => handler(req, res))
+      .catch((error) => {
+        console.error(`[gatehouse] failed to handle ${req.method} ${req.url}:`, error);
+        if (!res.headersSent) {
+          res.statusCode = 500;
+          res.end("Internal Server Error");
+        } else {
+          res.destroy();
+        }
+      });
+  };
+}
+
+function fail(message) {
+  console.error(`[gatehouse] startup failed: ${message}`);
+  process.exit(1);
+}
+
+function listen(server, port, address) {
+  return new Promise((resolve, reject) => {
+    const onError = (error) => {
+      server.off("listening", onListening);
+      reject(error);
+    };
+    const onListening = () => {
+      server.off("error", onError);
+      resolve();
+    };
+    server.once("error", onError);
+    server.once("listening", onListening);
+    server.listen(port, address);
+  });
+}
+
+const formatAddress = (address) => (address.includes(":") ? `[${address}]` : address);
+
+async function main() {
+  const portFlag = process.argv.indexOf("--port");
+  const portText = portFlag > -1 ? process.argv[portFlag + 1] : (process.env.PORT ?? "3000");
+  const port = Number(portText);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${portText}"`);
+  process.env.PORT = String(port);
+  // As `next start` does: the server runs the production build in production mode.
+  process.env.NODE_ENV ||= "production";
+
+  let trust;
+  try {
+    trust = parseTrustedProxies(process.env.TRUSTED_PROXIES);
+  } catch (error) {
+    fail(`Invalid Gatehouse configuration:\n  TRUSTED_PROXIES: ${error.message}`);
+  }
+  const addresses = listenAddresses(process.env);
+  const hostname = process.env.HOST?.trim() || "localhost";
+
+  const { default: next } = await import("next");
+  const app = next({ dev: false, dir: root, hostname, port });
+  // Loads the build and runs instrumentation.ts's register(): configuration
+  // checks, migrations, demo seed, mail worker. A failure there exits.
+  await app.prepare();
+  const listener = gatehouseListener(app.getRequestHandler(), trust);
+
+  const servers = [];
+  for (const address of addresses) {
+    const server = http.createServer(listener);
+    try {
+      await listen(server, port, address);
+      servers.push(server);
+    } catch (error) {
+      // A machine without IPv6 has no ::1; the demo still answers on 127.0.0.1.
+      const optional = address === "::1" && servers.length > 0 && ["EADDRNOTAVAIL", "EAFNOSUPPORT"].includes(error.code);
+      if (!optional) fail(`cannot listen on ${address ? `${formatAddress(address)}:${port}` : `port ${port}`}: ${error.message}`);
+    }
+  }
+
+  const bound = servers.map((server) => {
+    const info = server.address();
+    return typeof info === "object" && info ? `${formatAddress(info.address)}:${info.port}` : String(info);
+  });
+  const where = addresses[0] === undefined ? `every interface (${bound.join(", ")})` : bound.join(" and ");
+  const why =
+    !process.env.HOST?.trim() && embeddedMailbox(process.env)
+      ? " — loopback only, because the embedded demo shows every org's mail at /dev/mailbox; set HOST=0.0.0.0 to expose it"
+      : "";
+  console.log(`[gatehouse] listening on ${where}${why}`);
+  console.log(`[gatehouse] client IP: TCP peer; X-Forwarded-For trusted: ${trust.description}`);
+
+  let stopping = false;
+  const stop = () => {
+    if (stopping) return;
+    stopping = true;
+    setTimeout(() => process.exit(0), 5000).unref();
+    for (const server of servers) {
+      server.close();
+      server.closeIdleConnections();
+    }
+    app
+      .close()
+      .catch((error) => console.error(error))
+      .finally(() => process.exit(0));
+  };
+  process.on("SIGINT", stop);
+  process.on("SIGTERM", stop);
+}
+
+if (process.argv[1] && import.meta.url === pathToFileURL(path.resolve(process.argv[1])).href) {
+  main().catch((error) => fail(error instanceof Error ? (error.stack ?? error.message) : String(error)));
+}
