@@ -43,7 +43,8 @@ export function gatehouseListener(handler, trust) {
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((error) => {
-        console.error(`[gatehouse] failed to handle ${req.method} ${req.url}:`, error);
+        // The path is not logged: it may carry a secret (a set-password link's token).
+        console.error(`[gatehouse] failed to handle a ${req.method} request:`, error);
         if (!res.headersSent) {
           res.statusCode = 500;
           res.end("Internal Server Error");

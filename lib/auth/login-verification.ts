@@ -156,7 +156,8 @@ export async function verifyWithKey(
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ deviceToken: string | null }> {
-  await takeVerifySlot(pending, now);
+  // No per-user slot: a key's signature cannot be guessed, and counting its failures per user would let
+  // someone who knows only the password lock the owner's key out. The pending login's own 5 failures still apply.
   try {
     if (!pending.policy.allowSecurityKeys) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
     const challenge = await consumeChallenge(pending, "login", challengeOf(response), now);

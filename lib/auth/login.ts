@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
+import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
 import { verifyPassword } from "./password";
 import { policyFromRow } from "../policy/rules";
@@ -33,7 +33,7 @@ const userKey = (username: string) => `login:user:${username}`;
 // A browser activated for the user counts its failures in a bucket of its own:
 // someone guessing the password from elsewhere cannot lock its owner out.
 const deviceKey = (deviceId: string) => `login:device:${deviceId}`;
-const ipKey = (ip: string) => `login:ip:${ip}`;
+const ipKey = (ip: string) => `login:ip:${rateLimitAddress(ip)}`;
 
 /** A login request: who is asking, and the device cookie their browser carries. */
 export interface LoginRequest extends RequestInfo {
@@ -71,7 +71,8 @@ export async function authenticateWithPassword(username: string, password: strin
   const deviceId = user ? await knownDeviceId(user, request.deviceCookie) : null;
   const accountKey = deviceId ? deviceKey(deviceId) : userKey(username);
   const byUser = await hitRateLimit(accountKey, LOGIN_LIMITS.perUsername, now);
-  const byIp = request.ip ? await hitRateLimit(ipKey(request.ip), LOGIN_LIMITS.perIp, now) : null;
+  // A known browser is not held back by failures from others behind the same address (an office NAT) either.
+  const byIp = request.ip && !deviceId ? await hitRateLimit(ipKey(request.ip), LOGIN_LIMITS.perIp, now) : null;
   const wait = Math.max(secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now), byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0);
   if (wait > 0) {
     await record("Locked out");
@@ -96,7 +97,7 @@ export async function authenticateWithPassword(username: string, password: strin
   }
 
   await clearRateLimit(accountKey);
-  if (request.ip) await releaseRateLimit(ipKey(request.ip));
+  if (request.ip && !deviceId) await releaseRateLimit(ipKey(request.ip));
 
   const checked = Object.freeze({
     kind: "password-checked",

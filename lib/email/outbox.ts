@@ -59,21 +59,29 @@ export class EmailQuotaExceededError extends UserFacingError {
   }
 }
 
-/** Counts the last hour's mail (security alerts aside) to this address and from this org; refuses the excess. */
-async function enforceQuota(tx: OutboxWriter, message: { orgId: string | null; to: string; template: string }): Promise<void> {
+/**
+ * Counts the last hour's notices (invitations and other mail someone else
+ * triggers) to this address from this org, and from the whole org; refuses the
+ * excess. Alerts are never refused (refusing one would undo the change it
+ * reports), and codes the recipient asked for have per-user limits of their
+ * own: counting them here would let another tenant's invitations to the same
+ * address block this user's codes.
+ */
+async function enforceQuota(tx: OutboxWriter, message: { orgId: string; to: string; template: string }): Promise<void> {
   const since = new Date(Date.now() - QUOTA_WINDOW_MS);
-  const counted = { createdAt: { gte: since }, NOT: { template: { in: ALERT_TEMPLATES } } };
+  const counted = { createdAt: { gte: since }, orgId: message.orgId, template: { in: NOTICE_TEMPLATES } };
   const { EMAIL_QUOTA_PER_RECIPIENT, EMAIL_QUOTA_PER_ORG } = env();
-  if ((await tx.emailMessage.count({ where: { ...counted, to: message.to } })) >= EMAIL_QUOTA_PER_RECIPIENT) {
+  const toThisAddress = { ...counted, to: { equals: message.to, mode: "insensitive" as const } };
+  if ((await tx.emailMessage.count({ where: toThisAddress })) >= EMAIL_QUOTA_PER_RECIPIENT) {
     throw new EmailQuotaExceededError("recipient", message.orgId, message.template);
   }
-  if (message.orgId && (await tx.emailMessage.count({ where: { ...counted, orgId: message.orgId } })) >= EMAIL_QUOTA_PER_ORG) {
+  if ((await tx.emailMessage.count({ where: counted })) >= EMAIL_QUOTA_PER_ORG) {
     throw new EmailQuotaExceededError("org", message.orgId, message.template);
   }
 }
 
-const ALERT_TEMPLATES = Object.values(EMAIL_TEMPLATES)
-  .filter((t) => t.category === "alert")
+const NOTICE_TEMPLATES = Object.values(EMAIL_TEMPLATES)
+  .filter((t) => t.category === "notice")
   .map((t) => t.name);
 
 /**
@@ -93,8 +101,7 @@ export async function enqueueEmail<N extends EmailTemplateName>(tx: OutboxWriter
   const oversized = (["subject", "text", "html"] as const).filter((field) => rendered[field].length > EMAIL_LIMITS[field]);
   if (oversized.length) throw new EmailRejectedError(message.template, oversized);
 
-  // Security alerts are never refused: refusing one would roll back the change it reports.
-  if (template.category !== "alert") await enforceQuota(tx, { orgId: message.orgId, to: to.data, template: message.template });
+  if (template.category === "notice" && message.orgId) await enforceQuota(tx, { orgId: message.orgId, to: to.data, template: message.template });
   const row = await tx.emailMessage.create({
     data: { orgId: message.orgId, template: message.template, to: to.data, priority: template.category === "notice" ? 1 : 0, ...rendered },
     select: { id: true },

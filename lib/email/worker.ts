@@ -137,7 +137,8 @@ async function blankExpiredSecrets(prisma: Db, now: Date): Promise<void> {
     if (template.secretValidForMs === undefined) continue;
     const cutoff = new Date(now.getTime() - template.secretValidForMs);
     await prisma.emailMessage.updateMany({
-      where: { template: name, createdAt: { lt: cutoff }, state: { in: ["QUEUED", "RETRYING"] } },
+      // SENDING counts once its claim lapsed (its worker died): it would otherwise be sent expired.
+      where: { template: name, createdAt: { lt: cutoff }, OR: [{ state: { in: ["QUEUED", "RETRYING"] } }, { state: "SENDING", nextAttemptAt: { lte: now } }] },
       data: { state: "FAILED", lastError: "The link or code expired before it could be delivered.", updatedAt: now },
     });
     await prisma.emailMessage.updateMany({

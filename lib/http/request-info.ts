@@ -60,3 +60,20 @@ function match(ua: string, pattern: RegExp, name: string): string | undefined {
   const m = pattern.exec(ua);
   return m ? `${name} ${m[1]}` : undefined;
 }
+
+/**
+ * The address a per-IP limit counts: an IPv4 address as it is, an IPv6
+ * address by its /64 (one subscriber's network: anyone with a /64 can rotate
+ * through billions of addresses in it).
+ */
+export function rateLimitAddress(ip: string): string {
+  if (!ip.includes(":")) return ip;
+  const [head = "", tail = ""] = ip.split("::");
+  const left = head ? head.split(":") : [];
+  const right = tail ? tail.split(":") : [];
+  const groups = ip.includes("::") ? [...left, ...Array(Math.max(0, 8 - left.length - right.length)).fill("0"), ...right] : left;
+  return `${groups
+    .slice(0, 4)
+    .map((g) => (parseInt(g, 16) || 0).toString(16))
+    .join(":")}::/64`;
+}

@@ -10,7 +10,7 @@ import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { maskEmail } from "../format";
 import { RateLimitedError, UserFacingError } from "../errors";
-import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { describeBrowser, rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { fieldErrorsOf, signupSchema } from "../validation/account";
 import { assertOrgAvailable, insertOrgWithAdmin, takenFieldError, type CreatedOrg } from "./mutations";
 
@@ -37,7 +37,7 @@ export function signupIpLimit(): RateLimitRule {
 }
 
 // Requests whose client IP is unknown share one bucket rather than escaping the limit.
-const ipKey = (ip: string | null) => `signup:ip:${ip ?? "unknown"}`;
+const ipKey = (ip: string | null) => `signup:ip:${ip ? rateLimitAddress(ip) : "unknown"}`;
 const addressKey = (email: string) => `signup:email:${email.toLowerCase()}`;
 
 export const SIGNUP_GONE = "This sign-up has expired or was started in another browser. Start again.";

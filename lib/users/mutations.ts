@@ -17,6 +17,8 @@ export const USERNAME_IN_USE = "This username is already in use. Usernames are u
  * "Set your password" email, queued in the same transaction, lets them choose one.
  */
 export async function addUser(ctx: AdminContext, input: AddUserInput): Promise<{ userId: string }> {
+  // A new admin is a new way into the org: adding one needs the admin's fresh "verify it's you".
+  if (input.role === "ADMIN") await requireFreshAuth(ctx);
   const taken = await db().user.findUnique({ where: { username: input.username }, select: { id: true } });
   if (taken) throw new UserFacingError("Check the highlighted fields.", { username: USERNAME_IN_USE });
 
@@ -117,6 +119,7 @@ export async function setUserActive(ctx: AdminContext, userId: string, active: b
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, isActive: true, username: true } });
   if (!user) throw new NotFoundError("That user");
   if (user.isActive === active) return;
+  await requireFreshAuth(ctx);
   await db().$transaction(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { isActive: active } });
     if (!active) {

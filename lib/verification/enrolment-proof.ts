@@ -47,8 +47,17 @@ async function sessionOf(ctx: OrgContext) {
 }
 
 /** Refuses (MailboxProofRequiredError) a first factor while enrolment is due and this session has not proved the mailbox. */
+/**
+ * Enrolling a first factor under the org's MFA requirement: due now, or in the
+ * grace period before "MFA required from". Either way the first factor waits
+ * for the mailbox proof, so a stolen password alone never enrols one.
+ */
+function enrolling(ctx: OrgContext): boolean {
+  return ctx.mfa.required && ctx.mfa.secondFactors.length === 0;
+}
+
 export async function requireMailboxProved(ctx: OrgContext): Promise<void> {
-  if (!ctx.mfa.enrolmentDue) return;
+  if (!enrolling(ctx)) return;
   if (!(await sessionOf(ctx)).mailboxProvedAt) throw new MailboxProofRequiredError();
 }
 
@@ -61,7 +70,7 @@ export interface EnrolmentProof {
 
 /** What Advanced User Details shows about the proof; no query unless enrolment is due. */
 export async function enrolmentProofOf(ctx: OrgContext, now = new Date()): Promise<EnrolmentProof> {
-  if (!ctx.mfa.enrolmentDue) return { needed: false, codeSent: false };
+  if (!enrolling(ctx)) return { needed: false, codeSent: false };
   const session = await sessionOf(ctx);
   return {
     needed: !session.mailboxProvedAt,
@@ -71,7 +80,7 @@ export async function enrolmentProofOf(ctx: OrgContext, now = new Date()): Promi
 
 /** Step 1: a fresh 6-digit code (the previous one stops working), emailed through the outbox. At most 3 per 15 minutes per user. */
 export async function sendEnrolmentCode(ctx: OrgContext, now = new Date()): Promise<{ expiresAt: Date }> {
-  if (!ctx.mfa.enrolmentDue) throw new UserFacingError(NOT_ENROLLING);
+  if (!enrolling(ctx)) throw new UserFacingError(NOT_ENROLLING);
   if ((await sessionOf(ctx)).mailboxProvedAt) throw new UserFacingError(ALREADY_PROVED);
   const wait = secondsOverLimit(await hitRateLimit(sendKey(ctx.userId), ENROLMENT_CODE_SEND_LIMIT, now), ENROLMENT_CODE_SEND_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
@@ -100,7 +109,7 @@ export async function sendEnrolmentCode(ctx: OrgContext, now = new Date()): Prom
  * checked code, right or wrong, is written to Identity Verification History.
  */
 export async function verifyEnrolmentCode(ctx: OrgContext, code: string, now = new Date()): Promise<void> {
-  if (!ctx.mfa.enrolmentDue) throw new UserFacingError(NOT_ENROLLING);
+  if (!enrolling(ctx)) throw new UserFacingError(NOT_ENROLLING);
   const session = await sessionOf(ctx);
   if (session.mailboxProvedAt) throw new UserFacingError(ALREADY_PROVED);
   const stored = session.enrolmentCodeHash;

@@ -17,7 +17,7 @@ useTestDatabase();
 
 /** Fills the last hour of an address's mail up to the per-recipient quota, as earlier sends would have. */
 async function fillQuota(orgId: string, to: string) {
-  const count = await db().emailMessage.count({ where: { to } });
+  const count = await db().emailMessage.count({ where: { orgId, to: { equals: to, mode: "insensitive" } } });
   const rows = Array.from({ length: env().EMAIL_QUOTA_PER_RECIPIENT - count }, () => ({
     orgId,
     to,
@@ -50,6 +50,19 @@ describe("email quotas", () => {
     expect(await db().emailMessage.count()).toBe(mailBefore);
     const audit = await db().auditEvent.findFirst({ where: { orgId: org.orgId, action: "Email refused: quota reached" } });
     expect(audit).toMatchObject({ actorId: org.adminId, newValue: "set-password (per-recipient hourly quota)" });
+  });
+
+  it("count per org: another org's invitations to the same address do not block this one's", async () => {
+    const noisy = await createOrg("Noisy");
+    const quiet = await createOrg("Quiet");
+    const { userId, username } = await inviteUser(quiet.admin);
+    // The other org has used up its quota for this address.
+    await fillQuota(noisy.orgId, username);
+    await actAs(quiet.adminToken);
+    expect(await resendInvitationAction({ userId })).toMatchObject({ ok: true });
+    // This org's own mail counts whatever the letter case of the address.
+    await fillQuota(quiet.orgId, username.toUpperCase());
+    expect(await resendInvitationAction({ userId })).toMatchObject({ ok: false, code: "email-quota" });
   });
 
   it("never refuse a security alert: the change it reports must not be undone", async () => {

@@ -3,7 +3,7 @@ import { FreshAuthRequiredError } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
 import { saveSessionSettings } from "@/lib/policy/mutations";
 import { DEFAULT_POLICY } from "@/lib/policy/rules";
-import { setUserRole } from "@/lib/users/mutations";
+import { addUser, setUserActive, setUserRole } from "@/lib/users/mutations";
 import { invalidateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
 import { removeUserKey } from "@/lib/webauthn/keys";
@@ -44,13 +44,21 @@ describe("sensitive admin changes need the admin's fresh re-authentication", () 
   it("refuses them from a session that did not verify recently, and changes nothing", async () => {
     const { org, user, key, stale } = await setup();
     const before = await snapshot(org.orgId);
+    const activeBefore = await db().user.findMany({ where: { orgId: org.orgId }, select: { id: true, isActive: true }, orderBy: { id: "asc" } });
     const input = { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], allowSecurityKeys: true, requireMfa: true, version: 1 };
     expect(await rejectionOf(saveSessionSettings(stale, input))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await rejectionOf(setUserRole(stale, user.userId, "ADMIN"))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await rejectionOf(removeUserKey(stale, user.userId, key.id, "Reported lost"))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await rejectionOf(invalidateRecoveryCodes(stale, user.userId))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await rejectionOf(issueTemporaryCode(stale, user.userId, 2))).toBeInstanceOf(FreshAuthRequiredError);
+    // Another admin, or locking admins out, would let a stolen session outlive its theft.
+    const eve = "eve@evil.test";
+    expect(await rejectionOf(addUser(stale, { name: "Eve", username: eve, email: eve, role: "ADMIN" }))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(setUserActive(stale, org.adminId, false))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await snapshot(org.orgId)).toEqual(before);
+    expect(await db().user.findMany({ where: { orgId: org.orgId }, select: { id: true, isActive: true }, orderBy: { id: "asc" } })).toEqual(activeBefore);
+    // A standard user is an ordinary invitation.
+    await addUser(stale, { name: "Sam", username: "sam@stepup.test", email: "sam@stepup.test", role: "STANDARD" });
 
     // After "verify it's you" the same admin may.
     await reauthenticate(stale);

@@ -95,6 +95,8 @@ export async function addUser(page: Page, user: { name: string; username: string
   await page.getByLabel("Email", { exact: true }).fill(user.email ?? user.username);
   await page.getByLabel("Role").selectOption({ label: user.role ?? "Standard" });
   await page.getByRole("button", { name: "Save" }).click();
+  // Adding an admin asks the admin to verify it's them (unless they did within the org's window).
+  await verifyIfAsked(page, page.getByRole("heading", { name: user.name }));
   await page.waitForURL(/\/setup\/users\/[0-9a-f-]{36}$/);
   await expect(page.getByRole("heading", { name: user.name })).toBeVisible();
   return page.url().split("/").at(-1)!;

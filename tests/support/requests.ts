@@ -3,10 +3,11 @@ import type { RequestInfo } from "@/lib/http/request-info";
 import { TEST_REQUEST } from "./factories";
 
 /**
- * A request from an address no other test uses (IPv6 documentation prefix),
- * so per-IP login counters of one test cannot leak into another.
+ * A request from a network no other test uses (a random /64 in the IPv6
+ * documentation prefix: per-IP limits count an IPv6 address by its /64), so
+ * per-IP login counters of one test cannot leak into another.
  */
 export function requestFromNewIp(userAgent = TEST_REQUEST.userAgent): RequestInfo {
-  const hex = crypto.randomBytes(6).toString("hex").match(/.{4}/g)!.join(":");
-  return { ip: `2001:db8::${hex}`, userAgent };
+  const [a, b, c] = crypto.randomBytes(6).toString("hex").match(/.{4}/g)!;
+  return { ip: `2001:db8:${a}:${b}:${c}::1`, userAgent };
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { describeBrowser, requestInfo } from "@/lib/http/request-info";
+import { describeBrowser, rateLimitAddress, requestInfo } from "@/lib/http/request-info";
 
 const CHROME_LINUX = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/156.0.0.0 Safari/537.36";
 
@@ -60,5 +60,16 @@ describe("describeBrowser", () => {
     expect(describeBrowser("")).toBe("Unknown browser");
     expect(describeBrowser("curl/8.5.0")).toBe("Unknown browser");
     expect(describeBrowser("SomeBot/1.0 (Windows)")).toBe("Unknown browser on Windows");
+  });
+});
+
+describe("rateLimitAddress", () => {
+  it("counts IPv4 addresses one by one and IPv6 addresses by their /64", () => {
+    expect(rateLimitAddress("203.0.113.7")).toBe("203.0.113.7");
+    expect(rateLimitAddress("2001:db8:1:2:3:4:5:6")).toBe("2001:db8:1:2::/64");
+    expect(rateLimitAddress("2001:db8:1:2::ffff")).toBe("2001:db8:1:2::/64");
+    expect(rateLimitAddress("2001:db8::1")).toBe("2001:db8:0:0::/64");
+    expect(rateLimitAddress("::1")).toBe("0:0:0:0::/64");
+    expect(rateLimitAddress("2001:0DB8:0001:0002::1")).toBe("2001:db8:1:2::/64");
   });
 });

@@ -1,31 +1,37 @@
 "use client";
 
 import { useState, useTransition } from "react";
+import { useStepUp } from "../../../../_components/step-up";
 import { Button } from "../../../../_components/ui";
 import { resendInvitationAction, revokeSessionAction, setUserActiveAction } from "../actions";
 
 export function UserActions({ userId, isActive }: { userId: string; isActive: boolean }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, startTransition] = useTransition();
+  const stepUp = useStepUp();
   return (
-    <div className="flex items-center gap-3">
-      {error && (
-        <p role="alert" className="text-sm text-red-600">
-          {error}
-        </p>
-      )}
-      <Button
-        variant={isActive ? "danger" : "secondary"}
-        disabled={pending}
-        onClick={() =>
-          startTransition(async () => {
-            const result = await setUserActiveAction({ userId, active: String(!isActive) });
-            setError(result.ok ? null : result.error);
-          })
-        }
-      >
-        {isActive ? "Deactivate" : "Reactivate"}
-      </Button>
+    <div>
+      <div className="flex items-center gap-3">
+        {error && (
+          <p role="alert" className="text-sm text-red-600">
+            {error}
+          </p>
+        )}
+        <Button
+          variant={isActive ? "danger" : "secondary"}
+          disabled={pending}
+          onClick={() =>
+            startTransition(async () => {
+              // Deactivating or reactivating someone needs the admin's fresh "verify it's you".
+              const result = await stepUp.run(() => setUserActiveAction({ userId, active: String(!isActive) }));
+              setError(!result || result.ok ? null : result.error);
+            })
+          }
+        >
+          {isActive ? "Deactivate" : "Reactivate"}
+        </Button>
+      </div>
+      {stepUp.panel}
     </div>
   );
 }
