@@ -1,5 +1,4 @@
 import "server-only";
-import crypto from "node:crypto";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
@@ -11,6 +10,7 @@ import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { recordVerification, type VerificationMethod } from "../verification/history";
 import { userMethods } from "../verification/methods";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
+import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft } from "../verification/recovery-codes";
 import { consumeTemporaryCode, hasTemporaryCode } from "../verification/temporary-codes";
 import { verifyOwnKeyAssertion } from "../webauthn/assertion";
@@ -168,8 +168,6 @@ export async function verifyWithKey(
   return succeed(pending, "Security key", request, now);
 }
 
-const hashCode = (pendingId: string, code: string) => crypto.createHash("sha256").update(`${pendingId}:${code}`).digest("base64url");
-
 /** Emailed code, step 1: a fresh 6-digit code (the previous one stops working), through the outbox. At most 3 per 15 minutes per user. */
 export async function sendEmailCode(pending: PendingLoginSubject, request: RequestInfo, now = new Date()): Promise<{ expiresAt: Date }> {
   if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
@@ -177,12 +175,12 @@ export async function sendEmailCode(pending: PendingLoginSubject, request: Reque
   }
   const wait = secondsOverLimit(await hitRateLimit(emailSendKey(pending.userId), EMAIL_CODE_SEND_LIMIT, now), EMAIL_CODE_SEND_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
-  const code = crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
+  const code = newEmailedCode();
   const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MS);
   await db().$transaction(async (tx) => {
     const { count } = await tx.pendingLogin.updateMany({
       where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now } },
-      data: { emailCodeHash: hashCode(pending.id, code), emailCodeExpiresAt: expiresAt, emailCodeAttempts: 0 },
+      data: { emailCodeHash: emailedCodeHash(pending.id, code), emailCodeExpiresAt: expiresAt, emailCodeAttempts: 0 },
     });
     if (count !== 1) throw new LoginExpiredError();
     const user = await tx.user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
@@ -216,9 +214,7 @@ export async function verifyWithEmailCode(
       data: { emailCodeAttempts: { increment: 1 } },
     });
     if (count !== 1) throw new UserFacingError("Too many wrong codes. Send a new one.", { code: "Too many wrong codes." });
-    const expected = Buffer.from(pending.emailCodeHash);
-    const given = Buffer.from(hashCode(pending.id, code));
-    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+    if (!emailedCodeMatches(pending.emailCodeHash, pending.id, code)) {
       throw new UserFacingError("That code isn't right. Check the latest email and try again.", { code: "That code isn't right." });
     }
   } catch (error) {

@@ -9,6 +9,7 @@ import type { PendingSignup, Prisma } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { maskEmail } from "../format";
+import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { fieldErrorsOf, signupSchema } from "../validation/account";
@@ -84,7 +85,7 @@ export async function startSignup(input: unknown, request: RequestInfo, now = ne
   const passwordHash = await hashPassword(details.password);
   const token = randomToken();
   const id = crypto.randomUUID();
-  const code = newCode();
+  const code = newEmailedCode();
   const expiresAt = new Date(now.getTime() + SIGNUP_CODE_TTL_MS);
   await db().$transaction(async (tx) => {
     await tx.pendingSignup.create({
@@ -96,7 +97,7 @@ export async function startSignup(input: unknown, request: RequestInfo, now = ne
         name: details.name,
         email: details.email,
         passwordHash,
-        codeHash: hashCode(id, code),
+        codeHash: emailedCodeHash(id, code),
         ip: request.ip,
         expiresAt,
         createdAt: now,
@@ -118,12 +119,12 @@ export async function resendSignupCode(
   if (row.createdAt.getTime() <= now.getTime() - SIGNUP_MAX_AGE_MS) throw new SignupExpiredError();
   await takeSlot(addressKey(row.email), SIGNUP_CODE_LIMIT, now);
 
-  const code = newCode();
+  const code = newEmailedCode();
   const expiresAt = new Date(now.getTime() + SIGNUP_CODE_TTL_MS);
   await db().$transaction(async (tx) => {
     const { count } = await tx.pendingSignup.updateMany({
       where: { id: row.id, completedAt: null, attempts: { lt: SIGNUP_CODE_MAX_ATTEMPTS } },
-      data: { codeHash: hashCode(row.id, code), expiresAt },
+      data: { codeHash: emailedCodeHash(row.id, code), expiresAt },
     });
     if (count !== 1) throw new SignupExpiredError();
     await emailCode(tx, row, code, expiresAt, request);
@@ -151,7 +152,7 @@ export async function completeSignup(token: string | null | undefined, code: str
     refuseIfOver(await db().pendingSignup.findUnique({ where: { id: row.id } }));
     throw new UserFacingError(WRONG_CODE, { code: "That code isn't right." });
   }
-  if (!sameHash(row.codeHash, hashCode(row.id, code))) {
+  if (!emailedCodeMatches(row.codeHash, row.id, code)) {
     if (row.attempts + 1 >= SIGNUP_CODE_MAX_ATTEMPTS) throw new SignupExpiredError(SIGNUP_TOO_MANY_CODES);
     throw new UserFacingError(WRONG_CODE, { code: "That code isn't right." });
   }
@@ -214,15 +215,4 @@ async function emailCode(
     template: "signup-code",
     data: { name: to.name, orgName: to.orgName, code, expiresAt, ip: request.ip, browser: describeBrowser(request.userAgent) },
   });
-}
-
-const newCode = () => crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
-
-/** Bound to the row: the same code of another pending sign-up hashes differently. */
-const hashCode = (pendingId: string, code: string) => crypto.createHash("sha256").update(`${pendingId}:${code}`).digest("base64url");
-
-function sameHash(expected: string, given: string): boolean {
-  const a = Buffer.from(expected);
-  const b = Buffer.from(given);
-  return a.length === b.length && crypto.timingSafeEqual(a, b);
 }

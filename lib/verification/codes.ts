@@ -25,3 +25,25 @@ export function normaliseCode(input: string): string {
 export function hashCode(code: string): string {
   return crypto.createHash("sha256").update(normaliseCode(code)).digest("base64url");
 }
+
+// Emailed 6-digit codes (device activation, sign-up, proving the mailbox
+// before MFA enrolment): stored as a SHA-256 bound to what the code is for
+// (a pending login, a pending sign-up, a session), so the same digits mean
+// nothing anywhere else, and compared in constant time.
+
+/** A new 6-digit code. */
+export function newEmailedCode(): string {
+  return crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
+}
+
+/** What is stored of an emailed code: its SHA-256, bound to `boundTo` (the id of what it verifies). */
+export function emailedCodeHash(boundTo: string, code: string): string {
+  return crypto.createHash("sha256").update(`${boundTo}:${code}`).digest("base64url");
+}
+
+/** Whether `code` is the one whose hash is `stored`, compared in constant time. */
+export function emailedCodeMatches(stored: string, boundTo: string, code: string): boolean {
+  const expected = Buffer.from(stored);
+  const given = Buffer.from(emailedCodeHash(boundTo, code));
+  return expected.length === given.length && crypto.timingSafeEqual(expected, given);
+}

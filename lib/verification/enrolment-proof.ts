@@ -1,11 +1,11 @@
 import "server-only";
-import crypto from "node:crypto";
 import type { OrgContext } from "../auth/org-context";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
 import { enqueueEmail } from "../email/outbox";
 import { ForbiddenError, RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser } from "../http/request-info";
+import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "./codes";
 import { recordVerification } from "./history";
 
 // Enrolment under required MFA (DESIGN.md section 9): before a session that
@@ -34,7 +34,7 @@ export class MailboxProofRequiredError extends ForbiddenError {
 }
 
 const sendKey = (userId: string) => `enrolment:email-code:user:${userId}`;
-const hashCode = (sessionId: string, code: string) => crypto.createHash("sha256").update(`enrolment:${sessionId}:${code}`).digest("base64url");
+const boundTo = (sessionId: string) => `enrolment:${sessionId}`;
 
 /** The caller's own live session row (its enrolment code and proof). */
 async function sessionOf(ctx: OrgContext) {
@@ -84,12 +84,12 @@ export async function sendEnrolmentCode(ctx: OrgContext, now = new Date()): Prom
   if ((await sessionOf(ctx)).mailboxProvedAt) throw new UserFacingError(ALREADY_PROVED);
   const wait = secondsOverLimit(await hitRateLimit(sendKey(ctx.userId), ENROLMENT_CODE_SEND_LIMIT, now), ENROLMENT_CODE_SEND_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
-  const code = crypto.randomInt(0, 1_000_000).toString().padStart(6, "0");
+  const code = newEmailedCode();
   const expiresAt = new Date(now.getTime() + ENROLMENT_CODE_TTL_MS);
   await db().$transaction(async (tx) => {
     const { count } = await tx.session.updateMany({
       where: { id: ctx.sessionId, userId: ctx.userId, orgId: ctx.orgId, revokedAt: null, mailboxProvedAt: null },
-      data: { enrolmentCodeHash: hashCode(ctx.sessionId, code), enrolmentCodeExpiresAt: expiresAt, enrolmentCodeAttempts: 0 },
+      data: { enrolmentCodeHash: emailedCodeHash(boundTo(ctx.sessionId), code), enrolmentCodeExpiresAt: expiresAt, enrolmentCodeAttempts: 0 },
     });
     if (count !== 1) throw new UserFacingError(ALREADY_PROVED);
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { name: true, email: true } });
@@ -123,9 +123,7 @@ export async function verifyEnrolmentCode(ctx: OrgContext, code: string, now = n
       data: { enrolmentCodeAttempts: { increment: 1 } },
     });
     if (count !== 1) throw new UserFacingError("Too many wrong codes. Send a new one.", { code: "Too many wrong codes." });
-    const expected = Buffer.from(stored);
-    const given = Buffer.from(hashCode(ctx.sessionId, code));
-    if (expected.length !== given.length || !crypto.timingSafeEqual(expected, given)) {
+    if (!emailedCodeMatches(stored, boundTo(ctx.sessionId), code)) {
       throw new UserFacingError("That code isn't right. Check the latest email and try again.", { code: "That code isn't right." });
     }
   } catch (error) {
