@@ -4,7 +4,8 @@
 // in Chromium (Playwright). Integration and e2e use a fresh embedded PGlite, or
 // fresh PostgreSQL databases when TEST_DATABASE_URL is set.
 // Flags: --e2e-only (no checks, no vitest), --no-e2e, --skip-build,
-// --no-checks (skip the static checks for a quick local run).
+// --no-checks (skip the static checks for a quick local run). Other arguments
+// are e2e spec files to run instead of all of them.
 // SKIP_FORMAT_CHECK=1 skips only the formatting check.
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -14,7 +15,9 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
-const args = new Set(process.argv.slice(2));
+const args = new Set(process.argv.slice(2).filter((arg) => arg.startsWith("--")));
+// Anything else names e2e specs to run (`npm run test:e2e -- tests/e2e/accounts.spec.ts`).
+const specs = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
 const distDir = ".next-e2e";
 
@@ -122,7 +125,7 @@ async function main() {
     }
     const db = await e2eDatabase();
     try {
-      run(`e2e tests in ${chromium} (Playwright)`, process.execPath, [bin("@playwright/test", "cli.js"), "test"], {
+      run(`e2e tests in ${chromium} (Playwright)`, process.execPath, [bin("@playwright/test", "cli.js"), "test", ...specs], {
         ...db.env,
         CHROMIUM_PATH: chromium,
         NEXT_DIST_DIR: distDir,
