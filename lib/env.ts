@@ -20,6 +20,16 @@ const envSchema = z.object({
   MAIL_FROM: z.string().default("Gatehouse <no-reply@gatehouse.local>"),
   // "off" when `npm run mail:worker` delivers mail instead of the app instances.
   MAIL_WORKER: z.enum(["on", "off"], { message: 'MAIL_WORKER must be "on" or "off"' }).default("on"),
+  // Outbox delivery: first retry after MAIL_RETRY_BASE_SECONDS (doubling up to an hour), and how long a
+  // worker's claim on a message lasts before another worker may take it over (a worker that died mid-send).
+  // The claim must outlast one SMTP attempt (connection and socket timeouts: 45 s).
+  MAIL_RETRY_BASE_SECONDS: z.coerce.number().int().min(1, "MAIL_RETRY_BASE_SECONDS must be at least 1").max(3600).default(30),
+  MAIL_CLAIM_LEASE_SECONDS: z.coerce
+    .number()
+    .int()
+    .min(60, "MAIL_CLAIM_LEASE_SECONDS must be at least 60 (one SMTP attempt can take 45 s)")
+    .max(3600)
+    .default(300),
   // Email quotas per rolling hour (security alerts are never refused): per recipient address, and per org.
   EMAIL_QUOTA_PER_RECIPIENT: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_RECIPIENT must be at least 1").default(20),
   EMAIL_QUOTA_PER_ORG: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_ORG must be at least 1").default(500),

@@ -4,16 +4,19 @@ import { env } from "../env";
 import { EMAIL_TEMPLATES } from "../../emails";
 import { describeDeliveryError, type MailTransport } from "./transport";
 
-/** First retry after 30 s, doubling up to one hour between attempts. */
-export const RETRY_BASE_MS = 30_000;
+/** First retry after MAIL_RETRY_BASE_SECONDS (30 s by default), doubling up to one hour between attempts. */
 export const RETRY_MAX_MS = 60 * 60_000;
 /** A message still undelivered this long after it was queued is marked failed. */
 export const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
-/** How long a claim lasts. A worker that dies mid-send frees its messages after this. */
-export const CLAIM_LEASE_MS = 5 * 60_000;
+/**
+ * Longest wait for one message's SMTP exchange. A server that takes the data and
+ * never answers would otherwise hold the worker's pass, and every message behind
+ * it, for good: the soak found exactly that. Below the shortest claim lease (60 s).
+ */
+export const SEND_TIMEOUT_MS = 50_000;
 
-export function retryDelayMs(attempts: number): number {
-  return Math.min(RETRY_BASE_MS * 2 ** Math.max(0, attempts - 1), RETRY_MAX_MS);
+export function retryDelayMs(attempts: number, baseMs = env().MAIL_RETRY_BASE_SECONDS * 1000): number {
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), RETRY_MAX_MS);
 }
 
 interface ClaimedMessage {
@@ -33,6 +36,8 @@ export interface DeliveryOptions {
   db?: Db;
   now?: () => Date;
   batchSize?: number;
+  /** Tests shorten it; see SEND_TIMEOUT_MS. */
+  sendTimeoutMs?: number;
 }
 
 export interface DeliveryReport {
@@ -49,7 +54,8 @@ export interface DeliveryReport {
  * lease ends, so a message whose worker died is picked up again later.
  */
 async function claimDue(prisma: Db, now: Date, batchSize: number): Promise<ClaimedMessage[]> {
-  const leaseEnd = new Date(now.getTime() + CLAIM_LEASE_MS);
+  // How long a claim lasts (MAIL_CLAIM_LEASE_SECONDS): a worker that dies mid-send frees its messages after this.
+  const leaseEnd = new Date(now.getTime() + env().MAIL_CLAIM_LEASE_SECONDS * 1000);
   // Compared in SQL: raw timestamps read back through the PGlite adapter take
   // the process's time zone, parameters do not.
   const giveUpCutoff = new Date(now.getTime() - GIVE_UP_AFTER_MS);
@@ -81,14 +87,17 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
     // out cannot overwrite the outcome of the worker that took over.
     const ours = { id: message.id, state: "SENDING" as const, attempts: message.attempts };
     try {
-      const { messageId } = await options.transport.send({
-        from: MAIL_FROM,
-        to: message.to,
-        subject: message.subject,
-        text: message.text,
-        html: message.html,
-        messageId: `<${message.id}@${host}>`,
-      });
+      const { messageId } = await withTimeout(
+        options.transport.send({
+          from: MAIL_FROM,
+          to: message.to,
+          subject: message.subject,
+          text: message.text,
+          html: message.html,
+          messageId: `<${message.id}@${host}>`,
+        }),
+        options.sendTimeoutMs ?? SEND_TIMEOUT_MS,
+      );
       // A secret delivered by SMTP is no longer kept readable (the embedded mailbox is the delivery itself).
       const blank = options.transport.kind === "smtp" && carriesSecret(message.template) ? blankedBody() : {};
       await prisma.emailMessage.updateMany({
@@ -110,6 +119,15 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
     }
   }
   return report;
+}
+
+/** Rejects when `promise` has not settled within `ms` (the send it stands for may still finish: a receiver deduplicates by Message-ID). */
+function withTimeout<T>(promise: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`The mail server did not answer within ${Math.round(ms / 1000)} s.`)), ms);
+  });
+  return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }
 
 /** What the outbox keeps of a message whose secret it must not keep; the Email Log still has its metadata. */

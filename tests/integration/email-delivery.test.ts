@@ -2,7 +2,7 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
-import { smtpTransport } from "@/lib/email/transport";
+import { smtpTransport, type MailTransport } from "@/lib/email/transport";
 import { deliverDueEmails, GIVE_UP_AFTER_MS, retryDelayMs, SECRET_REMOVED } from "@/lib/email/worker";
 import { completeInvitation, inspectInvitation } from "@/lib/users/invitations";
 import { useTestDatabase } from "../support/database";
@@ -133,6 +133,32 @@ describe("when SMTP is down", () => {
     expect(await deliverDueEmails({ transport: smtpTransport(smtp.url) })).toMatchObject({ claimed: 1, sent: 1 });
     expect(await outboxRow(username)).toMatchObject({ state: "SENT", attempts: 2 });
     expect(smtp.mailTo(username)).toHaveLength(1);
+  });
+
+  it("gives up on a send the mail server never answers, so one stalled message cannot hold the worker or the mail behind it", async () => {
+    const org = await createOrg("Stall");
+    const first = await inviteUser(org.admin);
+    const second = await inviteUser(org.admin);
+    const stalled = new Set<string>();
+    const transport: MailTransport = {
+      kind: "smtp",
+      // The first message's server takes the data and never replies; the next one answers at once.
+      send: (mail) => {
+        if (mail.to === first.username) {
+          stalled.add(mail.messageId);
+          return new Promise(() => undefined);
+        }
+        return Promise.resolve({ messageId: mail.messageId });
+      },
+      close: () => undefined,
+    };
+    const report = await deliverDueEmails({ transport, sendTimeoutMs: 200 });
+    expect(report).toMatchObject({ claimed: 2, sent: 1, retrying: 1 });
+    expect(stalled.size).toBe(1);
+    const row = await outboxRow(first.username);
+    expect(row).toMatchObject({ state: "RETRYING", attempts: 1 });
+    expect(row.lastError).toMatch(/did not answer within/);
+    expect(await outboxRow(second.username)).toMatchObject({ state: "SENT" });
   });
 });
 
