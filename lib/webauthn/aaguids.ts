@@ -1,4 +1,5 @@
 import "server-only";
+import { attestationTrust, mdsModelName } from "./trust/store";
 
 // Security key models by AAGUID, to prefill "Name your key" and show the model.
 // Facts collected from public metadata; a missing model simply has no name.
@@ -100,8 +101,13 @@ const MODELS: Record<string, string> = {
   "fcb1bcb4-f370-078c-6993-bc24d0ae3fbe": "Ledger Nano X FIDO2 Authenticator",
 };
 
-/** The model name of an AAGUID, or null when unknown (including U2F keys' all-zero AAGUID). */
+/** The model name of an AAGUID (this table, else the operator's FIDO MDS BLOB), or null when unknown (including U2F keys' all-zero AAGUID). */
 export function modelName(aaguid: string | null | undefined): string | null {
   if (!aaguid) return null;
-  return MODELS[aaguid.toLowerCase()] ?? null;
+  return MODELS[aaguid.toLowerCase()] ?? mdsModelName(attestationTrust(), aaguid);
+}
+
+/** Every model this table names, for the admin's model picker (MDS names are added by the caller). */
+export function bundledModels(): { aaguid: string; name: string }[] {
+  return Object.entries(MODELS).map(([aaguid, name]) => ({ aaguid, name }));
 }
