@@ -91,7 +91,10 @@ describe("allow-list", () => {
   });
 
   it("accepts self and none attestation, unproven, when no model list is set and passkeys are allowed", async () => {
-    await expect(register({ attestation: "packed-self" }, { authenticatorType: "any" })).resolves.toMatchObject({ attestation: "self", proof: { proven: false } });
+    await expect(register({ attestation: "packed-self" }, { authenticatorType: "any" })).resolves.toMatchObject({
+      attestation: "self",
+      proof: { proven: false },
+    });
     await expect(register({ attestation: "none" }, { authenticatorType: "any" })).resolves.toMatchObject({ attestation: "none", proof: { proven: false } });
   });
 

@@ -60,7 +60,8 @@ export function verifyAttestationChain(x5c: readonly Uint8Array[], anchors: read
   } catch {
     return { proven: false, reason: "unreadable AAGUID in attestation certificate" };
   }
-  if (certified !== null && certified !== aaguid.toLowerCase()) {
+  // An all-zero AAGUID (every U2F key) claims no model, so it cannot contradict the certificate.
+  if (certified !== null && !/^[0-]+$/.test(aaguid) && certified !== aaguid.toLowerCase()) {
     return { proven: false, reason: "the key's AAGUID differs from its attestation certificate's" };
   }
   for (let i = 0; i < chain.length; i++) {
@@ -77,7 +78,6 @@ export function verifyAttestationChain(x5c: readonly Uint8Array[], anchors: read
       return { proven: true, anchor };
     }
   }
-  const last = chain[chain.length - 1]!.certificate;
-  const selfSigned = issuedBy(last, last);
-  return { proven: false, reason: selfSigned ? "self-signed attestation certificate" : "attestation certificate from an untrusted issuer" };
+  const selfSignedLeaf = chain.length === 1 && issuedBy(leaf.certificate, leaf.certificate);
+  return { proven: false, reason: selfSignedLeaf ? "self-signed attestation certificate" : "attestation certificate from an untrusted issuer" };
 }

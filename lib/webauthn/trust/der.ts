@@ -32,7 +32,7 @@ function readTlv(der: Uint8Array, offset: number, limit = der.length): Tlv {
 
 function children(der: Uint8Array, parent: Tlv): Tlv[] {
   const items: Tlv[] = [];
-  for (let at = parent.start; at < parent.end; ) {
+  for (let at = parent.start; at < parent.end;) {
     const item = readTlv(der, at, parent.end);
     items.push(item);
     at = item.end;

@@ -177,7 +177,9 @@ export function describeTrust(store: TrustStore): string {
   if (operator) parts.push(`${operator} from ATTESTATION_ROOTS_FILE`);
   if (store.mds) {
     const stale = new Date(`${store.mds.nextUpdate}T00:00:00Z`).getTime() < Date.now();
-    parts.push(`FIDO MDS BLOB no. ${store.mds.serial} with ${store.mds.byAaguid.size} models${stale ? ` (past its nextUpdate ${store.mds.nextUpdate}: download a fresh one)` : ""}`);
+    parts.push(
+      `FIDO MDS BLOB no. ${store.mds.serial} with ${store.mds.byAaguid.size} models${stale ? ` (past its nextUpdate ${store.mds.nextUpdate}: download a fresh one)` : ""}`,
+    );
   } else parts.push("no FIDO_MDS_FILE");
   return `attestation trust: ${parts.join(", ")}`;
 }

@@ -23,7 +23,8 @@ export const VENDOR_ROOTS: readonly VendorRoot[] = [
     id: "yubico-u2f-root-ca-457200631",
     vendor: "Yubico",
     subject: "CN=Yubico U2F Root CA Serial 457200631",
-    source: "https://developers.yubico.com/PKI/yubico-ca-certs.txt (also https://developers.yubico.com/U2F/yubico-u2f-ca-certs.txt): signs U2F keys and YubiKey 5 / Security Key attestations up to firmware 5.7",
+    source:
+      "https://developers.yubico.com/PKI/yubico-ca-certs.txt (also https://developers.yubico.com/U2F/yubico-u2f-ca-certs.txt): signs U2F keys and YubiKey 5 / Security Key attestations up to firmware 5.7",
     sha256: "0fa1386f80eb8713263ae5c1d84deb455bdf08aea50ab05503cefee82b092d42",
     pem: `-----BEGIN CERTIFICATE-----
 MIIDHjCCAgagAwIBAgIEG0BT9zANBgkqhkiG9w0BAQsFADAuMSwwKgYDVQQDEyNZ
@@ -76,7 +77,8 @@ lO+8nEOJK3y8F1ivgS5uN/8SmcYw/STQYwhrxPuwz3nP8baMum4BB2nnYmpB60sX
     id: "yubico-attestation-root-1",
     vendor: "Yubico",
     subject: "CN=Yubico Attestation Root 1",
-    source: "https://developers.yubico.com/PKI/yubico-ca-certs.txt: unified Yubico attestation root (firmware 5.7.4 and later, via the Yubico FIDO Attestation A/B 1 intermediates)",
+    source:
+      "https://developers.yubico.com/PKI/yubico-ca-certs.txt: unified Yubico attestation root (firmware 5.7.4 and later, via the Yubico FIDO Attestation A/B 1 intermediates)",
     sha256: "62760c6a6ef91679f454c8902b80fd009825b3f25da90f1fbace2ec6586cd5a8",
     pem: `-----BEGIN CERTIFICATE-----
 MIIDPjCCAiagAwIBAgIUXzeiEDJEOTt14F5n0o6Zf/bBwiUwDQYJKoZIhvcNAQEN
@@ -103,7 +105,8 @@ Vpmq2Sh/xT5HiFuhf4wJb0bK
     id: "feitian-fido-root-ca",
     vendor: "Feitian",
     subject: "C=CN, O=Feitian Technologies, CN=Feitian FIDO Root CA",
-    source: "FIDO MDS3 metadata statements of Feitian FIDO2 authenticators (attestationRootCertificates), e.g. BioPass FIDO2 77010bd7-212a-4fc9-b236-d2ca5e9d4084",
+    source:
+      "FIDO MDS3 metadata statements of Feitian FIDO2 authenticators (attestationRootCertificates), e.g. BioPass FIDO2 77010bd7-212a-4fc9-b236-d2ca5e9d4084",
     sha256: "925f79f4350ac09645dc71adc611badc248e837625246f11558edb3d5ee615f6",
     pem: `-----BEGIN CERTIFICATE-----
 MIIB2DCCAX6gAwIBAgIQFZ97ws2JGPEoa5NI+p8z1jAKBggqhkjOPQQDAjBLMQsw
