@@ -1,5 +1,5 @@
 import "server-only";
-import { attestationTrust, mdsModelName } from "./trust/store";
+import { attestationTrust, mdsModelName, mdsModels } from "./trust/store";
 
 // Security key models by AAGUID, to prefill "Name your key" and show the model.
 // Facts collected from public metadata; a missing model simply has no name.
@@ -110,4 +110,12 @@ export function modelName(aaguid: string | null | undefined): string | null {
 /** Every model this table names, for the admin's model picker (MDS names are added by the caller). */
 export function bundledModels(): { aaguid: string; name: string }[] {
   return Object.entries(MODELS).map(([aaguid, name]) => ({ aaguid, name }));
+}
+
+/** Every model Gatehouse can name (this table and the MDS BLOB), one entry per AAGUID, sorted by name: the admin's model picker. */
+export function modelCatalogue(): { aaguid: string; name: string }[] {
+  const byAaguid = new Map<string, string>();
+  for (const model of mdsModels(attestationTrust())) byAaguid.set(model.aaguid, model.name);
+  for (const model of bundledModels()) byAaguid.set(model.aaguid, model.name);
+  return [...byAaguid].map(([aaguid, name]) => ({ aaguid, name })).sort((a, b) => a.name.localeCompare(b.name) || a.aaguid.localeCompare(b.aaguid));
 }
