@@ -17,6 +17,7 @@ export interface KeySummary {
   id: string;
   name: string;
   model: string | null;
+  aaguid: string;
   /** The model was proven at registration (attestation chain to a trusted root); otherwise it is only what the key claimed. */
   modelVerified: boolean;
   /** What proved it ("Yubico", "FIDO MDS", the operator's roots), or why it is unproven. */
@@ -57,6 +58,7 @@ async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
     id: k.id,
     name: k.name,
     model: modelName(k.aaguid),
+    aaguid: k.aaguid,
     modelVerified: k.modelProven,
     modelProof: k.modelProofDetail,
     transports: k.transports,
