@@ -66,16 +66,17 @@ describe("a model blocked after registration", () => {
     await expect(verifyWithKey(other.pending, other.response, TEST_REQUEST)).resolves.toBeDefined();
   });
 
-  it("no longer re-authenticates", async () => {
-    const { org, user, authenticator, keys } = await userWithKeys([{ attestation: "packed" }]);
+  it("is not offered for re-authentication, and an assertion by it is refused anyway", async () => {
+    const { org, user, authenticator, keys } = await userWithKeys([{ attestation: "packed" }, { attestation: "fido-u2f" }]);
     await setOrgSettings(org.orgId, { blockedAaguids: [SOFT_KEY_AAGUID] });
     const { ctx } = await signIn(user.userId);
     const step = await reauthenticateWithPassword(ctx, TEST_PASSWORD);
     if (step.next !== "security-key") throw new Error("expected a key step");
+    expect(step.options.allowCredentials?.map((c) => c.id)).toEqual([keys[1]!.credential.id]);
     const response = authenticator.assert(keys[0]!.credential, step.options.challenge);
     const refusal = await rejectionOf(reauthenticateWithKey(ctx, response));
     expect(refusal).toMatchObject({ code: "model-blocked" });
-    expect((refusal as Error).message).toContain("ask your admin for a temporary verification code");
+    expect((refusal as Error).message).toContain("You can still verify with another of your security keys.");
   });
 
   it("a model left off a later allow-list is refused by name", async () => {
