@@ -55,6 +55,10 @@ export default defineConfig({
       NEXT_TELEMETRY_DISABLED: "1",
       // Every spec signs up its orgs from this one loopback address.
       SIGNUP_LIMIT_PER_IP: "1000",
+      // Chromium's virtual authenticator attests with a self-signed "Batch Certificate" (same key in every
+      // run): trusted here as an operator trusts in-house keys, so its keys prove their model under the
+      // default "Physical security keys only". Without it they are refused (tests/e2e/attestation.spec.ts).
+      ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/chromium/virtual-authenticator-batch-certificate.pem",
       SMTP_URL: `smtp://${TEST_SMTP_USER}:${TEST_SMTP_PASSWORD}@127.0.0.1:${mail.port}`,
       ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : { PGLITE_DATA_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e" }),
     },

@@ -46,6 +46,11 @@ const envSchema = z.object({
         ctx.addIssue({ code: "custom", message: error instanceof Error ? error.message : String(error) });
       }
     }),
+  // Attestation trust (lib/webauthn/trust): a FIDO MDS3 BLOB file the operator downloads, and extra PEM roots the operator trusts.
+  FIDO_MDS_FILE: z.string().optional(),
+  ATTESTATION_ROOTS_FILE: z.string().optional(),
+  // Tests only: a PEM root that may sign a test MDS BLOB; startup refuses it when NODE_ENV=production.
+  FIDO_MDS_TEST_ROOT_FILE: z.string().optional(),
   // The address `npm start` listens on: unset → loopback for the embedded demo (it serves /dev/mailbox), every interface otherwise.
   HOST: z.string().optional(),
 });

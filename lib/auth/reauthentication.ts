@@ -8,7 +8,9 @@ import { recordVerification } from "../verification/history";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { relyingParty } from "../webauthn/relying-party";
+import { storedKeyRefusal } from "../webauthn/key-policy";
 import { keySettingsOf } from "../webauthn/settings";
+import { attestationTrust } from "../webauthn/trust/store";
 import { challengeOf } from "../webauthn/verify";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { userMethods } from "../verification/methods";
@@ -59,11 +61,15 @@ export async function reauthenticateWithPassword(ctx: OrgContext, password: stri
     throw new UserFacingError("That password isn't right. Try again.", { password: "That password isn't right." });
   }
   await releaseRateLimit(key);
+  // Keys the org's current policy refuses (a model blocked since) are not offered: they could only fail.
+  const trust = attestationTrust();
   const keys = settings.keysAllowed
-    ? await db().securityKey.findMany({
-        where: { userId: ctx.userId, orgId: ctx.orgId, flaggedAt: null },
-        select: { credentialId: true, transports: true },
-      })
+    ? (
+        await db().securityKey.findMany({
+          where: { userId: ctx.userId, orgId: ctx.orgId, flaggedAt: null },
+          select: { credentialId: true, transports: true, aaguid: true, modelProven: true, backupEligible: true },
+        })
+      ).filter((key) => storedKeyRefusal(settings.policy, { ...key, name: null }, trust) === null)
     : [];
   if (keys.length === 0 && (await userMethods(ctx)).secondFactors.includes("authenticator-app")) {
     return { next: "authenticator-app", token: await issueChallenge(ctx, "reauth-app", now) };

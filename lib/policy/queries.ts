@@ -1,6 +1,7 @@
 import "server-only";
 import type { AdminContext } from "../auth/org-context";
 import { db } from "../db/client";
+import type { RegisteredKeyModel } from "./rules";
 
 /**
  * How many active users of the org would be left without a verification
@@ -18,4 +19,14 @@ export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: AdminContext):
       NOT: { authenticatorApp: { confirmedAt: { not: null } } },
     },
   });
+}
+
+/** The org's registered keys grouped by model and proof, for the "would stop working" count in Session Settings. */
+export async function registeredKeyModels(ctx: AdminContext): Promise<RegisteredKeyModel[]> {
+  const groups = await db().securityKey.groupBy({
+    by: ["aaguid", "modelProven", "backupEligible"],
+    where: { orgId: ctx.orgId, flaggedAt: null },
+    _count: { _all: true },
+  });
+  return groups.map((g) => ({ aaguid: g.aaguid, proven: g.modelProven, platform: g.backupEligible, count: g._count._all }));
 }

@@ -194,3 +194,32 @@ export function mfaStatusOf(policy: Pick<PolicyValues, "requireMfa" | "mfaRequir
     secondFactors,
   };
 }
+
+/** How many of an org's registered keys share one model and proof state (Session Settings' "would stop working" count). */
+export interface RegisteredKeyModel {
+  aaguid: string;
+  proven: boolean;
+  /** Backup eligible (a synced passkey): not a physical key. */
+  platform: boolean;
+  count: number;
+}
+
+/**
+ * How many registered keys a key policy would refuse at their next use: a
+ * blocked model, a model off the allow-list, an unproven model under any model
+ * list or "Physical security keys only", a passkey under physical keys only.
+ * The same rules lib/webauthn/key-policy.ts applies at every assertion.
+ */
+export function keysRefusedUnder(
+  policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids" | "authenticatorType">,
+  keys: readonly RegisteredKeyModel[],
+): number {
+  const keysOnly = policy.authenticatorType === "SECURITY_KEYS_ONLY";
+  const needsProof = keysOnly || policy.allowedAaguids.length > 0 || policy.blockedAaguids.length > 0;
+  return keys
+    .filter((key) => {
+      const verdict = authenticatorModelVerdict(policy, key.aaguid);
+      return verdict !== "allowed" || (needsProof && !key.proven) || (keysOnly && key.platform);
+    })
+    .reduce((sum, key) => sum + key.count, 0);
+}

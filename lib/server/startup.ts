@@ -5,6 +5,7 @@ import { startInProcessMailWorker } from "../email/runner";
 import { assertMailConfigured, mailboxEnabled } from "../email/transport";
 import { authSecret, env } from "../env";
 import { seedDemoData } from "../orgs/demo-data";
+import { attestationTrust, describeTrust } from "../webauthn/trust/store";
 
 /**
  * Runs once per server process, before the first request: checks the
@@ -16,6 +17,8 @@ export async function startServer(): Promise<void> {
   const config = env();
   authSecret(); // a deployment without AUTH_SECRET stops here, with the reason
   assertMailConfigured(); // and one without SMTP_URL
+  const trust = attestationTrust(); // and a bad FIDO_MDS_FILE or ATTESTATION_ROOTS_FILE, naming the variable and the reason
+  log(describeTrust(trust));
   const { raw, kind } = database();
   const applied = await migrate(raw);
   log(`database: ${kind}; ${applied.length ? `applied ${applied.join(", ")}` : "migrations up to date"}`);

@@ -1,4 +1,5 @@
 import "server-only";
+import { attestationTrust, mdsModelName, mdsModels } from "./trust/store";
 
 // Security key models by AAGUID, to prefill "Name your key" and show the model.
 // Facts collected from public metadata; a missing model simply has no name.
@@ -100,8 +101,21 @@ const MODELS: Record<string, string> = {
   "fcb1bcb4-f370-078c-6993-bc24d0ae3fbe": "Ledger Nano X FIDO2 Authenticator",
 };
 
-/** The model name of an AAGUID, or null when unknown (including U2F keys' all-zero AAGUID). */
+/** The model name of an AAGUID (this table, else the operator's FIDO MDS BLOB), or null when unknown (including U2F keys' all-zero AAGUID). */
 export function modelName(aaguid: string | null | undefined): string | null {
   if (!aaguid) return null;
-  return MODELS[aaguid.toLowerCase()] ?? null;
+  return MODELS[aaguid.toLowerCase()] ?? mdsModelName(attestationTrust(), aaguid);
+}
+
+/** Every model this table names, for the admin's model picker (MDS names are added by the caller). */
+export function bundledModels(): { aaguid: string; name: string }[] {
+  return Object.entries(MODELS).map(([aaguid, name]) => ({ aaguid, name }));
+}
+
+/** Every model Gatehouse can name (this table and the MDS BLOB), one entry per AAGUID, sorted by name: the admin's model picker. */
+export function modelCatalogue(): { aaguid: string; name: string }[] {
+  const byAaguid = new Map<string, string>();
+  for (const model of mdsModels(attestationTrust())) byAaguid.set(model.aaguid, model.name);
+  for (const model of bundledModels()) byAaguid.set(model.aaguid, model.name);
+  return [...byAaguid].map(([aaguid, name]) => ({ aaguid, name })).sort((a, b) => a.name.localeCompare(b.name) || a.aaguid.localeCompare(b.aaguid));
 }

@@ -4,20 +4,26 @@ import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import type { RequestInfo } from "../http/request-info";
 import { modelName } from "./aaguids";
+import { storedKeyRefusal } from "./key-policy";
 import { notifyPossibleClone } from "./notifications";
 import { WebAuthnRefusal } from "./refusal";
 import { relyingParty } from "./relying-party";
 import { keySettingsOf } from "./settings";
 import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
+import { attestationTrust } from "./trust/store";
+import { userHandleOf } from "./user-handle";
 import { verifyKeyAssertion } from "./verify";
 
 /**
  * Verifies an assertion by one of this user's own keys, answering `challenge`
  * (already consumed by the caller). A credential of another user is "not
- * registered to your account". On success the key's counter and last use are
- * stored. A sign counter that went backwards flags the key as a possible
- * clone and emails the user and the org's admins, in one transaction; the
- * assertion is refused either way. Used by re-authentication and login.
+ * registered to your account". The org's current key policy applies again:
+ * a model blocked or no longer allowed since registration is refused by name,
+ * telling the user what else they can use. On success the key's counter and
+ * last use are stored. A sign counter that went backwards, or a
+ * backup-eligibility flag that differs from registration, flags the key and
+ * emails the user and the org's admins, in one transaction; the assertion is
+ * refused either way. Used by re-authentication and login.
  */
 export async function verifyOwnKeyAssertion(
   owner: OrgContext | PendingLoginSubject,
@@ -30,27 +36,62 @@ export async function verifyOwnKeyAssertion(
   if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
   if (key.flaggedAt) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
   const settings = keySettingsOf(owner.policy);
+  const refusal = storedKeyRefusal(
+    settings.policy,
+    { aaguid: key.aaguid, name: modelName(key.aaguid), modelProven: key.modelProven, backupEligible: key.backupEligible, transports: key.transports },
+    attestationTrust(),
+  );
+  if (refusal) throw new WebAuthnRefusal(refusal.code, `${refusal.message} ${await otherMethodsHint(owner, key.id)}`);
   const { rpID, origin } = relyingParty();
   try {
     const { newCounter } = await verifyKeyAssertion(
       response,
       { challenge, origin, rpID },
-      { credentialId: key.credentialId, publicKey: isoBase64URL.toBuffer(key.publicKey), counter: Number(key.signCount), transports: key.transports },
+      {
+        credentialId: key.credentialId,
+        publicKey: isoBase64URL.toBuffer(key.publicKey),
+        counter: Number(key.signCount),
+        transports: key.transports,
+        backupEligible: key.backupEligible,
+        userHandle: userHandleOf(owner.userId),
+      },
       settings.policy.userVerification,
     );
     await db().securityKey.updateMany({ where: { id: key.id, orgId: owner.orgId }, data: { signCount: BigInt(newCounter), lastUsedAt: now } });
     return { keyId: key.id, keyName: key.name };
   } catch (error) {
-    if (error instanceof WebAuthnRefusal && error.code === "counter-regression") {
-      // Flag once: a second regressed assertion racing this one sends no second set of emails.
+    if (error instanceof WebAuthnRefusal && (error.code === "counter-regression" || error.code === "backup-eligibility-changed")) {
+      // Flag once: a second bad assertion racing this one sends no second set of emails.
       // The flag is its own write: whatever happens to the alerts, the key stays flagged.
       const { count } = await db().securityKey.updateMany({ where: { id: key.id, orgId: owner.orgId, flaggedAt: null }, data: { flaggedAt: now } });
       if (count === 1) {
         await db()
           .$transaction((tx) => notifyPossibleClone(tx, owner, { name: key.name, model: modelName(key.aaguid) }, now, request))
-          .catch((alertError: unknown) => console.error("a possibly cloned key was flagged, but its alerts could not be queued", alertError));
+          .catch((alertError: unknown) => console.error("a security key was flagged, but its alerts could not be queued", alertError));
       }
     }
     throw error;
   }
+}
+
+/** "You can still verify with …": the user's other ways in, so a refused key is not a dead end. */
+async function otherMethodsHint(owner: OrgContext | PendingLoginSubject, refusedKeyId: string): Promise<string> {
+  const { userId, orgId, policy } = owner;
+  const settings = keySettingsOf(policy);
+  const trust = attestationTrust();
+  const [keys, apps, codes] = await Promise.all([
+    db().securityKey.findMany({
+      where: { userId, orgId, flaggedAt: null, id: { not: refusedKeyId } },
+      select: { aaguid: true, modelProven: true, backupEligible: true, transports: true },
+    }),
+    policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
+    db().recoveryCode.count({ where: { userId, orgId, usedAt: null } }),
+  ]);
+  const others: string[] = [];
+  if (keys.some((k) => storedKeyRefusal(settings.policy, { ...k, name: null }, trust) === null)) others.push("another of your security keys");
+  if (apps > 0) others.push("your authenticator app");
+  if (codes > 0) others.push("a recovery code");
+  if (others.length === 0) return "You have no other way to verify: ask your admin for a temporary verification code.";
+  const list = others.length === 1 ? others[0] : `${others.slice(0, -1).join(", ")} or ${others.at(-1)}`;
+  return `You can still verify with ${list}.`;
 }

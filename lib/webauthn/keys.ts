@@ -17,6 +17,11 @@ export interface KeySummary {
   id: string;
   name: string;
   model: string | null;
+  aaguid: string;
+  /** The model was proven at registration (attestation chain to a trusted root); otherwise it is only what the key claimed. */
+  modelVerified: boolean;
+  /** What proved it ("Yubico", "FIDO MDS", the operator's roots), or why it is unproven. */
+  modelProof: string | null;
   transports: string[];
   createdAt: Date;
   lastUsedAt: Date | null;
@@ -37,12 +42,25 @@ async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
   const keys = await db().securityKey.findMany({
     where: { userId, orgId: ctx.orgId },
     orderBy: { createdAt: "asc" },
-    select: { id: true, name: true, aaguid: true, transports: true, createdAt: true, lastUsedAt: true, flaggedAt: true },
+    select: {
+      id: true,
+      name: true,
+      aaguid: true,
+      modelProven: true,
+      modelProofDetail: true,
+      transports: true,
+      createdAt: true,
+      lastUsedAt: true,
+      flaggedAt: true,
+    },
   });
   return keys.map((k) => ({
     id: k.id,
     name: k.name,
     model: modelName(k.aaguid),
+    aaguid: k.aaguid,
+    modelVerified: k.modelProven,
+    modelProof: k.modelProofDetail,
     transports: k.transports,
     createdAt: k.createdAt,
     lastUsedAt: k.lastUsedAt,

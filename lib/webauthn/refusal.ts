@@ -12,6 +12,9 @@ export type RefusalCode =
   | "attestation-required"
   | "platform-not-allowed"
   | "counter-regression"
+  | "backup-eligibility-changed"
+  | "model-compromised"
+  | "model-no-longer-allowed"
   | "unknown-credential"
   | "keys-disabled";
 

@@ -9,12 +9,12 @@ import { UserFacingError } from "../errors";
 import { requireMailboxProved } from "../verification/enrolment-proof";
 import { recordVerification } from "../verification/history";
 import { lockUserRow } from "../users/locks";
-import { modelName } from "./aaguids";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "./challenges";
 import { notifyKeyRegistered } from "./notifications";
 import { WebAuthnRefusal } from "./refusal";
 import { SUPPORTED_ALGORITHMS, relyingParty } from "./relying-party";
 import { MAX_KEYS_PER_USER, keySettingsOf } from "./settings";
+import { userHandleBytes } from "./user-handle";
 import { challengeOf, verifyKeyRegistration } from "./verify";
 
 export const KEYS_DISABLED = "Your org has turned off security keys, so you can't register one. Ask your admin.";
@@ -44,7 +44,7 @@ export async function startKeyRegistration(ctx: OrgContext, now = new Date()): P
   return generateRegistrationOptions({
     rpName,
     rpID,
-    userID: new Uint8Array(Buffer.from(ctx.userId.replaceAll("-", ""), "hex")),
+    userID: userHandleBytes(ctx.userId),
     userName: ctx.username,
     userDisplayName: ctx.userName,
     // Bytes, not the string: a string challenge would be UTF-8 encoded before base64url.
@@ -86,7 +86,7 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
     if (await db().securityKey.findUnique({ where: { credentialId: key.credentialId }, select: { id: true } })) {
       throw new WebAuthnRefusal("already-registered", ALREADY_REGISTERED);
     }
-    const model = modelName(key.aaguid);
+    const model = key.modelName;
     const registered = await db().$transaction(async (tx) => {
       await lockUserRow(tx, ctx);
       const count = await tx.securityKey.count({ where: { userId: ctx.userId, orgId: ctx.orgId } });
@@ -105,6 +105,9 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
           attestation: key.attestation,
           backupEligible: key.backupEligible,
           backedUp: key.backedUp,
+          modelProven: key.proof.proven,
+          modelProofSource: key.proof.source,
+          modelProofDetail: key.proof.detail,
           name,
           createdAt: now,
         },

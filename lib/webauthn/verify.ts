@@ -10,6 +10,10 @@ import { modelName } from "./aaguids";
 import { WebAuthnRefusal } from "./refusal";
 import { SUPPORTED_ALGORITHMS } from "./relying-party";
 import { authenticatorModelVerdict } from "../policy/rules";
+import type { TrustSource } from "./trust/chain";
+import { attestationTrust, proveModel, type TrustStore } from "./trust/store";
+
+export const ZERO_AAGUID = "00000000-0000-0000-0000-000000000000";
 
 // The verification layer: pure functions over a ceremony's response and what
 // the server expects. Challenges, storage and policy lookup live elsewhere.
@@ -42,12 +46,25 @@ export interface VerifiedKey {
   backupEligible: boolean;
   backedUp: boolean;
   userVerified: boolean;
+  /** Whether and by what the model was proven (see trust/store.ts). */
+  proof: { proven: boolean; source: TrustSource | null; detail: string };
+  /** The model's name from the bundled table or the MDS BLOB. */
+  modelName: string | null;
 }
 
-const ZERO_AAGUID = "00000000-0000-0000-0000-000000000000";
+/** A policy under which a key's model must be proven by its attestation: any model list, or physical keys only. */
+export function requiresProvenModel(policy: KeyPolicy): boolean {
+  return policy.allowedAaguids.length > 0 || policy.blockedAaguids.length > 0 || policy.authenticatorType === "cross-platform";
+}
 
 /** Verifies a registration and applies the org's key policy. Throws WebAuthnRefusal. */
-export async function verifyKeyRegistration(response: RegistrationResponseJSON, expected: Expectation, policy: KeyPolicy): Promise<VerifiedKey> {
+export async function verifyKeyRegistration(
+  response: RegistrationResponseJSON,
+  expected: Expectation,
+  policy: KeyPolicy,
+  trust: TrustStore = attestationTrust(),
+  now = new Date(),
+): Promise<VerifiedKey> {
   const requireUserVerification = policy.userVerification === "required";
   let result;
   try {
@@ -65,30 +82,34 @@ export async function verifyKeyRegistration(response: RegistrationResponseJSON, 
   if (!result.verified) throw failed();
   const info = result.registrationInfo;
   const aaguid = info.aaguid.toLowerCase();
-  const attestation = attestationKind(info.fmt, info.attestationObject);
+  const x5c = attestationCertificates(info.fmt, info.attestationObject);
+  const attestation: AttestationKind = info.fmt === "none" ? "none" : x5c.length > 0 ? "certificate" : "self";
   const transports = [...(info.credential.transports ?? [])];
-  const name = modelName(aaguid);
+  const proof = proveModel(trust, { fmt: info.fmt, aaguid, x5c }, now);
+  const name = modelName(aaguid) ?? proof.mdsName;
+  const shown = describeModel(aaguid, name);
 
+  if (proof.compromisedStatus) {
+    throw new WebAuthnRefusal("model-compromised", compromisedMessage(shown, proof.compromisedStatus));
+  }
   const verdict = authenticatorModelVerdict(policy, aaguid);
   if (verdict === "blocked") {
-    throw new WebAuthnRefusal("model-blocked", `Your org doesn't allow this security key model: ${name ?? aaguid}.`);
+    throw new WebAuthnRefusal("model-blocked", `Your org doesn't allow this security key model: ${shown}.`);
   }
-  if (policy.allowedAaguids.length > 0) {
-    // An allow-list only means something when the key proves its model with a certificate.
-    if (attestation !== "certificate") {
-      throw new WebAuthnRefusal(
-        "attestation-required",
-        "Your org only allows specific security key models, and this key didn't prove which model it is. Use a key your admin approved.",
-      );
-    }
-    if (verdict === "not-listed") {
-      throw new WebAuthnRefusal(
-        "model-not-allowed",
-        `Your org doesn't allow this security key model: ${name ?? (aaguid === ZERO_AAGUID ? "an unidentified U2F key" : aaguid)}.`,
-      );
-    }
+  if (requiresProvenModel(policy) && !proof.proven) {
+    // A model list or "physical keys only" means nothing unless the key proves what it is with a signed certificate chain.
+    throw new WebAuthnRefusal(
+      "attestation-required",
+      policy.allowedAaguids.length > 0
+        ? `Your org only allows specific security key models, and this key didn't prove which model it is (${proof.detail}). Use a key your admin approved.`
+        : `Your org only accepts security keys that prove their model, and this key didn't (${proof.detail}). Use a security key from a known maker, or ask your admin.`,
+    );
   }
-  const isPlatform = response.authenticatorAttachment === "platform" || transports.includes("internal") || info.credentialDeviceType === "multiDevice";
+  if (verdict === "not-listed") {
+    throw new WebAuthnRefusal("model-not-allowed", `Your org doesn't allow this security key model: ${shown}.`);
+  }
+  const isPlatform =
+    response.authenticatorAttachment === "platform" || transports.includes("internal") || info.credentialDeviceType === "multiDevice" || proof.platformModel;
   if (policy.authenticatorType === "cross-platform" && isPlatform) {
     throw new WebAuthnRefusal(
       "platform-not-allowed",
@@ -106,7 +127,26 @@ export async function verifyKeyRegistration(response: RegistrationResponseJSON, 
     backupEligible: info.credentialDeviceType === "multiDevice",
     backedUp: info.credentialBackedUp,
     userVerified: info.userVerified,
+    proof: { proven: proof.proven, source: proof.source, detail: proof.detail },
+    modelName: name,
   };
+}
+
+/** How a refusal names a model: its name, else "an unidentified U2F key" for the all-zero AAGUID, else the AAGUID. */
+export function describeModel(aaguid: string, name: string | null): string {
+  return name ?? (aaguid === ZERO_AAGUID ? "an unidentified U2F key" : aaguid);
+}
+
+const STATUS_WORDS: Record<string, string> = {
+  REVOKED: "revoked",
+  ATTESTATION_KEY_COMPROMISE: "having a compromised attestation key",
+  USER_VERIFICATION_BYPASS: "letting user verification be bypassed",
+  USER_KEY_REMOTE_COMPROMISE: "having keys that can be extracted remotely",
+  USER_KEY_PHYSICAL_COMPROMISE: "having keys that can be extracted physically",
+};
+
+export function compromisedMessage(shown: string, status: string): string {
+  return `The FIDO Alliance lists this security key model as ${STATUS_WORDS[status] ?? status.toLowerCase()}: ${shown}. It can't be used. Use another key.`;
 }
 
 export interface StoredKey {
@@ -114,6 +154,10 @@ export interface StoredKey {
   publicKey: Uint8Array<ArrayBuffer>;
   counter: number;
   transports: string[];
+  /** The backup-eligibility flag the key signed at registration; an assertion must carry the same. Unchecked when undefined. */
+  backupEligible?: boolean;
+  /** base64url user handle the key was registered with; a response that carries another is refused. Unchecked when undefined. */
+  userHandle?: string;
 }
 
 /**
@@ -128,6 +172,10 @@ export async function verifyKeyAssertion(
   userVerification: KeyPolicy["userVerification"],
 ): Promise<{ newCounter: number; userVerified: boolean }> {
   if (response.id !== key.credentialId) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
+  const handle = response.response.userHandle;
+  if (handle && key.userHandle !== undefined && handle !== key.userHandle) {
+    throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
+  }
   let result;
   try {
     result = await verifyAuthenticationResponse({
@@ -144,7 +192,14 @@ export async function verifyKeyAssertion(
     throw refusalFrom(error);
   }
   if (!result.verified) throw failed();
-  const { newCounter, userVerified } = result.authenticationInfo;
+  const { newCounter, userVerified, credentialDeviceType } = result.authenticationInfo;
+  if (key.backupEligible !== undefined && (credentialDeviceType === "multiDevice") !== key.backupEligible) {
+    // The flag is signed and fixed for a credential's life: a change means another authenticator or a tampered one.
+    throw new WebAuthnRefusal(
+      "backup-eligibility-changed",
+      "This security key's response doesn't match how it was registered, so it can't be used. Your admins have been told. Use another method or contact your admin.",
+    );
+  }
   if (key.counter > 0 && newCounter <= key.counter) {
     throw new WebAuthnRefusal(
       "counter-regression",
@@ -154,11 +209,10 @@ export async function verifyKeyAssertion(
   return { newCounter, userVerified };
 }
 
-function attestationKind(fmt: string, attestationObject: Uint8Array<ArrayBuffer>): AttestationKind {
-  if (fmt === "none") return "none";
-  const statement = decodeAttestationObject(attestationObject).get("attStmt");
-  const x5c = statement.get("x5c");
-  return Array.isArray(x5c) && x5c.length > 0 ? "certificate" : "self";
+function attestationCertificates(fmt: string, attestationObject: Uint8Array<ArrayBuffer>): Uint8Array[] {
+  if (fmt === "none") return [];
+  const x5c: unknown = decodeAttestationObject(attestationObject).get("attStmt").get("x5c");
+  return Array.isArray(x5c) ? x5c.filter((c): c is Uint8Array => c instanceof Uint8Array) : [];
 }
 
 function failed() {

@@ -38,7 +38,7 @@ export interface CeremonyOptions {
 }
 
 export interface RegisterOptions extends CeremonyOptions {
-  /** Default "none". */
+  /** Default "packed" (full attestation by the test root: a physical key that proves its model where that root is trusted). */
   attestation?: AttestationFormat;
   /** Default ZERO_AAGUID for fido-u2f, SOFT_KEY_AAGUID otherwise. */
   aaguid?: string;
@@ -73,7 +73,7 @@ export class SoftAuthenticator {
 
   /** Answers navigator.credentials.create() for `challenge` (base64url, as the server issued it). */
   register(challenge: string, options: RegisterOptions = {}): { response: RegistrationResponseJSON; credential: SoftCredential } {
-    const attestation = options.attestation ?? "none";
+    const attestation = options.attestation ?? "packed";
     const rpId = options.rpId ?? this.relyingParty.rpId;
     const aaguid = (options.aaguid ?? (attestation === "fido-u2f" ? ZERO_AAGUID : SOFT_KEY_AAGUID)).toLowerCase();
     const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "P-256" });

@@ -1,6 +1,15 @@
 import { describe, expect, it } from "vitest";
 import { csvCell, csvLine } from "@/lib/http/csv";
-import { DEFAULT_POLICY, diffPolicies, formatPolicyValue, authenticatorModelVerdict, mfaRequirement, timeoutLabel, TIMEOUT_CHOICES } from "@/lib/policy/rules";
+import {
+  keysRefusedUnder,
+  DEFAULT_POLICY,
+  diffPolicies,
+  formatPolicyValue,
+  authenticatorModelVerdict,
+  mfaRequirement,
+  timeoutLabel,
+  TIMEOUT_CHOICES,
+} from "@/lib/policy/rules";
 import { parseDay } from "@/lib/validation/dates";
 
 const YUBIKEY_5 = "cb69481e-8ff7-4039-93ec-0a2729a154a8";
@@ -66,5 +75,34 @@ describe("days and CSV cells", () => {
     expect(csvCell(null)).toBe('""');
     for (const start of ["=", "+", "-", "@", "\t", "\r"]) expect(csvCell(`${start}1`)).toBe(`"'${start}1"`);
     expect(csvLine(["a", "b,c", "line\nbreak"])).toBe('"a","b,c","line\nbreak"\r\n');
+  });
+});
+
+describe("keysRefusedUnder (Session Settings' 'would stop working' count)", () => {
+  const YUBI = "ee882879-721c-4913-9775-3dfcce97072a";
+  const OTHER = "2fc0579f-8113-47ea-b116-bb5a8db9202a";
+  const keys = [
+    { aaguid: YUBI, proven: true, platform: false, count: 3 },
+    { aaguid: OTHER, proven: true, platform: false, count: 2 },
+    { aaguid: OTHER, proven: false, platform: false, count: 1 },
+    { aaguid: OTHER, proven: false, platform: true, count: 4 },
+  ];
+  const open = { allowedAaguids: [], blockedAaguids: [], authenticatorType: "SECURITY_KEYS_AND_PASSKEYS" as const };
+
+  it("counts nothing when passkeys are allowed and no model list is set", () => {
+    expect(keysRefusedUnder(open, keys)).toBe(0);
+  });
+
+  it("counts unproven keys and passkeys under physical keys only", () => {
+    expect(keysRefusedUnder({ ...open, authenticatorType: "SECURITY_KEYS_ONLY" }, keys)).toBe(5);
+  });
+
+  it("counts keys off an allow-list, and unproven keys of a listed model", () => {
+    expect(keysRefusedUnder({ ...open, allowedAaguids: [YUBI] }, keys)).toBe(7);
+    expect(keysRefusedUnder({ ...open, allowedAaguids: [OTHER] }, keys)).toBe(8);
+  });
+
+  it("counts blocked models, and every unproven key under a deny-list", () => {
+    expect(keysRefusedUnder({ ...open, blockedAaguids: [YUBI] }, keys)).toBe(8);
   });
 });

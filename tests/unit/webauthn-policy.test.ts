@@ -1,24 +1,30 @@
 import { randomBytes } from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { WebAuthnRefusal, type RefusalCode } from "@/lib/webauthn/refusal";
+import { loadTrustStore } from "@/lib/webauthn/trust/store";
 import { verifyKeyRegistration, type KeyPolicy } from "@/lib/webauthn/verify";
 import { SOFT_KEY_AAGUID, SoftAuthenticator, ZERO_AAGUID, type RegisterOptions } from "../support/soft-authenticator";
 
-// The org's security key policy applied at registration (DESIGN §3): blocked
-// and allowed models by AAGUID, attestation required under an allow-list,
-// physical keys only.
+// The org's security key policy applied at registration (DESIGN §3, §9):
+// blocked and allowed models by AAGUID, and under any model list or "physical
+// security keys only" a model proven by an attestation chain to a trusted root.
 
 const RP = { rpID: "gatehouse.test", origin: "https://gatehouse.test" };
 const key = new SoftAuthenticator({ rpId: RP.rpID, origin: RP.origin });
 const OPEN: KeyPolicy = { userVerification: "discouraged", authenticatorType: "cross-platform", allowedAaguids: [], blockedAaguids: [] };
 
+/** Trusts the soft authenticator's test roots, as an operator's ATTESTATION_ROOTS_FILE would. */
+const SOFT_ROOTS = loadTrustStore({ ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/attestation/soft-authenticator-roots.pem" });
+/** Only the vendor roots shipped with Gatehouse. */
+const VENDOR_ONLY = loadTrustStore({});
+
 /** Named "YubiKey 5 Series" in lib/webauthn/aaguids.ts. */
 const YUBIKEY_5 = "ee882879-721c-4913-9775-3dfcce97072a";
 
-async function register(options: RegisterOptions, policy: Partial<KeyPolicy>) {
+async function register(options: RegisterOptions, policy: Partial<KeyPolicy>, trust = SOFT_ROOTS) {
   const challenge = randomBytes(32).toString("base64url");
   const { response } = key.register(challenge, options);
-  return verifyKeyRegistration(response, { challenge, ...RP }, { ...OPEN, ...policy });
+  return verifyKeyRegistration(response, { challenge, ...RP }, { ...OPEN, ...policy }, trust);
 }
 
 async function refusalOf(attempt: Promise<unknown>, code: RefusalCode): Promise<WebAuthnRefusal> {
@@ -42,10 +48,20 @@ describe("blocked models", () => {
     expect(refusal.message).toContain(SOFT_KEY_AAGUID);
   });
 
-  it("lets other models through a deny-list", async () => {
-    await expect(register({ attestation: "packed-self", aaguid: YUBIKEY_5 }, { blockedAaguids: [SOFT_KEY_AAGUID] })).resolves.toMatchObject({
-      aaguid: YUBIKEY_5,
+  it("lets other proven models through a deny-list", async () => {
+    await expect(register({ attestation: "packed" }, { blockedAaguids: [YUBIKEY_5], authenticatorType: "any" })).resolves.toMatchObject({
+      aaguid: SOFT_KEY_AAGUID,
+      proof: { proven: true, source: "operator" },
     });
+  });
+
+  // A blocked model must not evade the deny-list by claiming another AAGUID with nothing signed.
+  it.each(["packed-self", "none"] as const)("refuses a key under a deny-list that proves nothing (%s), whatever it claims", async (attestation) => {
+    const refusal = await refusalOf(
+      register({ attestation, aaguid: YUBIKEY_5 }, { blockedAaguids: [SOFT_KEY_AAGUID], authenticatorType: "any" }),
+      "attestation-required",
+    );
+    expect(refusal.message).toMatch(attestation === "none" ? /sent no attestation/ : /self attestation/);
   });
 });
 
@@ -74,18 +90,18 @@ describe("allow-list", () => {
     await refusalOf(register({ attestation: "none", aaguid: YUBIKEY_5 }, { allowedAaguids: [YUBIKEY_5] }), "attestation-required");
   });
 
-  it("accepts self and none attestation when there is no allow-list", async () => {
-    await expect(register({ attestation: "packed-self" }, {})).resolves.toMatchObject({ attestation: "self" });
-    await expect(register({ attestation: "none" }, {})).resolves.toMatchObject({ attestation: "none" });
+  it("accepts self and none attestation, unproven, when no model list is set and passkeys are allowed", async () => {
+    await expect(register({ attestation: "packed-self" }, { authenticatorType: "any" })).resolves.toMatchObject({
+      attestation: "self",
+      proof: { proven: false },
+    });
+    await expect(register({ attestation: "none" }, { authenticatorType: "any" })).resolves.toMatchObject({ attestation: "none", proof: { proven: false } });
   });
 
-  // KNOWN WEAKNESS: no vendor attestation roots are configured, so any
-  // self-made certificate passes as "certificate" attestation and can claim an
-  // allowed AAGUID. The soft authenticator's own test root shows it. Once
-  // attestation is verified against trusted roots (FIDO MDS or pinned vendor
-  // roots), this starts passing and `it.fails` must become `it`.
-  it.fails("refuses an allowed AAGUID attested by a certificate from an untrusted root", async () => {
-    await refusalOf(register({ attestation: "packed" }, { allowedAaguids: [SOFT_KEY_AAGUID] }), "attestation-required");
+  // Any self-made certificate could claim an allowed AAGUID: without its root in the trust store it proves nothing.
+  it("refuses an allowed AAGUID attested by a certificate from an untrusted root", async () => {
+    const refusal = await refusalOf(register({ attestation: "packed" }, { allowedAaguids: [SOFT_KEY_AAGUID] }, VENDOR_ONLY), "attestation-required");
+    expect(refusal.message).toContain("untrusted issuer");
   });
 });
 
@@ -97,7 +113,7 @@ describe("physical security keys only (authenticatorType cross-platform)", () =>
   ];
 
   it.each(platformKeys)("refuses %s", async (_what, options) => {
-    const refusal = await refusalOf(register({ attestation: "none", ...options }, { authenticatorType: "cross-platform" }), "platform-not-allowed");
+    const refusal = await refusalOf(register({ attestation: "packed", ...options }, { authenticatorType: "cross-platform" }), "platform-not-allowed");
     expect(refusal.message).toMatch(/physical security keys/);
   });
 
@@ -112,5 +128,18 @@ describe("physical security keys only (authenticatorType cross-platform)", () =>
     await expect(
       register({ attestation: "fido-u2f", authenticatorAttachment: null, transports: ["nfc"] }, { authenticatorType: "cross-platform" }),
     ).resolves.toMatchObject({ transports: ["nfc"] });
+  });
+
+  it.each([
+    ["none", "sent no attestation"],
+    ["packed-self", "self attestation"],
+  ] as const)("refuses a key whose attestation is %s: its model is not proven", async (attestation, reason) => {
+    const refusal = await refusalOf(register({ attestation }, { authenticatorType: "cross-platform" }), "attestation-required");
+    expect(refusal.message).toContain(reason);
+  });
+
+  it("refuses a U2F key whose batch certificate chains to no trusted root", async () => {
+    const refusal = await refusalOf(register({ attestation: "fido-u2f" }, { authenticatorType: "cross-platform" }, VENDOR_ONLY), "attestation-required");
+    expect(refusal.message).toContain("self-signed");
   });
 });

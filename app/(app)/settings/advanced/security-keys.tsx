@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { KeySummary } from "@/lib/webauthn/keys";
+import { KeyModel } from "../../../_components/key-model";
 import { Alert, Badge, Button } from "../../../_components/ui";
 import { removeKeyAction, renameKeyAction } from "./actions";
 import { RegisterKey } from "./register-key";
@@ -85,7 +86,7 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
             {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
           </p>
           <p className="text-xs text-slate-500">
-            {key.model ?? "Unknown model"} · added {dateFormat.format(key.createdAt)} · last used {key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "never"}
+            <KeyModel securityKey={key} /> · added {dateFormat.format(key.createdAt)} · last used {key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "never"}
             {key.transports.length > 0 && ` · ${key.transports.join(", ").toUpperCase()}`}
           </p>
         </div>

@@ -1,7 +1,8 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
-import { countUsersWhoseOnlyMethodIsSecurityKey } from "@/lib/policy/queries";
+import { countUsersWhoseOnlyMethodIsSecurityKey, registeredKeyModels } from "@/lib/policy/queries";
+import { modelCatalogue } from "@/lib/webauthn/aaguids";
 import type { OrgPolicy } from "@/lib/policy/rules";
 import { formatDay } from "@/lib/validation/dates";
 import { PageHeader, formatDateTime } from "../../../_components/ui";
@@ -31,7 +32,7 @@ function toFormValues(policy: OrgPolicy): SessionSettingsFormValues {
 export default async function SessionSettingsPage() {
   const ctx = await requireAdminContext();
   const { policy } = ctx;
-  const keyOnlyUsers = await countUsersWhoseOnlyMethodIsSecurityKey(ctx);
+  const [keyOnlyUsers, keyModels] = await Promise.all([countUsersWhoseOnlyMethodIsSecurityKey(ctx), registeredKeyModels(ctx)]);
   return (
     <>
       <PageHeader
@@ -46,7 +47,7 @@ export default async function SessionSettingsPage() {
           </>
         }
       />
-      <SessionSettingsForm initial={toFormValues(policy)} keyOnlyUserCount={keyOnlyUsers} />
+      <SessionSettingsForm initial={toFormValues(policy)} keyOnlyUserCount={keyOnlyUsers} models={modelCatalogue()} keyModels={keyModels} />
     </>
   );
 }

@@ -3,11 +3,22 @@
 import { useRouter } from "next/navigation";
 import { useRef, useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/action";
-import { AUTHENTICATOR_TYPE_LABELS, FIELD_LABELS, REAUTH_WINDOW_RANGE, TIMEOUT_CHOICES, USER_VERIFICATION_LABELS, timeoutLabel } from "@/lib/policy/rules";
-import { CheckboxField, SelectField, TextAreaField } from "../../../_components/form-fields";
+import {
+  AUTHENTICATOR_TYPE_LABELS,
+  FIELD_LABELS,
+  REAUTH_WINDOW_RANGE,
+  TIMEOUT_CHOICES,
+  USER_VERIFICATION_LABELS,
+  keysRefusedUnder,
+  timeoutLabel,
+  type AuthenticatorType,
+  type RegisteredKeyModel,
+} from "@/lib/policy/rules";
+import { CheckboxField, SelectField } from "../../../_components/form-fields";
 import { Alert, Button, Card, Field } from "../../../_components/ui";
 import { useStepUp } from "../../../_components/step-up";
 import { saveSessionSettingsAction } from "./actions";
+import { ModelListField, aaguidsIn, type KnownModel } from "./model-list-field";
 
 export interface SessionSettingsFormValues {
   version: number;
@@ -30,8 +41,31 @@ type SaveResult = ActionResult<{ version: number; changed: number }>;
 const toOptions = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
 const timeoutOptions = TIMEOUT_CHOICES.map((minutes) => ({ value: String(minutes), label: timeoutLabel(minutes) }));
 
+/** Keys a form's key policy would refuse at their next use, beyond those the saved policy already refuses. */
+function newlyRefusedKeys(
+  initial: SessionSettingsFormValues,
+  form: { allowed: string; blocked: string; type: string },
+  keys: readonly RegisteredKeyModel[],
+): number {
+  const refused = (allowed: string, blocked: string, type: string) =>
+    keysRefusedUnder({ allowedAaguids: aaguidsIn(allowed), blockedAaguids: aaguidsIn(blocked), authenticatorType: type as AuthenticatorType }, keys);
+  return Math.max(0, refused(form.allowed, form.blocked, form.type) - refused(initial.allowedAaguids, initial.blockedAaguids, initial.authenticatorType));
+}
+
+const keysWord = (n: number) => `${n} registered key${n === 1 ? "" : "s"}`;
+
 /** One form, one Save. It carries the version it was loaded from, so a save over someone else's is refused. */
-export function SessionSettingsForm({ initial, keyOnlyUserCount }: { initial: SessionSettingsFormValues; keyOnlyUserCount: number }) {
+export function SessionSettingsForm({
+  initial,
+  keyOnlyUserCount,
+  models,
+  keyModels,
+}: {
+  initial: SessionSettingsFormValues;
+  keyOnlyUserCount: number;
+  models: readonly KnownModel[];
+  keyModels: readonly RegisteredKeyModel[];
+}) {
   const router = useRouter();
   const [result, setResult] = useState<SaveResult | null>(null);
   const [pending, setPending] = useState(false);
@@ -44,6 +78,14 @@ export function SessionSettingsForm({ initial, keyOnlyUserCount }: { initial: Se
     const turningKeysOff = initial.allowSecurityKeys && !form.get("allowSecurityKeys") && keyOnlyUserCount > 0;
     const who = `${keyOnlyUserCount} user${keyOnlyUserCount === 1 ? "" : "s"}`;
     if (turningKeysOff && !window.confirm(`${who} can only verify their identity with a security key. Turn security keys off anyway?`)) return;
+    const stopping = form.get("allowSecurityKeys")
+      ? newlyRefusedKeys(
+          initial,
+          { allowed: String(form.get("allowedAaguids") ?? ""), blocked: String(form.get("blockedAaguids") ?? ""), type: String(form.get("authenticatorType")) },
+          keyModels,
+        )
+      : 0;
+    if (stopping > 0 && !window.confirm(`${keysWord(stopping)} would stop working with these security key settings. Save anyway?`)) return;
     setPending(true);
     let outcome: SaveResult | null;
     try {
@@ -70,7 +112,14 @@ export function SessionSettingsForm({ initial, keyOnlyUserCount }: { initial: Se
           {result && !result.ok && <Alert>{result.error}</Alert>}
         </div>
         {/* Keyed by version: after a refresh with newer settings the fields show the stored values. */}
-        <SettingsFields key={initial.version} initial={initial} fieldErrors={fieldErrors} keyOnlyUserCount={keyOnlyUserCount} />
+        <SettingsFields
+          key={initial.version}
+          initial={initial}
+          fieldErrors={fieldErrors}
+          keyOnlyUserCount={keyOnlyUserCount}
+          models={models}
+          keyModels={keyModels}
+        />
         <div className="flex items-center gap-3">
           <Button type="submit" disabled={pending}>
             {pending ? "Saving…" : "Save"}
@@ -86,12 +135,20 @@ function SettingsFields({
   initial,
   fieldErrors,
   keyOnlyUserCount,
+  models,
+  keyModels,
 }: {
   initial: SessionSettingsFormValues;
   fieldErrors: Record<string, string>;
   keyOnlyUserCount: number;
+  models: readonly KnownModel[];
+  keyModels: readonly RegisteredKeyModel[];
 }) {
   const [allowKeys, setAllowKeys] = useState(initial.allowSecurityKeys);
+  const [allowed, setAllowed] = useState(initial.allowedAaguids);
+  const [blocked, setBlocked] = useState(initial.blockedAaguids);
+  const [type, setType] = useState(initial.authenticatorType);
+  const stopping = newlyRefusedKeys(initial, { allowed, blocked, type }, keyModels);
   const turningKeysOff = initial.allowSecurityKeys && !allowKeys && keyOnlyUserCount > 0;
   return (
     <>
@@ -172,28 +229,38 @@ function SettingsFields({
             <SelectField
               label={FIELD_LABELS.authenticatorType}
               name="authenticatorType"
-              defaultValue={initial.authenticatorType}
+              value={type}
+              onChange={(event) => setType(event.target.value)}
               options={toOptions(AUTHENTICATOR_TYPE_LABELS)}
               error={fieldErrors.authenticatorType}
+              hint="Physical keys only: a key must prove its model with a certificate from a trusted maker (attestation)."
             />
-            <TextAreaField
+            <ModelListField
               label={FIELD_LABELS.allowedAaguids}
               name="allowedAaguids"
-              rows={4}
-              defaultValue={initial.allowedAaguids}
+              value={allowed}
+              onChange={setAllowed}
+              models={models}
               error={fieldErrors.allowedAaguids}
-              placeholder="cb69481e-8ff7-4039-93ec-0a2729a154a8"
-              hint="Optional. One AAGUID per line; when set, only these models can be registered and keys must prove their model (attestation)."
+              hint="Optional. One AAGUID per line, or search by name. When set, only these models work, and only keys that prove their model."
             />
-            <TextAreaField
+            <ModelListField
               label={FIELD_LABELS.blockedAaguids}
               name="blockedAaguids"
-              rows={4}
-              defaultValue={initial.blockedAaguids}
+              value={blocked}
+              onChange={setBlocked}
+              models={models}
               error={fieldErrors.blockedAaguids}
-              hint="Optional. One AAGUID per line; these models are refused."
+              hint="Optional. One AAGUID per line, or search by name. These models stop working at once, even keys already registered."
             />
           </div>
+          {stopping > 0 && (
+            <div className="mt-4">
+              <Alert tone="warning">
+                {keysWord(stopping)} would stop working with these settings: their users will have to verify another way or register an accepted key.
+              </Alert>
+            </div>
+          )}
         </Card>
       </div>
 

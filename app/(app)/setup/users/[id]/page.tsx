@@ -9,6 +9,7 @@ import { countUserRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
 import { userHasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
+import { KeyModel } from "../../../../_components/key-model";
 import { ActionButton } from "../../../../_components/action-button";
 import { DeviceList } from "../../../../_components/device-list";
 import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
@@ -86,7 +87,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
                     </p>
                     <p className="text-slate-500">
-                      {key.model ?? "Unknown model"} · added {formatDateTime(key.createdAt)} · last used{" "}
+                      <KeyModel securityKey={key} /> · added {formatDateTime(key.createdAt)} · last used{" "}
                       {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
                     </p>
                   </div>
