@@ -71,7 +71,7 @@ async function main() {
     log(`throwaway PostgreSQL on port ${ports.pg}`);
     postgres.start();
     await smtp.start();
-    const rootsFile = path.join(root, "tests", "fixtures", "webauthn", "attestation", "packed-root.pem");
+    const rootsFile = path.join(root, "tests", "fixtures", "webauthn", "attestation", "soft-authenticator-roots.pem");
     const appUrl = `http://localhost:${ports.proxy}`;
     const env = {
       NODE_ENV: "production",
