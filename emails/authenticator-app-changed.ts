@@ -6,7 +6,15 @@ import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeFie
 
 // Sent when an authenticator app is connected to or disconnected from an account.
 
-const fields = { name: nameField, orgName: nameField, at: timeField, ip: z.string().max(64).nullable(), browser: shortField, manageLink: linkField, wasntMeLink: wasntMeField };
+const fields = {
+  name: nameField,
+  orgName: nameField,
+  at: timeField,
+  ip: z.string().max(64).nullable(),
+  browser: shortField,
+  manageLink: linkField,
+  wasntMeLink: wasntMeField,
+};
 const preview = {
   name: "Grace Hopper",
   orgName: "Acme",

@@ -12,7 +12,8 @@ export const passwordChangedEmail = defineEmailTemplate({
   schema: z.object({
     name: nameField,
     orgName: nameField,
-    how: z.enum(["changed", "reset"]),
+    // true: with a reset link; false: "Change password" in Advanced User Details.
+    byResetLink: z.boolean(),
     at: timeField,
     ip: z.string().max(64).nullable(),
     browser: shortField,
@@ -24,7 +25,7 @@ export const passwordChangedEmail = defineEmailTemplate({
     { type: "heading", text: "Your password was changed" },
     {
       type: "paragraph",
-      text: `Hi ${d.name}, the password of your ${d.orgName} account on Gatehouse was just ${d.how === "reset" ? "reset with an emailed link" : "changed in Advanced User Details"}. Every other browser signed in as you was signed out.`,
+      text: `Hi ${d.name}, the password of your ${d.orgName} account on Gatehouse was just ${d.byResetLink ? "reset with an emailed link" : "changed in Advanced User Details"}. Every other browser signed in as you was signed out.`,
     },
     {
       type: "facts",
@@ -40,7 +41,7 @@ export const passwordChangedEmail = defineEmailTemplate({
   preview: {
     name: "Grace Hopper",
     orgName: "Acme",
-    how: "changed",
+    byResetLink: false,
     at: new Date("2026-11-23T09:30:00Z"),
     ip: "203.0.113.7",
     browser: "Chrome 156 on Linux",

@@ -9,7 +9,15 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
   name: "recovery-codes-generated",
   category: "alert",
   label: "Recovery codes generated",
-  schema: z.object({ name: nameField, orgName: nameField, at: timeField, ip: z.string().max(64).nullable(), browser: shortField, manageLink: linkField, wasntMeLink: wasntMeField }),
+  schema: z.object({
+    name: nameField,
+    orgName: nameField,
+    at: timeField,
+    ip: z.string().max(64).nullable(),
+    browser: shortField,
+    manageLink: linkField,
+    wasntMeLink: wasntMeField,
+  }),
   subject: () => "New recovery codes were generated for your Gatehouse account",
   secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: (d) => [

@@ -96,8 +96,7 @@ function problemOf(found: FoundReport | null, now: Date): CompromiseLinkProblem 
 }
 
 export type CompromiseLinkStatus =
-  | { ok: true; summary: string; reportedAt: Date; name: string; username: string; orgName: string }
-  | { ok: false; problem: CompromiseLinkProblem };
+  { ok: true; summary: string; reportedAt: Date; name: string; username: string; orgName: string } | { ok: false; problem: CompromiseLinkProblem };
 
 /** What the page shows for a link. Reads only: a GET (a mail scanner opening the link) changes nothing. */
 export async function inspectCompromiseLink(token: string, now = new Date()): Promise<CompromiseLinkStatus> {

@@ -38,7 +38,13 @@ export async function endSessionsAndPendingLogins(tx: Tx, user: AccountOwner, re
   });
 }
 
-async function notifyPasswordChanged(tx: Tx, user: AccountOwner & { name: string; email: string; orgName: string }, how: "changed" | "reset", request: RequestInfo, now: Date) {
+async function notifyPasswordChanged(
+  tx: Tx,
+  user: AccountOwner & { name: string; email: string; orgName: string },
+  how: "changed" | "reset",
+  request: RequestInfo,
+  now: Date,
+) {
   await enqueueSecurityEmail(
     tx,
     {
@@ -47,7 +53,7 @@ async function notifyPasswordChanged(tx: Tx, user: AccountOwner & { name: string
       to: user.email,
       template: "password-changed",
       summary: how === "reset" ? "Your password was reset with an emailed link." : "Your password was changed in Advanced User Details.",
-      data: { name: user.name, orgName: user.orgName, how, at: now, ip: request.ip, browser: describeBrowser(request.userAgent) },
+      data: { name: user.name, orgName: user.orgName, byResetLink: how === "reset", at: now, ip: request.ip, browser: describeBrowser(request.userAgent) },
     },
     now,
   );
@@ -62,7 +68,10 @@ export async function afterPasswordReset(
 ): Promise<void> {
   await endSessionsAndPendingLogins(tx, user, "password-reset", now);
   await recordVerification({ orgId: user.orgId, userId: user.id, method: "Emailed link", activity: "Reset password", result: "Succeeded", request }, tx);
-  await recordAudit({ orgId: user.orgId, actor: { id: user.id, name: user.name }, action: "Reset password with emailed link", section: "Users", targetId: user.id, request }, tx);
+  await recordAudit(
+    { orgId: user.orgId, actor: { id: user.id, name: user.name }, action: "Reset password with emailed link", section: "Users", targetId: user.id, request },
+    tx,
+  );
   await notifyPasswordChanged(tx, user, "reset", request, now);
 }
 
@@ -82,7 +91,13 @@ export async function changeOwnPassword(ctx: OrgContext, password: string, now =
       { orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Change password", result: "Succeeded", request: ctx.request },
       tx,
     );
-    await notifyPasswordChanged(tx, { id: ctx.userId, orgId: ctx.orgId, name: user.name, email: user.email, orgName: ctx.orgName }, "changed", ctx.request, now);
+    await notifyPasswordChanged(
+      tx,
+      { id: ctx.userId, orgId: ctx.orgId, name: user.name, email: user.email, orgName: ctx.orgName },
+      "changed",
+      ctx.request,
+      now,
+    );
   });
   wakeMailWorker();
 }

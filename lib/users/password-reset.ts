@@ -27,7 +27,8 @@ export const FORGOT_PASSWORD_LIMITS = {
 /** Every answer to "Forgot your password?" takes at least this long, whether or not the username exists. */
 export const FORGOT_PASSWORD_MIN_MS = 300;
 
-export const RESET_REQUESTED = "If that username belongs to an active account, we've emailed its owner a link to choose a new password. The link works for 1 hour.";
+export const RESET_REQUESTED =
+  "If that username belongs to an active account, we've emailed its owner a link to choose a new password. The link works for 1 hour.";
 
 type Tx = Prisma.TransactionClient;
 export type ResetReason = "requested" | "admin" | "compromise";
@@ -48,7 +49,15 @@ export async function issuePasswordReset(tx: Tx, user: ResetRecipient, reason: R
     orgId: user.orgId,
     to: user.email,
     template: "password-reset",
-    data: { name: user.name, username: user.username, orgName: user.orgName, reason, link, expiresAt },
+    data: {
+      name: user.name,
+      username: user.username,
+      orgName: user.orgName,
+      byAdmin: reason === "admin",
+      afterReport: reason === "compromise",
+      link,
+      expiresAt,
+    },
   });
 }
 
