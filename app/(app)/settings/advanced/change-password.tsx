@@ -46,6 +46,8 @@ export function ChangePassword({ username }: { username: string }) {
       </div>
     );
   }
+  // "Verify it's you" takes the form's place (its own password field), then the same change is sent again.
+  if (stepUp.panel) return stepUp.panel;
   return (
     <form ref={formRef} onSubmit={onSubmit} className="max-w-md space-y-4" noValidate>
       {result && !result.ok && <Alert>{result.error}</Alert>}
@@ -69,7 +71,6 @@ export function ChangePassword({ username }: { username: string }) {
           Cancel
         </Button>
       </div>
-      {stepUp.panel}
     </form>
   );
 }
