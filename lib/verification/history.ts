@@ -4,14 +4,7 @@ import type { Prisma } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 
 export type VerificationMethod =
-    | "Password"
-  | "Security key"
-  | "Password and security key"
-  | "Emailed code"
-  | "Recovery code"
-  | "Temporary code"
-  | "Authenticator app"
-  | "Emailed link";
+  "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code" | "Authenticator app" | "Emailed link";
 /** Every activity and result a row can carry; the history page's filters offer exactly these. */
 export const VERIFICATION_ACTIVITIES = [
   "Login",

@@ -38,7 +38,9 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
   const expiresAt = new Date(now.getTime() + hours * 3_600_000);
   await db().$transaction(async (tx) => {
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: ctx.orgId, usedAt: null } });
-    const issued = await tx.temporaryCode.create({ data: { orgId: ctx.orgId, userId: user.id, codeHash: hashCode(code), issuedById: ctx.userId, expiresAt, createdAt: now } });
+    const issued = await tx.temporaryCode.create({
+      data: { orgId: ctx.orgId, userId: user.id, codeHash: hashCode(code), issuedById: ctx.userId, expiresAt, createdAt: now },
+    });
     await recordAudit(
       {
         orgId: ctx.orgId,
