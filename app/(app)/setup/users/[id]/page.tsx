@@ -74,6 +74,16 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                     <span>Set</span>
                     {user.isActive && user.id !== ctx.userId && <ResetPasswordButton userId={user.id} />}
                   </div>
+                ) : user.pendingInvitation?.purpose === "reset" ? (
+                  <div className="flex flex-wrap items-center justify-between gap-3">
+                    <span className="text-slate-600">
+                      Reset.{" "}
+                      {user.pendingInvitation.expiresAt > new Date()
+                        ? `The link to choose a new one expires ${formatDateTime(user.pendingInvitation.expiresAt)}.`
+                        : "The link to choose a new one has expired."}
+                    </span>
+                    {user.isActive && user.id !== ctx.userId && <ResetPasswordButton userId={user.id} />}
+                  </div>
                 ) : (
                   <div className="flex flex-wrap items-center justify-between gap-3">
                     <span className="text-slate-600">
