@@ -20,6 +20,7 @@ export const WASNT_ME_TEMPLATES = [
   "authenticator-app-disconnected",
   "temporary-code-issued",
   "device-activation-code",
+  "enrolment-code",
   "password-changed",
 ] as const;
 export type WasntMeTemplate = (typeof WASNT_ME_TEMPLATES)[number];
