@@ -8,6 +8,7 @@ import { authenticateWithPassword } from "@/lib/auth/login";
 import { PASSWORD_MESSAGES } from "@/lib/auth/password-policy";
 import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import { completeInvitation, inspectInvitation, RESET_TTL_MS } from "@/lib/users/invitations";
 import { FORGOT_PASSWORD_LIMITS, FORGOT_PASSWORD_MIN_MS, requestPasswordReset } from "@/lib/users/password-reset";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
@@ -141,6 +142,25 @@ describe("Forgot your password?", () => {
     }
     await expect(requestPasswordReset("someone-else@nowhere.test", ip, { minDurationMs: 0 })).rejects.toThrow(/Too many attempts/);
     expect(await db().rateLimit.count({ where: { key: { startsWith: "forgot:" } } })).toBeGreaterThan(0);
+  });
+
+  it("counts the email towards the org's quota: over it, the same answer, no email, no link, an audit row", async () => {
+    const { username, userId, org } = await userWithSessions();
+    const earlier = Array.from({ length: env().EMAIL_QUOTA_PER_RECIPIENT }, () => ({
+      orgId: org.orgId,
+      to: username,
+      template: "password-reset",
+      subject: "Reset your Gatehouse password",
+      text: "earlier",
+      html: "<p>earlier</p>",
+    }));
+    await db().emailMessage.createMany({ data: earlier });
+    const mailBefore = await db().emailMessage.count({ where: { to: username } });
+    await actAs(null, "198.51.100.21");
+    expect(await forgotPasswordAction({ username })).toEqual({ ok: true, data: undefined });
+    expect(await db().emailMessage.count({ where: { to: username } })).toBe(mailBefore);
+    expect(await db().invitationToken.count({ where: { userId, purpose: "reset" } })).toBe(0);
+    expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Email refused: quota reached" } })).toBe(1);
   });
 
   it("refuses a new password that breaks the policy, saying why, and keeps the link usable", async () => {

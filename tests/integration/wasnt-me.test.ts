@@ -4,6 +4,7 @@ import { resolveOrgContext } from "@/lib/auth/context";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
+import { env } from "@/lib/env";
 import type { MailTransport } from "@/lib/email/transport";
 import { deliverDueEmails, SECRET_REMOVED } from "@/lib/email/worker";
 import { confirmCompromiseLink, inspectCompromiseLink } from "@/lib/users/compromise";
@@ -122,6 +123,22 @@ describe("This wasn't me", () => {
     expect(verification).toMatchObject({ method: "Emailed link", result: "Succeeded", ip: "198.51.100.9" });
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Reported “This wasn't me”", targetId: userId } })).toBe(1);
     expect(await db().compromiseReport.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } })).toMatchObject({ confirmedIp: "198.51.100.9" });
+  });
+
+  it("contains the account even when the email quota refuses the reset link, and says so", async () => {
+    const { org, userId, username, token } = await userWithNewKey();
+    const earlier = Array.from({ length: env().EMAIL_QUOTA_PER_RECIPIENT }, () => ({
+      orgId: org.orgId,
+      to: username,
+      template: "set-password",
+      subject: "Set your password",
+      text: "earlier",
+      html: "<p>earlier</p>",
+    }));
+    await db().emailMessage.createMany({ data: earlier });
+    expect(await confirmCompromiseLink(token, TEST_REQUEST)).toEqual({ resetEmailed: false });
+    expect(await accountState(userId)).toMatchObject({ user: { passwordHash: null }, sessions: 0, devices: 0, keys: 0, pendings: 0 });
+    expect(await db().emailMessage.count({ where: { orgId: org.orgId, template: "compromise-reported-admin" } })).toBe(2);
   });
 
   it("refuses forged, expired and reused links, changing nothing", async () => {
