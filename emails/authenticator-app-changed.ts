@@ -2,10 +2,19 @@ import { z } from "zod";
 import { formatDateTime } from "../lib/format";
 import { linkField, nameField, shortField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
+import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
 // Sent when an authenticator app is connected to or disconnected from an account.
 
-const fields = { name: nameField, orgName: nameField, at: timeField, ip: z.string().max(64).nullable(), browser: shortField, manageLink: linkField };
+const fields = {
+  name: nameField,
+  orgName: nameField,
+  at: timeField,
+  ip: z.string().max(64).nullable(),
+  browser: shortField,
+  manageLink: linkField,
+  wasntMeLink: wasntMeField,
+};
 const preview = {
   name: "Grace Hopper",
   orgName: "Acme",
@@ -13,8 +22,9 @@ const preview = {
   ip: "203.0.113.7",
   browser: "Chrome 156 on Linux",
   manageLink: "http://localhost:3000/settings/advanced",
+  wasntMeLink: WASNT_ME_PREVIEW_LINK,
 };
-type Data = { name: string; orgName: string; at: Date; ip: string | null; browser: string; manageLink: string };
+type Data = { name: string; orgName: string; at: Date; ip: string | null; browser: string; manageLink: string; wasntMeLink: string };
 
 const body = (what: string) => (d: Data) => [
   { type: "heading" as const, text: `An authenticator app was ${what}` },
@@ -27,11 +37,8 @@ const body = (what: string) => (d: Data) => [
       { label: "Browser", value: d.browser },
     ],
   },
-  {
-    type: "paragraph" as const,
-    text: "If it wasn't you, someone may be signed in as you. Change your password, review your verification methods, and tell your Gatehouse admin right away.",
-  },
   { type: "button" as const, label: "Review your account", url: d.manageLink },
+  ...wasntMeBlocks(d.wasntMeLink),
 ];
 
 export const authenticatorAppConnectedEmail = defineEmailTemplate({
@@ -40,6 +47,7 @@ export const authenticatorAppConnectedEmail = defineEmailTemplate({
   label: "Authenticator app connected",
   schema: z.object(fields),
   subject: () => "An authenticator app was connected to your Gatehouse account",
+  secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: body("connected to"),
   preview,
 });
@@ -50,6 +58,7 @@ export const authenticatorAppDisconnectedEmail = defineEmailTemplate({
   label: "Authenticator app disconnected",
   schema: z.object(fields),
   subject: () => "An authenticator app was disconnected from your Gatehouse account",
+  secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: body("disconnected from"),
   preview,
 });

@@ -1,7 +1,10 @@
 import type { z } from "zod";
 import { authenticatorAppConnectedEmail, authenticatorAppDisconnectedEmail } from "./authenticator-app-changed";
+import { compromiseReportedAdminEmail } from "./compromise-reported";
 import { deviceActivationCodeEmail } from "./device-activation-code";
 import { enrolmentCodeEmail } from "./enrolment-code";
+import { passwordChangedEmail } from "./password-changed";
+import { passwordResetEmail } from "./password-reset";
 import { recoveryCodesGeneratedEmail } from "./recovery-codes-generated";
 import { securityKeyRemovedByAdminEmail } from "./security-key-removed-by-admin";
 import { temporaryCodeIssuedEmail } from "./temporary-code-issued";
@@ -27,6 +30,9 @@ export const EMAIL_TEMPLATES = {
   [securityKeyRemovedByAdminEmail.name]: securityKeyRemovedByAdminEmail,
   [authenticatorAppConnectedEmail.name]: authenticatorAppConnectedEmail,
   [authenticatorAppDisconnectedEmail.name]: authenticatorAppDisconnectedEmail,
+  [passwordChangedEmail.name]: passwordChangedEmail,
+  [passwordResetEmail.name]: passwordResetEmail,
+  [compromiseReportedAdminEmail.name]: compromiseReportedAdminEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

@@ -2,14 +2,24 @@ import { z } from "zod";
 import { formatDateTime } from "../lib/format";
 import { linkField, nameField, shortField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
+import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
 /** Sent when a user generates (or regenerates) their recovery codes. The codes themselves are never emailed. */
 export const recoveryCodesGeneratedEmail = defineEmailTemplate({
   name: "recovery-codes-generated",
   category: "alert",
   label: "Recovery codes generated",
-  schema: z.object({ name: nameField, orgName: nameField, at: timeField, ip: z.string().max(64).nullable(), browser: shortField, manageLink: linkField }),
+  schema: z.object({
+    name: nameField,
+    orgName: nameField,
+    at: timeField,
+    ip: z.string().max(64).nullable(),
+    browser: shortField,
+    manageLink: linkField,
+    wasntMeLink: wasntMeField,
+  }),
   subject: () => "New recovery codes were generated for your Gatehouse account",
+  secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: (d) => [
     { type: "heading", text: "New recovery codes were generated" },
     {
@@ -24,11 +34,8 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
         { label: "Browser", value: d.browser },
       ],
     },
-    {
-      type: "paragraph",
-      text: "If it wasn't you, someone may be signed in as you. Change your password, generate new codes, and tell your Gatehouse admin right away.",
-    },
     { type: "button", label: "Review your account", url: d.manageLink },
+    ...wasntMeBlocks(d.wasntMeLink),
   ],
   preview: {
     name: "Grace Hopper",
@@ -37,5 +44,6 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
     ip: "203.0.113.7",
     browser: "Chrome 156 on Linux",
     manageLink: "http://localhost:3000/settings/advanced",
+    wasntMeLink: WASNT_ME_PREVIEW_LINK,
   },
 });

@@ -1,14 +1,16 @@
 import { z } from "zod";
 import { keyChangeFacts, keyChangeFields, keyChangePreview } from "./key-change";
 import { defineEmailTemplate } from "./template";
+import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
 /** Sent to a user whenever a security key is removed from their account. */
 export const securityKeyRemovedEmail = defineEmailTemplate({
   name: "security-key-removed",
   category: "alert",
   label: "Security key removed",
-  schema: z.object(keyChangeFields),
+  schema: z.object({ ...keyChangeFields, wasntMeLink: wasntMeField }),
   subject: () => "A security key was removed from your Gatehouse account",
+  secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: (d) => [
     { type: "heading", text: "A security key was removed from your account" },
     {
@@ -17,11 +19,8 @@ export const securityKeyRemovedEmail = defineEmailTemplate({
     },
     keyChangeFacts(d),
     { type: "paragraph", text: "If this was you, there is nothing else to do." },
-    {
-      type: "paragraph",
-      text: "If it wasn't you, someone may be signed in as you. Change your password, review your security keys, and tell your Gatehouse admin right away.",
-    },
     { type: "button", label: "Review your security keys", url: d.manageLink },
+    ...wasntMeBlocks(d.wasntMeLink),
   ],
-  preview: keyChangePreview,
+  preview: { ...keyChangePreview, wasntMeLink: WASNT_ME_PREVIEW_LINK },
 });

@@ -2,14 +2,16 @@ import { z } from "zod";
 import { formatDateTime } from "../lib/format";
 import { nameField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
+import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
 /** Tells a user that an admin issued them a temporary verification code (the code goes through the admin, never by email). */
 export const temporaryCodeIssuedEmail = defineEmailTemplate({
   name: "temporary-code-issued",
   category: "alert",
   label: "Temporary verification code issued",
-  schema: z.object({ name: nameField, orgName: nameField, issuedBy: nameField, expiresAt: timeField }),
+  schema: z.object({ name: nameField, orgName: nameField, issuedBy: nameField, expiresAt: timeField, wasntMeLink: wasntMeField }),
   subject: () => "An admin issued you a temporary verification code",
+  secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: (d) => [
     { type: "heading", text: "An admin issued you a temporary verification code" },
     {
@@ -23,7 +25,7 @@ export const temporaryCodeIssuedEmail = defineEmailTemplate({
         { label: "Expires", value: formatDateTime(d.expiresAt) },
       ],
     },
-    { type: "note", text: "If you didn't ask for this, tell your admins: someone may be trying to get into your account." },
+    ...wasntMeBlocks(d.wasntMeLink, "If you didn't ask for this code"),
   ],
-  preview: { name: "Grace Hopper", orgName: "Acme", issuedBy: "Ada Lovelace", expiresAt: new Date("2026-11-23T17:30:00Z") },
+  preview: { name: "Grace Hopper", orgName: "Acme", issuedBy: "Ada Lovelace", expiresAt: new Date("2026-11-23T17:30:00Z"), wasntMeLink: WASNT_ME_PREVIEW_LINK },
 });

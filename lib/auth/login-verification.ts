@@ -3,7 +3,7 @@ import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON 
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
-import { enqueueEmail } from "../email/outbox";
+import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { maskEmail } from "../format";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
@@ -184,10 +184,12 @@ export async function sendEmailCode(pending: PendingLoginSubject, request: Reque
     });
     if (count !== 1) throw new LoginExpiredError();
     const user = await tx.user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
-    await enqueueEmail(tx, {
+    await enqueueSecurityEmail(tx, {
       orgId: pending.orgId,
+      userId: pending.userId,
       to: user.email,
       template: "device-activation-code",
+      summary: `Someone signed in to your account from a browser we hadn't seen before (${describeBrowser(request.userAgent)}, IP address ${request.ip ?? "unknown"}) and asked for an activation code.`,
       data: { name: user.name, orgName: user.org.name, code, expiresAt, ip: request.ip, browser: describeBrowser(request.userAgent) },
     });
   });

@@ -13,6 +13,7 @@ import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verifica
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { fieldErrorsOf, signupSchema } from "../validation/account";
+import { assertPasswordAllowed } from "../auth/password-policy";
 import { assertOrgAvailable, insertOrgWithAdmin, takenFieldError, type CreatedOrg } from "./mutations";
 
 // "Create your org" in two steps (DESIGN.md section 9, Abuse). Step 1 keeps
@@ -75,6 +76,7 @@ export async function startSignup(input: unknown, request: RequestInfo, now = ne
   const parsed = signupSchema.safeParse(input);
   if (!parsed.success) throw new UserFacingError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
   const details = parsed.data;
+  assertPasswordAllowed(details.password, { username: details.email, orgName: details.orgName });
   await db().pendingSignup.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - SWEEP_AFTER_MS) } } });
 
   // Counted before the availability check too: it answers whether an email is a username.

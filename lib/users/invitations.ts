@@ -2,21 +2,28 @@ import "server-only";
 import crypto from "node:crypto";
 import { recordAudit } from "../audit/mutations";
 import { hashPassword } from "../auth/password";
+import { assertPasswordAllowed } from "../auth/password-policy";
 import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { afterPasswordReset } from "./password-changes";
 
-// "Set your password" invitations. The token travels only in the email; the
-// database keeps its SHA-256, so a leaked table cannot be turned into links.
+// "Set your password" links: invitations from an admin, and password resets
+// ("Forgot your password?", an admin's "Reset password", "This wasn't me"; see
+// ./password-reset.ts). The token travels only in the email; the database
+// keeps its SHA-256, so a leaked table cannot be turned into links.
 
 export const INVITATION_TTL_MS = 72 * 60 * 60_000;
+export const RESET_TTL_MS = 60 * 60_000;
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
 export type InvitationProblem = "invalid" | "used" | "expired";
+export type SetPasswordPurpose = "invitation" | "reset";
 
 export const INVITATION_PROBLEMS: Record<InvitationProblem, { title: string; detail: string }> = {
   invalid: {
@@ -33,10 +40,32 @@ export const INVITATION_PROBLEMS: Record<InvitationProblem, { title: string; det
   },
 };
 
+export const RESET_PROBLEMS: Record<InvitationProblem, { title: string; detail: string }> = {
+  invalid: {
+    title: "This link isn't valid",
+    detail: "Check that you opened the whole link from your “Reset your Gatehouse password” email, or ask for a new one from the login page.",
+  },
+  used: {
+    title: "This link has already been used",
+    detail: "Each link sets a password once. Log in with the password you chose, or ask for a new link from the login page.",
+  },
+  expired: {
+    title: "This link has expired",
+    detail: "Links to reset your password work for 1 hour. Ask for a new one with “Forgot your password?” on the login page.",
+  },
+};
+
+export function setPasswordProblems(purpose: SetPasswordPurpose) {
+  return purpose === "reset" ? RESET_PROBLEMS : INVITATION_PROBLEMS;
+}
+
 export class InvitationError extends UserFacingError {
   override readonly status = 410;
-  constructor(readonly problem: InvitationProblem) {
-    super(INVITATION_PROBLEMS[problem].title);
+  constructor(
+    readonly problem: InvitationProblem,
+    purpose: SetPasswordPurpose = "invitation",
+  ) {
+    super(setPasswordProblems(purpose)[problem].title);
     this.name = "InvitationError";
   }
 }
@@ -59,10 +88,7 @@ export async function issueInvitation(
   now = new Date(),
 ): Promise<void> {
   const { user } = invite;
-  const token = crypto.randomBytes(TOKEN_BYTES).toString("base64url");
-  const expiresAt = new Date(now.getTime() + INVITATION_TTL_MS);
-  await tx.invitationToken.updateMany({ where: { userId: user.id, orgId: user.orgId, usedAt: null }, data: { usedAt: now } });
-  await tx.invitationToken.create({ data: { tokenHash: hashToken(token), userId: user.id, orgId: user.orgId, expiresAt } });
+  const { link, expiresAt } = await createSetPasswordLink(tx, user, "invitation", now);
   await enqueueEmail(tx, {
     orgId: user.orgId,
     to: user.email,
@@ -72,10 +98,27 @@ export async function issueInvitation(
       username: user.username,
       orgName: invite.orgName,
       invitedBy: invite.invitedBy,
-      link: `${env().APP_URL.replace(/\/+$/, "")}/set-password/${token}`,
+      link,
       expiresAt,
     },
   });
+}
+
+/**
+ * A new single-use set-password link for a user, in the caller's transaction;
+ * their older unused links (invitation or reset) stop working.
+ */
+export async function createSetPasswordLink(
+  tx: Prisma.TransactionClient,
+  user: Pick<Invitee, "id" | "orgId">,
+  purpose: SetPasswordPurpose,
+  now: Date,
+): Promise<{ link: string; expiresAt: Date }> {
+  const token = crypto.randomBytes(TOKEN_BYTES).toString("base64url");
+  const expiresAt = new Date(now.getTime() + (purpose === "reset" ? RESET_TTL_MS : INVITATION_TTL_MS));
+  await tx.invitationToken.updateMany({ where: { userId: user.id, orgId: user.orgId, usedAt: null }, data: { usedAt: now } });
+  await tx.invitationToken.create({ data: { tokenHash: hashToken(token), userId: user.id, orgId: user.orgId, purpose, expiresAt, createdAt: now } });
+  return { link: `${env().APP_URL.replace(/\/+$/, "")}/set-password/${token}`, expiresAt };
 }
 
 async function findInvitation(token: string) {
@@ -88,7 +131,8 @@ async function findInvitation(token: string) {
       orgId: true,
       expiresAt: true,
       usedAt: true,
-      user: { select: { name: true, username: true, isActive: true } },
+      purpose: true,
+      user: { select: { name: true, username: true, email: true, isActive: true } },
       org: { select: { name: true } },
     },
   });
@@ -103,24 +147,33 @@ function problemOf(found: FoundInvitation | null, now: Date): InvitationProblem 
   return null;
 }
 
-export type InvitationStatus = { ok: true; name: string; username: string; orgName: string } | { ok: false; problem: InvitationProblem };
+export type InvitationStatus =
+  | { ok: true; name: string; username: string; orgName: string; purpose: SetPasswordPurpose }
+  | { ok: false; problem: InvitationProblem; purpose: SetPasswordPurpose };
+
+const purposeOf = (found: FoundInvitation | null): SetPasswordPurpose => (found?.purpose === "reset" ? "reset" : "invitation");
 
 /** What the set-password page shows for a token. Reads only. */
 export async function inspectInvitation(token: string, now = new Date()): Promise<InvitationStatus> {
   const found = await findInvitation(token);
   const problem = problemOf(found, now);
-  if (problem || !found) return { ok: false, problem: problem ?? "invalid" };
-  return { ok: true, name: found.user.name, username: found.user.username, orgName: found.org.name };
+  if (problem || !found) return { ok: false, problem: problem ?? "invalid", purpose: purposeOf(found) };
+  return { ok: true, name: found.user.name, username: found.user.username, orgName: found.org.name, purpose: purposeOf(found) };
 }
 
+const UNKNOWN_REQUEST: RequestInfo = { ip: null, userAgent: null };
+
 /**
- * Sets the invited user's password and uses up the token, atomically: of two
- * submissions racing with one link, exactly one succeeds.
+ * Sets the user's password and uses up the token, atomically: of two
+ * submissions racing with one link, exactly one succeeds. A reset link also
+ * ends every session and pending login of the user (./password-reset.ts).
  */
-export async function completeInvitation(token: string, password: string, now = new Date()): Promise<{ username: string }> {
+export async function completeInvitation(token: string, password: string, now = new Date(), request = UNKNOWN_REQUEST): Promise<{ username: string }> {
   const found = await findInvitation(token);
   const problem = problemOf(found, now);
-  if (problem || !found) throw new InvitationError(problem ?? "invalid");
+  const purpose = purposeOf(found);
+  if (problem || !found) throw new InvitationError(problem ?? "invalid", purpose);
+  assertPasswordAllowed(password, { username: found.user.username, orgName: found.org.name });
 
   const passwordHash = await hashPassword(password);
   await db().$transaction(async (tx) => {
@@ -128,10 +181,14 @@ export async function completeInvitation(token: string, password: string, now = 
       where: { id: found.id, orgId: found.orgId, usedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },
     });
-    if (consumed.count !== 1) throw new InvitationError("used");
+    if (consumed.count !== 1) throw new InvitationError("used", purpose);
     const updated = await tx.user.updateMany({ where: { id: found.userId, orgId: found.orgId, isActive: true }, data: { passwordHash } });
-    if (updated.count !== 1) throw new InvitationError("invalid");
+    if (updated.count !== 1) throw new InvitationError("invalid", purpose);
     await tx.invitationToken.updateMany({ where: { userId: found.userId, orgId: found.orgId, usedAt: null }, data: { usedAt: now } });
+    if (purpose === "reset") {
+      const user = { id: found.userId, orgId: found.orgId, name: found.user.name, email: found.user.email, orgName: found.org.name };
+      return afterPasswordReset(tx, user, request, now);
+    }
     await recordAudit(
       {
         orgId: found.orgId,

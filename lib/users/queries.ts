@@ -84,7 +84,7 @@ export async function findUser(ctx: AdminContext, userId: string) {
       },
       invitationTokens: {
         where: { orgId: ctx.orgId, usedAt: null },
-        select: { createdAt: true, expiresAt: true },
+        select: { createdAt: true, expiresAt: true, purpose: true },
         orderBy: { createdAt: "desc" },
         take: 1,
       },

@@ -1,7 +1,9 @@
 import "server-only";
 import { z } from "zod";
 
-export const MIN_PASSWORD_LENGTH = 12;
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_MESSAGES, passwordProblem } from "../auth/password-policy";
+
+export { MIN_PASSWORD_LENGTH };
 
 export const usernameSchema = z
   .string()
@@ -16,7 +18,18 @@ export const emailSchema = z
   .max(254, "Email is too long.")
   .pipe(z.email({ message: "Enter a valid email address." }));
 
-export const passwordSchema = z.string().min(MIN_PASSWORD_LENGTH, `Use at least ${MIN_PASSWORD_LENGTH} characters.`).max(256, "Use at most 256 characters.");
+/**
+ * A new password: length, and not common or leaked. Whether it contains the
+ * username or org name is checked where those are known (assertPasswordAllowed).
+ */
+export const passwordSchema = z
+  .string()
+  .min(MIN_PASSWORD_LENGTH, PASSWORD_MESSAGES.tooShort)
+  .max(MAX_PASSWORD_LENGTH, PASSWORD_MESSAGES.tooLong)
+  .superRefine((password, ctx) => {
+    const problem = passwordProblem(password);
+    if (problem) ctx.addIssue({ code: "custom", message: problem });
+  });
 
 export const personNameSchema = z.string().trim().min(1, "Enter a name.").max(100, "Use at most 100 characters.");
 
@@ -71,6 +84,20 @@ export const setPasswordSchema = z
   })
   .refine((input) => input.password === input.confirmPassword, { path: ["confirmPassword"], message: "The passwords don't match." });
 export type SetPasswordInput = z.infer<typeof setPasswordSchema>;
+
+/** "Forgot your password?": the username only. */
+export const forgotPasswordSchema = z.object({ username: usernameSchema });
+
+/** "Change password" in Advanced User Details (after "verify it's you"): the new password, twice. */
+export const changePasswordSchema = z
+  .object({
+    password: passwordSchema,
+    confirmPassword: z.string().max(256),
+  })
+  .refine((input) => input.password === input.confirmPassword, { path: ["confirmPassword"], message: "The passwords don't match." });
+
+/** The "This wasn't me" confirmation: the token from the emailed link. */
+export const compromiseConfirmSchema = z.object({ token: z.string().min(1).max(128) });
 
 export const userListQuerySchema = z.object({
   q: z.string().trim().max(100).optional().default(""),

@@ -7,7 +7,7 @@ import type { AdminContext, OrgContext, PendingLoginSubject, UserSubject } from 
 import { open, seal } from "../crypto/seal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { enqueueEmail } from "../email/outbox";
+import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { env } from "../env";
 import { NotFoundError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
@@ -60,15 +60,19 @@ async function notify(
   template: "authenticator-app-connected" | "authenticator-app-disconnected",
   request: RequestInfo,
   now: Date,
+  appId: string | null = null,
 ) {
   const user = await tx.user.findFirstOrThrow({
     where: { id: owner.userId, orgId: owner.orgId },
     select: { email: true, name: true, org: { select: { name: true } } },
   });
-  await enqueueEmail(tx, {
+  await enqueueSecurityEmail(tx, {
     orgId: owner.orgId,
+    userId: owner.userId,
     to: user.email,
     template,
+    summary: `An authenticator app was ${template === "authenticator-app-connected" ? "connected to" : "disconnected from"} your account.`,
+    subjectId: appId,
     data: {
       name: user.name,
       orgName: user.org.name,
@@ -100,7 +104,7 @@ export async function confirmAuthenticatorEnrolment(ctx: OrgContext, code: strin
       { orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Connect authenticator app", result: "Succeeded", request },
       tx,
     );
-    await notify(tx, ctx, "authenticator-app-connected", request, now);
+    await notify(tx, ctx, "authenticator-app-connected", request, now, app.id);
   });
 }
 

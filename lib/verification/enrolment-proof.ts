@@ -2,7 +2,7 @@ import "server-only";
 import type { OrgContext } from "../auth/org-context";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
-import { enqueueEmail } from "../email/outbox";
+import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { ForbiddenError, RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser } from "../http/request-info";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "./codes";
@@ -93,10 +93,12 @@ export async function sendEnrolmentCode(ctx: OrgContext, now = new Date()): Prom
     });
     if (count !== 1) throw new UserFacingError(ALREADY_PROVED);
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { name: true, email: true } });
-    await enqueueEmail(tx, {
+    await enqueueSecurityEmail(tx, {
       orgId: ctx.orgId,
+      userId: ctx.userId,
       to: user.email,
       template: "enrolment-code",
+      summary: "Someone signed in as you started setting up a security key or an authenticator app, and asked for a code to confirm your email.",
       data: { name: user.name, orgName: ctx.orgName, code, expiresAt, ip: ctx.request.ip, browser: describeBrowser(ctx.request.userAgent) },
     });
   });

@@ -4,7 +4,7 @@ import type { Prisma } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 
 export type VerificationMethod =
-  "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code" | "Authenticator app";
+  "Password" | "Security key" | "Password and security key" | "Emailed code" | "Recovery code" | "Temporary code" | "Authenticator app" | "Emailed link";
 /** Every activity and result a row can carry; the history page's filters offer exactly these. */
 export const VERIFICATION_ACTIVITIES = [
   "Login",
@@ -16,6 +16,9 @@ export const VERIFICATION_ACTIVITIES = [
   "Connect authenticator app",
   "Disconnect authenticator app",
   "Prove email for enrolment",
+  "Change password",
+  "Reset password",
+  "Report “This wasn't me”",
 ] as const;
 export const VERIFICATION_RESULTS = ["Succeeded", "Failed"] as const;
 export type VerificationActivity = (typeof VERIFICATION_ACTIVITIES)[number];

@@ -3,7 +3,7 @@ import { recordAudit } from "../audit/mutations";
 import type { AdminContext, OrgContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
 import { requireFreshAuth } from "../auth/freshness";
 import { db } from "../db/client";
-import { enqueueEmail } from "../email/outbox";
+import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { env } from "../env";
 import { NotFoundError } from "../errors";
 import { describeBrowser } from "../http/request-info";
@@ -36,10 +36,12 @@ export async function generateRecoveryCodes(ctx: OrgContext, now = new Date()): 
       tx,
     );
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
-    await enqueueEmail(tx, {
+    await enqueueSecurityEmail(tx, {
       orgId: ctx.orgId,
+      userId: ctx.userId,
       to: user.email,
       template: "recovery-codes-generated",
+      summary: "A new set of recovery codes was generated for your account.",
       data: {
         name: user.name,
         orgName: ctx.orgName,

@@ -4,7 +4,7 @@ import { requireFreshAuth } from "../auth/freshness";
 import type { AdminContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
-import { enqueueEmail } from "../email/outbox";
+import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { RateLimitedError, UserFacingError, NotFoundError } from "../errors";
 import { hashCode, randomCode } from "./codes";
 
@@ -38,7 +38,9 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
   const expiresAt = new Date(now.getTime() + hours * 3_600_000);
   await db().$transaction(async (tx) => {
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: ctx.orgId, usedAt: null } });
-    await tx.temporaryCode.create({ data: { orgId: ctx.orgId, userId: user.id, codeHash: hashCode(code), issuedById: ctx.userId, expiresAt, createdAt: now } });
+    const issued = await tx.temporaryCode.create({
+      data: { orgId: ctx.orgId, userId: user.id, codeHash: hashCode(code), issuedById: ctx.userId, expiresAt, createdAt: now },
+    });
     await recordAudit(
       {
         orgId: ctx.orgId,
@@ -51,10 +53,13 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
       },
       tx,
     );
-    await enqueueEmail(tx, {
+    await enqueueSecurityEmail(tx, {
       orgId: ctx.orgId,
+      userId: user.id,
       to: user.email,
       template: "temporary-code-issued",
+      summary: `${ctx.userName}, an admin, issued you a temporary verification code.`,
+      subjectId: issued.id,
       data: { name: user.name, orgName: ctx.orgName, issuedBy: ctx.userName, expiresAt },
     });
   });

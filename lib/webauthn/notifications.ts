@@ -4,6 +4,7 @@ import type { OrgContext, UserSubject } from "../auth/org-context";
 import type { Prisma } from "../db/generated/client";
 import { env } from "../env";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 
 // Key notifications go through the outbox inside the transaction that adds or
 // removes the key, so the email exists exactly when the change does.
@@ -11,6 +12,8 @@ import { describeBrowser, type RequestInfo } from "../http/request-info";
 type Tx = Prisma.TransactionClient;
 
 export interface KeyChange {
+  /** The key added (undone by "This wasn't me"); none for a removal. */
+  keyId?: string;
   name: string;
   model: string | null;
   at: Date;
@@ -20,10 +23,13 @@ export interface KeyChange {
 /** Emails the user about a key added to or removed from their account. */
 async function notifyKeyChange(tx: Tx, ctx: OrgContext, template: "security-key-registered" | "security-key-removed", change: KeyChange): Promise<void> {
   const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
-  await enqueueEmail(tx, {
+  await enqueueSecurityEmail(tx, {
     orgId: ctx.orgId,
+    userId: ctx.userId,
     to: user.email,
     template,
+    summary: `A security key named “${change.name}” was ${template === "security-key-registered" ? "registered to" : "removed from"} your account.`,
+    subjectId: template === "security-key-registered" ? (change.keyId ?? null) : null,
     data: {
       name: user.name,
       orgName: ctx.orgName,

@@ -116,7 +116,7 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
         { orgId: ctx.orgId, userId: ctx.userId, method: "Security key", activity: "Register security key", result: "Succeeded", detail: name, request },
         tx,
       );
-      await notifyKeyRegistered(tx, ctx, { name, model, at: now, request });
+      await notifyKeyRegistered(tx, ctx, { keyId: row.id, name, model, at: now, request });
       return { id: row.id, name, model };
     });
     return registered;

@@ -190,9 +190,9 @@ describe("secrets in the outbox", () => {
     await db().emailMessage.create({
       data: {
         orgId: org.orgId,
-        template: "security-key-registered",
+        template: "security-key-removed-by-admin",
         to: "plain@plain.test",
-        subject: "A security key was registered",
+        subject: "An admin removed a security key from your Gatehouse account",
         text: "hello",
         html: "<p>hello</p>",
       },

@@ -275,6 +275,7 @@ const SAMPLES: Record<string, Sample> = {
   [`${ADVANCED}#disconnectAuthenticatorAction`]: () => ({}),
   [`${ADVANCED}#sendEnrolmentCodeAction`]: () => ({}),
   [`${ADVANCED}#verifyEnrolmentCodeAction`]: () => ({ code: "123456" }),
+  [`${ADVANCED}#changePasswordAction`]: () => ({ password: "a-brand-new-passphrase", confirmPassword: "a-brand-new-passphrase" }),
   // Setup > Users (admins).
   [`${USERS}#addUserAction`]: () => {
     const username = `added-${hex()}@victim.test`;
@@ -289,6 +290,7 @@ const SAMPLES: Record<string, Sample> = {
   [`${USERS}#invalidateRecoveryCodesAction`]: (v) => ({ userId: v.member.userId }),
   [`${USERS}#disconnectUserAuthenticatorAction`]: (v) => ({ userId: v.member.userId }),
   [`${USERS}#setUserRoleAction`]: (v) => ({ userId: v.member.userId, role: "ADMIN" }),
+  [`${USERS}#resetUserPasswordAction`]: (v) => ({ userId: v.member.userId }),
   // Setup > Session Settings (admins).
   [`${SESSION_SETTINGS}#saveSessionSettingsAction`]: (v) => sessionSettingsChange(v),
   // CSV exports (admins): the query string.
@@ -301,6 +303,8 @@ const SAMPLES: Record<string, Sample> = {
     password: TEST_PASSWORD,
     confirmPassword: TEST_PASSWORD,
   }),
+  ["app/(auth)/forgot-password/actions.ts#forgotPasswordAction"]: (v) => ({ username: v.member.username }),
+  ["app/(auth)/wasnt-me/[token]/actions.ts#confirmCompromiseAction"]: () => ({ token: "no-such-report-token" }),
   ["app/(auth)/signup/actions.ts#startSignupAction"]: () => ({
     orgName: "Signup",
     slug: `signup-${hex()}`,

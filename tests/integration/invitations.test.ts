@@ -54,14 +54,14 @@ describe("the set-password link", () => {
     const org = await createOrg("Once");
     const { userId, username } = await inviteUser(org.admin);
     const token = await invitationTokenFor(username);
-    expect(await inspectInvitation(token)).toEqual({ ok: true, name: `User ${username}`, username, orgName: "Once" });
+    expect(await inspectInvitation(token)).toEqual({ ok: true, name: `User ${username}`, username, orgName: "Once", purpose: "invitation" });
 
     await expect(completeInvitation(token, NEW_PASSWORD)).resolves.toEqual({ username });
     await expect(authenticateWithPassword(username, NEW_PASSWORD, TEST_REQUEST)).resolves.toMatchObject({ userId });
     expect(await db().auditEvent.count({ where: { action: "Set password from invitation", targetId: userId } })).toBe(1);
 
     const before = await snapshot(userId);
-    expect(await inspectInvitation(token)).toEqual({ ok: false, problem: "used" });
+    expect(await inspectInvitation(token)).toEqual({ ok: false, problem: "used", purpose: "invitation" });
     await expect(completeInvitation(token, "an-attackers-password")).rejects.toThrow("This link has already been used");
     expect(await snapshot(userId)).toEqual(before);
     await expect(authenticateWithPassword(username, NEW_PASSWORD, TEST_REQUEST)).resolves.toMatchObject({ userId });
@@ -83,7 +83,7 @@ describe("the set-password link", () => {
     const token = await invitationTokenFor(username);
     const later = new Date(Date.now() + INVITATION_TTL_MS + 1000);
     const before = await snapshot(userId);
-    expect(await inspectInvitation(token, later)).toEqual({ ok: false, problem: "expired" });
+    expect(await inspectInvitation(token, later)).toEqual({ ok: false, problem: "expired", purpose: "invitation" });
     await expect(completeInvitation(token, NEW_PASSWORD, later)).rejects.toThrow("This link has expired");
     expect(await snapshot(userId)).toEqual(before);
   });
@@ -95,7 +95,7 @@ describe("the set-password link", () => {
     const before = await snapshot(userId);
     const junk = ["", "abc", "../../etc/passwd", "%00", `${real}x`, real.slice(1), real.replace(/./, "$"), "A".repeat(43), "x".repeat(5000)];
     for (const token of junk) {
-      expect(await inspectInvitation(token), token.slice(0, 50)).toEqual({ ok: false, problem: "invalid" });
+      expect(await inspectInvitation(token), token.slice(0, 50)).toEqual({ ok: false, problem: "invalid", purpose: "invitation" });
       await expect(completeInvitation(token, NEW_PASSWORD)).rejects.toThrow("This link isn't valid");
     }
     expect(await snapshot(userId)).toEqual(before);

@@ -125,6 +125,15 @@ const CASES: Case[] = [
     constraint: "AuthenticatorApp_userId_orgId_fkey",
     insert: ({ orgId, userId }) => db().authenticatorApp.create({ data: { orgId, userId, secretSealed: token() } }),
   },
+  {
+    table: "CompromiseReport",
+    column: "userId",
+    constraint: "CompromiseReport_userId_orgId_fkey",
+    insert: ({ orgId, userId }) =>
+      db().compromiseReport.create({
+        data: { orgId, userId, tokenHash: token(), event: "security-key-registered", summary: "A key was registered.", expiresAt: inAnHour() },
+      }),
+  },
 ];
 
 /**

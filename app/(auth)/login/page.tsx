@@ -22,6 +22,11 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
       <div className="mt-6">
         <LoginForm />
       </div>
+      <p className="mt-4 text-center text-sm">
+        <Link href="/forgot-password" className="font-medium text-brand-600 hover:text-brand-700">
+          Forgot your password?
+        </Link>
+      </p>
       <p className="mt-6 text-center text-sm text-slate-500">
         New to Gatehouse?{" "}
         <Link href="/signup" className="font-medium text-brand-600 hover:text-brand-700">

@@ -5,7 +5,8 @@ import { orgAction } from "@/lib/auth/action";
 import { revokeOwnDevice } from "@/lib/auth/devices";
 import { endOwnSession } from "@/lib/users/mutations";
 import { authenticatorCodeSchema, enrolmentCodeSchema, sendEnrolmentCodeSchema } from "@/lib/validation/codes";
-import { idSchema } from "@/lib/validation/account";
+import { changePasswordSchema, idSchema } from "@/lib/validation/account";
+import { changeOwnPassword } from "@/lib/users/password-changes";
 import { removeKeySchema, renameKeySchema } from "@/lib/validation/webauthn";
 import { confirmAuthenticatorEnrolment, disconnectOwnAuthenticator, startAuthenticatorEnrolment } from "@/lib/verification/authenticator-app";
 import { sendEnrolmentCode, verifyEnrolmentCode } from "@/lib/verification/enrolment-proof";
@@ -26,6 +27,12 @@ export const removeKeyAction = orgAction({ schema: removeKeySchema }, async (ctx
 /** "Log out" of one of the user's own other sessions (another user's session id is not found). */
 export const endOwnSessionAction = orgAction({ schema: z.object({ sessionId: idSchema }) }, async (ctx, input) => {
   await endOwnSession(ctx, input.sessionId);
+  revalidatePath("/settings/advanced");
+});
+
+/** "Change password" (after re-authentication): every other session of the user ends. */
+export const changePasswordAction = orgAction({ schema: changePasswordSchema }, async (ctx, input) => {
+  await changeOwnPassword(ctx, input.password);
   revalidatePath("/settings/advanced");
 });
 

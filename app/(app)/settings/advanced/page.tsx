@@ -15,6 +15,7 @@ import { ActionButton } from "../../../_components/action-button";
 import { DeviceList } from "../../../_components/device-list";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
 import { AuthenticatorApp } from "./authenticator-app";
+import { ChangePassword } from "./change-password";
 import { ConfirmEmail } from "./confirm-email";
 import { RecoveryCodes } from "./recovery-codes";
 import { SecurityKeys } from "./security-keys";
@@ -64,6 +65,9 @@ export default async function AdvancedUserDetailsPage() {
               { term: "Member since", value: formatDateTime(account.createdAt) },
             ]}
           />
+        </Card>
+        <Card title="Password" description="The password you log in with.">
+          <ChangePassword username={account.username} />
         </Card>
         <Card title="Security Key (U2F)" description="Physical security keys (FIDO U2F or FIDO2) that verify it's you.">
           <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} />

@@ -9,6 +9,7 @@ import { disconnectUserAuthenticator } from "@/lib/verification/authenticator-ap
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
 import { removeUserKey } from "@/lib/webauthn/keys";
 import { addUser, resendInvitation, revokeUserSession, setUserActive, setUserRole } from "@/lib/users/mutations";
+import { adminResetPassword } from "@/lib/users/password-reset";
 import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
 
 export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
@@ -32,6 +33,12 @@ export const revokeSessionAction = orgAction({ role: "ADMIN", schema: z.object({
 
 export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await resendInvitation(ctx, input.userId);
+  revalidatePath(`/setup/users/${input.userId}`);
+});
+
+/** "Reset password" (after the admin's fresh "verify it's you"): the old password stops working, a set-password link is emailed, the user's sessions end. */
+export const resetUserPasswordAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+  await adminResetPassword(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
 

@@ -1,8 +1,12 @@
 "use server";
 
+import { headers } from "next/headers";
 import { publicAction } from "@/lib/auth/action";
+import { requestInfo } from "@/lib/http/request-info";
 import { completeInvitation } from "@/lib/users/invitations";
 import { setPasswordSchema } from "@/lib/validation/account";
 
-// Open to anyone: the single-use token from the emailed link is the credential.
-export const setPasswordAction = publicAction(setPasswordSchema, (input) => completeInvitation(input.token, input.password));
+// Open to anyone: the single-use token from the emailed link (invitation or reset) is the credential.
+export const setPasswordAction = publicAction(setPasswordSchema, async (input) =>
+  completeInvitation(input.token, input.password, new Date(), requestInfo(await headers())),
+);

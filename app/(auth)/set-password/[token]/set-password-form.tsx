@@ -39,7 +39,7 @@ export function SetPasswordForm({ token, username }: { token: string; username: 
         required
         autoFocus
         error={fieldErrors.password}
-        hint="At least 12 characters."
+        hint="At least 12 characters, not a common password, without your username or org name."
       />
       <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" required error={fieldErrors.confirmPassword} />
       <Button type="submit" className="w-full" disabled={pending}>

@@ -4,17 +4,18 @@ import { requireAdminContext } from "@/lib/auth/page";
 import { listUserDevices } from "@/lib/auth/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { findUser } from "@/lib/users/queries";
+import { listCompromiseReports } from "@/lib/users/compromise";
 import { listUserKeys } from "@/lib/webauthn/keys";
 import { countUserRecoveryCodesLeft } from "@/lib/verification/recovery-codes";
 import { userHasAuthenticatorApp } from "@/lib/verification/authenticator-app";
 import { idSchema } from "@/lib/validation/account";
-import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
+import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
 import { KeyModel } from "../../../../_components/key-model";
 import { ActionButton } from "../../../../_components/action-button";
 import { DeviceList } from "../../../../_components/device-list";
 import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
-import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
+import { ResendInvitationButton, ResetPasswordButton, RevokeSessionButton, UserActions } from "./user-actions";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -24,11 +25,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   if (!idSchema.safeParse(id).success) notFound();
   const user = await findUser(ctx, id);
   if (!user) notFound();
-  const [keys, devices, recoveryCodesLeft, appConnected] = await Promise.all([
+  const [keys, devices, recoveryCodesLeft, appConnected, reports] = await Promise.all([
     listUserKeys(ctx, user.id),
     listUserDevices(ctx, user.id),
     countUserRecoveryCodesLeft(ctx, user.id),
     userHasAuthenticatorApp(ctx, user.id),
+    listCompromiseReports(ctx, user.id),
   ]);
 
   return (
@@ -39,6 +41,18 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         actions={user.id !== ctx.userId ? <UserActions userId={user.id} isActive={user.isActive} /> : undefined}
       />
       <div className="space-y-6">
+        {reports.length > 0 && (
+          <Alert tone="warning">
+            <p className="font-medium">This user reported changes they didn't make (“This wasn't me”)</p>
+            <ul className="mt-1 list-disc pl-5" aria-label="This wasn't me reports">
+              {reports.map((report) => (
+                <li key={report.id}>
+                  {formatDateTime(report.confirmedAt!)}: {report.summary} From {report.confirmedIp ?? "an unknown IP address"}.
+                </li>
+              ))}
+            </ul>
+          </Alert>
+        )}
         <Card title="User detail">
           <DescriptionList
             items={[
@@ -57,7 +71,20 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
               {
                 term: "Password",
                 value: user.hasPassword ? (
-                  "Set"
+                  <div className="flex flex-wrap items-center justify-between gap-3">
+                    <span>Set</span>
+                    {user.isActive && user.id !== ctx.userId && <ResetPasswordButton userId={user.id} />}
+                  </div>
+                ) : user.pendingInvitation?.purpose === "reset" ? (
+                  <div className="flex flex-wrap items-center justify-between gap-3">
+                    <span className="text-slate-600">
+                      Reset.{" "}
+                      {user.pendingInvitation.expiresAt > new Date()
+                        ? `The link to choose a new one expires ${formatDateTime(user.pendingInvitation.expiresAt)}.`
+                        : "The link to choose a new one has expired."}
+                    </span>
+                    {user.isActive && user.id !== ctx.userId && <ResetPasswordButton userId={user.id} />}
+                  </div>
                 ) : (
                   <div className="flex flex-wrap items-center justify-between gap-3">
                     <span className="text-slate-600">

@@ -3,7 +3,7 @@
 import { useState, useTransition } from "react";
 import { useStepUp } from "../../../../_components/step-up";
 import { Button } from "../../../../_components/ui";
-import { resendInvitationAction, revokeSessionAction, setUserActiveAction } from "../actions";
+import { resendInvitationAction, resetUserPasswordAction, revokeSessionAction, setUserActiveAction } from "../actions";
 
 export function UserActions({ userId, isActive }: { userId: string; isActive: boolean }) {
   const [error, setError] = useState<string | null>(null);
@@ -84,6 +84,38 @@ export function ResendInvitationButton({ userId }: { userId: string }) {
       >
         Send a new invitation
       </Button>
+    </div>
+  );
+}
+
+/** "Reset password": needs the admin's fresh "verify it's you"; the user is emailed a link and signed out everywhere. */
+export function ResetPasswordButton({ userId }: { userId: string }) {
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
+  const [pending, startTransition] = useTransition();
+  const stepUp = useStepUp();
+  return (
+    <div>
+      <div className="flex flex-wrap items-center gap-3">
+        {message && (
+          <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+            {message.text}
+          </p>
+        )}
+        <Button
+          variant="secondary"
+          disabled={pending}
+          onClick={() =>
+            startTransition(async () => {
+              const result = await stepUp.run(() => resetUserPasswordAction({ userId }));
+              if (!result) return;
+              setMessage(result.ok ? { ok: true, text: "Password reset. We emailed the user a link to choose a new one." } : { ok: false, text: result.error });
+            })
+          }
+        >
+          Reset password
+        </Button>
+      </div>
+      {stepUp.panel}
     </div>
   );
 }

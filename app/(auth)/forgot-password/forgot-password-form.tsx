@@ -1,0 +1,37 @@
+"use client";
+
+import { useState, type FormEvent } from "react";
+import { Alert, Button, Field } from "../../_components/ui";
+import { forgotPasswordAction } from "./actions";
+
+// The same words as RESET_REQUESTED in lib/users/password-reset.ts (a client component cannot import it).
+const SENT = "If that username belongs to an active account, we've emailed its owner a link to choose a new password. The link works for 1 hour.";
+
+export function ForgotPasswordForm() {
+  const [error, setError] = useState<string | null>(null);
+  const [fieldErrors, setFieldErrors] = useState<Record<string, string>>({});
+  const [sent, setSent] = useState(false);
+  const [pending, setPending] = useState(false);
+
+  async function onSubmit(event: FormEvent<HTMLFormElement>) {
+    event.preventDefault();
+    setPending(true);
+    setError(null);
+    const result = await forgotPasswordAction(new FormData(event.currentTarget));
+    setPending(false);
+    if (result.ok) return setSent(true);
+    setFieldErrors(result.fieldErrors ?? {});
+    setError(result.error);
+  }
+
+  if (sent) return <Alert tone="success">{SENT}</Alert>;
+  return (
+    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      {error && <Alert>{error}</Alert>}
+      <Field label="Username" name="username" type="email" autoComplete="username" required autoFocus error={fieldErrors.username} />
+      <Button type="submit" className="w-full" disabled={pending}>
+        {pending ? "Sending…" : "Email me a link"}
+      </Button>
+    </form>
+  );
+}

@@ -1,0 +1,22 @@
+import type { Metadata } from "next";
+import Link from "next/link";
+import { ForgotPasswordForm } from "./forgot-password-form";
+
+export const metadata: Metadata = { title: "Forgot your password?" };
+
+export default function ForgotPasswordPage() {
+  return (
+    <>
+      <h1 className="text-xl font-semibold text-slate-900">Forgot your password?</h1>
+      <p className="mt-1 text-sm text-slate-500">Enter your username. We'll email you a link to choose a new one.</p>
+      <div className="mt-6">
+        <ForgotPasswordForm />
+      </div>
+      <p className="mt-6 text-center text-sm text-slate-500">
+        <Link href="/login" className="font-medium text-brand-600 hover:text-brand-700">
+          Back to log in
+        </Link>
+      </p>
+    </>
+  );
+}

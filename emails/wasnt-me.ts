@@ -1,0 +1,23 @@
+import { linkField } from "./fields";
+import type { EmailBlock } from "./layout";
+
+// "This wasn't me": every security email ends with a single-use link (7 days)
+// that signs the reader out everywhere, undoes what the email reported and
+// tells their admins. The outbox blanks the body after delivery like any other
+// secret; the link is checked against the hashed token in CompromiseReport.
+
+export const WASNT_ME_VALID_FOR_MS = 7 * 24 * 60 * 60_000;
+
+export const wasntMeField = linkField;
+
+export const WASNT_ME_PREVIEW_LINK = "http://localhost:3000/wasnt-me/preview-token";
+
+export function wasntMeBlocks(link: string, lead = "If this wasn't you"): EmailBlock[] {
+  return [
+    {
+      type: "paragraph",
+      text: `${lead}, use the button below. It signs you out everywhere, undoes this change, tells your admins and emails you a link to set a new password.`,
+    },
+    { type: "button", label: "This wasn't me", url: link },
+  ];
+}

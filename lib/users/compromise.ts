@@ -1,0 +1,193 @@
+import "server-only";
+import { recordAudit } from "../audit/mutations";
+import type { AdminContext } from "../auth/org-context";
+import { hashToken } from "../crypto/tokens";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { EmailQuotaExceededError, enqueueEmail } from "../email/outbox";
+import { wakeMailWorker } from "../email/runner";
+import { env } from "../env";
+import { UserFacingError } from "../errors";
+import type { RequestInfo } from "../http/request-info";
+import { recordVerification } from "../verification/history";
+import { endSessionsAndPendingLogins } from "./password-changes";
+import { issuePasswordReset } from "./password-reset";
+
+// "This wasn't me" (DESIGN.md section 10): the page behind the link of a
+// security email (./wasnt-me-links.ts). Looking at it changes nothing; one
+// confirmation, in one transaction, shuts the account and tells the admins.
+
+const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
+
+export type CompromiseLinkProblem = "invalid" | "used" | "expired";
+
+export const COMPROMISE_LINK_PROBLEMS: Record<CompromiseLinkProblem, { title: string; detail: string }> = {
+  invalid: {
+    title: "This link isn't valid",
+    detail: "Check that you opened the whole link from the email. If your account still worries you, tell your Gatehouse admin.",
+  },
+  used: {
+    title: "This report was already made",
+    detail: "You were signed out everywhere and emailed a link to set a new password. If that link expired, use “Forgot your password?” on the login page.",
+  },
+  expired: {
+    title: "This link has expired",
+    detail: "“This wasn't me” links work for 7 days. If your account still worries you, tell your Gatehouse admin right away.",
+  },
+};
+
+export class CompromiseLinkError extends UserFacingError {
+  override readonly status = 410;
+  constructor(readonly problem: CompromiseLinkProblem) {
+    super(COMPROMISE_LINK_PROBLEMS[problem].title);
+    this.name = "CompromiseLinkError";
+  }
+}
+
+/** What confirming undoes, per reported event; events without an entry are contained by the sign-out alone. */
+const UNDO: Partial<Record<string, (tx: Prisma.TransactionClient, report: FoundReport, now: Date) => Promise<string | null>>> = {
+  "security-key-registered": async (tx, r) => {
+    if (!r.subjectId) return null;
+    const { count } = await tx.securityKey.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId } });
+    return count ? "removed the security key" : null;
+  },
+  "authenticator-app-connected": async (tx, r) => {
+    if (!r.subjectId) return null;
+    const { count } = await tx.authenticatorApp.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId } });
+    return count ? "disconnected the authenticator app" : null;
+  },
+  "recovery-codes-generated": async (tx, r) => {
+    const { count } = await tx.recoveryCode.deleteMany({ where: { userId: r.userId, orgId: r.orgId } });
+    return count ? "voided the recovery codes" : null;
+  },
+  "temporary-code-issued": async (tx, r) => {
+    if (!r.subjectId) return null;
+    const { count } = await tx.temporaryCode.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId, usedAt: null } });
+    return count ? "voided the temporary code" : null;
+  },
+};
+
+async function findReport(token: string) {
+  if (!TOKEN_PATTERN.test(token)) return null;
+  return db().compromiseReport.findUnique({
+    where: { tokenHash: hashToken(token) },
+    select: {
+      id: true,
+      orgId: true,
+      userId: true,
+      event: true,
+      subjectId: true,
+      summary: true,
+      createdAt: true,
+      expiresAt: true,
+      confirmedAt: true,
+      user: { select: { name: true, username: true, email: true, isActive: true } },
+      org: { select: { name: true } },
+    },
+  });
+}
+type FoundReport = NonNullable<Awaited<ReturnType<typeof findReport>>>;
+
+function problemOf(found: FoundReport | null, now: Date): CompromiseLinkProblem | null {
+  if (!found) return "invalid";
+  if (found.confirmedAt) return "used";
+  if (found.expiresAt.getTime() <= now.getTime()) return "expired";
+  return null;
+}
+
+export type CompromiseLinkStatus =
+  { ok: true; summary: string; reportedAt: Date; name: string; username: string; orgName: string } | { ok: false; problem: CompromiseLinkProblem };
+
+/** What the page shows for a link. Reads only: a GET (a mail scanner opening the link) changes nothing. */
+export async function inspectCompromiseLink(token: string, now = new Date()): Promise<CompromiseLinkStatus> {
+  const found = await findReport(token);
+  const problem = problemOf(found, now);
+  if (problem || !found) return { ok: false, problem: problem ?? "invalid" };
+  return { ok: true, summary: found.summary, reportedAt: found.createdAt, name: found.user.name, username: found.user.username, orgName: found.org.name };
+}
+
+/**
+ * The confirmation click, all in one transaction: the link is used up; every
+ * session, pending login and activated browser of the user ends; the old
+ * password stops working; what the email reported is undone; every active
+ * admin is emailed; the histories and the audit trail record it; and a reset
+ * link is emailed to the user. Of two clicks racing, exactly one does this.
+ */
+export async function confirmCompromiseLink(token: string, request: RequestInfo, now = new Date()): Promise<{ resetEmailed: boolean }> {
+  const found = await findReport(token);
+  const problem = problemOf(found, now);
+  if (problem || !found) throw new CompromiseLinkError(problem ?? "invalid");
+  const owner = { id: found.userId, orgId: found.orgId };
+
+  const result = await db().$transaction(async (tx) => {
+    const consumed = await tx.compromiseReport.updateMany({
+      where: { id: found.id, orgId: found.orgId, confirmedAt: null, expiresAt: { gt: now } },
+      data: { confirmedAt: now, confirmedIp: request.ip },
+    });
+    if (consumed.count !== 1) throw new CompromiseLinkError("used");
+
+    await tx.user.updateMany({ where: { id: owner.id, orgId: owner.orgId }, data: { passwordHash: null } });
+    await endSessionsAndPendingLogins(tx, owner, "compromise-reported", now);
+    await tx.activatedDevice.updateMany({ where: { userId: owner.id, orgId: owner.orgId, revokedAt: null }, data: { revokedAt: now, revokedBy: "user" } });
+    await tx.invitationToken.updateMany({ where: { userId: owner.id, orgId: owner.orgId, usedAt: null }, data: { usedAt: now } });
+    const undone = (await UNDO[found.event]?.(tx, found, now)) ?? null;
+    const what = `${found.summary}${undone ? ` Gatehouse ${undone}.` : ""}`;
+
+    const admins = await tx.user.findMany({ where: { orgId: owner.orgId, role: "ADMIN", isActive: true }, select: { email: true, name: true } });
+    for (const admin of admins) {
+      await enqueueEmail(tx, {
+        orgId: owner.orgId,
+        to: admin.email,
+        template: "compromise-reported-admin",
+        data: {
+          name: admin.name,
+          orgName: found.org.name,
+          userName: found.user.name,
+          username: found.user.username,
+          what,
+          at: now,
+          ip: request.ip,
+          userLink: `${env().APP_URL.replace(/\/+$/, "")}/setup/users/${owner.id}`,
+        },
+      });
+    }
+    await recordVerification(
+      { orgId: owner.orgId, userId: owner.id, method: "Emailed link", activity: "Report “This wasn't me”", result: "Succeeded", detail: what, request },
+      tx,
+    );
+    await recordAudit(
+      {
+        orgId: owner.orgId,
+        actor: { id: owner.id, name: found.user.name },
+        action: "Reported “This wasn't me”",
+        section: "Users",
+        targetId: owner.id,
+        newValue: what,
+        request,
+      },
+      tx,
+    );
+    if (!found.user.isActive) return { resetEmailed: false };
+    try {
+      const recipient = { ...owner, name: found.user.name, username: found.user.username, email: found.user.email, orgName: found.org.name };
+      await issuePasswordReset(tx, recipient, "compromise", now);
+      return { resetEmailed: true };
+    } catch (error) {
+      // The quota is checked before anything is written: containment must not wait for it.
+      if (error instanceof EmailQuotaExceededError) return { resetEmailed: false };
+      throw error;
+    }
+  });
+  wakeMailWorker();
+  return result;
+}
+
+/** The user's confirmed "This wasn't me" reports, newest first: highlighted on their page for admins. */
+export function listCompromiseReports(ctx: AdminContext, userId: string) {
+  return db().compromiseReport.findMany({
+    where: { orgId: ctx.orgId, userId, confirmedAt: { not: null } },
+    select: { id: true, summary: true, confirmedAt: true, confirmedIp: true },
+    orderBy: { confirmedAt: "desc" },
+    take: 10,
+  });
+}

@@ -1,0 +1,103 @@
+import "server-only";
+import { recordAudit } from "../audit/mutations";
+import { requireFreshAuth } from "../auth/freshness";
+import type { OrgContext } from "../auth/org-context";
+import { hashPassword } from "../auth/password";
+import { assertPasswordAllowed } from "../auth/password-policy";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { wakeMailWorker } from "../email/runner";
+import { describeBrowser, type RequestInfo } from "../http/request-info";
+import { recordVerification } from "../verification/history";
+import { enqueueSecurityEmail } from "./wasnt-me-links";
+
+// A password that changes: "Change password" in Advanced User Details, or a
+// reset link used on the set-password page. Either way every other session
+// and every pending login of the user ends, and the user is emailed (with
+// "This wasn't me").
+
+type Tx = Prisma.TransactionClient;
+
+export interface AccountOwner {
+  id: string;
+  orgId: string;
+}
+
+/**
+ * Ends every live session of a user (but `keepSessionId`) and every login
+ * still waiting for verification, in the caller's transaction.
+ */
+export async function endSessionsAndPendingLogins(tx: Tx, user: AccountOwner, reason: string, now: Date, keepSessionId?: string): Promise<void> {
+  await tx.session.updateMany({
+    where: { userId: user.id, orgId: user.orgId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
+    data: { revokedAt: now, revokedReason: reason },
+  });
+  await tx.pendingLogin.updateMany({
+    where: { userId: user.id, orgId: user.orgId, completedAt: null, expiresAt: { gt: now } },
+    data: { expiresAt: now },
+  });
+}
+
+async function notifyPasswordChanged(
+  tx: Tx,
+  user: AccountOwner & { name: string; email: string; orgName: string },
+  how: "changed" | "reset",
+  request: RequestInfo,
+  now: Date,
+) {
+  await enqueueSecurityEmail(
+    tx,
+    {
+      orgId: user.orgId,
+      userId: user.id,
+      to: user.email,
+      template: "password-changed",
+      summary: how === "reset" ? "Your password was reset with an emailed link." : "Your password was changed in Advanced User Details.",
+      data: { name: user.name, orgName: user.orgName, byResetLink: how === "reset", at: now, ip: request.ip, browser: describeBrowser(request.userAgent) },
+    },
+    now,
+  );
+}
+
+/** The rest of a reset link's transaction, once the new password is stored. */
+export async function afterPasswordReset(
+  tx: Tx,
+  user: AccountOwner & { name: string; email: string; orgName: string },
+  request: RequestInfo,
+  now: Date,
+): Promise<void> {
+  await endSessionsAndPendingLogins(tx, user, "password-reset", now);
+  await recordVerification({ orgId: user.orgId, userId: user.id, method: "Emailed link", activity: "Reset password", result: "Succeeded", request }, tx);
+  await recordAudit(
+    { orgId: user.orgId, actor: { id: user.id, name: user.name }, action: "Reset password with emailed link", section: "Users", targetId: user.id, request },
+    tx,
+  );
+  await notifyPasswordChanged(tx, user, "reset", request, now);
+}
+
+/**
+ * "Change password" in Advanced User Details: inside the org's re-authentication
+ * window (so the current password is not asked again), every other session ends.
+ */
+export async function changeOwnPassword(ctx: OrgContext, password: string, now = new Date()): Promise<void> {
+  await requireFreshAuth(ctx, now);
+  assertPasswordAllowed(password, { username: ctx.username, orgName: ctx.orgName });
+  const passwordHash = await hashPassword(password);
+  await db().$transaction(async (tx) => {
+    const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
+    await tx.user.updateMany({ where: { id: ctx.userId, orgId: ctx.orgId }, data: { passwordHash } });
+    await endSessionsAndPendingLogins(tx, { id: ctx.userId, orgId: ctx.orgId }, "password-changed", now, ctx.sessionId);
+    await recordVerification(
+      { orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Change password", result: "Succeeded", request: ctx.request },
+      tx,
+    );
+    await notifyPasswordChanged(
+      tx,
+      { id: ctx.userId, orgId: ctx.orgId, name: user.name, email: user.email, orgName: ctx.orgName },
+      "changed",
+      ctx.request,
+      now,
+    );
+  });
+  wakeMailWorker();
+}

@@ -1,0 +1,137 @@
+import "server-only";
+import { setTimeout as sleep } from "node:timers/promises";
+import { recordAudit } from "../audit/mutations";
+import { requireFreshAuth } from "../auth/freshness";
+import type { AdminContext } from "../auth/org-context";
+import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
+import { db } from "../db/client";
+import type { Prisma } from "../db/generated/client";
+import { enqueueEmail, reportEmailQuotaRefusal } from "../email/outbox";
+import { wakeMailWorker } from "../email/runner";
+import { NotFoundError, RateLimitedError, UserFacingError } from "../errors";
+import { rateLimitAddress, type RequestInfo } from "../http/request-info";
+import { createSetPasswordLink } from "./invitations";
+import { endSessionsAndPendingLogins } from "./password-changes";
+
+// Password resets (DESIGN.md section 10): "Forgot your password?" on /login,
+// an admin's "Reset password", and the link sent after "This wasn't me". Each
+// emails a single-use set-password link (1 hour, stored hashed; the page is
+// app/(auth)/set-password/[token], shared with invitations). Using it ends every
+// session and pending login; it never skips verification at the next login.
+
+export const FORGOT_PASSWORD_LIMITS = {
+  perIp: { limit: 10, windowSeconds: 15 * 60 },
+  perUsername: { limit: 3, windowSeconds: 60 * 60 },
+} satisfies Record<string, RateLimitRule>;
+
+/** Every answer to "Forgot your password?" takes at least this long, whether or not the username exists. */
+export const FORGOT_PASSWORD_MIN_MS = 300;
+
+export const RESET_REQUESTED =
+  "If that username belongs to an active account, we've emailed its owner a link to choose a new password. The link works for 1 hour.";
+
+type Tx = Prisma.TransactionClient;
+export type ResetReason = "requested" | "admin" | "compromise";
+
+export interface ResetRecipient {
+  id: string;
+  orgId: string;
+  name: string;
+  username: string;
+  email: string;
+  orgName: string;
+}
+
+/** A reset link and its email, in the caller's transaction; the user's older links stop working. */
+export async function issuePasswordReset(tx: Tx, user: ResetRecipient, reason: ResetReason, now = new Date()): Promise<void> {
+  const { link, expiresAt } = await createSetPasswordLink(tx, user, "reset", now);
+  await enqueueEmail(tx, {
+    orgId: user.orgId,
+    to: user.email,
+    template: "password-reset",
+    data: {
+      name: user.name,
+      username: user.username,
+      orgName: user.orgName,
+      byAdmin: reason === "admin",
+      afterReport: reason === "compromise",
+      link,
+      expiresAt,
+    },
+  });
+}
+
+async function takeSlot(key: string, rule: RateLimitRule, now: Date): Promise<void> {
+  const wait = secondsOverLimit(await hitRateLimit(key, rule, now), rule, now);
+  if (wait > 0) throw new RateLimitedError(wait);
+}
+
+/**
+ * "Forgot your password?": the same answer, in about the same time, whether
+ * or not the username exists. The limits count the IP and the username typed
+ * (known or not), so they reveal nothing either; the email counts towards the
+ * org's email quota, and a refused email is not revealed.
+ */
+export async function requestPasswordReset(username: string, request: RequestInfo, options: { now?: Date; minDurationMs?: number } = {}): Promise<void> {
+  const started = Date.now();
+  const now = options.now ?? new Date();
+  if (request.ip) await takeSlot(`forgot:ip:${rateLimitAddress(request.ip)}`, FORGOT_PASSWORD_LIMITS.perIp, now);
+  await takeSlot(`forgot:user:${username}`, FORGOT_PASSWORD_LIMITS.perUsername, now);
+  try {
+    const user = await db().user.findUnique({
+      where: { username },
+      select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true, org: { select: { name: true } } },
+    });
+    if (user?.isActive) {
+      await db().$transaction(async (tx) => {
+        await issuePasswordReset(tx, { ...user, orgName: user.org.name }, "requested", now);
+        await recordAudit(
+          { orgId: user.orgId, actor: null, action: "Password reset requested", section: "Users", targetId: user.id, newValue: user.username, request },
+          tx,
+        );
+      });
+      wakeMailWorker();
+    }
+  } catch (error) {
+    // A refused email (quota) is recorded for the org but answered like any other request.
+    await reportEmailQuotaRefusal(error, { actor: null, request });
+    if (!(error instanceof UserFacingError)) throw error;
+  } finally {
+    const left = (options.minDurationMs ?? FORGOT_PASSWORD_MIN_MS) - (Date.now() - started);
+    if (left > 0) await sleep(left);
+  }
+}
+
+/**
+ * An admin's "Reset password" (after their fresh "verify it's you"): the old
+ * password stops working, the user's sessions and pending logins end, and a
+ * set-password link is emailed. Audited.
+ */
+export async function adminResetPassword(ctx: AdminContext, userId: string, now = new Date()): Promise<void> {
+  const user = await db().user.findFirst({
+    where: { id: userId, orgId: ctx.orgId },
+    select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true },
+  });
+  if (!user) throw new NotFoundError("That user");
+  if (user.id === ctx.userId) throw new UserFacingError("To change your own password, use Change password in Advanced User Details.");
+  if (!user.isActive) throw new UserFacingError("Reactivate this user before resetting their password.");
+  await requireFreshAuth(ctx, now);
+  await db().$transaction(async (tx) => {
+    await tx.user.updateMany({ where: { id: user.id, orgId: ctx.orgId }, data: { passwordHash: null } });
+    await endSessionsAndPendingLogins(tx, user, "password-reset", now);
+    await issuePasswordReset(tx, { ...user, orgName: ctx.orgName }, "admin", now);
+    await recordAudit(
+      {
+        orgId: ctx.orgId,
+        actor: { id: ctx.userId, name: ctx.userName },
+        action: "Reset password",
+        section: "Users",
+        targetId: user.id,
+        newValue: user.username,
+        request: ctx.request,
+      },
+      tx,
+    );
+  });
+  wakeMailWorker();
+}
