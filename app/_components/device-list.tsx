@@ -3,6 +3,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import { describeBrowser } from "@/lib/http/request-info";
 import { ActionButton } from "./action-button";
 import { formatDateTime } from "./ui";
+import { formatIp } from "@/lib/format";
 
 /** Activated devices with a Revoke button each; `revoke` is the user's own or the admin's action. */
 export function DeviceList<I>({
@@ -22,7 +23,7 @@ export function DeviceList<I>({
           <div>
             <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
             <p className="text-slate-500">
-              activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
+              activated {formatDateTime(device.createdAt)} from {device.ip ? formatIp(device.ip) : "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
             </p>
           </div>
           <ActionButton

@@ -9,7 +9,7 @@ import type { RequestInfo } from "../http/request-info";
 import type { SignupInput } from "../validation/account";
 
 export const SLUG_TAKEN = "This URL name is taken. Try another.";
-export const USERNAME_TAKEN = "This email is already a Gatehouse username. Sign in, or use another email.";
+export const USERNAME_TAKEN = "This email is already a Gatehouse username. Log in, or use another email.";
 
 export interface CreatedOrg {
   orgId: string;

@@ -5,7 +5,7 @@ import { E2E_PASSWORD, addUser, formAlert, logIn, logInAndWaitForHome, logOut, s
 test("sign up an org, land on Home, log out and log back in", async ({ page }) => {
   const org = await signUpOrg(page, "Initech");
   await expect(page.getByRole("heading", { name: "Welcome, Erin Admin" })).toBeVisible();
-  await expect(page.getByText(`You're signed in to ${org.name}.`)).toBeVisible();
+  await expect(page.getByText(`You're logged in to ${org.name}.`)).toBeVisible();
 
   await logOut(page);
   await page.goto("/home");

@@ -13,7 +13,7 @@ export default async function HomePage() {
   const mfa = ctx.mfa;
   return (
     <>
-      <PageHeader title={`Welcome, ${ctx.userName}`} description={`You're signed in to ${ctx.orgName}.`} />
+      <PageHeader title={`Welcome, ${ctx.userName}`} description={`You're logged in to ${ctx.orgName}.`} />
       {mfa.graceDaysLeft !== null && (
         <div className="mb-6">
           <Alert tone="warning">

@@ -127,7 +127,7 @@ function CodeStep({ emailHint, orgName, onStartAgain }: { emailHint: string; org
       </p>
       {busy === "finish" ? (
         <div className="mt-6">
-          <Alert tone="info">Your org is ready. Signing you in…</Alert>
+          <Alert tone="info">Your org is ready. Logging you in…</Alert>
         </div>
       ) : (
         <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>

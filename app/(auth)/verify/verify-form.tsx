@@ -115,7 +115,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     return <Alert>{error ?? "Your login expired. Log in again."}</Alert>;
   }
   if (verified || busy === "finish") {
-    return <Alert tone="info">Verified. Signing you in…</Alert>;
+    return <Alert tone="info">Verified. Logging you in…</Alert>;
   }
   if (methods.length === 0) {
     return <Alert>You have no way to verify this login here: your security keys can't be used. Ask an admin of your org for help.</Alert>;

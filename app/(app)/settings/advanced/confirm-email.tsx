@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { sendEnrolmentCodeAction, verifyEnrolmentCodeAction } from "./actions";
+import { leaveIfSessionEnded } from "../../../_components/api-client";
 
 /** Required-MFA enrolment, before a first factor: "Email me a code", then the code proves the mailbox. */
 export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint: string; codeSent: boolean }) {
@@ -18,6 +19,7 @@ export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint
     setError(null);
     setCodeError(undefined);
     const result = await sendEnrolmentCodeAction({});
+    if (leaveIfSessionEnded(result)) return;
     setBusy(null);
     if (!result.ok) return setError(result.error);
     setCodeSent(true);
@@ -29,6 +31,7 @@ export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint
     setError(null);
     setCodeError(undefined);
     const result = await verifyEnrolmentCodeAction({ code: String(new FormData(event.currentTarget).get("code") ?? "") });
+    if (leaveIfSessionEnded(result)) return;
     if (!result.ok) {
       setBusy(null);
       if (result.fieldErrors?.code) return setCodeError(result.fieldErrors.code);

@@ -18,6 +18,7 @@ import { AuthenticatorApp } from "./authenticator-app";
 import { ConfirmEmail } from "./confirm-email";
 import { RecoveryCodes } from "./recovery-codes";
 import { SecurityKeys } from "./security-keys";
+import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Advanced User Details" };
 
@@ -68,7 +69,7 @@ export default async function AdvancedUserDetailsPage() {
         <Card title="Security Key (U2F)" description="Physical security keys (FIDO U2F or FIDO2) that verify it's you.">
           <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} />
         </Card>
-        <Card title="Active sessions" description="Browsers where you are signed in. Log out any you don't recognise.">
+        <Card title="Active sessions" description="Browsers where you are logged in. Log out any you don't recognise.">
           <ul className="divide-y divide-slate-100" aria-label="Active sessions">
             {sessions.map((session) => (
               <li key={session.id} className="flex items-center justify-between gap-4 py-3 text-sm">
@@ -78,14 +79,14 @@ export default async function AdvancedUserDetailsPage() {
                     {session.id === ctx.sessionId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
                   </p>
                   <p className="text-slate-500">
-                    {session.ip ?? "Unknown IP"} · signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                    {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
                   </p>
                 </div>
                 {session.id !== ctx.sessionId && (
                   <ActionButton
                     action={endOwnSessionAction}
                     input={{ sessionId: session.id }}
-                    label={`Log out ${describeBrowser(session.userAgent)} signed in ${formatDateTime(session.createdAt)}`}
+                    label={`Log out ${describeBrowser(session.userAgent)} logged in ${formatDateTime(session.createdAt)}`}
                   >
                     Log out
                   </ActionButton>
@@ -117,7 +118,7 @@ export default async function AdvancedUserDetailsPage() {
                   </span>
                   <span className="flex items-center gap-3 text-slate-500">
                     <Badge tone={event.result === "Succeeded" ? "green" : "red"}>{event.result}</Badge>
-                    {formatDateTime(event.createdAt)} · {event.ip ?? "Unknown IP"}
+                    {formatDateTime(event.createdAt)} · {event.ip ? formatIp(event.ip) : "Unknown IP"}
                   </span>
                 </li>
               ))}

@@ -5,6 +5,7 @@ import { useState } from "react";
 import { Alert, Button } from "../../../_components/ui";
 import { generateRecoveryCodesAction } from "./actions";
 import { VerifyIdentity } from "./verify-identity";
+import { leaveIfSessionEnded } from "../../../_components/api-client";
 
 type Step = { name: "idle" } | { name: "verify" } | { name: "show"; codes: string[] };
 
@@ -20,6 +21,7 @@ export function RecoveryCodes({ left }: { left: number }) {
     setError(null);
     setBusy(true);
     const result = await generateRecoveryCodesAction({});
+    if (leaveIfSessionEnded(result)) return;
     setBusy(false);
     if (result.ok) return setStep({ name: "show", codes: result.data.codes });
     if (result.code === "fresh-auth-required") return setStep({ name: "verify" });

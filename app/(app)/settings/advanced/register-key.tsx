@@ -5,7 +5,7 @@ import { useRouter } from "next/navigation";
 import { useEffect, useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { renameKeyAction } from "./actions";
-import { ceremonyErrorMessage, postJson } from "../../../_components/api-client";
+import { ceremonyErrorMessage, postJson, leaveIfSessionEnded } from "../../../_components/api-client";
 import { VerifyIdentity } from "./verify-identity";
 
 type Step =
@@ -111,6 +111,7 @@ function NameKey({ keyId, suggested, model, onNamed }: { keyId: string; suggeste
     const name = String(new FormData(event.currentTarget).get("name") ?? "");
     setPending(true);
     const result = await renameKeyAction({ keyId, name });
+    if (leaveIfSessionEnded(result)) return;
     setPending(false);
     if (!result.ok) return setError(result.fieldErrors?.name ?? result.error);
     onNamed(name.trim());

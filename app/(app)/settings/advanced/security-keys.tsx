@@ -7,6 +7,7 @@ import { Alert, Badge, Button } from "../../../_components/ui";
 import { removeKeyAction, renameKeyAction } from "./actions";
 import { RegisterKey } from "./register-key";
 import { VerifyIdentity } from "./verify-identity";
+import { leaveIfSessionEnded } from "../../../_components/api-client";
 
 const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
@@ -56,6 +57,7 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
 
   async function rename() {
     const result = await renameKeyAction({ keyId: key.id, name });
+    if (leaveIfSessionEnded(result)) return;
     if (!result.ok) return setError(result.fieldErrors?.name ?? result.error);
     setError(null);
     setMode("view");
@@ -69,6 +71,7 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
 
   async function removeNow() {
     const result = await removeKeyAction({ keyId: key.id });
+    if (leaveIfSessionEnded(result)) return;
     if (!result.ok) {
       if (result.code === "fresh-auth-required") return setMode("verify");
       return setError(result.error);

@@ -197,7 +197,7 @@ function SettingsFields({
         </Card>
       </div>
 
-      <Card title="Sessions" description="How long a signed-in browser stays signed in, and where from.">
+      <Card title="Sessions" description="How long a logged-in browser stays logged in, and where from.">
         <div className="space-y-5">
           <div className="max-w-xs">
             <SelectField

@@ -14,6 +14,7 @@ import { DeviceList } from "../../../../_components/device-list";
 import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
+import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -137,7 +138,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         <Card title="Activated devices" description="Browsers that passed device activation for this user. Revoke one and its next login must verify again.">
           <DeviceList devices={devices} revoke={revokeUserDeviceAction} inputFor={(device) => ({ userId: user.id, deviceId: device.id })} />
         </Card>
-        <Card title="Sessions" description="Browsers where this user is signed in.">
+        <Card title="Sessions" description="Browsers where this user is logged in.">
           {user.sessions.length === 0 ? (
             <p className="text-sm text-slate-500">No active sessions.</p>
           ) : (
@@ -147,7 +148,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   <div>
                     <p className="font-medium text-slate-800">{describeBrowser(session.userAgent)}</p>
                     <p className="text-slate-500">
-                      {session.ip ?? "Unknown IP"} · signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                      {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
                     </p>
                   </div>
                   {session.id !== ctx.sessionId && <RevokeSessionButton userId={user.id} sessionId={session.id} />}

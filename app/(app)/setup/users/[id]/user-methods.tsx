@@ -6,6 +6,7 @@ import { Alert, Button, Field } from "../../../../_components/ui";
 import { VerifyIdentity } from "../../../settings/advanced/verify-identity";
 import { useStepUp } from "../../../../_components/step-up";
 import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "../actions";
+import { leaveIfSessionEnded } from "../../../../_components/api-client";
 
 /** "Remove" a user's key: asks for the reason, then removes it (the user is emailed). */
 export function RemoveUserKey({ userId, keyId, keyName }: { userId: string; keyId: string; keyName: string }) {
@@ -64,6 +65,7 @@ export function IssueTemporaryCode({ userId, userName }: { userId: string; userN
     setBusy(true);
     setError(null);
     const result = await issueTemporaryCodeAction({ userId, hours });
+    if (leaveIfSessionEnded(result)) return;
     setBusy(false);
     if (result.ok) {
       setStep({ name: "issued", ...result.data });
