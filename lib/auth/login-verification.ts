@@ -51,6 +51,8 @@ export interface VerificationChoices {
   emailHint: string | null;
   emailCodeSent: boolean;
   expiresAt: Date;
+  /** Keys not offered because they were flagged as possible clones (the user is told why). */
+  flaggedKeyNames: string[];
 }
 
 /** What /verify shows for a pending login. */
@@ -72,6 +74,15 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
     emailHint: methods.includes("email-code") ? maskEmail(user.email) : null,
     emailCodeSent: Boolean(pending.emailCodeExpiresAt && pending.emailCodeExpiresAt > new Date()),
     expiresAt: pending.expiresAt,
+    flaggedKeyNames: pending.policy.allowSecurityKeys
+      ? (
+          await db().securityKey.findMany({
+            where: { userId: pending.userId, orgId: pending.orgId, flaggedAt: { not: null } },
+            select: { name: true },
+            orderBy: { createdAt: "asc" },
+          })
+        ).map((k) => k.name)
+      : [],
   };
 }
 

@@ -81,7 +81,7 @@ test("a user without a key activates a new browser with the emailed code; that b
   await setPasswordFromEmail(dana, username);
   await logIn(dana, username);
   await dana.waitForURL("**/verify");
-  await expect(dana.getByText("from a browser we don't recognise")).toBeVisible();
+  await expect(dana.getByText("from a browser Gatehouse hasn't seen")).toBeVisible();
 
   // A wrong code is refused with a clear message, then the real one works.
   await dana.getByRole("button", { name: "Email me a code" }).click();

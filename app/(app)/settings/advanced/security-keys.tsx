@@ -8,8 +8,8 @@ import { removeKeyAction, renameKeyAction } from "./actions";
 import { RegisterKey } from "./register-key";
 import { VerifyIdentity } from "./verify-identity";
 import { leaveIfSessionEnded } from "../../../_components/api-client";
+import { formatDate } from "@/lib/format";
 
-const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZone: "UTC" });
 
 /**
  * The "Security Key (U2F)" field: the user's keys, Register (when the org allows keys), rename, remove.
@@ -17,14 +17,17 @@ const dateFormat = new Intl.DateTimeFormat("en-GB", { dateStyle: "medium", timeZ
  */
 export function SecurityKeys({ keys, keysAllowed, maxKeys, locked = false }: { keys: KeySummary[]; keysAllowed: boolean; maxKeys: number; locked?: boolean }) {
   const [registering, setRegistering] = useState(false);
+  // What just happened ("Renamed …", "… was removed"), shown until the next change.
+  const [notice, setNotice] = useState<string | null>(null);
   return (
     <div className="space-y-4">
+      {notice && <Alert tone="success">{notice}</Alert>}
       {keys.length === 0 ? (
         <p className="text-sm text-slate-500">No security keys registered.</p>
       ) : (
         <ul className="divide-y divide-slate-100 rounded-lg border border-slate-200" aria-label="Your security keys">
           {keys.map((key) => (
-            <KeyRow key={key.id} securityKey={key} />
+            <KeyRow key={key.id} securityKey={key} onDone={setNotice} />
           ))}
         </ul>
       )}
@@ -49,9 +52,9 @@ export function SecurityKeys({ keys, keysAllowed, maxKeys, locked = false }: { k
   );
 }
 
-function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
+function KeyRow({ securityKey: key, onDone }: { securityKey: KeySummary; onDone: (notice: string) => void }) {
   const router = useRouter();
-  const [mode, setMode] = useState<"view" | "rename" | "verify">("view");
+  const [mode, setMode] = useState<"view" | "rename" | "confirm-remove" | "verify">("view");
   const [error, setError] = useState<string | null>(null);
   const [name, setName] = useState(key.name);
 
@@ -61,12 +64,8 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
     if (!result.ok) return setError(result.fieldErrors?.name ?? result.error);
     setError(null);
     setMode("view");
+    onDone(`Renamed “${key.name}” to “${name.trim()}”.`);
     router.refresh();
-  }
-
-  async function remove() {
-    if (!window.confirm(`Remove “${key.name}”? You won't be able to use it to verify your identity.`)) return;
-    await removeNow();
   }
 
   async function removeNow() {
@@ -76,6 +75,7 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
       if (result.code === "fresh-auth-required") return setMode("verify");
       return setError(result.error);
     }
+    onDone(`“${key.name}” was removed. We've emailed you about this change.`);
     router.refresh();
   }
 
@@ -87,8 +87,11 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
             {key.name}
             {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
           </p>
+          {key.flagged && (
+            <p className="text-xs text-red-700">Its sign counter went backwards, a sign it may have been copied. It can't be used until an admin reviews it.</p>
+          )}
           <p className="text-xs text-slate-500">
-            {key.model ?? "Unknown model"} · added {dateFormat.format(key.createdAt)} · last used {key.lastUsedAt ? dateFormat.format(key.lastUsedAt) : "never"}
+            {key.model ?? "Unknown model"} · added {formatDate(key.createdAt)} · last used {key.lastUsedAt ? formatDate(key.lastUsedAt) : "never"}
             {key.transports.length > 0 && ` · ${key.transports.join(", ").toUpperCase()}`}
           </p>
         </div>
@@ -97,7 +100,7 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
             <Button variant="secondary" onClick={() => setMode("rename")} aria-label={`Rename ${key.name}`}>
               Rename
             </Button>
-            <Button variant="danger" onClick={remove} aria-label={`Remove ${key.name}`}>
+            <Button variant="danger" onClick={() => setMode("confirm-remove")} aria-label={`Remove ${key.name}`}>
               Remove
             </Button>
           </div>
@@ -119,6 +122,27 @@ function KeyRow({ securityKey: key }: { securityKey: KeySummary }) {
           <Button variant="secondary" onClick={() => setMode("view")}>
             Cancel
           </Button>
+        </div>
+      )}
+      {mode === "confirm-remove" && (
+        <div role="group" aria-label={`Remove ${key.name}?`} className="space-y-3 rounded-lg border border-red-200 bg-red-50/60 p-4">
+          <p className="text-sm text-slate-800">
+            Remove “{key.name}”? You won't be able to use it to verify your identity, and we'll email you about the change.
+          </p>
+          <div className="flex flex-wrap gap-2">
+            <Button
+              variant="danger"
+              onClick={() => {
+                setMode("view");
+                void removeNow();
+              }}
+            >
+              Remove key
+            </Button>
+            <Button variant="secondary" onClick={() => setMode("view")}>
+              Cancel
+            </Button>
+          </div>
         </div>
       )}
       {mode === "verify" && (
