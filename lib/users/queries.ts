@@ -13,7 +13,9 @@ const listFields = {
   role: true,
   isActive: true,
   createdAt: true,
-  _count: { select: { securityKeys: true, recoveryCodes: { where: { usedAt: null } } } },
+  // Usable keys and flagged ones ("possible cloned key") are counted apart.
+  _count: { select: { securityKeys: { where: { flaggedAt: null } }, recoveryCodes: { where: { usedAt: null } } } },
+  securityKeys: { where: { flaggedAt: { not: null } }, select: { id: true } },
   authenticatorApp: { select: { confirmedAt: true } },
 } satisfies Prisma.UserSelect;
 

@@ -90,7 +90,7 @@ export async function notifyPossibleClone(
       orgId: owner.orgId,
       to: admin.email,
       template: "security-key-possibly-cloned-admin",
-      data: { ...facts, name: admin.name, username: user.username, manageLink: `${env().APP_URL}/setup/verification-history` },
+      data: { ...facts, name: admin.name, username: user.username, manageLink: `${env().APP_URL}/setup/users/${owner.userId}` },
     });
   }
 }

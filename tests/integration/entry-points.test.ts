@@ -285,6 +285,7 @@ const SAMPLES: Record<string, Sample> = {
   [`${USERS}#resendInvitationAction`]: (v) => ({ userId: v.invitee.userId }),
   [`${USERS}#revokeUserDeviceAction`]: (v) => ({ deviceId: v.member.deviceId, userId: v.member.userId }),
   [`${USERS}#removeUserKeyAction`]: (v) => ({ userId: v.member.userId, keyId: v.member.keyId, reason: "Reported lost" }),
+  [`${USERS}#clearKeyFlagAction`]: (v) => ({ userId: v.member.userId, keyId: v.member.keyId }),
   [`${USERS}#issueTemporaryCodeAction`]: (v) => ({ userId: v.member.userId, hours: "4" }),
   [`${USERS}#invalidateRecoveryCodesAction`]: (v) => ({ userId: v.member.userId }),
   [`${USERS}#disconnectUserAuthenticatorAction`]: (v) => ({ userId: v.member.userId }),

@@ -11,7 +11,7 @@ import { idSchema } from "@/lib/validation/account";
 import { Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../../_components/ui";
 import { ActionButton } from "../../../../_components/action-button";
 import { DeviceList } from "../../../../_components/device-list";
-import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
+import { clearKeyFlagAction, disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
 import { ResendInvitationButton, RevokeSessionButton, UserActions } from "./user-actions";
 import { formatIp } from "@/lib/format";
@@ -86,12 +86,25 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {key.name}
                       {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
                     </p>
+                    {key.flagged && (
+                      <p className="max-w-prose text-red-700">
+                        Its sign counter went backwards: a copy of this key may be in use. It can't be used until you clear the flag (if you're satisfied it
+                        wasn't copied) or remove it.
+                      </p>
+                    )}
                     <p className="text-slate-500">
                       {key.model ?? "Unknown model"} · added {formatDateTime(key.createdAt)} · last used{" "}
                       {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
                     </p>
                   </div>
-                  <RemoveUserKey userId={user.id} keyId={key.id} keyName={key.name} />
+                  <div className="flex flex-wrap items-start gap-2">
+                    {key.flagged && (
+                      <ActionButton action={clearKeyFlagAction} input={{ userId: user.id, keyId: key.id }} label={`Clear the flag on ${key.name}`}>
+                        Clear flag
+                      </ActionButton>
+                    )}
+                    <RemoveUserKey userId={user.id} keyId={key.id} keyName={key.name} />
+                  </div>
                 </li>
               ))}
             </ul>
