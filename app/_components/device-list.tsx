@@ -10,8 +10,11 @@ export function DeviceList<I>({
   devices,
   revoke,
   inputFor,
+  currentId = null,
 }: {
   devices: DeviceSummary[];
+  /** The device this browser is (its device cookie), marked "This browser". */
+  currentId?: string | null;
   revoke: (input: I) => Promise<ActionResult<unknown>>;
   inputFor: (device: DeviceSummary) => I;
 }) {
@@ -21,7 +24,10 @@ export function DeviceList<I>({
       {devices.map((device) => (
         <li key={device.id} className="flex items-center justify-between gap-4 py-3 text-sm">
           <div>
-            <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
+            <p className="font-medium text-slate-800">
+              {describeBrowser(device.userAgent)}
+              {device.id === currentId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
+            </p>
             <p className="text-slate-500">
               activated {formatDateTime(device.createdAt)} from {device.ip ? formatIp(device.ip) : "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
             </p>

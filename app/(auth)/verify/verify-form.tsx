@@ -46,6 +46,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
   const canceled = useRef(false);
   const [oneTimeError, setOneTimeError] = useState<string | undefined>();
   const [codeSent, setCodeSent] = useState(emailCodeSent);
+  const [notice, setNotice] = useState<string | null>(null);
 
   async function finish() {
     setBusy("finish");
@@ -112,10 +113,13 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
   async function sendCode() {
     setBusy("send");
     setError(null);
+    setNotice(null);
     setCodeError(undefined);
     const result = await postJson("/api/verify/email-code/send");
     setBusy(null);
     if (!result.ok) return refused(result);
+    // A resend replaces the code: say so, so the user reads the newest email.
+    if (codeSent) setNotice(`We sent a new code to ${emailHint}. The previous one no longer works.`);
     setCodeSent(true);
   }
 
@@ -123,6 +127,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     event.preventDefault();
     setBusy("code");
     setError(null);
+    setNotice(null);
     setCodeError(undefined);
     const result = await postJson("/api/verify/email-code", { code: String(new FormData(event.currentTarget).get("code") ?? "") });
     if (!result.ok) {
@@ -161,6 +166,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
   return (
     <div className="space-y-6">
       {error && <Alert>{error}</Alert>}
+      {notice && <Alert tone="success">{notice}</Alert>}
       {method === "security-key" &&
         (busy === "key" && keyDeadline ? (
           <KeyPrompt

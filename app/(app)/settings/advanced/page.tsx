@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireOrgContext } from "@/lib/auth/page";
-import { listOwnDevices } from "@/lib/auth/devices";
+import { cookies } from "next/headers";
+import { deviceCookieName, knownDeviceId, listOwnDevices } from "@/lib/auth/devices";
 import { maskEmail } from "@/lib/format";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
@@ -36,6 +37,7 @@ export default async function AdvancedUserDetailsPage() {
     hasAuthenticatorApp(ctx),
     enrolmentProofOf(ctx),
   ]);
+  const thisDeviceId = await knownDeviceId({ id: ctx.userId, orgId: ctx.orgId }, (await cookies()).get(deviceCookieName())?.value);
   return (
     <>
       <PageHeader title="Advanced User Details" description="Your account and how you verify your identity." />
@@ -104,7 +106,7 @@ export default async function AdvancedUserDetailsPage() {
           <RecoveryCodes left={recoveryCodesLeft} />
         </Card>
         <Card title="Activated devices" description="Browsers that passed device activation. Revoke one and its next login must verify it's you again.">
-          <DeviceList devices={devices} revoke={revokeOwnDeviceAction} inputFor={(device) => ({ deviceId: device.id })} />
+          <DeviceList devices={devices} revoke={revokeOwnDeviceAction} inputFor={(device) => ({ deviceId: device.id })} currentId={thisDeviceId} />
         </Card>
         <Card title="Recent identity verifications" description="Your latest logins, device activations, re-authentications and security key changes.">
           {verifications.length === 0 ? (
