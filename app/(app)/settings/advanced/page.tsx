@@ -68,8 +68,15 @@ export default async function AdvancedUserDetailsPage() {
             ]}
           />
         </Card>
-        <Card title="Security Key (U2F)" description="Physical security keys (FIDO U2F or FIDO2) that verify it's you.">
-          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} />
+        <Card
+          title="Security Key (U2F)"
+          description={
+            policy.authenticatorType === "SECURITY_KEYS_AND_PASSKEYS"
+              ? "Security keys (FIDO U2F or FIDO2) and passkeys (on this phone or computer: Touch ID, Windows Hello, Android) that verify it's you."
+              : "Physical security keys (FIDO U2F or FIDO2) that verify it's you."
+          }
+        >
+          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} isAdmin={ctx.role === "ADMIN"} />
         </Card>
         <Card title="Active sessions" description="Browsers where you are logged in. Log out any you don't recognise.">
           <ul className="divide-y divide-slate-100" aria-label="Active sessions">

@@ -1,5 +1,6 @@
 "use client";
 
+import Link from "next/link";
 import { useRouter } from "next/navigation";
 import { useState } from "react";
 import type { KeySummary } from "@/lib/webauthn/keys";
@@ -15,7 +16,19 @@ import { formatDate } from "@/lib/format";
  * The "Security Key (U2F)" field: the user's keys, Register (when the org allows keys), rename, remove.
  * `locked`: required-MFA enrolment has not proved the mailbox yet, so Register waits for it.
  */
-export function SecurityKeys({ keys, keysAllowed, maxKeys, locked = false }: { keys: KeySummary[]; keysAllowed: boolean; maxKeys: number; locked?: boolean }) {
+export function SecurityKeys({
+  keys,
+  keysAllowed,
+  maxKeys,
+  locked = false,
+  isAdmin = false,
+}: {
+  keys: KeySummary[];
+  keysAllowed: boolean;
+  maxKeys: number;
+  locked?: boolean;
+  isAdmin?: boolean;
+}) {
   const [registering, setRegistering] = useState(false);
   // What just happened ("Renamed …", "… was removed"), shown until the next change.
   const [notice, setNotice] = useState<string | null>(null);
@@ -34,7 +47,16 @@ export function SecurityKeys({ keys, keysAllowed, maxKeys, locked = false }: { k
       {keysAllowed && keys.length === 1 && (
         <Alert tone="info">Register a second key as a backup, so you can still verify your identity if you lose this one.</Alert>
       )}
-      {!keysAllowed && <p className="text-sm text-slate-500">Your org hasn't turned on security keys.</p>}
+      {!keysAllowed && (
+        <p className="text-sm text-slate-500">
+          Your org hasn't turned on security keys.{" "}
+          {isAdmin && (
+            <Link href="/setup/session-settings" className="font-medium text-brand-600 hover:text-brand-700">
+              Turn them on in Session Settings
+            </Link>
+          )}
+        </p>
+      )}
       {keysAllowed &&
         (registering ? (
           <RegisterKey onClose={() => setRegistering(false)} />

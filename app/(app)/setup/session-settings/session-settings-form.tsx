@@ -167,7 +167,13 @@ function SettingsFields({
               defaultValue={initial.userVerification}
               options={toOptions(USER_VERIFICATION_LABELS)}
               error={fieldErrors.userVerification}
-              hint="Whether keys must also check a PIN or fingerprint."
+              hint={
+                <>
+                  Whether the key also asks for its PIN or fingerprint, on top of the touch. <strong>Discouraged</strong>: a touch is enough (works with
+                  every key, including U2F). <strong>Preferred</strong>: ask for the PIN or fingerprint when the key has one. <strong>Required</strong>: only
+                  keys with a PIN or fingerprint, asked every time (older U2F keys can't be used).
+                </>
+              }
             />
             <SelectField
               label={FIELD_LABELS.authenticatorType}
@@ -175,6 +181,7 @@ function SettingsFields({
               defaultValue={initial.authenticatorType}
               options={toOptions(AUTHENTICATOR_TYPE_LABELS)}
               error={fieldErrors.authenticatorType}
+              hint="Passkeys live in a phone or computer (Touch ID, Windows Hello, Android, iCloud Keychain) instead of a separate key you plug in or tap."
             />
             <TextAreaField
               label={FIELD_LABELS.allowedAaguids}
