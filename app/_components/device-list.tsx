@@ -29,7 +29,8 @@ export function DeviceList<I>({
               {device.id === currentId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
             </p>
             <p className="text-slate-500">
-              activated {formatDateTime(device.createdAt)} from {device.ip ? formatIp(device.ip) : "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
+              activated {formatDateTime(device.createdAt)} from {device.ip ? formatIp(device.ip) : "an unknown IP"} · last seen{" "}
+              {formatDateTime(device.lastSeenAt)}
             </p>
           </div>
           <ActionButton
