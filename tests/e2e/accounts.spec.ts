@@ -149,8 +149,10 @@ test("a user logs out another browser from Advanced User Details; that browser i
   await sessions.getByRole("button", { name: /^Log out / }).click();
   await expect(sessions.getByRole("button", { name: /^Log out / })).toHaveCount(0);
 
+  // Its session ended, so /login says why.
   await other.goto("/home");
-  await expect(other).toHaveURL(/\/login$/);
+  await expect(other).toHaveURL(/\/login\?reason=session-ended$/);
+  await expect(other.getByText("Your session has ended. Log in again to continue.")).toBeVisible();
   await page.goto("/home");
   await expect(page).toHaveURL(/\/home$/);
   await otherContext.close();
