@@ -118,7 +118,7 @@ function AdoptionChart({ adoption }: { adoption: AdoptionSummary }) {
         {bars.map((bar) => (bar.width > 0 ? <rect key={bar.key} x={bar.x} y={0} width={bar.width} height={4} className={bar.fill} /> : null))}
       </svg>
       <figcaption>
-        <ul className="mt-3 grid gap-1 text-sm sm:grid-cols-3">
+        <ul className="mt-3 flex flex-wrap gap-x-5 gap-y-1 text-sm">
           {SEGMENTS.map((segment) => (
             <li key={segment.key} className="flex items-center gap-2 text-slate-600">
               <span aria-hidden className={`h-2.5 w-2.5 rounded-full ${segment.color}`} />

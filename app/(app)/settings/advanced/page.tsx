@@ -88,7 +88,8 @@ export default async function AdvancedUserDetailsPage() {
                     {session.id === ctx.sessionId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
                   </p>
                   <p className="text-slate-500">
-                    {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                    {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active{" "}
+                    {formatDateTime(session.lastSeenAt)}
                   </p>
                 </div>
                 {session.id !== ctx.sessionId && (
@@ -124,6 +125,10 @@ export default async function AdvancedUserDetailsPage() {
                 <li key={event.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                   <span className="text-slate-800">
                     {event.activity} · {event.method}
+                    {/* Which key: a successful key row's detail is the key's name. */}
+                    {event.result === "Succeeded" && /security key/i.test(event.method) && event.detail && (
+                      <span className="text-slate-500"> · {event.detail}</span>
+                    )}
                   </span>
                   <span className="flex items-center gap-3 text-slate-500">
                     <Badge tone={event.result === "Succeeded" ? "green" : "red"}>{event.result}</Badge>

@@ -63,7 +63,7 @@ export default async function EmailLogPage({ searchParams }: { searchParams: Pro
             {messages.map((message) => (
               <tr key={message.id} className="align-top hover:bg-slate-50">
                 <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(message.createdAt)}</td>
-                <td className="break-all px-4 py-3 font-medium text-slate-800">{message.to}</td>
+                <td className="break-words px-4 py-3 font-medium text-slate-800">{message.to}</td>
                 <td className="px-4 py-3 text-slate-600">{emailTemplateLabel(message.template)}</td>
                 <td className="px-4 py-3">
                   <Badge tone={STATE_BADGES[message.state].tone}>{STATE_BADGES[message.state].label}</Badge>
