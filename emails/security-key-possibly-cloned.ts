@@ -50,5 +50,10 @@ export const securityKeyPossiblyClonedAdminEmail = defineEmailTemplate({
     },
     { type: "button", label: `Review ${d.username}'s security keys`, url: d.manageLink },
   ],
-  preview: { ...keyChangePreview, name: "Ada Lovelace", username: "grace@acme.test", manageLink: "http://localhost:3000/setup/users/00000000-0000-4000-8000-000000000000" },
+  preview: {
+    ...keyChangePreview,
+    name: "Ada Lovelace",
+    username: "grace@acme.test",
+    manageLink: "http://localhost:3000/setup/users/00000000-0000-4000-8000-000000000000",
+  },
 });

@@ -129,7 +129,12 @@ function renderChecked<N extends EmailTemplateName>(message: OutgoingEmail<N>) {
  * and releases it now. False when it already left (or was claimed): the
  * caller's change stands and the message goes out as it was.
  */
-export async function releaseHeldEmail<N extends EmailTemplateName>(tx: OutboxWriter, id: string, message: OutgoingEmail<N>, now = new Date()): Promise<boolean> {
+export async function releaseHeldEmail<N extends EmailTemplateName>(
+  tx: OutboxWriter,
+  id: string,
+  message: OutgoingEmail<N>,
+  now = new Date(),
+): Promise<boolean> {
   const { to, rendered } = renderChecked(message);
   const { count } = await tx.emailMessage.updateMany({
     where: { id, orgId: message.orgId, template: message.template, state: "QUEUED", attempts: 0 },

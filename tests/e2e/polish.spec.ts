@@ -181,7 +181,11 @@ test("a session that ends mid-task goes to /login with a message", async ({ page
   const other = await newBrowser(browser);
   await logInAndWaitForHome(other, org.adminEmail);
   await other.goto("/settings/advanced");
-  await other.getByRole("list", { name: "Active sessions" }).getByRole("button", { name: /^Log out / }).first().click();
+  await other
+    .getByRole("list", { name: "Active sessions" })
+    .getByRole("button", { name: /^Log out / })
+    .first()
+    .click();
   await expect(other.getByRole("list", { name: "Active sessions" }).getByRole("listitem")).toHaveCount(1);
   await other.context().close();
 

@@ -24,8 +24,7 @@ const METHOD_NAMES: Record<LoginMethod, string> = {
   "email-code": "Emailed code",
 };
 
-const NOT_REGISTERED =
-  "That security key isn't registered to your account (or the request was canceled). Use a key you registered, or choose another method.";
+const NOT_REGISTERED = "That security key isn't registered to your account (or the request was canceled). Use a key you registered, or choose another method.";
 
 type Props = { methods: LoginMethod[]; emailHint: string | null; emailCodeSent: boolean; verified: boolean };
 

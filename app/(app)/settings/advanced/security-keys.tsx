@@ -11,7 +11,6 @@ import { VerifyIdentity } from "./verify-identity";
 import { leaveIfSessionEnded } from "../../../_components/api-client";
 import { formatDate } from "@/lib/format";
 
-
 /**
  * The "Security Key (U2F)" field: the user's keys, Register (when the org allows keys), rename, remove.
  * `locked`: required-MFA enrolment has not proved the mailbox yet, so Register waits for it.

@@ -169,9 +169,9 @@ function SettingsFields({
               error={fieldErrors.userVerification}
               hint={
                 <>
-                  Whether the key also asks for its PIN or fingerprint, on top of the touch. <strong>Discouraged</strong>: a touch is enough (works with
-                  every key, including U2F). <strong>Preferred</strong>: ask for the PIN or fingerprint when the key has one. <strong>Required</strong>: only
-                  keys with a PIN or fingerprint, asked every time (older U2F keys can't be used).
+                  Whether the key also asks for its PIN or fingerprint, on top of the touch. <strong>Discouraged</strong>: a touch is enough (works with every
+                  key, including U2F). <strong>Preferred</strong>: ask for the PIN or fingerprint when the key has one. <strong>Required</strong>: only keys
+                  with a PIN or fingerprint, asked every time (older U2F keys can't be used).
                 </>
               }
             />

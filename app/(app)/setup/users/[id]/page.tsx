@@ -161,7 +161,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   <div>
                     <p className="font-medium text-slate-800">{describeBrowser(session.userAgent)}</p>
                     <p className="text-slate-500">
-                      {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                      {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active{" "}
+                      {formatDateTime(session.lastSeenAt)}
                     </p>
                   </div>
                   {session.id !== ctx.sessionId && <RevokeSessionButton userId={user.id} sessionId={session.id} />}
