@@ -29,7 +29,7 @@ const body = (what: string) => (d: Data) => [
   },
   {
     type: "paragraph" as const,
-    text: "If it wasn't you, someone may be signed in as you. Change your password, review your verification methods, and tell your Gatehouse admin right away.",
+    text: "If it wasn't you, someone may be logged in as you. Change your password, review your verification methods, and tell your Gatehouse admin right away.",
   },
   { type: "button" as const, label: "Review your account", url: d.manageLink },
 ];

@@ -26,7 +26,7 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
     },
     {
       type: "paragraph",
-      text: "If it wasn't you, someone may be signed in as you. Change your password, generate new codes, and tell your Gatehouse admin right away.",
+      text: "If it wasn't you, someone may be logged in as you. Change your password, generate new codes, and tell your Gatehouse admin right away.",
     },
     { type: "button", label: "Review your account", url: d.manageLink },
   ],

@@ -19,7 +19,7 @@ export const securityKeyRemovedEmail = defineEmailTemplate({
     { type: "paragraph", text: "If this was you, there is nothing else to do." },
     {
       type: "paragraph",
-      text: "If it wasn't you, someone may be signed in as you. Change your password, review your security keys, and tell your Gatehouse admin right away.",
+      text: "If it wasn't you, someone may be logged in as you. Change your password, review your security keys, and tell your Gatehouse admin right away.",
     },
     { type: "button", label: "Review your security keys", url: d.manageLink },
   ],
