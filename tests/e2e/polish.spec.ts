@@ -198,3 +198,26 @@ test("a session that ends mid-task goes to /login with a message", async ({ page
   await page.goto("/home");
   await page.waitForURL("**/login?reason=session-ended");
 });
+
+test("a favicon, and a title per page", async ({ page }) => {
+  for (const icon of ["/favicon.ico", "/icon.svg"]) expect((await page.request.get(icon)).status(), icon).toBe(200);
+  const titles = new Set<string>();
+  await page.goto("/login");
+  titles.add(await page.title());
+  await signUpOrg(page, "Titles");
+  for (const path of [
+    "/home",
+    "/settings/advanced",
+    "/setup",
+    "/setup/session-settings",
+    "/setup/users",
+    "/setup/verification-history",
+    "/setup/login-history",
+  ]) {
+    await page.goto(path);
+    const title = await page.title();
+    expect(title, path).toMatch(/^.+ · Gatehouse$/);
+    titles.add(title);
+  }
+  expect(titles.size).toBe(8);
+});
