@@ -14,7 +14,7 @@ export const deviceActivationCodeEmail = defineEmailTemplate({
   body: (d) => [
     ...codeEmailBody(d, {
       heading: "Verify it's you",
-      intro: `Hi ${d.name}, someone signed in to your ${d.orgName} account on Gatehouse from a browser we haven't seen before. Enter this code to activate it:`,
+      intro: `Hi ${d.name}, someone logged in to your ${d.orgName} account on Gatehouse from a browser it hasn't seen before. Enter this code to activate it:`,
       note: "The code works once and expires after 10 minutes. If this wasn't you, don't share the code: someone knows your password.",
     }),
     ...wasntMeBlocks(d.wasntMeLink),

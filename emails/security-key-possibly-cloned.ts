@@ -37,11 +37,23 @@ export const securityKeyPossiblyClonedAdminEmail = defineEmailTemplate({
     { type: "heading", text: "Possible cloned security key" },
     {
       type: "paragraph",
-      text: `Hi ${d.name}, the security key "${d.keyName}" of ${d.username} in ${d.orgName} answered a verification with a signature counter lower than before, a sign that it may have been copied. Gatehouse refused the verification and blocked the key.`,
+      text: `Hi ${d.name}, the security key "${d.keyName}" of ${d.username} in ${d.orgName} may have been copied. Gatehouse refused the verification and blocked the key.`,
+    },
+    {
+      type: "paragraph",
+      text: "Why: a security key counts its own uses and sends the count with every verification, so each count should be higher than the last one Gatehouse saw. This key sent a lower one. That happens when a copy of the key is used next to the original, and rarely when a key is reset.",
     },
     keyChangeFacts(d),
-    { type: "paragraph", text: "Check with the user, and review their verification history and login history." },
-    { type: "button", label: "Open Identity Verification History", url: d.manageLink },
+    {
+      type: "paragraph",
+      text: "Check with the user. On their page you can remove the key, or clear the flag if you're satisfied it wasn't copied (the key then works again).",
+    },
+    { type: "button", label: `Review ${d.username}'s security keys`, url: d.manageLink },
   ],
-  preview: { ...keyChangePreview, name: "Ada Lovelace", username: "grace@acme.test", manageLink: "http://localhost:3000/setup/verification-history" },
+  preview: {
+    ...keyChangePreview,
+    name: "Ada Lovelace",
+    username: "grace@acme.test",
+    manageLink: "http://localhost:3000/setup/users/00000000-0000-4000-8000-000000000000",
+  },
 });

@@ -1,5 +1,16 @@
 import type { ActionResult } from "@/lib/auth/action";
 
+/**
+ * The session ended while the user was doing something (timeout, logged out
+ * elsewhere, deactivated): rather than an error over stale data, go to /login,
+ * which says why. True when it navigates away; pass every action result here.
+ */
+export function leaveIfSessionEnded(result: ActionResult<unknown> | null | undefined): boolean {
+  if (!result || result.ok || result.code !== "signed-out") return false;
+  window.location.assign("/login?reason=session-ended");
+  return true;
+}
+
 /** POSTs JSON to one of our route handlers; network failures become an ordinary error result. */
 export async function postJson<T>(url: string, body: unknown = {}): Promise<ActionResult<T>> {
   try {
@@ -8,7 +19,9 @@ export async function postJson<T>(url: string, body: unknown = {}): Promise<Acti
       headers: { "Content-Type": "application/json" },
       body: JSON.stringify(body),
     });
-    return (await response.json()) as ActionResult<T>;
+    const result = (await response.json()) as ActionResult<T>;
+    leaveIfSessionEnded(result);
+    return result;
   } catch {
     return { ok: false, error: "Gatehouse could not be reached. Check your connection and try again." };
   }

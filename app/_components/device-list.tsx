@@ -3,14 +3,18 @@ import type { ActionResult } from "@/lib/auth/action";
 import { describeBrowser } from "@/lib/http/request-info";
 import { ActionButton } from "./action-button";
 import { formatDateTime } from "./ui";
+import { formatIp } from "@/lib/format";
 
 /** Activated devices with a Revoke button each; `revoke` is the user's own or the admin's action. */
 export function DeviceList<I>({
   devices,
   revoke,
   inputFor,
+  currentId = null,
 }: {
   devices: DeviceSummary[];
+  /** The device this browser is (its device cookie), marked "This browser". */
+  currentId?: string | null;
   revoke: (input: I) => Promise<ActionResult<unknown>>;
   inputFor: (device: DeviceSummary) => I;
 }) {
@@ -20,9 +24,13 @@ export function DeviceList<I>({
       {devices.map((device) => (
         <li key={device.id} className="flex items-center justify-between gap-4 py-3 text-sm">
           <div>
-            <p className="font-medium text-slate-800">{describeBrowser(device.userAgent)}</p>
+            <p className="font-medium text-slate-800">
+              {describeBrowser(device.userAgent)}
+              {device.id === currentId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
+            </p>
             <p className="text-slate-500">
-              activated {formatDateTime(device.createdAt)} from {device.ip ?? "an unknown IP"} · last seen {formatDateTime(device.lastSeenAt)}
+              activated {formatDateTime(device.createdAt)} from {device.ip ? formatIp(device.ip) : "an unknown IP"} · last seen{" "}
+              {formatDateTime(device.lastSeenAt)}
             </p>
           </div>
           <ActionButton

@@ -1,4 +1,4 @@
-import type { ComponentProps, ReactNode } from "react";
+import { useId, type ComponentProps, type ReactNode } from "react";
 
 // Form controls beyond ui.tsx's text Field, with the same look: label above (or
 // beside, for checkboxes), a hint, and a field-level error tied by aria-describedby.
@@ -33,7 +33,8 @@ export function CheckboxField({
   children,
   ...input
 }: Omit<ComponentProps<"input">, "type"> & { label: string; name: string; error?: string; hint?: ReactNode; children?: ReactNode }) {
-  const id = `field-${name}`;
+  // Unique per rendered control: two forms on one page may use the same field name.
+  const id = `field-${name}-${useId().replace(/[^\w-]/g, "")}`;
   return (
     <div className="flex gap-3">
       <input
@@ -64,7 +65,8 @@ export function SelectField({
   options,
   ...select
 }: ComponentProps<"select"> & { label: string; name: string; error?: string; hint?: ReactNode; options: readonly { value: string; label: string }[] }) {
-  const id = `field-${name}`;
+  // Unique per rendered control: two forms on one page may use the same field name.
+  const id = `field-${name}-${useId().replace(/[^\w-]/g, "")}`;
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">
@@ -96,7 +98,8 @@ export function TextAreaField({
   hint,
   ...textarea
 }: ComponentProps<"textarea"> & { label: string; name: string; error?: string; hint?: ReactNode }) {
-  const id = `field-${name}`;
+  // Unique per rendered control: two forms on one page may use the same field name.
+  const id = `field-${name}-${useId().replace(/[^\w-]/g, "")}`;
   return (
     <div>
       <label htmlFor={id} className="block text-sm font-medium text-slate-700">

@@ -2,6 +2,7 @@
 
 import { useState, type ReactNode } from "react";
 import type { ActionResult } from "@/lib/auth/action";
+import { leaveIfSessionEnded } from "./api-client";
 import { VerifyIdentity } from "../(app)/settings/advanced/verify-identity";
 
 /**
@@ -18,13 +19,17 @@ export function useStepUp(): {
 
   function run<T>(call: () => Promise<ActionResult<T>>): Promise<ActionResult<T> | null> {
     return call().then((result) => {
+      leaveIfSessionEnded(result);
       if (result.ok || result.code !== "fresh-auth-required") return result;
       // Resolves with the retried result, or null when the admin cancels.
       return new Promise<ActionResult<T> | null>((resolve) => {
         setAsking({
           retry: () => {
             setAsking(null);
-            void call().then(resolve);
+            void call().then((again) => {
+              leaveIfSessionEnded(again);
+              resolve(again);
+            });
           },
           cancel: () => {
             setAsking(null);

@@ -1,5 +1,5 @@
 import Link from "next/link";
-import type { ComponentProps, ReactNode } from "react";
+import { useId, type ComponentProps, type ReactNode } from "react";
 
 export function Logo({ className = "" }: { className?: string }) {
   return (
@@ -62,7 +62,8 @@ export function ButtonLink({ variant = "primary", className = "", ...props }: Co
 }
 
 export function Field({ label, name, error, hint, ...input }: ComponentProps<"input"> & { label: string; name: string; error?: string; hint?: string }) {
-  const id = `field-${name}`;
+  // Unique per rendered control: two forms on one page may use the same field name.
+  const id = `field-${name}-${useId().replace(/[^\w-]/g, "")}`;
   const describedBy = error ? `${id}-error` : hint ? `${id}-hint` : undefined;
   return (
     <div>

@@ -11,7 +11,7 @@ import { describeEntryPoint, type EntryPoint } from "./entry-point";
 export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string>; code?: string };
 export type ActionResult<T = undefined> = { ok: true; data: T } | ActionError;
 
-export const SESSION_ENDED = "Your session has ended. Sign in again.";
+export const SESSION_ENDED = "Your session has ended. Log in again.";
 
 /** FormData to a plain object; repeated names become arrays. */
 export function formToObject(input: unknown): unknown {

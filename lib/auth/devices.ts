@@ -1,4 +1,5 @@
 import "server-only";
+import { formatDateTime } from "../format";
 import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
 import type { Prisma, User } from "../db/generated/client";
@@ -143,7 +144,7 @@ export async function revokeUserDevice(ctx: AdminContext, userId: string, device
         action: "Revoked activated device",
         section: "Users",
         targetId: userId,
-        newValue: `${device.user.username}: device activated ${device.createdAt.toISOString()} from ${device.ip ?? "an unknown IP"}`,
+        newValue: `${device.user.username}: device activated ${formatDateTime(device.createdAt)} from ${device.ip ?? "an unknown IP"}`,
         request,
       },
       tx,

@@ -51,6 +51,8 @@ export interface VerificationChoices {
   emailHint: string | null;
   emailCodeSent: boolean;
   expiresAt: Date;
+  /** Keys not offered because they were flagged as possible clones (the user is told why). */
+  flaggedKeyNames: string[];
 }
 
 /** What /verify shows for a pending login. */
@@ -72,6 +74,15 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
     emailHint: methods.includes("email-code") ? maskEmail(user.email) : null,
     emailCodeSent: Boolean(pending.emailCodeExpiresAt && pending.emailCodeExpiresAt > new Date()),
     expiresAt: pending.expiresAt,
+    flaggedKeyNames: pending.policy.allowSecurityKeys
+      ? (
+          await db().securityKey.findMany({
+            where: { userId: pending.userId, orgId: pending.orgId, flaggedAt: { not: null } },
+            select: { name: true },
+            orderBy: { createdAt: "asc" },
+          })
+        ).map((k) => k.name)
+      : [],
   };
 }
 
@@ -109,7 +120,13 @@ async function fail(pending: PendingLoginSubject, method: VerificationMethod, er
  * Marks the pending login verified (once) and, when device activation was
  * needed, activates this browser: returns the new device token for its cookie.
  */
-async function succeed(pending: PendingLoginSubject, method: VerificationMethod, request: RequestInfo, now: Date): Promise<{ deviceToken: string | null }> {
+async function succeed(
+  pending: PendingLoginSubject,
+  method: VerificationMethod,
+  request: RequestInfo,
+  now: Date,
+  keyName?: string,
+): Promise<{ deviceToken: string | null }> {
   const deviceToken = await db().$transaction(async (tx) => {
     const { count } = await tx.pendingLogin.updateMany({
       where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
@@ -124,7 +141,8 @@ async function succeed(pending: PendingLoginSubject, method: VerificationMethod,
         method,
         activity: activityOf(pending),
         result: "Succeeded",
-        detail: pending.needsSecondFactor && pending.needsDeviceActivation ? "New device activated" : undefined,
+        // Which key, when a key was used: the name it has now, as the user knows it.
+        detail: [keyName, pending.needsSecondFactor && pending.needsDeviceActivation ? "New device activated" : null].filter(Boolean).join(" · ") || undefined,
         request,
       },
       tx,
@@ -156,16 +174,17 @@ export async function verifyWithKey(
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ deviceToken: string | null }> {
+  let keyName: string;
   // No per-user slot: a key's signature cannot be guessed, and counting its failures per user would let
   // someone who knows only the password lock the owner's key out. The pending login's own 5 failures still apply.
   try {
     if (!pending.policy.allowSecurityKeys) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
     const challenge = await consumeChallenge(pending, "login", challengeOf(response), now);
-    await verifyOwnKeyAssertion(pending, response, challenge, request, now);
+    ({ keyName } = await verifyOwnKeyAssertion(pending, response, challenge, request, now));
   } catch (error) {
     return fail(pending, "Security key", error, request);
   }
-  return succeed(pending, "Security key", request, now);
+  return succeed(pending, "Security key", request, now, keyName);
 }
 
 /** Emailed code, step 1: a fresh 6-digit code (the previous one stops working), through the outbox. At most 3 per 15 minutes per user. */

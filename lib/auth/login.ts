@@ -1,4 +1,5 @@
 import "server-only";
+import { formatDateTime } from "../format";
 import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
@@ -89,7 +90,7 @@ export async function authenticateWithPassword(username: string, password: strin
         action: "User locked out",
         section: "Login",
         targetId: user.id,
-        newValue: `${username} after ${byUser.count} failed logins, until ${byUser.resetAt.toISOString()}`,
+        newValue: `${username} after ${byUser.count} failed logins, until ${formatDateTime(byUser.resetAt)}`,
         request,
       });
     }

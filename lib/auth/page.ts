@@ -1,5 +1,7 @@
 import "server-only";
+import { cookies } from "next/headers";
 import { forbidden, redirect } from "next/navigation";
+import { cookieName } from "./cookies";
 import { AdminRequiredError, EnrolmentRequiredError, MFA_ENROLMENT_PATH, authorize, currentContext, type AdminContext, type OrgContext } from "./context";
 
 // Pages get their context here: signed out → /login; enrolment due → the
@@ -9,7 +11,8 @@ import { AdminRequiredError, EnrolmentRequiredError, MFA_ENROLMENT_PATH, authori
 /** The signed-in user's org context. `enrolmentPage` marks the one page open while MFA enrolment is due. */
 export async function requireOrgContext(options: { enrolmentPage?: boolean } = {}): Promise<OrgContext> {
   const ctx = await currentContext();
-  if (!ctx) redirect("/login");
+  // A session cookie that no longer opens a session: it timed out or was ended. /login says so.
+  if (!ctx) redirect((await cookies()).has(cookieName("session")) ? "/login?reason=session-ended" : "/login");
   try {
     return authorize(ctx, { duringEnrolment: options.enrolmentPage });
   } catch (error) {

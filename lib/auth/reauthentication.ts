@@ -97,9 +97,9 @@ export async function reauthenticateWithKey(ctx: OrgContext, response: Authentic
     recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password and security key", activity: "Re-authentication", result, detail, request });
   try {
     const challenge = await consumeChallenge(ctx, "reauth", challengeOf(response), now);
-    await verifyOwnKeyAssertion(ctx, response, challenge, request, now);
+    const { keyName } = await verifyOwnKeyAssertion(ctx, response, challenge, request, now);
     await markFresh(ctx, now);
-    await record("Succeeded");
+    await record("Succeeded", keyName);
   } catch (error) {
     await record("Failed", error instanceof Error ? error.message : "Verification failed");
     throw error;

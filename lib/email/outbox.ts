@@ -90,7 +90,28 @@ const NOTICE_TEMPLATES = Object.values(EMAIL_TEMPLATES)
  * and the mail worker delivers it afterwards. Invalid input throws
  * EmailRejectedError before anything is written (and so rolls back the caller).
  */
-export async function enqueueEmail<N extends EmailTemplateName>(tx: OutboxWriter, message: OutgoingEmail<N>): Promise<{ id: string }> {
+export async function enqueueEmail<N extends EmailTemplateName>(
+  tx: OutboxWriter,
+  message: OutgoingEmail<N>,
+  options: { notBefore?: Date } = {},
+): Promise<{ id: string }> {
+  const { to, template, rendered } = renderChecked(message);
+  if (template.category === "notice" && message.orgId) await enforceQuota(tx, { orgId: message.orgId, to, template: message.template });
+  const row = await tx.emailMessage.create({
+    data: {
+      orgId: message.orgId,
+      template: message.template,
+      to,
+      priority: template.category === "notice" ? 1 : 0,
+      ...rendered,
+      ...(options.notBefore ? { nextAttemptAt: options.notBefore } : {}),
+    },
+    select: { id: true },
+  });
+  return row;
+}
+
+function renderChecked<N extends EmailTemplateName>(message: OutgoingEmail<N>) {
   const to = recipientSchema.safeParse(message.to);
   if (!to.success) throw new EmailRejectedError(message.template, ["to"]);
   const template = EMAIL_TEMPLATES[message.template];
@@ -100,13 +121,26 @@ export async function enqueueEmail<N extends EmailTemplateName>(tx: OutboxWriter
   const rendered = result.email;
   const oversized = (["subject", "text", "html"] as const).filter((field) => rendered[field].length > EMAIL_LIMITS[field]);
   if (oversized.length) throw new EmailRejectedError(message.template, oversized);
+  return { to: to.data, template, rendered };
+}
 
-  if (template.category === "notice" && message.orgId) await enforceQuota(tx, { orgId: message.orgId, to: to.data, template: message.template });
-  const row = await tx.emailMessage.create({
-    data: { orgId: message.orgId, template: message.template, to: to.data, priority: template.category === "notice" ? 1 : 0, ...rendered },
-    select: { id: true },
+/**
+ * Rewrites a message still waiting in the outbox (held back with `notBefore`)
+ * and releases it now. False when it already left (or was claimed): the
+ * caller's change stands and the message goes out as it was.
+ */
+export async function releaseHeldEmail<N extends EmailTemplateName>(
+  tx: OutboxWriter,
+  id: string,
+  message: OutgoingEmail<N>,
+  now = new Date(),
+): Promise<boolean> {
+  const { to, rendered } = renderChecked(message);
+  const { count } = await tx.emailMessage.updateMany({
+    where: { id, orgId: message.orgId, template: message.template, state: "QUEUED", attempts: 0 },
+    data: { to, ...rendered, nextAttemptAt: now },
   });
-  return row;
+  return count === 1;
 }
 
 /**

@@ -9,7 +9,7 @@ import type { RequestInfo } from "../http/request-info";
 import type { SignupInput } from "../validation/account";
 
 export const SLUG_TAKEN = "This URL name is taken. Try another.";
-export const USERNAME_TAKEN = "This email is already a Gatehouse username. Sign in, or use another email.";
+export const USERNAME_TAKEN = "This email is already a Gatehouse username. Log in, or use another email.";
 
 export interface CreatedOrg {
   orgId: string;
@@ -28,14 +28,20 @@ export interface NewOrg {
 
 /** Refuses a taken slug or username (the email, in any case) with field errors, both at once. */
 export async function assertOrgAvailable(slug: string, email: string): Promise<void> {
+  const fieldErrors = await takenFields({ slug, email });
+  if (Object.keys(fieldErrors).length) throw new UserFacingError("Check the highlighted fields.", fieldErrors);
+}
+
+/** Field errors for a slug or username (email) already in use; a value not given is not checked. */
+export async function takenFields({ slug, email }: { slug?: string; email?: string }): Promise<Record<string, string>> {
   const [slugTaken, usernameTaken] = await Promise.all([
-    db().org.findUnique({ where: { slug }, select: { id: true } }),
-    db().user.findUnique({ where: { username: email.toLowerCase() }, select: { id: true } }),
+    slug ? db().org.findUnique({ where: { slug }, select: { id: true } }) : null,
+    email ? db().user.findUnique({ where: { username: email.toLowerCase() }, select: { id: true } }) : null,
   ]);
   const fieldErrors: Record<string, string> = {};
   if (slugTaken) fieldErrors.slug = SLUG_TAKEN;
   if (usernameTaken) fieldErrors.email = USERNAME_TAKEN;
-  if (Object.keys(fieldErrors).length) throw new UserFacingError("Check the highlighted fields.", fieldErrors);
+  return fieldErrors;
 }
 
 /** The org, its admin and the audit row, inside the caller's transaction. */

@@ -14,7 +14,7 @@ import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { fieldErrorsOf, signupSchema } from "../validation/account";
 import { assertPasswordAllowed } from "../auth/password-policy";
-import { assertOrgAvailable, insertOrgWithAdmin, takenFieldError, type CreatedOrg } from "./mutations";
+import { assertOrgAvailable, insertOrgWithAdmin, takenFieldError, takenFields, type CreatedOrg } from "./mutations";
 
 // "Create your org" in two steps (DESIGN.md section 9, Abuse). Step 1 keeps
 // the details and the hashed password in a PendingSignup row, named by an
@@ -74,7 +74,19 @@ export interface StartedSignup {
  */
 export async function startSignup(input: unknown, request: RequestInfo, now = new Date()): Promise<StartedSignup> {
   const parsed = signupSchema.safeParse(input);
-  if (!parsed.success) throw new UserFacingError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
+  if (!parsed.success) {
+    // Every problem at once: a well-formed URL name or email that is taken is reported with the format errors
+    // (the availability answer costs an IP slot here too, as below).
+    const fieldErrors = fieldErrorsOf(parsed.error);
+    const slug = signupSchema.shape.slug.safeParse((input as { slug?: unknown } | null)?.slug);
+    const email = signupSchema.shape.email.safeParse((input as { email?: unknown } | null)?.email);
+    if ((slug.success && !fieldErrors.slug) || (email.success && !fieldErrors.email)) {
+      await takeSlot(ipKey(request.ip), signupIpLimit(), now);
+      const taken = await takenFields({ slug: slug.success ? slug.data : undefined, email: email.success ? email.data : undefined });
+      Object.assign(fieldErrors, taken);
+    }
+    throw new UserFacingError("Check the highlighted fields.", fieldErrors);
+  }
   const details = parsed.data;
   assertPasswordAllowed(details.password, { username: details.email, orgName: details.orgName });
   await db().pendingSignup.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - SWEEP_AFTER_MS) } } });

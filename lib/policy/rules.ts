@@ -1,6 +1,6 @@
 import type { OrgSettings } from "../db/generated/client";
 import type { AuthenticatorType, UserVerification } from "../db/generated/enums";
-import { formatDay } from "../validation/dates";
+import { formatDate } from "../format";
 
 // An org's identity verification and session policy (DESIGN.md section 3):
 // its values, defaults, labels and the pure rules later flows apply to it.
@@ -96,7 +96,7 @@ export function formatPolicyValue<F extends PolicyField>(field: F, value: Policy
   if (field === "sessionTimeoutMinutes") return timeoutLabel(value as number);
   if (field === "userVerification") return USER_VERIFICATION_LABELS[value as UserVerification];
   if (field === "authenticatorType") return AUTHENTICATOR_TYPE_LABELS[value as AuthenticatorType];
-  if (value instanceof Date) return formatDay(value);
+  if (value instanceof Date) return formatDate(value);
   if (Array.isArray(value)) return value.length ? value.join(", ") : "None";
   if (value === null) return "None";
   return String(value);

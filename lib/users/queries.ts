@@ -13,7 +13,9 @@ const listFields = {
   role: true,
   isActive: true,
   createdAt: true,
-  _count: { select: { securityKeys: true, recoveryCodes: { where: { usedAt: null } } } },
+  // Usable keys and flagged ones ("possible cloned key") are counted apart.
+  _count: { select: { securityKeys: { where: { flaggedAt: null } }, recoveryCodes: { where: { usedAt: null } } } },
+  securityKeys: { where: { flaggedAt: { not: null } }, select: { id: true } },
   authenticatorApp: { select: { confirmedAt: true } },
 } satisfies Prisma.UserSelect;
 
@@ -37,6 +39,28 @@ export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: 
     db().user.count({ where: { orgId: ctx.orgId, isActive: true, ...hasKey } }),
   ]);
   return { activeUsers, withSecurityKey };
+}
+
+export interface AdoptionSummary {
+  activeUsers: number;
+  /** Active users with a security key, with an authenticator app but no key, and with neither. */
+  withKey: number;
+  withAppOnly: number;
+  withNothing: number;
+  /** All users, active or not (the checklist's "invite users"). */
+  totalUsers: number;
+}
+
+/** The org's adoption at a glance, for the Setup home. */
+export async function adoptionSummary(ctx: AdminContext): Promise<AdoptionSummary> {
+  const active = { orgId: ctx.orgId, isActive: true };
+  const [activeUsers, withKey, withAppOnly, totalUsers] = await Promise.all([
+    db().user.count({ where: active }),
+    db().user.count({ where: { ...active, ...hasKey } }),
+    db().user.count({ where: { ...active, ...hasApp, NOT: hasKey } }),
+    db().user.count({ where: { orgId: ctx.orgId } }),
+  ]);
+  return { activeUsers, withKey, withAppOnly, withNothing: activeUsers - withKey - withAppOnly, totalUsers };
 }
 
 export async function listUsers(ctx: AdminContext, query: { q: string; page: number; method?: MethodFilter }) {

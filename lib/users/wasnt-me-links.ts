@@ -3,7 +3,7 @@ import type { EmailTemplateData } from "../../emails";
 import { WASNT_ME_VALID_FOR_MS } from "../../emails/wasnt-me";
 import { hashToken, randomToken } from "../crypto/tokens";
 import type { Prisma } from "../db/generated/client";
-import { enqueueEmail } from "../email/outbox";
+import { enqueueEmail, releaseHeldEmail } from "../email/outbox";
 import { env } from "../env";
 
 // Issuing the "This wasn't me" link of a security email. The token (256 bits)
@@ -41,11 +41,23 @@ export function wasntMeUrl(token: string): string {
   return `${env().APP_URL.replace(/\/+$/, "")}/wasnt-me/${token}`;
 }
 
-/** Queues a security email with its "This wasn't me" link, in the caller's transaction. */
-export async function enqueueSecurityEmail<N extends WasntMeTemplate>(tx: Prisma.TransactionClient, email: SecurityEmail<N>, now = new Date()): Promise<void> {
-  const token = randomToken();
+function withLink<N extends WasntMeTemplate>(email: SecurityEmail<N>, token: string) {
   const data = { ...email.data, wasntMeLink: wasntMeUrl(token) } as EmailTemplateData<N>;
-  const message = await enqueueEmail(tx, { orgId: email.orgId, to: email.to, template: email.template, data });
+  return { orgId: email.orgId, to: email.to, template: email.template, data };
+}
+
+/**
+ * Queues a security email with its "This wasn't me" link, in the caller's transaction.
+ * `notBefore` holds it back (a new key's email waits for "Name your key").
+ */
+export async function enqueueSecurityEmail<N extends WasntMeTemplate>(
+  tx: Prisma.TransactionClient,
+  email: SecurityEmail<N>,
+  now = new Date(),
+  options: { notBefore?: Date } = {},
+): Promise<{ id: string }> {
+  const token = randomToken();
+  const message = await enqueueEmail(tx, withLink(email, token), options);
   await tx.compromiseReport.create({
     data: {
       tokenHash: hashToken(token),
@@ -59,4 +71,26 @@ export async function enqueueSecurityEmail<N extends WasntMeTemplate>(tx: Prisma
       createdAt: now,
     },
   });
+  return message;
+}
+
+/**
+ * Rewrites a held security email (the key got its name) and releases it, with
+ * a fresh link: the old token only ever existed in the old body. False when
+ * the message already left; its link then stands as sent.
+ */
+export async function releaseHeldSecurityEmail<N extends WasntMeTemplate>(
+  tx: Prisma.TransactionClient,
+  emailId: string,
+  email: SecurityEmail<N>,
+): Promise<boolean> {
+  const token = randomToken();
+  const released = await releaseHeldEmail(tx, emailId, withLink(email, token));
+  if (released) {
+    await tx.compromiseReport.updateMany({
+      where: { emailMessageId: emailId, orgId: email.orgId, userId: email.userId, confirmedAt: null },
+      data: { tokenHash: hashToken(token), summary: email.summary.slice(0, 300) },
+    });
+  }
+  return released;
 }

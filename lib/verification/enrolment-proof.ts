@@ -42,7 +42,7 @@ async function sessionOf(ctx: OrgContext) {
     where: { id: ctx.sessionId, userId: ctx.userId, orgId: ctx.orgId, revokedAt: null },
     select: { enrolmentCodeHash: true, enrolmentCodeExpiresAt: true, mailboxProvedAt: true },
   });
-  if (!session) throw new ForbiddenError("Your session has ended. Sign in again.");
+  if (!session) throw new ForbiddenError("Your session has ended. Log in again.");
   return session;
 }
 

@@ -37,8 +37,9 @@ export interface VerificationRecord {
 type Writer = Prisma.TransactionClient | ReturnType<typeof db>;
 
 /** One Identity Verification History row. Pass the transaction of the change it records, if any. */
-export async function recordVerification(entry: VerificationRecord, writer: Writer = db()): Promise<void> {
-  await writer.verificationEvent.create({
+export async function recordVerification(entry: VerificationRecord, writer: Writer = db()): Promise<{ id: string }> {
+  return writer.verificationEvent.create({
+    select: { id: true },
     data: {
       orgId: entry.orgId,
       userId: entry.userId,

@@ -81,6 +81,6 @@ export async function listOwnRecentVerifications(ctx: OrgContext, take = 10) {
     where: { orgId: ctx.orgId, userId: ctx.userId },
     orderBy: newestFirst,
     take,
-    select: { id: true, createdAt: true, method: true, activity: true, result: true, ip: true, userAgent: true },
+    select: { id: true, createdAt: true, method: true, activity: true, result: true, detail: true, ip: true, userAgent: true },
   });
 }

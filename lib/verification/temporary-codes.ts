@@ -1,4 +1,5 @@
 import "server-only";
+import { formatDateTime } from "../format";
 import { recordAudit } from "../audit/mutations";
 import { requireFreshAuth } from "../auth/freshness";
 import type { AdminContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
@@ -48,7 +49,7 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
         action: "Issued temporary verification code",
         section: "Users",
         targetId: user.id,
-        newValue: `${user.username}: valid ${hours} h, until ${expiresAt.toISOString()}`,
+        newValue: `${user.username}: valid ${hours} h, until ${formatDateTime(expiresAt)}`,
         request,
       },
       tx,

@@ -11,7 +11,7 @@ import { recordVerification } from "../verification/history";
 import { assertNotLastRequiredMethod } from "../verification/methods";
 import { lockUserRow } from "../users/locks";
 import { modelName } from "./aaguids";
-import { notifyKeyRemoved } from "./notifications";
+import { notifyKeyRemoved, releaseKeyRegisteredEmail } from "./notifications";
 
 export interface KeySummary {
   id: string;
@@ -68,10 +68,31 @@ async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
   }));
 }
 
-/** Renames one of the user's own keys; another user's key id is not found. */
+/**
+ * Renames one of the user's own keys; another user's key id is not found.
+ * The first name a new key gets ("Name your key") also goes into its history
+ * row and its held-back "registered" email, which then leaves at once.
+ */
 export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string): Promise<void> {
-  const { count } = await db().securityKey.updateMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId }, data: { name } });
-  if (count === 0) throw new NotFoundError("That security key");
+  await db().$transaction(async (tx) => {
+    const key = await tx.securityKey.findFirst({
+      where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId },
+      select: { aaguid: true, createdAt: true, registrationEmailId: true, registrationEventId: true },
+    });
+    if (!key) throw new NotFoundError("That security key");
+    // Clearing the ids is the claim: of two racing renames, one finalizes.
+    const { count } = await tx.securityKey.updateMany({
+      where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId, registrationEmailId: key.registrationEmailId, registrationEventId: key.registrationEventId },
+      data: { name, registrationEmailId: null, registrationEventId: null },
+    });
+    if (count === 0) throw new NotFoundError("That security key");
+    if (key.registrationEventId) {
+      await tx.verificationEvent.updateMany({ where: { id: key.registrationEventId, orgId: ctx.orgId, userId: ctx.userId }, data: { detail: name } });
+    }
+    if (key.registrationEmailId) {
+      await releaseKeyRegisteredEmail(tx, ctx, key.registrationEmailId, { keyId, name, model: modelName(key.aaguid), at: key.createdAt, request: ctx.request });
+    }
+  });
 }
 
 /** Removes one of the user's own keys after re-authentication; emails the user in the same transaction. */

@@ -4,7 +4,7 @@ import type { OrgContext, UserSubject } from "../auth/org-context";
 import type { Prisma } from "../db/generated/client";
 import { env } from "../env";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
-import { enqueueSecurityEmail } from "../users/wasnt-me-links";
+import { enqueueSecurityEmail, releaseHeldSecurityEmail } from "../users/wasnt-me-links";
 
 // Key notifications go through the outbox inside the transaction that adds or
 // removes the key, so the email exists exactly when the change does.
@@ -20,10 +20,10 @@ export interface KeyChange {
   request: RequestInfo;
 }
 
-/** Emails the user about a key added to or removed from their account. */
-async function notifyKeyChange(tx: Tx, ctx: OrgContext, template: "security-key-registered" | "security-key-removed", change: KeyChange): Promise<void> {
+/** The email about a key added to or removed from the user's account. */
+async function keyChangeEmail<T extends "security-key-registered" | "security-key-removed">(tx: Tx, ctx: OrgContext, template: T, change: KeyChange) {
   const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
-  await enqueueSecurityEmail(tx, {
+  return {
     orgId: ctx.orgId,
     userId: ctx.userId,
     to: user.email,
@@ -40,11 +40,26 @@ async function notifyKeyChange(tx: Tx, ctx: OrgContext, template: "security-key-
       browser: describeBrowser(change.request.userAgent),
       manageLink: `${env().APP_URL}/settings/advanced`,
     },
-  });
+  };
 }
 
-export const notifyKeyRegistered = (tx: Tx, ctx: OrgContext, change: KeyChange) => notifyKeyChange(tx, ctx, "security-key-registered", change);
-export const notifyKeyRemoved = (tx: Tx, ctx: OrgContext, change: KeyChange) => notifyKeyChange(tx, ctx, "security-key-removed", change);
+/** How long a new key's email waits for "Name your key" before it goes out with the default name. */
+export const KEY_NAMING_GRACE_MS = 3 * 60_000;
+
+/** Queues the "registered" email, held back until the user names the key (or the grace period ends). */
+export async function notifyKeyRegistered(tx: Tx, ctx: OrgContext, change: KeyChange): Promise<{ id: string }> {
+  const email = await keyChangeEmail(tx, ctx, "security-key-registered", change);
+  return enqueueSecurityEmail(tx, email, change.at, { notBefore: new Date(change.at.getTime() + KEY_NAMING_GRACE_MS) });
+}
+
+/** The key got its name: the held email now carries it and leaves at once (unless it already left). */
+export async function releaseKeyRegisteredEmail(tx: Tx, ctx: OrgContext, emailId: string, change: KeyChange): Promise<boolean> {
+  return releaseHeldSecurityEmail(tx, emailId, await keyChangeEmail(tx, ctx, "security-key-registered", change));
+}
+
+export async function notifyKeyRemoved(tx: Tx, ctx: OrgContext, change: KeyChange): Promise<void> {
+  await enqueueSecurityEmail(tx, await keyChangeEmail(tx, ctx, "security-key-removed", change), change.at);
+}
 
 /**
  * A key answered with a sign counter that went backwards: its owner and every
@@ -81,7 +96,7 @@ export async function notifyPossibleClone(
       orgId: owner.orgId,
       to: admin.email,
       template: "security-key-possibly-cloned-admin",
-      data: { ...facts, name: admin.name, username: user.username, manageLink: `${env().APP_URL}/setup/verification-history` },
+      data: { ...facts, name: admin.name, username: user.username, manageLink: `${env().APP_URL}/setup/users/${owner.userId}` },
     });
   }
 }

@@ -62,6 +62,20 @@ export async function startKeyRegistration(ctx: OrgContext, now = new Date()): P
   });
 }
 
+/** The model's name, else "Security key N"; never one of the user's current key names (", 2" and on are appended). */
+export function defaultKeyName(model: string | null, taken: string[]): string {
+  const used = new Set(taken.map((n) => n.toLowerCase()));
+  if (model) {
+    for (let n = 1; ; n++) {
+      const candidate = n === 1 ? model : `${model} (${n})`;
+      if (!used.has(candidate.toLowerCase())) return candidate;
+    }
+  }
+  for (let n = taken.length + 1; ; n++) {
+    if (!used.has(`security key ${n}`)) return `Security key ${n}`;
+  }
+}
+
 export interface RegisteredKey {
   id: string;
   name: string;
@@ -89,9 +103,9 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
     const model = key.modelName;
     const registered = await db().$transaction(async (tx) => {
       await lockUserRow(tx, ctx);
-      const count = await tx.securityKey.count({ where: { userId: ctx.userId, orgId: ctx.orgId } });
-      if (count >= MAX_KEYS_PER_USER) throw new UserFacingError(TOO_MANY_KEYS);
-      const name = model ?? `Security key ${count + 1}`;
+      const names = (await tx.securityKey.findMany({ where: { userId: ctx.userId, orgId: ctx.orgId }, select: { name: true } })).map((k) => k.name);
+      if (names.length >= MAX_KEYS_PER_USER) throw new UserFacingError(TOO_MANY_KEYS);
+      const name = defaultKeyName(model, names);
       const row = await tx.securityKey.create({
         data: {
           orgId: ctx.orgId,
@@ -112,11 +126,15 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
           createdAt: now,
         },
       });
-      await recordVerification(
+      const event = await recordVerification(
         { orgId: ctx.orgId, userId: ctx.userId, method: "Security key", activity: "Register security key", result: "Succeeded", detail: name, request },
         tx,
       );
-      await notifyKeyRegistered(tx, ctx, { keyId: row.id, name, model, at: now, request });
+      const email = await notifyKeyRegistered(tx, ctx, { keyId: row.id, name, model, at: now, request });
+      await tx.securityKey.updateMany({
+        where: { id: row.id, orgId: ctx.orgId },
+        data: { registrationEmailId: email.id, registrationEventId: event.id },
+      });
       return { id: row.id, name, model };
     });
     return registered;

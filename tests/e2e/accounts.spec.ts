@@ -5,7 +5,7 @@ import { E2E_PASSWORD, addUser, formAlert, logIn, logInAndWaitForHome, logOut, s
 test("sign up an org, land on Home, log out and log back in", async ({ page }) => {
   const org = await signUpOrg(page, "Initech");
   await expect(page.getByRole("heading", { name: "Welcome, Erin Admin" })).toBeVisible();
-  await expect(page.getByText(`You're signed in to ${org.name}.`)).toBeVisible();
+  await expect(page.getByText(`You're logged in to ${org.name}.`)).toBeVisible();
 
   await logOut(page);
   await page.goto("/home");
@@ -149,8 +149,10 @@ test("a user logs out another browser from Advanced User Details; that browser i
   await sessions.getByRole("button", { name: /^Log out / }).click();
   await expect(sessions.getByRole("button", { name: /^Log out / })).toHaveCount(0);
 
+  // Its session ended, so /login says why.
   await other.goto("/home");
-  await expect(other).toHaveURL(/\/login$/);
+  await expect(other).toHaveURL(/\/login\?reason=session-ended$/);
+  await expect(other.getByText("Your session has ended. Log in again to continue.")).toBeVisible();
   await page.goto("/home");
   await expect(page).toHaveURL(/\/home$/);
   await otherContext.close();

@@ -3,6 +3,7 @@ import { e2eMailSettings } from "../support/e2e-mail";
 import {
   addUser,
   allowSecurityKeys,
+  chooseVerifyMethod,
   logIn,
   logInAndWaitForHome,
   logOut,
@@ -59,6 +60,7 @@ test("a user who lost their only key logs in with a recovery code and registers 
   await key.remove(); // the key is lost
   await logIn(page, org.adminEmail);
   await page.waitForURL("**/verify");
+  await chooseVerifyMethod(page, "Recovery code");
   await page.getByLabel("Recovery code").fill(codes[0]!);
   await page.getByRole("button", { name: "Verify with recovery code" }).click();
   await page.waitForURL("**/home");
@@ -77,6 +79,7 @@ test("a user who lost their only key logs in with a recovery code and registers 
   await page.getByRole("button", { name: "Continue" }).click();
   await logOut(page);
   await logIn(page, org.adminEmail);
+  await chooseVerifyMethod(page, "Recovery code");
   await page.getByLabel("Recovery code").fill(codes[0]!);
   await page.getByRole("button", { name: "Verify with recovery code" }).click();
   await expect(page.getByText("That recovery code isn't right or was already used.").first()).toBeVisible();
@@ -128,6 +131,7 @@ test("an admin issues a temporary code, the user gets in with it exactly once; a
     await logIn(browserPage, username);
     await browserPage.waitForURL("**/verify");
     if (attempt === 1) {
+      await chooseVerifyMethod(browserPage, "Temporary code");
       await browserPage.getByLabel("Temporary code").fill(code);
       await browserPage.getByRole("button", { name: "Verify with temporary code" }).click();
       await browserPage.waitForURL("**/home");
@@ -189,6 +193,7 @@ test("a user connects an authenticator app (QR code and text secret) and logs in
   await logIn(page, org.adminEmail);
   await page.waitForURL("**/verify");
   // The step just used to connect is spent; the next one (within the ±1 window) is accepted.
+  await chooseVerifyMethod(page, "Authenticator app");
   await page.getByLabel("Authenticator code").fill(totpAt(secret, stepAt(new Date()) + 1));
   await page.getByRole("button", { name: "Verify with authenticator app" }).click();
   await page.waitForURL("**/home");

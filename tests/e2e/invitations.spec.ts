@@ -67,7 +67,7 @@ test("an invited user cannot log in before setting a password", async ({ page })
 
 test("the Email Log is for admins, and /dev/mailbox does not exist when SMTP is configured", async ({ page }) => {
   await signUpOrg(page, "Logs");
-  await page.getByRole("link", { name: "Setup" }).click();
+  await page.getByRole("navigation", { name: "Main" }).getByRole("link", { name: "Setup", exact: true }).click();
   await page.getByRole("link", { name: "Email Log" }).click();
   await expect(page.getByRole("heading", { name: "Email Log" })).toBeVisible();
   const response = await page.goto("/dev/mailbox");

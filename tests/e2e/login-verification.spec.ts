@@ -10,6 +10,7 @@ import {
   registerKeyInUi,
   setPasswordFromEmail,
   signUpOrg,
+  verifyIfAsked,
 } from "../support/pages";
 import { waitForSpooledMail } from "../support/test-smtp";
 import { addVirtualAuthenticator, cloneCredential, type AuthenticatorProtocol, type VirtualAuthenticator } from "../support/virtual-authenticator";
@@ -81,7 +82,7 @@ test("a user without a key activates a new browser with the emailed code; that b
   await setPasswordFromEmail(dana, username);
   await logIn(dana, username);
   await dana.waitForURL("**/verify");
-  await expect(dana.getByText("from a browser we don't recognise")).toBeVisible();
+  await expect(dana.getByText("from a browser Gatehouse hasn't seen")).toBeVisible();
 
   // A wrong code is refused with a clear message, then the real one works.
   await dana.getByRole("button", { name: "Email me a code" }).click();
@@ -126,6 +127,10 @@ test("u2f: a key re-imported with a lower sign counter is refused, and the user 
   await useKeyOnVerify(thief);
   await expect(thief.getByText("This security key may have been copied")).toBeVisible();
   await expect(thief).toHaveURL(/\/verify$/);
+  // Back on /verify, the user is told why their key isn't offered.
+  await thief.reload();
+  await expect(thief.getByText("Your security key “Original key” isn't offered")).toBeVisible();
+  await expect(thief.getByRole("button", { name: "Use my security key" })).toHaveCount(0);
   await thief.context().close();
 
   const { spoolDir } = e2eMailSettings();
@@ -133,7 +138,27 @@ test("u2f: a key re-imported with a lower sign counter is refused, and the user 
   expect(toUser.parsed.text).toContain("Original key");
   const toAdmins = await waitForSpooledMail(spoolDir, org.adminEmail, { subject: `Possible cloned security key: ${org.adminEmail}` });
   expect(toAdmins.parsed.text).toContain("Original key");
+  // The admin's email explains the counter and links to the user's page.
+  expect(toAdmins.parsed.text).toContain("a security key counts its own uses");
+  const userPage = /https?:\/\/\S+\/setup\/users\/[0-9a-f-]{36}/.exec(toAdmins.parsed.text ?? "")?.[0];
+  expect(userPage).toBeTruthy();
 
   await page.goto("/settings/advanced");
   await expect(page.getByRole("list", { name: "Your security keys" })).toContainText("Possible cloned key");
+
+  // Setup → Users counts the flagged key apart; on the user's page the admin reviews and clears the flag (audited).
+  await page.goto("/setup/users");
+  const row = page.getByRole("row").filter({ hasText: org.adminEmail });
+  await expect(row).toContainText("1 flagged key");
+  await expect(row).not.toContainText("1 key");
+  await page.goto(new URL(userPage!).pathname);
+  const keys = page.getByRole("list", { name: "Security keys" });
+  await expect(keys).toContainText("Possible cloned key");
+  await page.getByRole("button", { name: "Clear the flag on Original key" }).click();
+  await verifyIfAsked(page, keys.getByRole("button", { name: "Remove Original key" }));
+  await expect(keys).not.toContainText("Possible cloned key");
+  await page.goto("/setup/audit-trail");
+  await expect(page.getByRole("table")).toContainText("Cleared possible cloned key flag");
+  await page.goto("/setup/users");
+  await expect(page.getByRole("row").filter({ hasText: org.adminEmail })).toContainText("1 key");
 });

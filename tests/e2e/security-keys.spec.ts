@@ -54,7 +54,9 @@ for (const [protocol, format] of [
 
     const { spoolDir } = e2eMailSettings();
     const registered = await waitForSpooledMail(spoolDir, org.adminEmail, { subject: REGISTERED });
-    expect(registered.parsed.text).toContain("Security key 1");
+    // The email waited for "Name your key": it carries the chosen name, not the suggestion.
+    expect(registered.parsed.text).toContain(`My ${protocol} key`);
+    expect(registered.parsed.text).not.toContain("Security key 1");
     expect(registered.parsed.text).toMatch(/Chrome \d+ on Linux/);
     expect(registered.parsed.html).toContain("Review your security keys");
 
@@ -62,10 +64,16 @@ for (const [protocol, format] of [
     await page.getByLabel("New name").fill("Desk key");
     await page.getByRole("button", { name: "Save" }).click();
     await expect(keys).toContainText("Desk key");
+    await expect(page.getByText(`Renamed “My ${protocol} key” to “Desk key”.`)).toBeVisible();
 
-    page.once("dialog", (dialog) => void dialog.accept());
+    // Remove asks in the page (no browser dialog): Cancel keeps the key, "Remove key" removes it.
     await page.getByRole("button", { name: "Remove Desk key" }).click();
+    await page.getByRole("group", { name: "Remove Desk key?" }).getByRole("button", { name: "Cancel" }).click();
+    await expect(keys).toContainText("Desk key");
+    await page.getByRole("button", { name: "Remove Desk key" }).click();
+    await page.getByRole("button", { name: "Remove key" }).click();
     await expect(page.getByText("No security keys registered.")).toBeVisible();
+    await expect(page.getByText("“Desk key” was removed. We've emailed you about this change.")).toBeVisible();
     const removed = await waitForSpooledMail(spoolDir, org.adminEmail, { subject: REMOVED });
     expect(removed.parsed.text).toContain("Desk key");
   });

@@ -54,7 +54,7 @@ describe("Advanced User Details: your own sessions and verifications", () => {
     }
     expect(await endOwnSessionAction({ sessionId: "not-a-uuid" })).toMatchObject({ ok: false, fieldErrors: { sessionId: expect.any(String) } });
     await actAs(null);
-    expect(await endOwnSessionAction({ sessionId: bob.ctx.sessionId })).toMatchObject({ ok: false, error: "Your session has ended. Sign in again." });
+    expect(await endOwnSessionAction({ sessionId: bob.ctx.sessionId })).toMatchObject({ ok: false, error: "Your session has ended. Log in again." });
     expect(await live(bob.ctx.sessionId)).toBe(true);
   });
 });

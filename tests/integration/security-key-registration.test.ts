@@ -1,7 +1,9 @@
 import { beforeAll, describe, expect, it } from "vitest";
 import { FreshAuthRequiredError } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
-import { finishKeyRegistration, startKeyRegistration } from "@/lib/webauthn/registration";
+import { renameOwnKey } from "@/lib/webauthn/keys";
+import { KEY_NAMING_GRACE_MS } from "@/lib/webauthn/notifications";
+import { defaultKeyName, finishKeyRegistration, startKeyRegistration } from "@/lib/webauthn/registration";
 import { WebAuthnRefusal } from "@/lib/webauthn/refusal";
 import { keySettingsOf, type KeySettings } from "@/lib/webauthn/settings";
 import { useTestDatabase } from "../support/database";
@@ -53,6 +55,47 @@ describe("registering a security key", () => {
     const key = await finishKeyRegistration(ctx, response);
     expect(key.name).toBe("Security key 1");
     expect(await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).toMatchObject({ attestationFormat: "packed", attestation: "certificate" });
+  });
+
+  it("holds the email back until the key is named; the name the user chose reaches the email and the history", async () => {
+    const { ctx } = await newUser();
+    const { response } = await keyResponseFor(ctx);
+    const before = Date.now();
+    const key = await finishKeyRegistration(ctx, response);
+    const held = await db().emailMessage.findFirstOrThrow({ where: { orgId: ctx.orgId, template: "security-key-registered" } });
+    // Abandoned naming: it still goes out, with the default name, a few minutes later.
+    expect(held.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + KEY_NAMING_GRACE_MS - 1000);
+    await renameOwnKey(ctx, key.id, "Backup key (drawer)");
+    const sent = await db().emailMessage.findUniqueOrThrow({ where: { id: held.id } });
+    expect(sent.nextAttemptAt.getTime()).toBeLessThanOrEqual(Date.now());
+    expect(sent.text).toContain("Backup key (drawer)");
+    expect(sent.text).not.toContain("Security key 1");
+    const event = await db().verificationEvent.findFirstOrThrow({ where: { userId: ctx.userId, activity: "Register security key" } });
+    expect(event.detail).toBe("Backup key (drawer)");
+    // A later rename changes the key only: the history keeps what was registered, no second email.
+    await renameOwnKey(ctx, key.id, "Desk key");
+    expect((await db().verificationEvent.findUniqueOrThrow({ where: { id: event.id } })).detail).toBe("Backup key (drawer)");
+    expect(await db().emailMessage.count({ where: { orgId: ctx.orgId, template: "security-key-registered" } })).toBe(1);
+    expect((await db().emailMessage.findUniqueOrThrow({ where: { id: held.id } })).text).toContain("Backup key (drawer)");
+  });
+
+  it("a name given after the email left changes the key only", async () => {
+    const { ctx } = await newUser();
+    const { response } = await keyResponseFor(ctx);
+    const key = await finishKeyRegistration(ctx, response);
+    await db().emailMessage.updateMany({ where: { orgId: ctx.orgId, template: "security-key-registered" }, data: { state: "SENT", attempts: 1 } });
+    await renameOwnKey(ctx, key.id, "Late name");
+    const mail = await db().emailMessage.findFirstOrThrow({ where: { orgId: ctx.orgId, template: "security-key-registered" } });
+    expect(mail.text).toContain("Security key 1");
+    expect((await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).name).toBe("Late name");
+  });
+
+  it("default names never repeat one of the user's keys", () => {
+    expect(defaultKeyName(null, [])).toBe("Security key 1");
+    expect(defaultKeyName(null, ["Security key 2"])).toBe("Security key 3");
+    expect(defaultKeyName(null, ["Security key 1", "security key 3"])).toBe("Security key 4");
+    expect(defaultKeyName("YubiKey 5", ["YubiKey 5"])).toBe("YubiKey 5 (2)");
+    expect(defaultKeyName("YubiKey 5", [])).toBe("YubiKey 5");
   });
 
   it("offers the user's existing keys as excludeCredentials", async () => {

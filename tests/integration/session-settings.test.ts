@@ -107,7 +107,7 @@ describe("Session Settings: saving", () => {
     expect(byField).toMatchObject({
       [KEY_LABEL]: "False → True",
       "Let users verify their identity with an authenticator app (TOTP)": "True → False",
-      "MFA required from": "None → 2030-01-31",
+      "MFA required from": "None → 31 Jan 2030",
       "Re-authentication window for registering a verification method (minutes)": "10 → 60",
       "User verification": "Discouraged → Required",
       "Authenticator type": "Physical security keys only → Security keys and passkeys on this device",

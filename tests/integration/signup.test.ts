@@ -152,6 +152,23 @@ describe("sign-up, step 1", () => {
     expect(await signupCounts()).toEqual(before);
   });
 
+  it("reports every problem at once: a taken URL name and email together with a short password", async () => {
+    const first = signup();
+    await createOrgWithAdmin(first);
+    await actAs(null, newIp());
+    const before = await signupCounts();
+    const form = new FormData();
+    for (const [key, value] of Object.entries({ orgName: "Acme", slug: first.slug, name: "Ada", email: first.email, password: "short" })) {
+      form.set(key, value);
+    }
+    expect(await startSignupAction(form)).toEqual({
+      ok: false,
+      error: "Check the highlighted fields.",
+      fieldErrors: { slug: SLUG_TAKEN, email: USERNAME_TAKEN, password: "Use at least 12 characters." },
+    });
+    expect(await signupCounts()).toEqual(before);
+  });
+
   it("deletes pending sign-ups whose code expired more than a day ago", async () => {
     const old = await started(signup(), new Date(Date.now() - 2 * 24 * 60 * 60_000));
     const recent = await started(signup(), new Date(Date.now() - 60 * 60_000));

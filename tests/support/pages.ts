@@ -68,11 +68,30 @@ export async function logInAndWaitForHome(page: Page, username: string, password
 
 export const ACTIVATION_SUBJECT = /^Your Gatehouse verification code$/;
 
+export type VerifyMethodName = "Security key" | "Authenticator app" | "Recovery code" | "Temporary code" | "Emailed code";
+const VERIFY_METHOD_HEADINGS: Record<VerifyMethodName, string> = {
+  "Security key": "Security key",
+  "Authenticator app": "Authenticator app",
+  "Recovery code": "Recovery code",
+  "Temporary code": "Temporary code",
+  "Emailed code": "Email a code",
+};
+
+/** On /verify, which leads with one method: switches to `method` through "Use another method" unless it is already shown. */
+export async function chooseVerifyMethod(page: Page, method: VerifyMethodName): Promise<void> {
+  await expect(page.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
+  const heading = page.getByRole("heading", { level: 2, name: VERIFY_METHOD_HEADINGS[method], exact: true });
+  if (await heading.isVisible()) return;
+  await page.getByRole("button", { name: "Use another method" }).click();
+  await page.getByRole("button", { name: method, exact: true }).click();
+  await expect(heading).toBeVisible();
+}
+
 /** On /verify: "Email me a code" (or "Send a new code"), then the code from the newest email to the user. */
 export async function activateWithEmailedCode(page: Page, address: string): Promise<ReceivedMail> {
   const { spoolDir } = e2eMailSettings();
   const before = (await spooledMailTo(spoolDir, address, ACTIVATION_SUBJECT)).length;
-  await expect(page.getByRole("heading", { name: "Verify your identity" })).toBeVisible();
+  await chooseVerifyMethod(page, "Emailed code");
   await page.getByRole("button", { name: /^(Email me a code|Send a new code)$/ }).click();
   const mail = await waitForSpooledMail(spoolDir, address, { subject: ACTIVATION_SUBJECT, after: before });
   const code = /\b(\d{6})\b/.exec(mail.parsed.text ?? "")?.[1];
@@ -82,9 +101,13 @@ export async function activateWithEmailedCode(page: Page, address: string): Prom
   return mail;
 }
 
+/** "Log out" (from the Menu on a phone-sized page); lands on /login, which says "You've logged out." */
 export async function logOut(page: Page): Promise<void> {
-  await page.getByRole("button", { name: "Log out" }).click();
-  await page.waitForURL("**/login");
+  const logOutButton = page.getByRole("button", { name: "Log out" });
+  if (!(await logOutButton.isVisible())) await page.getByRole("button", { name: "Menu" }).click();
+  await logOutButton.click();
+  await page.waitForURL(/\/login(\?|$)/);
+  await expect(page.getByText("You've logged out.")).toBeVisible();
 }
 
 /** Adds a user from Setup → Users → New user; returns the new user's id (from the page it lands on). They get a "Set your password" email. */

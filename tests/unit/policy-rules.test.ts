@@ -21,7 +21,7 @@ describe("policy values as the audit trail shows them", () => {
     expect(formatPolicyValue("lockSessionsToIp", false)).toBe("False");
     expect(formatPolicyValue("userVerification", "PREFERRED")).toBe("Preferred");
     expect(formatPolicyValue("authenticatorType", "SECURITY_KEYS_AND_PASSKEYS")).toBe("Security keys and passkeys on this device");
-    expect(formatPolicyValue("mfaRequiredFrom", new Date("2027-01-05T00:00:00Z"))).toBe("2027-01-05");
+    expect(formatPolicyValue("mfaRequiredFrom", new Date("2027-01-05T00:00:00Z"))).toBe("5 Jan 2027");
     expect(formatPolicyValue("mfaRequiredFrom", null)).toBe("None");
     expect(formatPolicyValue("allowedAaguids", [])).toBe("None");
     expect(formatPolicyValue("allowedAaguids", [SOLO, YUBIKEY_5])).toBe(`${SOLO}, ${YUBIKEY_5}`);

@@ -122,3 +122,17 @@ export function HistoryTable({ columns, empty, children, isEmpty }: { columns: s
     </div>
   );
 }
+
+/** Long text in a table cell: one truncated line, the whole text on hover (title) or on click (expands in place). */
+export function TruncatedText({ text, max = 48 }: { text: string | null; max?: number }) {
+  if (!text) return <span className="text-slate-400">—</span>;
+  if (text.length <= max) return <span>{text}</span>;
+  return (
+    <details className="group max-w-[18rem]">
+      <summary title={text} className="cursor-pointer list-none truncate group-open:hidden [&::-webkit-details-marker]:hidden">
+        {text}
+      </summary>
+      <span className="block whitespace-normal break-words">{text}</span>
+    </details>
+  );
+}

@@ -7,13 +7,26 @@ import { LoginForm } from "./login-form";
 
 export const metadata: Metadata = { title: "Log in" };
 
+// Why the user is back here (?reason=…): after "Log out", or when their session ended mid-task.
+const LOGIN_NOTICES: Record<string, { tone: "success" | "info"; text: string }> = {
+  "logged-out": { tone: "success", text: "You've logged out." },
+  "session-ended": { tone: "info", text: "Your session has ended. Log in again to continue." },
+};
+
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
   if (await currentContext()) redirect("/home");
-  const passwordSet = (await searchParams)["password-set"] === "1";
+  const params = await searchParams;
+  const passwordSet = params["password-set"] === "1";
+  const notice = typeof params.reason === "string" ? LOGIN_NOTICES[params.reason] : undefined;
   return (
     <>
       <h1 className="text-xl font-semibold text-slate-900">Log in to Gatehouse</h1>
       <p className="mt-1 text-sm text-slate-500">Use the username your admin gave you.</p>
+      {notice && (
+        <div className="mt-4">
+          <Alert tone={notice.tone}>{notice.text}</Alert>
+        </div>
+      )}
       {passwordSet && (
         <div className="mt-4">
           <Alert tone="success">Your password is set. Log in with your username and new password.</Alert>

@@ -12,7 +12,11 @@ import { signupCodeSchema, signupSchema } from "@/lib/validation/account";
 // "Create your org": step 1 emails a code and names the pending sign-up in an
 // httpOnly cookie; step 2 takes the code in the same browser.
 
-export const startSignupAction = publicAction(signupSchema, async (input) => {
+// Shape only here: startSignup parses with signupSchema itself, so that a taken URL name or email
+// is reported together with the format errors of the other fields (all field errors at once).
+const signupFormSchema = z.object(Object.fromEntries(Object.keys(signupSchema.shape).map((key) => [key, z.string().max(1000).optional()])));
+
+export const startSignupAction = publicAction(signupFormSchema, async (input) => {
   const started = await startSignup(input, requestInfo(await headers()));
   (await serverActionCookies()).set(signupCookieName(), started.token, SIGNUP_COOKIE_MAX_AGE_S);
   return { emailHint: started.emailHint };

@@ -32,9 +32,24 @@ export function SignupForm() {
   );
 }
 
+/** "Acme Corp." → "acme-corp": what the URL name becomes unless the user picks one. */
+function slugFrom(orgName: string): string {
+  return orgName
+    .normalize("NFKD")
+    .replace(/[\u0300-\u036f]/g, "")
+    .toLowerCase()
+    .replace(/[^a-z0-9]+/g, "-")
+    .replace(/^-+|-+$/g, "")
+    .slice(0, 40)
+    .replace(/-+$/, "");
+}
+
 function DetailsStep({ initial, notice, onCodeSent }: { initial: Details; notice: string | null; onCodeSent: (values: Details, emailHint: string) => void }) {
   const [error, setError] = useState<ActionError | null>(null);
   const [pending, setPending] = useState(false);
+  const [slug, setSlug] = useState(initial.slug ?? "");
+  // Follows the org name until the user types a URL name of their own.
+  const [slugEdited, setSlugEdited] = useState(Boolean(initial.slug));
   const fieldErrors = error?.fieldErrors ?? {};
 
   async function onSubmit(event: FormEvent<HTMLFormElement>) {
@@ -53,14 +68,28 @@ function DetailsStep({ initial, notice, onCodeSent }: { initial: Details; notice
       <p className="mt-1 text-sm text-slate-500">You'll be its first admin. Your email becomes your username.</p>
       <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
         {error ? <Alert>{error.error}</Alert> : notice && <Alert>{notice}</Alert>}
-        <Field label="Org name" name="orgName" required defaultValue={initial.orgName} error={fieldErrors.orgName} autoFocus />
+        <Field
+          label="Org name"
+          name="orgName"
+          required
+          defaultValue={initial.orgName}
+          error={fieldErrors.orgName}
+          autoFocus
+          onChange={(event) => {
+            if (!slugEdited) setSlug(slugFrom(event.target.value));
+          }}
+        />
         <Field
           label="URL name"
           name="slug"
           required
-          defaultValue={initial.slug}
+          value={slug}
+          onChange={(event) => {
+            setSlugEdited(true);
+            setSlug(event.target.value);
+          }}
           error={fieldErrors.slug}
-          hint="Lowercase letters, digits and hyphens, e.g. acme-corp."
+          hint="A short, unique name for your org in Gatehouse, filled in from the org name: lowercase letters, digits and hyphens, e.g. acme-corp. You can change it."
         />
         <Field label="Your name" name="name" required autoComplete="name" defaultValue={initial.name} error={fieldErrors.name} />
         <Field label="Email" name="email" type="email" required autoComplete="email" defaultValue={initial.email} error={fieldErrors.email} />
@@ -127,7 +156,7 @@ function CodeStep({ emailHint, orgName, onStartAgain }: { emailHint: string; org
       </p>
       {busy === "finish" ? (
         <div className="mt-6">
-          <Alert tone="info">Your org is ready. Signing you in…</Alert>
+          <Alert tone="info">Your org is ready. Logging you in…</Alert>
         </div>
       ) : (
         <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>

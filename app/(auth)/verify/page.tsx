@@ -3,12 +3,21 @@ import Link from "next/link";
 import { cookies } from "next/headers";
 import { redirect } from "next/navigation";
 import { currentContext } from "@/lib/auth/context";
-import { verificationChoices } from "@/lib/auth/login-verification";
+import { verificationChoices, type VerificationChoices } from "@/lib/auth/login-verification";
 import { findPendingLogin, pendingLoginCookieName } from "@/lib/auth/pending-login";
 import { Alert } from "../../_components/ui";
 import { VerifyForm } from "./verify-form";
 
 export const metadata: Metadata = { title: "Verify your identity" };
+
+/** Why this login is asked to verify: a browser Gatehouse hasn't seen, the org's second step, or both. */
+function whyAsked({ needs, orgName, userName }: VerificationChoices): string {
+  if (needs.deviceActivation && needs.secondFactor) {
+    return `You're logging in from a browser Gatehouse hasn't seen, and ${orgName} asks for a second step when you log in. One verification does both.`;
+  }
+  if (needs.deviceActivation) return `You're logging in to ${orgName} from a browser Gatehouse hasn't seen. Verify it's you to activate it.`;
+  return `${orgName} asks for a second step when you log in, ${userName}.`;
+}
 
 export default async function VerifyPage() {
   if (await currentContext()) redirect("/home");
@@ -32,11 +41,18 @@ export default async function VerifyPage() {
   return (
     <>
       <h1 className="text-xl font-semibold text-slate-900">Verify your identity</h1>
-      <p className="mt-1 text-sm text-slate-500">
-        {choices.needs.secondFactor
-          ? `${choices.orgName} asks for a second step when you log in, ${choices.userName}.`
-          : `You're logging in to ${choices.orgName} from a browser we don't recognise. Verify it's you to activate it.`}
-      </p>
+      <p className="mt-1 text-sm text-slate-500">{whyAsked(choices)}</p>
+      {choices.flaggedKeyNames.length > 0 && (
+        <div className="mt-4">
+          <Alert tone="warning">
+            {choices.flaggedKeyNames.length === 1
+              ? `Your security key “${choices.flaggedKeyNames[0]}” isn't offered:`
+              : `Your security keys ${choices.flaggedKeyNames.map((n) => `“${n}”`).join(", ")} aren't offered:`}{" "}
+            Gatehouse saw signs that it may have been copied (possible cloned key), so it can't be used until an admin of {choices.orgName} reviews it. Use
+            another method, and tell your admin.
+          </Alert>
+        </div>
+      )}
       <div className="mt-6">
         <VerifyForm methods={choices.methods} emailHint={choices.emailHint} emailCodeSent={choices.emailCodeSent} verified={Boolean(pending.verifiedAt)} />
       </div>

@@ -2,31 +2,50 @@
 
 import { startAuthentication, type PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import type { LoginMethod } from "@/lib/auth/login-verification";
 import { ceremonyErrorMessage, postJson } from "../../_components/api-client";
 import { finishLogin } from "../../_components/finish-login";
+import { KeyPrompt, keyRequestEnded } from "../../_components/key-prompt";
 import { Alert, Button, Field } from "../../_components/ui";
 
 type OneTimeKind = "authenticator-app" | "recovery-code" | "temporary-code";
-const ONE_TIME_KINDS: OneTimeKind[] = ["authenticator-app", "recovery-code", "temporary-code"];
-const ONE_TIME_COPY: Record<OneTimeKind, { title: string; hint: string }> = {
-  "authenticator-app": { title: "Authenticator app", hint: "Enter the 6-digit code your authenticator app shows for Gatehouse." },
-  "recovery-code": { title: "Recovery code", hint: "Lost your key? Enter one of the recovery codes you saved. Each works once." },
-  "temporary-code": { title: "Temporary code", hint: "Enter the temporary verification code your admin gave you." },
+const ONE_TIME_COPY: Record<OneTimeKind, { title: string; label: string; hint: string }> = {
+  "authenticator-app": { title: "Authenticator app", label: "Authenticator code", hint: "Enter the 6-digit code your authenticator app shows for Gatehouse." },
+  "recovery-code": { title: "Recovery code", label: "Recovery code", hint: "Lost your key? Enter one of the recovery codes you saved. Each works once." },
+  "temporary-code": { title: "Temporary code", label: "Temporary code", hint: "Enter the temporary verification code your admin gave you." },
 };
+/** How each method is named in "Use another method". */
+const METHOD_NAMES: Record<LoginMethod, string> = {
+  "security-key": "Security key",
+  "authenticator-app": "Authenticator app",
+  "recovery-code": "Recovery code",
+  "temporary-code": "Temporary code",
+  "email-code": "Emailed code",
+};
+
+const NOT_REGISTERED = "That security key isn't registered to your account (or the request was canceled). Use a key you registered, or choose another method.";
 
 type Props = { methods: LoginMethod[]; emailHint: string | null; emailCodeSent: boolean; verified: boolean };
 
-/** "Verify your identity": a security key first, then recovery and temporary codes, then (device activation only) an emailed code. */
+/**
+ * "Verify your identity": the user's preferred method first (a security key
+ * when they have one, in the order `methods` gives), and "Use another method"
+ * for the rest.
+ */
 export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Props) {
   const router = useRouter();
+  const [method, setMethod] = useState<LoginMethod | undefined>(methods[0]);
+  const [choosing, setChoosing] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const [codeError, setCodeError] = useState<string | undefined>();
   const [expired, setExpired] = useState(false);
   const [busy, setBusy] = useState<null | "key" | "send" | "code" | "one-time" | "finish">(null);
-  const [oneTimeErrors, setOneTimeErrors] = useState<Partial<Record<OneTimeKind, string>>>({});
+  const [keyDeadline, setKeyDeadline] = useState<number | null>(null);
+  const canceled = useRef(false);
+  const [oneTimeError, setOneTimeError] = useState<string | undefined>();
   const [codeSent, setCodeSent] = useState(emailCodeSent);
+  const [notice, setNotice] = useState<string | null>(null);
 
   async function finish() {
     setBusy("finish");
@@ -51,21 +70,37 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     setError(result.error);
   }
 
+  function choose(next: LoginMethod) {
+    setMethod(next);
+    setChoosing(false);
+    setError(null);
+    setOneTimeError(undefined);
+    setCodeError(undefined);
+  }
+
   async function useKey() {
     setBusy("key");
     setError(null);
+    canceled.current = false;
     const options = await postJson<{ options: PublicKeyCredentialRequestOptionsJSON }>("/api/verify/key/options");
     if (!options.ok) {
       setBusy(null);
       return refused(options);
     }
+    const timeout = options.data.options.timeout ?? 120_000;
+    const startedAt = Date.now();
+    setKeyDeadline(startedAt + timeout);
     let response;
     try {
       response = await startAuthentication({ optionsJSON: options.data.options });
     } catch (e) {
       setBusy(null);
-      return setError(ceremonyErrorMessage(e));
+      setKeyDeadline(null);
+      if (canceled.current) return;
+      const ended = keyRequestEnded(e, startedAt, timeout);
+      return setError(ended === "not-registered" ? NOT_REGISTERED : ceremonyErrorMessage(e));
     }
+    setKeyDeadline(null);
     const result = await postJson("/api/verify/key", { response });
     if (!result.ok) {
       setBusy(null);
@@ -77,9 +112,13 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
   async function sendCode() {
     setBusy("send");
     setError(null);
+    setNotice(null);
+    setCodeError(undefined);
     const result = await postJson("/api/verify/email-code/send");
     setBusy(null);
     if (!result.ok) return refused(result);
+    // A resend replaces the code: say so, so the user reads the newest email.
+    if (codeSent) setNotice(`We sent a new code to ${emailHint}. The previous one no longer works.`);
     setCodeSent(true);
   }
 
@@ -87,6 +126,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     event.preventDefault();
     setBusy("code");
     setError(null);
+    setNotice(null);
     setCodeError(undefined);
     const result = await postJson("/api/verify/email-code", { code: String(new FormData(event.currentTarget).get("code") ?? "") });
     if (!result.ok) {
@@ -101,11 +141,11 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     event.preventDefault();
     setBusy("one-time");
     setError(null);
-    setOneTimeErrors({});
+    setOneTimeError(undefined);
     const result = await postJson("/api/verify/one-time-code", { kind, code: String(new FormData(event.currentTarget).get("code") ?? "") });
     if (!result.ok) {
       setBusy(null);
-      setOneTimeErrors({ [kind]: result.fieldErrors?.code });
+      setOneTimeError(result.fieldErrors?.code);
       return refused(result);
     }
     await finish();
@@ -115,48 +155,59 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
     return <Alert>{error ?? "Your login expired. Log in again."}</Alert>;
   }
   if (verified || busy === "finish") {
-    return <Alert tone="info">Verified. Signing you in…</Alert>;
+    return <Alert tone="info">Verified. Logging you in…</Alert>;
   }
-  if (methods.length === 0) {
+  if (!method) {
     return <Alert>You have no way to verify this login here: your security keys can't be used. Ask an admin of your org for help.</Alert>;
   }
 
+  const others = methods.filter((m) => m !== method);
   return (
     <div className="space-y-6">
       {error && <Alert>{error}</Alert>}
-      {methods.includes("security-key") && (
+      {notice && <Alert tone="success">{notice}</Alert>}
+      {method === "security-key" &&
+        (busy === "key" && keyDeadline ? (
+          <KeyPrompt
+            deadline={keyDeadline}
+            onCancel={() => {
+              canceled.current = true;
+              setBusy(null);
+              setKeyDeadline(null);
+            }}
+          />
+        ) : (
+          <section className="space-y-3">
+            <h2 className="text-sm font-semibold text-slate-900">Security key</h2>
+            <p className="text-sm text-slate-500">Use one of the security keys registered to your account.</p>
+            <Button onClick={useKey} disabled={busy !== null} className="w-full">
+              {busy === "key" ? "Waiting for your key…" : "Use my security key"}
+            </Button>
+          </section>
+        ))}
+      {(method === "authenticator-app" || method === "recovery-code" || method === "temporary-code") && (
         <section className="space-y-3">
-          <h2 className="text-sm font-semibold text-slate-900">Security key</h2>
-          <p className="text-sm text-slate-500">
-            {busy === "key" ? "Insert your security key and touch it." : "Use one of the security keys registered to your account."}
-          </p>
-          <Button onClick={useKey} disabled={busy !== null} className="w-full">
-            {busy === "key" ? "Waiting for your key…" : "Use my security key"}
-          </Button>
-        </section>
-      )}
-      {ONE_TIME_KINDS.filter((kind) => methods.includes(kind)).map((kind) => (
-        <section key={kind} className="space-y-3 border-t border-slate-100 pt-5 first:border-0 first:pt-0">
-          <h2 className="text-sm font-semibold text-slate-900">{ONE_TIME_COPY[kind].title}</h2>
-          <form onSubmit={(event) => submitOneTimeCode(kind, event)} className="space-y-3" noValidate>
-            <p className="text-sm text-slate-500">{ONE_TIME_COPY[kind].hint}</p>
+          <h2 className="text-sm font-semibold text-slate-900">{ONE_TIME_COPY[method].title}</h2>
+          <form key={method} onSubmit={(event) => submitOneTimeCode(method, event)} className="space-y-3" noValidate>
+            <p className="text-sm text-slate-500">{ONE_TIME_COPY[method].hint}</p>
             <Field
-              label={kind === "authenticator-app" ? "Authenticator code" : ONE_TIME_COPY[kind].title}
+              label={ONE_TIME_COPY[method].label}
               name="code"
-              autoComplete="off"
+              autoComplete={method === "authenticator-app" ? "one-time-code" : "off"}
               spellCheck={false}
               maxLength={64}
               required
-              error={oneTimeErrors[kind]}
+              autoFocus
+              error={oneTimeError}
             />
-            <Button type="submit" variant="secondary" disabled={busy !== null}>
-              {busy === "one-time" ? "Checking…" : `Verify with ${ONE_TIME_COPY[kind].title.toLowerCase()}`}
+            <Button type="submit" className="w-full" disabled={busy !== null}>
+              {busy === "one-time" ? "Checking…" : `Verify with ${ONE_TIME_COPY[method].title.toLowerCase()}`}
             </Button>
           </form>
         </section>
-      ))}
-      {methods.includes("email-code") && (
-        <section className="space-y-3 border-t border-slate-100 pt-5 first:border-0 first:pt-0">
+      )}
+      {method === "email-code" && (
+        <section className="space-y-3">
           <h2 className="text-sm font-semibold text-slate-900">Email a code</h2>
           {codeSent ? (
             <form onSubmit={submitCode} className="space-y-3" noValidate>
@@ -183,12 +234,34 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
           ) : (
             <>
               <p className="text-sm text-slate-500">We'll send a 6-digit code to {emailHint}.</p>
-              <Button variant="secondary" onClick={sendCode} disabled={busy !== null}>
+              <Button onClick={sendCode} disabled={busy !== null} className="w-full">
                 {busy === "send" ? "Sending…" : "Email me a code"}
               </Button>
             </>
           )}
         </section>
+      )}
+      {others.length > 0 && busy !== "key" && (
+        <div className="border-t border-slate-100 pt-4">
+          {choosing ? (
+            <div className="space-y-2">
+              <p className="text-sm font-medium text-slate-700">Choose another method</p>
+              <ul className="space-y-2">
+                {others.map((other) => (
+                  <li key={other}>
+                    <Button variant="secondary" className="w-full justify-start" onClick={() => choose(other)}>
+                      {METHOD_NAMES[other]}
+                    </Button>
+                  </li>
+                ))}
+              </ul>
+            </div>
+          ) : (
+            <button type="button" onClick={() => setChoosing(true)} className="text-sm font-medium text-brand-600 hover:text-brand-700">
+              Use another method
+            </button>
+          )}
+        </div>
       )}
     </div>
   );

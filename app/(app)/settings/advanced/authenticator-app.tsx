@@ -6,6 +6,7 @@ import type { ActionResult } from "@/lib/auth/action";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { confirmAuthenticatorAction, disconnectAuthenticatorAction, startAuthenticatorAction } from "./actions";
 import { VerifyIdentity } from "./verify-identity";
+import { leaveIfSessionEnded } from "../../../_components/api-client";
 
 type Enrolment = { secret: string; uri: string; qrSvg: string };
 type Step = { name: "idle" } | { name: "verify"; then: "connect" | "disconnect" } | { name: "scan"; enrolment: Enrolment };
@@ -23,6 +24,7 @@ export function AuthenticatorApp({ connected, locked = false }: { connected: boo
 
   function handle<T>(result: ActionResult<T>, then: "connect" | "disconnect"): T | null {
     if (result.ok) return result.data;
+    if (leaveIfSessionEnded(result)) return null;
     if (result.code === "fresh-auth-required") setStep({ name: "verify", then });
     else setError(result.error);
     return null;
@@ -40,6 +42,7 @@ export function AuthenticatorApp({ connected, locked = false }: { connected: boo
     setError(null);
     setBusy(true);
     const result = await disconnectAuthenticatorAction({});
+    if (leaveIfSessionEnded(result)) return;
     setBusy(false);
     if (!result.ok) return void handle(result, "disconnect");
     setStep({ name: "idle" });
@@ -51,6 +54,7 @@ export function AuthenticatorApp({ connected, locked = false }: { connected: boo
     setBusy(true);
     setCodeError(undefined);
     const result = await confirmAuthenticatorAction({ code: String(new FormData(event.currentTarget).get("code") ?? "") });
+    if (leaveIfSessionEnded(result)) return;
     setBusy(false);
     if (!result.ok) return setCodeError(result.fieldErrors?.code ?? result.error);
     setStep({ name: "idle" });

@@ -4,6 +4,7 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { sendEnrolmentCodeAction, verifyEnrolmentCodeAction } from "./actions";
+import { leaveIfSessionEnded } from "../../../_components/api-client";
 
 /** Required-MFA enrolment, before a first factor: "Email me a code", then the code proves the mailbox. */
 export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint: string; codeSent: boolean }) {
@@ -12,14 +13,18 @@ export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint
   const [busy, setBusy] = useState<null | "send" | "confirm">(null);
   const [error, setError] = useState<string | null>(null);
   const [codeError, setCodeError] = useState<string | undefined>();
+  const [notice, setNotice] = useState<string | null>(null);
 
   async function send() {
     setBusy("send");
     setError(null);
+    setNotice(null);
     setCodeError(undefined);
     const result = await sendEnrolmentCodeAction({});
+    if (leaveIfSessionEnded(result)) return;
     setBusy(null);
     if (!result.ok) return setError(result.error);
+    if (codeSent) setNotice(`We sent a new code to ${emailHint}. The previous one no longer works.`);
     setCodeSent(true);
   }
 
@@ -29,6 +34,7 @@ export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint
     setError(null);
     setCodeError(undefined);
     const result = await verifyEnrolmentCodeAction({ code: String(new FormData(event.currentTarget).get("code") ?? "") });
+    if (leaveIfSessionEnded(result)) return;
     if (!result.ok) {
       setBusy(null);
       if (result.fieldErrors?.code) return setCodeError(result.fieldErrors.code);
@@ -41,6 +47,7 @@ export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint
   return (
     <div className="space-y-4 text-sm">
       {error && <Alert>{error}</Alert>}
+      {notice && <Alert tone="success">{notice}</Alert>}
       {codeSent ? (
         <form onSubmit={confirm} className="max-w-sm space-y-3" noValidate>
           <p className="text-slate-600">We sent a 6-digit code to {emailHint}. It expires in 10 minutes.</p>

@@ -1,6 +1,7 @@
 import type { Metadata } from "next";
 import { requireOrgContext } from "@/lib/auth/page";
-import { listOwnDevices } from "@/lib/auth/devices";
+import { cookies } from "next/headers";
+import { deviceCookieName, knownDeviceId, listOwnDevices } from "@/lib/auth/devices";
 import { maskEmail } from "@/lib/format";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";
@@ -19,6 +20,7 @@ import { ChangePassword } from "./change-password";
 import { ConfirmEmail } from "./confirm-email";
 import { RecoveryCodes } from "./recovery-codes";
 import { SecurityKeys } from "./security-keys";
+import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Advanced User Details" };
 
@@ -36,6 +38,7 @@ export default async function AdvancedUserDetailsPage() {
     hasAuthenticatorApp(ctx),
     enrolmentProofOf(ctx),
   ]);
+  const thisDeviceId = await knownDeviceId({ id: ctx.userId, orgId: ctx.orgId }, (await cookies()).get(deviceCookieName())?.value);
   return (
     <>
       <PageHeader title="Advanced User Details" description="Your account and how you verify your identity." />
@@ -69,10 +72,17 @@ export default async function AdvancedUserDetailsPage() {
         <Card title="Password" description="The password you log in with.">
           <ChangePassword username={account.username} />
         </Card>
-        <Card title="Security Key (U2F)" description="Physical security keys (FIDO U2F or FIDO2) that verify it's you.">
-          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} />
+        <Card
+          title="Security Key (U2F)"
+          description={
+            policy.authenticatorType === "SECURITY_KEYS_AND_PASSKEYS"
+              ? "Security keys (FIDO U2F or FIDO2) and passkeys (on this phone or computer: Touch ID, Windows Hello, Android) that verify it's you."
+              : "Physical security keys (FIDO U2F or FIDO2) that verify it's you."
+          }
+        >
+          <SecurityKeys keys={keys} keysAllowed={settings.keysAllowed} maxKeys={MAX_KEYS_PER_USER} locked={proof.needed} isAdmin={ctx.role === "ADMIN"} />
         </Card>
-        <Card title="Active sessions" description="Browsers where you are signed in. Log out any you don't recognise.">
+        <Card title="Active sessions" description="Browsers where you are logged in. Log out any you don't recognise.">
           <ul className="divide-y divide-slate-100" aria-label="Active sessions">
             {sessions.map((session) => (
               <li key={session.id} className="flex items-center justify-between gap-4 py-3 text-sm">
@@ -82,14 +92,15 @@ export default async function AdvancedUserDetailsPage() {
                     {session.id === ctx.sessionId && <span className="ml-2 text-xs font-normal text-emerald-700">This browser</span>}
                   </p>
                   <p className="text-slate-500">
-                    {session.ip ?? "Unknown IP"} · signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                    {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active{" "}
+                    {formatDateTime(session.lastSeenAt)}
                   </p>
                 </div>
                 {session.id !== ctx.sessionId && (
                   <ActionButton
                     action={endOwnSessionAction}
                     input={{ sessionId: session.id }}
-                    label={`Log out ${describeBrowser(session.userAgent)} signed in ${formatDateTime(session.createdAt)}`}
+                    label={`Log out ${describeBrowser(session.userAgent)} logged in ${formatDateTime(session.createdAt)}`}
                   >
                     Log out
                   </ActionButton>
@@ -107,7 +118,7 @@ export default async function AdvancedUserDetailsPage() {
           <RecoveryCodes left={recoveryCodesLeft} />
         </Card>
         <Card title="Activated devices" description="Browsers that passed device activation. Revoke one and its next login must verify it's you again.">
-          <DeviceList devices={devices} revoke={revokeOwnDeviceAction} inputFor={(device) => ({ deviceId: device.id })} />
+          <DeviceList devices={devices} revoke={revokeOwnDeviceAction} inputFor={(device) => ({ deviceId: device.id })} currentId={thisDeviceId} />
         </Card>
         <Card title="Recent identity verifications" description="Your latest logins, device activations, re-authentications and security key changes.">
           {verifications.length === 0 ? (
@@ -118,10 +129,14 @@ export default async function AdvancedUserDetailsPage() {
                 <li key={event.id} className="flex flex-wrap items-center justify-between gap-2 py-2">
                   <span className="text-slate-800">
                     {event.activity} · {event.method}
+                    {/* Which key: a successful key row's detail is the key's name. */}
+                    {event.result === "Succeeded" && /security key/i.test(event.method) && event.detail && (
+                      <span className="text-slate-500"> · {event.detail}</span>
+                    )}
                   </span>
                   <span className="flex items-center gap-3 text-slate-500">
                     <Badge tone={event.result === "Succeeded" ? "green" : "red"}>{event.result}</Badge>
-                    {formatDateTime(event.createdAt)} · {event.ip ?? "Unknown IP"}
+                    {formatDateTime(event.createdAt)} · {event.ip ? formatIp(event.ip) : "Unknown IP"}
                   </span>
                 </li>
               ))}

@@ -5,8 +5,9 @@ import { useState } from "react";
 import { Alert, Button } from "../../../_components/ui";
 import { generateRecoveryCodesAction } from "./actions";
 import { VerifyIdentity } from "./verify-identity";
+import { leaveIfSessionEnded } from "../../../_components/api-client";
 
-type Step = { name: "idle" } | { name: "verify" } | { name: "show"; codes: string[] };
+type Step = { name: "idle" } | { name: "verify" } | { name: "show"; codes: string[]; replaced: boolean };
 
 /** Recovery codes: how many are left; Generate / Regenerate (after "verify it's you"); the new set shown once, with copy and download. */
 export function RecoveryCodes({ left }: { left: number }) {
@@ -20,8 +21,10 @@ export function RecoveryCodes({ left }: { left: number }) {
     setError(null);
     setBusy(true);
     const result = await generateRecoveryCodesAction({});
+    if (leaveIfSessionEnded(result)) return;
     setBusy(false);
-    if (result.ok) return setStep({ name: "show", codes: result.data.codes });
+    // Only a set that still had unused codes is "previous codes" worth warning about.
+    if (result.ok) return setStep({ name: "show", codes: result.data.codes, replaced: left > 0 });
     if (result.code === "fresh-auth-required") return setStep({ name: "verify" });
     setStep({ name: "idle" });
     setError(result.error);
@@ -46,7 +49,7 @@ export function RecoveryCodes({ left }: { left: number }) {
   if (step.name === "show") {
     return (
       <div className="space-y-4">
-        <Alert tone="warning">Save these codes now: they won't be shown again. Each works once. Your previous codes no longer work.</Alert>
+        <Alert tone="warning">Save these codes now: they won't be shown again. Each works once.{step.replaced && " Your previous codes no longer work."}</Alert>
         <ol aria-label="Your new recovery codes" className="grid grid-cols-2 gap-2 rounded-lg bg-slate-50 p-4 font-mono text-sm text-slate-800">
           {step.codes.map((code) => (
             <li key={code}>{code}</li>

@@ -2,11 +2,12 @@
 
 import { startRegistration, type PublicKeyCredentialCreationOptionsJSON } from "@simplewebauthn/browser";
 import { useRouter } from "next/navigation";
-import { useEffect, useState, type FormEvent } from "react";
+import { useEffect, useRef, useState, type FormEvent } from "react";
 import { Alert, Button, Field } from "../../../_components/ui";
 import { renameKeyAction } from "./actions";
-import { ceremonyErrorMessage, postJson } from "../../../_components/api-client";
+import { ceremonyErrorMessage, postJson, leaveIfSessionEnded } from "../../../_components/api-client";
 import { VerifyIdentity } from "./verify-identity";
+import { KeyPrompt } from "../../../_components/key-prompt";
 
 type Step =
   | { name: "verify" }
@@ -19,6 +20,7 @@ export function RegisterKey({ onClose }: { onClose: () => void }) {
   const router = useRouter();
   const [step, setStep] = useState<Step | null>(null);
   const [error, setError] = useState<string | null>(null);
+  const canceled = useRef(false);
 
   async function begin() {
     setError(null);
@@ -29,11 +31,13 @@ export function RegisterKey({ onClose }: { onClose: () => void }) {
       return setError(options.error);
     }
     const timeout = options.data.timeout ?? 120_000;
+    canceled.current = false;
     setStep({ name: "touch", deadline: Date.now() + timeout });
     let response;
     try {
       response = await startRegistration({ optionsJSON: options.data });
     } catch (e) {
+      if (canceled.current) return;
       setStep(null);
       return setError(ceremonyErrorMessage(e));
     }
@@ -69,7 +73,15 @@ export function RegisterKey({ onClose }: { onClose: () => void }) {
         </>
       )}
       {!error && step?.name === "verify" && <VerifyIdentity onVerified={begin} onCancel={onClose} />}
-      {!error && step?.name === "touch" && <TouchKey deadline={step.deadline} />}
+      {!error && step?.name === "touch" && (
+        <KeyPrompt
+          deadline={step.deadline}
+          onCancel={() => {
+            canceled.current = true;
+            onClose();
+          }}
+        />
+      )}
       {!error && step?.name === "naming" && (
         <NameKey keyId={step.keyId} suggested={step.suggested} model={step.model} onNamed={(keyName) => setStep({ name: "done", keyName })} />
       )}
@@ -85,24 +97,6 @@ export function RegisterKey({ onClose }: { onClose: () => void }) {
   );
 }
 
-function TouchKey({ deadline }: { deadline: number }) {
-  const [now, setNow] = useState(() => Date.now());
-  useEffect(() => {
-    const timer = setInterval(() => setNow(Date.now()), 1000);
-    return () => clearInterval(timer);
-  }, []);
-  const seconds = Math.max(0, Math.ceil((deadline - now) / 1000));
-  return (
-    <div className="space-y-2">
-      <h3 className="text-base font-semibold text-slate-900">Insert your security key and touch it</h3>
-      <p className="text-sm text-slate-500">If your key has a button or a gold disc, touch it when it blinks.</p>
-      <p className="text-sm font-medium text-brand-700" aria-live="polite">
-        Time left: {Math.floor(seconds / 60)}:{String(seconds % 60).padStart(2, "0")}
-      </p>
-    </div>
-  );
-}
-
 function NameKey({ keyId, suggested, model, onNamed }: { keyId: string; suggested: string; model: string | null; onNamed: (name: string) => void }) {
   const [error, setError] = useState<string | null>(null);
   const [pending, setPending] = useState(false);
@@ -111,6 +105,7 @@ function NameKey({ keyId, suggested, model, onNamed }: { keyId: string; suggeste
     const name = String(new FormData(event.currentTarget).get("name") ?? "");
     setPending(true);
     const result = await renameKeyAction({ keyId, name });
+    if (leaveIfSessionEnded(result)) return;
     setPending(false);
     if (!result.ok) return setError(result.fieldErrors?.name ?? result.error);
     onNamed(name.trim());

@@ -6,6 +6,7 @@ import type { EmailState } from "@/lib/db/generated/client";
 import { listEmailLog } from "@/lib/email/queries";
 import { EMAIL_STATES, emailLogQuerySchema } from "@/lib/validation/email";
 import { Badge, PageHeader, Pagination, formatDateTime } from "../../../_components/ui";
+import { TruncatedText } from "../history-filter";
 
 export const metadata: Metadata = { title: "Email Log" };
 
@@ -49,34 +50,34 @@ export default async function EmailLogPage({ searchParams }: { searchParams: Pro
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <thead className="whitespace-nowrap bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>
+              <th className="px-4 py-3">Queued</th>
               <th className="px-4 py-3">Recipient</th>
               <th className="px-4 py-3">Template</th>
               <th className="px-4 py-3">State</th>
               <th className="px-4 py-3 text-right">Attempts</th>
-              <th className="px-4 py-3">Last error</th>
-              <th className="px-4 py-3">Queued</th>
               <th className="px-4 py-3">Sent / next attempt</th>
+              <th className="px-4 py-3">Last error</th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
             {messages.map((message) => (
               <tr key={message.id} className="align-top hover:bg-slate-50">
-                <td className="px-4 py-3 font-medium text-slate-800">{message.to}</td>
-                <td className="whitespace-nowrap px-4 py-3 text-slate-600">{emailTemplateLabel(message.template)}</td>
+                <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(message.createdAt)}</td>
+                <td className="break-words px-4 py-3 font-medium text-slate-800">{message.to}</td>
+                <td className="px-4 py-3 text-slate-600">{emailTemplateLabel(message.template)}</td>
                 <td className="px-4 py-3">
                   <Badge tone={STATE_BADGES[message.state].tone}>{STATE_BADGES[message.state].label}</Badge>
                 </td>
                 <td className="px-4 py-3 text-right tabular-nums text-slate-600">{message.attempts}</td>
-                <td className="max-w-xs px-4 py-3 text-slate-500">
-                  {message.lastError ? <span className="break-words font-mono text-xs">{message.lastError}</span> : "—"}
-                </td>
-                <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(message.createdAt)}</td>
                 <td className="whitespace-nowrap px-4 py-3 text-slate-500">
                   {message.sentAt
                     ? formatDateTime(message.sentAt)
                     : message.state === "RETRYING" || message.state === "QUEUED"
                       ? `next ${formatDateTime(message.nextAttemptAt)}`
                       : "—"}
+                </td>
+                <td className="px-4 py-3 font-mono text-xs text-slate-500">
+                  <TruncatedText text={message.lastError} max={32} />
                 </td>
               </tr>
             ))}

@@ -1,11 +1,22 @@
 import type { Metadata } from "next";
 import { requireAdminContext } from "@/lib/auth/page";
-import { LOGIN_RESULTS } from "@/lib/auth/login";
+import { LOGIN_RESULTS, type LoginResult } from "@/lib/auth/login";
 import { listLoginAttempts } from "@/lib/auth/login-history";
 import { describeBrowser } from "@/lib/http/request-info";
 import { loginHistoryQuerySchema, type LoginHistoryQuery } from "@/lib/validation/history";
 import { Alert, Badge, PageHeader, Pagination, buttonClass, formatDateTime } from "../../../_components/ui";
 import { HistoryFilterForm, HistoryTable, SelectFilter, dayParams, queryString } from "../history-filter";
+import { formatIp } from "@/lib/format";
+
+// "Verification required" is the ordinary middle of a login with a second step: neutral, not an alarm.
+const RESULT_TONES: Record<LoginResult, "green" | "slate" | "amber" | "red"> = {
+  Success: "green",
+  "Verification required": "slate",
+  "Locked out": "amber",
+  "Invalid password": "red",
+  "Inactive user": "red",
+  "Verification failed": "red",
+};
 
 export const metadata: Metadata = { title: "Login History" };
 
@@ -43,19 +54,19 @@ export default async function LoginHistoryPage({ searchParams }: { searchParams:
         </div>
       )}
       <HistoryTable
-        columns={["Username", "Result", "IP address", "Browser", "Time"]}
+        columns={["Time", "Username", "Result", "IP address", "Browser"]}
         isEmpty={rows.length === 0}
         empty={filtered ? "No logins match these filters." : "No logins recorded yet."}
       >
         {rows.map((row) => (
           <tr key={row.id} className="hover:bg-slate-50">
+            <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(row.createdAt)}</td>
             <td className="break-words px-4 py-3 text-slate-800">{row.username}</td>
             <td className="whitespace-nowrap px-4 py-3">
-              <Badge tone={row.result === "Success" ? "green" : row.result === "Locked out" ? "amber" : "red"}>{row.result}</Badge>
+              <Badge tone={RESULT_TONES[row.result as LoginResult] ?? "red"}>{row.result}</Badge>
             </td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-600">{row.ip ?? "Unknown"}</td>
+            <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatIp(row.ip)}</td>
             <td className="whitespace-nowrap px-4 py-3 text-slate-600">{describeBrowser(row.userAgent)}</td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(row.createdAt)}</td>
           </tr>
         ))}
       </HistoryTable>

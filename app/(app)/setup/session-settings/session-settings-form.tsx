@@ -224,7 +224,13 @@ function SettingsFields({
               defaultValue={initial.userVerification}
               options={toOptions(USER_VERIFICATION_LABELS)}
               error={fieldErrors.userVerification}
-              hint="Whether keys must also check a PIN or fingerprint."
+              hint={
+                <>
+                  Whether the key also asks for its PIN or fingerprint, on top of the touch. <strong>Discouraged</strong>: a touch is enough (works with every
+                  key, including U2F). <strong>Preferred</strong>: ask for the PIN or fingerprint when the key has one. <strong>Required</strong>: only keys
+                  with a PIN or fingerprint, asked every time (older U2F keys can't be used).
+                </>
+              }
             />
             <SelectField
               label={FIELD_LABELS.authenticatorType}
@@ -233,7 +239,7 @@ function SettingsFields({
               onChange={(event) => setType(event.target.value)}
               options={toOptions(AUTHENTICATOR_TYPE_LABELS)}
               error={fieldErrors.authenticatorType}
-              hint="Physical keys only: a key must prove its model with a certificate from a trusted maker (attestation)."
+              hint="Physical keys only: a key must prove its model with a certificate from a trusted maker (attestation). Passkeys live in a phone or computer (Touch ID, Windows Hello, Android, iCloud Keychain) instead of a separate key you plug in or tap."
             />
             <ModelListField
               label={FIELD_LABELS.allowedAaguids}
@@ -264,7 +270,7 @@ function SettingsFields({
         </Card>
       </div>
 
-      <Card title="Sessions" description="How long a signed-in browser stays signed in, and where from.">
+      <Card title="Sessions" description="How long a logged-in browser stays logged in, and where from.">
         <div className="space-y-5">
           <div className="max-w-xs">
             <SelectField

@@ -11,6 +11,7 @@ import { removeUserKey } from "@/lib/webauthn/keys";
 import { addUser, resendInvitation, revokeUserSession, setUserActive, setUserRole } from "@/lib/users/mutations";
 import { adminResetPassword } from "@/lib/users/password-reset";
 import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
+import { clearKeyFlag } from "@/lib/webauthn/flags";
 
 export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
   const result = await addUser(ctx, input);
@@ -59,6 +60,12 @@ export const removeUserKeyAction = orgAction(
     revalidatePath(`/setup/users/${input.userId}`);
   },
 );
+
+/** Clears a key's "Possible cloned key" flag after review (audited); the key works again. */
+export const clearKeyFlagAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema, keyId: idSchema }) }, async (ctx, input) => {
+  await clearKeyFlag(ctx, input.userId, input.keyId);
+  revalidatePath(`/setup/users/${input.userId}`);
+});
 
 /** Issues a temporary verification code (needs the admin's own fresh re-authentication); returned once, to be shown once. */
 export const issueTemporaryCodeAction = orgAction(

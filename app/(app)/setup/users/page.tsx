@@ -75,11 +75,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                         {user._count.securityKeys} key{user._count.securityKeys === 1 ? "" : "s"}
                       </Badge>
                     )}
+                    {user.securityKeys.length > 0 && (
+                      <Badge tone="red">
+                        {user.securityKeys.length} flagged key{user.securityKeys.length === 1 ? "" : "s"}
+                      </Badge>
+                    )}
                     {user.authenticatorApp?.confirmedAt && <Badge tone="green">Authenticator app</Badge>}
                     {user._count.recoveryCodes > 0 && <Badge tone="slate">Recovery codes</Badge>}
-                    {user._count.securityKeys === 0 && !user.authenticatorApp?.confirmedAt && user._count.recoveryCodes === 0 && (
-                      <span className="text-slate-400">None</span>
-                    )}
+                    {user._count.securityKeys === 0 &&
+                      user.securityKeys.length === 0 &&
+                      !user.authenticatorApp?.confirmedAt &&
+                      user._count.recoveryCodes === 0 && <span className="text-slate-400">None</span>}
                   </span>
                 </td>
                 <td className="px-4 py-3">

@@ -5,7 +5,8 @@ import { VERIFICATION_ACTIVITIES, VERIFICATION_RESULTS } from "@/lib/verificatio
 import { listVerificationEvents } from "@/lib/verification/queries";
 import { verificationHistoryQuerySchema, type VerificationHistoryQuery } from "@/lib/validation/history";
 import { Alert, Badge, PageHeader, Pagination, buttonClass, formatDateTime } from "../../../_components/ui";
-import { HistoryFilterForm, HistoryTable, SelectFilter, dayParams, filterInputClass, queryString } from "../history-filter";
+import { HistoryFilterForm, HistoryTable, SelectFilter, TruncatedText, dayParams, filterInputClass, queryString } from "../history-filter";
+import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "Identity Verification History" };
 
@@ -50,25 +51,27 @@ export default async function VerificationHistoryPage({ searchParams }: { search
         </div>
       )}
       <HistoryTable
-        columns={["User", "Method", "Activity", "Result", "Detail", "IP address", "Browser", "Time"]}
+        columns={["Time", "User", "Method", "Activity", "Result", "Detail", "IP address", "Browser"]}
         isEmpty={rows.length === 0}
         empty={filtered ? "No verifications match these filters." : "No verifications recorded yet."}
       >
         {rows.map((row) => (
           <tr key={row.id} className="hover:bg-slate-50">
+            <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(row.createdAt)}</td>
             <td className="px-4 py-3">
               <div className="font-medium text-slate-800">{row.user?.name ?? "Deleted user"}</div>
               {row.user && <div className="text-xs text-slate-500">{row.user.username}</div>}
             </td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-700">{row.method}</td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-700">{row.activity}</td>
+            <td className="px-4 py-3 text-slate-700">{row.method}</td>
+            <td className="px-4 py-3 text-slate-700">{row.activity}</td>
             <td className="whitespace-nowrap px-4 py-3">
               <Badge tone={row.result === "Succeeded" ? "green" : "red"}>{row.result}</Badge>
             </td>
-            <td className="break-words px-4 py-3 text-slate-700">{row.detail}</td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-600">{row.ip ?? "Unknown"}</td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-600">{describeBrowser(row.userAgent)}</td>
-            <td className="whitespace-nowrap px-4 py-3 text-slate-500">{formatDateTime(row.createdAt)}</td>
+            <td className="px-4 py-3 text-slate-700">
+              <TruncatedText text={row.detail} />
+            </td>
+            <td className="whitespace-nowrap px-4 py-3 text-slate-600">{formatIp(row.ip)}</td>
+            <td className="px-4 py-3 text-slate-600">{describeBrowser(row.userAgent)}</td>
           </tr>
         ))}
       </HistoryTable>

@@ -13,9 +13,10 @@ import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from 
 import { KeyModel } from "../../../../_components/key-model";
 import { ActionButton } from "../../../../_components/action-button";
 import { DeviceList } from "../../../../_components/device-list";
-import { disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
+import { clearKeyFlagAction, disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
 import { ResendInvitationButton, ResetPasswordButton, RevokeSessionButton, UserActions } from "./user-actions";
+import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "User" };
 
@@ -113,12 +114,25 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {key.name}
                       {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
                     </p>
+                    {key.flagged && (
+                      <p className="max-w-prose text-red-700">
+                        Its sign counter went backwards: a copy of this key may be in use. It can't be used until you clear the flag (if you're satisfied it
+                        wasn't copied) or remove it.
+                      </p>
+                    )}
                     <p className="text-slate-500">
                       <KeyModel securityKey={key} /> · added {formatDateTime(key.createdAt)} · last used{" "}
                       {key.lastUsedAt ? formatDateTime(key.lastUsedAt) : "never"}
                     </p>
                   </div>
-                  <RemoveUserKey userId={user.id} keyId={key.id} keyName={key.name} />
+                  <div className="flex flex-wrap items-start gap-2">
+                    {key.flagged && (
+                      <ActionButton action={clearKeyFlagAction} input={{ userId: user.id, keyId: key.id }} label={`Clear the flag on ${key.name}`}>
+                        Clear flag
+                      </ActionButton>
+                    )}
+                    <RemoveUserKey userId={user.id} keyId={key.id} keyName={key.name} />
+                  </div>
                 </li>
               ))}
             </ul>
@@ -165,7 +179,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         <Card title="Activated devices" description="Browsers that passed device activation for this user. Revoke one and its next login must verify again.">
           <DeviceList devices={devices} revoke={revokeUserDeviceAction} inputFor={(device) => ({ userId: user.id, deviceId: device.id })} />
         </Card>
-        <Card title="Sessions" description="Browsers where this user is signed in.">
+        <Card title="Sessions" description="Browsers where this user is logged in.">
           {user.sessions.length === 0 ? (
             <p className="text-sm text-slate-500">No active sessions.</p>
           ) : (
@@ -175,7 +189,8 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   <div>
                     <p className="font-medium text-slate-800">{describeBrowser(session.userAgent)}</p>
                     <p className="text-slate-500">
-                      {session.ip ?? "Unknown IP"} · signed in {formatDateTime(session.createdAt)} · last active {formatDateTime(session.lastSeenAt)}
+                      {session.ip ? formatIp(session.ip) : "Unknown IP"} · logged in {formatDateTime(session.createdAt)} · last active{" "}
+                      {formatDateTime(session.lastSeenAt)}
                     </p>
                   </div>
                   {session.id !== ctx.sessionId && <RevokeSessionButton userId={user.id} sessionId={session.id} />}

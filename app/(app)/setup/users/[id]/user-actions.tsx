@@ -4,6 +4,7 @@ import { useState, useTransition } from "react";
 import { useStepUp } from "../../../../_components/step-up";
 import { Button } from "../../../../_components/ui";
 import { resendInvitationAction, resetUserPasswordAction, revokeSessionAction, setUserActiveAction } from "../actions";
+import { leaveIfSessionEnded } from "../../../../_components/api-client";
 
 export function UserActions({ userId, isActive }: { userId: string; isActive: boolean }) {
   const [error, setError] = useState<string | null>(null);
@@ -52,6 +53,7 @@ export function RevokeSessionButton({ userId, sessionId }: { userId: string; ses
         onClick={() =>
           startTransition(async () => {
             const result = await revokeSessionAction({ userId, sessionId });
+            if (leaveIfSessionEnded(result)) return;
             setError(result.ok ? null : result.error);
           })
         }
@@ -78,6 +80,7 @@ export function ResendInvitationButton({ userId }: { userId: string }) {
         onClick={() =>
           startTransition(async () => {
             const result = await resendInvitationAction({ userId });
+            if (leaveIfSessionEnded(result)) return;
             setMessage(result.ok ? { ok: true, text: "Invitation sent." } : { ok: false, text: result.error });
           })
         }
@@ -107,7 +110,7 @@ export function ResetPasswordButton({ userId }: { userId: string }) {
           onClick={() =>
             startTransition(async () => {
               const result = await stepUp.run(() => resetUserPasswordAction({ userId }));
-              if (!result) return;
+              if (!result || leaveIfSessionEnded(result)) return;
               setMessage(result.ok ? { ok: true, text: "Password reset. We emailed the user a link to choose a new one." } : { ok: false, text: result.error });
             })
           }

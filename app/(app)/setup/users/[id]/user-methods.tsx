@@ -6,6 +6,9 @@ import { Alert, Button, Field } from "../../../../_components/ui";
 import { VerifyIdentity } from "../../../settings/advanced/verify-identity";
 import { useStepUp } from "../../../../_components/step-up";
 import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "../actions";
+import { leaveIfSessionEnded } from "../../../../_components/api-client";
+import { CopyButton } from "../../../../_components/copy-button";
+import { formatDateTime } from "@/lib/format";
 
 /** "Remove" a user's key: asks for the reason, then removes it (the user is emailed). */
 export function RemoveUserKey({ userId, keyId, keyName }: { userId: string; keyId: string; keyName: string }) {
@@ -64,6 +67,7 @@ export function IssueTemporaryCode({ userId, userName }: { userId: string; userN
     setBusy(true);
     setError(null);
     const result = await issueTemporaryCodeAction({ userId, hours });
+    if (leaveIfSessionEnded(result)) return;
     setBusy(false);
     if (result.ok) {
       setStep({ name: "issued", ...result.data });
@@ -85,11 +89,14 @@ export function IssueTemporaryCode({ userId, userName }: { userId: string; userN
     return (
       <div className="space-y-3">
         <Alert tone="success">
-          Give this code to {userName} in person or by phone. It works once, until {new Date(step.expiresAt).toUTCString()}, and won't be shown again.
+          Give this code to {userName} in person or by phone. It works once, until {formatDateTime(step.expiresAt)}, and won't be shown again.
         </Alert>
-        <p aria-label="Temporary verification code" className="rounded-lg bg-slate-50 px-4 py-3 font-mono text-lg tracking-wider text-slate-900">
-          {step.code}
-        </p>
+        <div className="flex flex-wrap items-center gap-3">
+          <p aria-label="Temporary verification code" className="rounded-lg bg-slate-50 px-4 py-3 font-mono text-lg tracking-wider text-slate-900">
+            {step.code}
+          </p>
+          <CopyButton text={step.code} />
+        </div>
         <Button variant="secondary" onClick={() => setStep({ name: "form" })}>
           Done
         </Button>

@@ -1,0 +1,3 @@
+-- AlterTable
+ALTER TABLE "SecurityKey" ADD COLUMN     "registrationEmailId" UUID,
+ADD COLUMN     "registrationEventId" UUID;
