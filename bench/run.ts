@@ -29,6 +29,9 @@ const CONFIG = {
   quick: { levels: [1, 8], seconds: 4, users: 8, bigUsers: 5000, bigHistory: 50000, pageLoads: 15, perUser: 150, rssWaitS: 15 },
   full: { levels: [1, 8, 32], seconds: 10, users: 32, bigUsers: 20000, bigHistory: 200000, pageLoads: 30, perUser: 250, rssWaitS: 60 },
 }[mode];
+// For quick experiments: BENCH_LEVELS=1,8 BENCH_SECONDS=3 override the mode's.
+if (process.env.BENCH_LEVELS) CONFIG.levels = process.env.BENCH_LEVELS.split(",").map(Number);
+if (process.env.BENCH_SECONDS) CONFIG.seconds = Number(process.env.BENCH_SECONDS);
 const PORT = Number(process.env.BENCH_PORT ?? 3600);
 const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 55450);
 const APP_URL = `http://localhost:${PORT}`;
