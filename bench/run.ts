@@ -8,7 +8,7 @@
 // Ratios between figures of one run are what to compare: absolute numbers
 // move with whatever else the machine is doing.
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, statSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
@@ -102,12 +102,15 @@ async function main(): Promise<void> {
     const app = await startApp({
       name: "gatehouse",
       command: process.execPath,
-      args: [path.join(root, "scripts", "start.mjs"), "--port", String(PORT)],
+      // BENCH_CPU_PROF=<dir>: the server itself under --cpu-prof (the build must exist: run once without it).
+      args: profileDir
+        ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, path.join(root, "scripts", "server.mjs"), "--port", String(PORT)]
+        : [path.join(root, "scripts", "start.mjs"), "--port", String(PORT)],
       cwd: root,
-      env: { ...env, ...(profileDir ? { NODE_OPTIONS: `--cpu-prof --cpu-prof-dir=${profileDir}` } : {}) },
+      env,
       port: PORT,
       healthPath: "/api/health",
-      server: "child",
+      server: profileDir ? "self" : "child",
       timeoutMs: 15 * 60_000,
     });
     cleanups.push(() => app.stop());
@@ -226,14 +229,22 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
   let sqlPerLogin: number | null = null;
   if (pg) {
     const user = keyUsers[0]!;
-    pg.sql("postgres", "ALTER SYSTEM SET log_statement = 'all'; SELECT pg_reload_conf();");
+    pg.sql("postgres", "ALTER SYSTEM SET log_statement = 'all'");
+    pg.sql("postgres", "SELECT pg_reload_conf()");
     await new Promise((resolve) => setTimeout(resolve, 500));
     const offset = statSync(pg.logFile).size;
     await fullKeyLogin(new GatehouseClient(APP_URL), user.username, password, authenticator, user.key);
     await new Promise((resolve) => setTimeout(resolve, 500));
-    pg.sql("postgres", "ALTER SYSTEM RESET log_statement; SELECT pg_reload_conf();");
+    pg.sql("postgres", "ALTER SYSTEM RESET log_statement");
+    pg.sql("postgres", "SELECT pg_reload_conf()");
     const logged = readFileSync(pg.logFile).subarray(offset).toString();
-    sqlPerLogin = logged.split("\n").filter((line) => /LOG:\s+(statement|execute)/.test(line)).length;
+    const statements = logged.split("\n").filter((line) => /LOG:\s+(statement|execute)/.test(line) && !/ALTER SYSTEM|pg_reload_conf/.test(line));
+    sqlPerLogin = statements.length;
+    mkdirSync(path.join(root, "bench", "results", mode), { recursive: true });
+    writeFileSync(
+      path.join(root, "bench", "results", mode, "sql-per-full-key-login.log"),
+      statements.map((l) => l.replace(/^.*?LOG:\s+/, "")).join("\n") + "\n",
+    );
   }
 
   const rssAfterLoad = rssMb(app.serverPid());
