@@ -61,7 +61,7 @@ export async function fullKeyLogin(browser: GatehouseClient, username: string, p
 export async function passwordLogin(browser: GatehouseClient, username: string, password: string): Promise<void> {
   const next = await passwordStep(browser, username, password);
   if (next !== "complete") throw new Error(`password login: expected complete, got ${next}`);
-  await finishSession(browser);
+  if (!browser.cookie(SESSION_COOKIE)) await finishSession(browser);
 }
 
 /** A signed-in page load; 200 with HTML or it throws. */

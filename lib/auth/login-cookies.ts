@@ -24,10 +24,11 @@ export function addDeviceToken(cookies: CookieJar, token: string | null): void {
  * that verified it: the same session next-auth's credentials sign-in would
  * create (completePendingLogin, exactly once), in next-auth's own JWT cookie,
  * so next-auth still reads, refreshes and ends it. Saves the browser the
- * csrf + callback round trips after a key.
+ * csrf + callback round trips after a key, or after a password that is all
+ * the login needs.
  */
-export async function signInFromPendingLogin(cookies: CookieJar, request: RequestInfo): Promise<void> {
-  const { sessionToken } = await completePendingLogin(cookies.get(pendingLoginCookieName()), request);
+export async function signInFromPendingLogin(cookies: CookieJar, request: RequestInfo, pendingToken = cookies.get(pendingLoginCookieName())): Promise<void> {
+  const { sessionToken } = await completePendingLogin(pendingToken, request);
   const jwt = await encode({ token: { sid: sessionToken }, secret: authSecret(), maxAge: SESSION_COOKIE_MAX_AGE });
   cookies.set(sessionCookieName(), jwt, SESSION_COOKIE_MAX_AGE);
   cookies.set(pendingLoginCookieName(), "", 0);

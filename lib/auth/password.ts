@@ -1,5 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 
@@ -15,9 +16,10 @@ const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 // Hashing runs on libuv's thread pool (4 threads by default), the pool that
 // WebCrypto signature checks and DNS also wait on. At most this many hashes
 // run at once, so a burst of password logins queues here, in memory, and
-// leaves threads free for a security key's signature check. Two keep both
-// cores of a small machine busy; a bigger pool (UV_THREADPOOL_SIZE) lets more.
-const HASH_SLOTS = Math.max(1, Math.min(Number(process.env.UV_THREADPOOL_SIZE) || 4, 64) - 2);
+// leaves pool threads free for a security key's signature check and one core
+// for the event loop (and the database beside it): a password login spends
+// most of its time there, not in the hash.
+const HASH_SLOTS = Math.max(1, Math.min((Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2, availableParallelism() - 1));
 
 let running = 0;
 const waiting: Array<() => void> = [];

@@ -11,7 +11,7 @@ import { authSecret } from "@/lib/env";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
-import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, setOrgPolicy, signIn } from "../support/factories";
 import { keyResponseFor, reauthenticate, setOrgSettings } from "../support/security-keys";
 
 useTestDatabase();
@@ -55,7 +55,7 @@ async function pendingCookie(username: string): Promise<string> {
   return `${pendingLoginCookieName()}=${setCookies(response).get(pendingLoginCookieName())!.value}`;
 }
 
-describe("the key step in two requests", () => {
+describe("the session starts in the response that completes the login", () => {
   it("starts the session in the response that verifies the key: a next-auth cookie naming a live session, the pending login used up", async () => {
     const { user, authenticator, credential } = await keyUser();
     const cookie = await pendingCookie(user.username);
@@ -85,6 +85,25 @@ describe("the key step in two requests", () => {
     expect(setCookies(replay).has(sessionCookieName())).toBe(false);
     expect((await keyOptions(post("/api/verify/key/options", {}, cookie))).status).toBe(401);
     expect((await tableCounts()).sessions).toBe(before.sessions);
+  });
+
+  it("a password that is all the login needs starts the session in the /api/login response; a wrong one sets no cookie", async () => {
+    const org = await createOrg("PasswordOnly");
+    const user = await createUser(org.admin);
+    await setOrgPolicy(org.admin, { requireDeviceActivation: false });
+
+    const wrong = await login(post("/api/login", { username: user.username, password: "wrong-password-123" }));
+    expect(wrong.status).toBe(401);
+    expect(setCookies(wrong).size).toBe(0);
+
+    const response = await login(post("/api/login", { username: user.username, password: TEST_PASSWORD }));
+    expect(await response.json()).toEqual({ ok: true, data: { next: "complete", signedIn: true } });
+    const cookies = setCookies(response);
+    // No pending login is left behind in the browser (one from an earlier attempt is cleared).
+    expect(cookies.get(pendingLoginCookieName())?.raw).toMatch(/Max-Age=0/);
+    const jwt = await decode({ token: cookies.get(sessionCookieName())!.value, secret: authSecret() });
+    expect(await resolveSession(jwt?.sid, TEST_REQUEST)).toMatchObject({ userId: user.userId });
+    expect(await db().session.count({ where: { userId: user.userId } })).toBe(1);
   });
 
   it("sets no session cookie when the key's signature is wrong", async () => {
