@@ -3,6 +3,7 @@
 //   npm run bench                    quick: embedded PGlite, c = 1 and 8, about a minute (after the first build)
 //   npm run bench -- --full [--peer] throwaway PostgreSQL, c = 1, 8 and 32, every figure; --peer adds Better Auth
 //   npm run bench -- --smoke         seconds: checks the harness still runs; no thresholds
+//   … --readme                       also writes this run's tables into README.md ("Performance")
 //
 // Results go to bench/results/<mode>/ (results.json, results.md, results.svg).
 // Ratios between figures of one run are what to compare: absolute numbers
@@ -133,6 +134,14 @@ async function main(): Promise<void> {
   }
   const files = writeReport(path.join(root, "bench", "results", mode), report);
   console.log(readFileSync(files[1]!, "utf8"));
+  // --readme: this run's tables become README's "Performance" figures (between the bench:full markers).
+  if (argv.includes("--readme")) {
+    const readme = path.join(root, "README.md");
+    const text = readFileSync(readme, "utf8");
+    const table = `${readFileSync(files[1]!, "utf8").trim()}\n\n![Throughput and latency by concurrency](bench/results/${mode}/results.svg)`;
+    writeFileSync(readme, text.replace(/(<!-- bench:full:start -->\n)[\s\S]*?(<!-- bench:full:end -->)/, `$1${table}\n$2`));
+    log("README.md updated");
+  }
   log(`wrote ${files.map((f) => path.relative(root, f)).join(", ")}`);
 }
 
@@ -198,7 +207,8 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
     runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1)),
     runLoad(Math.min(8, passwordUsers.length), CONFIG.seconds * 1000, passwordIteration(Math.min(8, passwordUsers.length))),
   ]);
-  scenario("key step alone / beside password logins", [keyAlone, { ...keyBeside, concurrency: 1 + passwordsBeside.concurrency }]);
+  // Plotted at c=1 (alone) and c=1+8 (beside the password logins).
+  scenario("key step, one client (alone, then beside 8 password logins)", [keyAlone, { ...keyBeside, concurrency: 1 + passwordsBeside.concurrency }]);
 
   const passwordResults: LoadResult[] = [];
   for (const c of CONFIG.levels) {

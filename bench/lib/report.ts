@@ -58,10 +58,10 @@ const COLORS = ["#2563eb", "#f59e0b", "#10b981", "#ef4444"];
 export function svgChart(report: BenchReport): string {
   const names = [...new Set(report.scenarios.map((s) => s.scenario))];
   const apps = [...new Set(report.scenarios.map((s) => s.app))];
-  const panelWidth = 300;
+  const panelWidth = 330;
   const panelHeight = 220;
   const width = Math.max(1, names.length) * panelWidth + 20;
-  const height = panelHeight + 90;
+  const height = panelHeight + 100;
   const parts: string[] = [];
   names.forEach((name, index) => {
     const x0 = 20 + index * panelWidth;
@@ -70,7 +70,10 @@ export function svgChart(report: BenchReport): string {
     const max = Math.max(1, ...runs.flatMap((r) => r.results.map((x) => x.perSecond)));
     const groupWidth = (panelWidth - 60) / Math.max(1, levels.length);
     const barWidth = Math.min(40, (groupWidth - 10) / Math.max(1, apps.length));
-    parts.push(`<text x="${x0}" y="24" font-size="14" font-weight="600">${escape(name)}</text>`);
+    // Long names wrap at their parenthesis: "key step" over "(verified password → session)".
+    const [title, subtitle] = name.split(/ (?=\()/);
+    parts.push(`<text x="${x0}" y="18" font-size="13" font-weight="600">${escape(title ?? name)}</text>`);
+    if (subtitle) parts.push(`<text x="${x0}" y="34" font-size="11" fill="#555">${escape(subtitle)}</text>`);
     parts.push(`<line x1="${x0}" y1="${panelHeight + 30}" x2="${x0 + panelWidth - 40}" y2="${panelHeight + 30}" stroke="#999"/>`);
     levels.forEach((level, li) => {
       const gx = x0 + 10 + li * groupWidth;
