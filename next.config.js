@@ -4,7 +4,7 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // PGlite loads its WebAssembly and data files from its package directory;
   // the Prisma adapters and pg must stay real Node modules as well.
-  serverExternalPackages: ["@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "nodemailer"],
+  serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "nodemailer"],
   experimental: {
     // forbidden() and app/forbidden.tsx: a real 403 page for standard users in Setup.
     authInterrupts: true,

@@ -1,7 +1,7 @@
 import "server-only";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
+import { HISTORY_PAGE_SIZE, afterCursor, cappedCount, cappedTotal, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
 import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import type { LoginResult } from "./login";
@@ -26,11 +26,13 @@ function loginWhere(ctx: OrgContext, filter: LoginFilter): Prisma.LoginAttemptWh
 /** One page of the org's Login History, newest first. */
 export async function listLoginAttempts(ctx: AdminContext, query: LoginFilter & { page: number }) {
   const where = loginWhere(ctx, query);
-  const [rows, total] = await Promise.all([
+  const [rows, counted] = await Promise.all([
     db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE }),
-    db().loginAttempt.count({ where }),
+    db().loginAttempt.count({ where, ...cappedCount(query.page) }),
   ]);
-  return { rows, total, page: query.page, pageCount: pageCountFor(total) };
+  // Past the cap the page says "more than" and still offers the next page.
+  const { total, totalIsCapped } = cappedTotal(counted, query.page);
+  return { rows, total, totalIsCapped, page: query.page, pageCount: pageCountFor(total) };
 }
 
 /** Every matching login attempt of the org, newest first, in chunks. */

@@ -149,7 +149,8 @@ async function succeed(
     );
     return token;
   });
-  await releaseRateLimit(verifyKey(pending.userId));
+  // Gives back the slot takeVerifySlot took; a key takes none (see verifyWithKey), so it gives none back.
+  if (method !== "Security key") await releaseRateLimit(verifyKey(pending.userId));
   return { deviceToken };
 }
 

@@ -4,7 +4,7 @@ import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
-import { verifyPassword } from "./password";
+import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { policyFromRow } from "../policy/rules";
 import type { PasswordCheckedUser } from "./org-context";
 import { userMethods } from "../verification/methods";
@@ -99,6 +99,7 @@ export async function authenticateWithPassword(username: string, password: strin
 
   await clearRateLimit(accountKey);
   if (request.ip && !deviceId) await releaseRateLimit(ipKey(request.ip));
+  if (user.passwordHash && needsRehash(user.passwordHash)) await upgradePasswordHash(user.id, user.passwordHash, password);
 
   const checked = Object.freeze({
     kind: "password-checked",
@@ -116,6 +117,14 @@ export async function authenticateWithPassword(username: string, password: strin
   // "Success" is recorded when the session is created (completePendingLogin).
   if (needsVerification(needs)) await record("Verification required");
   return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
+}
+
+/**
+ * The password just matched a hash from before Argon2id: store it as Argon2id.
+ * Only if the hash is still the one checked (a password change in between wins).
+ */
+async function upgradePasswordHash(userId: string, checkedHash: string, password: string): Promise<void> {
+  await db().user.updateMany({ where: { id: userId, passwordHash: checkedHash }, data: { passwordHash: await hashPassword(password) } });
 }
 
 /**

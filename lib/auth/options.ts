@@ -1,12 +1,16 @@
 import "server-only";
 import type { NextAuthOptions } from "next-auth";
-import CredentialsProvider from "next-auth/providers/credentials";
+import Credentials from "next-auth/providers/credentials";
 import { authSecret } from "../env";
 import { cookieFlags, cookieName, cookieValue } from "./cookies";
 import { UserFacingError } from "../errors";
 import { requestInfo } from "../http/request-info";
 import { completePendingLogin, pendingLoginCookieName } from "./pending-login";
 import { endSessionByToken } from "./session";
+
+// Next.js hands over the CommonJS module's default export; Node's own ESM loader (tsx scripts such as
+// bench/seed.ts that reach this module through lib/auth/context) hands over module.exports.
+const CredentialsProvider = (Credentials as unknown as { default?: typeof Credentials }).default ?? Credentials;
 
 export const SESSION_COOKIE_MAX_AGE = 30 * 24 * 60 * 60;
 

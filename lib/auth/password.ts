@@ -1,6 +1,65 @@
 import "server-only";
 import crypto from "node:crypto";
+import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+
+// Passwords are hashed with Argon2id at OWASP's parameters (19 MiB, 2 passes,
+// 1 lane): about 60 ms of one core, where the scrypt N=2^15 it replaces cost
+// ~200 ms for less protection. Hashes written before (scrypt$…) still verify,
+// and login rewrites them as Argon2id (needsRehash) after the next success.
+
+// algorithm 2 = Algorithm.Argon2id (a const enum, which isolatedModules cannot import).
+const ARGON2_PARAMS = { algorithm: 2, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
+const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
+
+// Hashing runs on libuv's thread pool (4 threads by default), the pool that
+// WebCrypto signature checks and DNS also wait on. At most this many hashes
+// run at once, so a burst of password logins queues here, in memory, and
+// leaves pool threads free for a security key's signature check and one core
+// for the event loop (and the database beside it): a password login spends
+// most of its time there, not in the hash.
+const HASH_SLOTS = Math.max(1, Math.min((Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2, availableParallelism() - 1));
+
+let running = 0;
+const waiting: Array<() => void> = [];
+
+async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (running >= HASH_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
+  else running += 1;
+  try {
+    return await work();
+  } finally {
+    const next = waiting.shift();
+    if (next) next();
+    else running -= 1;
+  }
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  return withHashSlot(() => argon2Hash(password.normalize("NFKC"), ARGON2_PARAMS));
+}
+
+/** Constant-time check; a malformed or missing hash is simply a mismatch. */
+export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
+  const candidate = password.normalize("NFKC");
+  const hash = stored ?? DUMMY_HASH;
+  const matches = hash.startsWith("scrypt$") ? await verifyScrypt(candidate, hash) : await verifyArgon2(candidate, hash);
+  return matches && stored !== null && stored !== undefined;
+}
+
+/** True when a stored hash predates the current algorithm or parameters: rehash it after a successful login. */
+export function needsRehash(stored: string): boolean {
+  return !stored.startsWith(ARGON2_PREFIX);
+}
+
+async function verifyArgon2(password: string, stored: string): Promise<boolean> {
+  if (!stored.startsWith("$argon2id$")) return false;
+  // An empty or truncated key would match (almost) any password; the library refuses neither.
+  const key = stored.split("$").at(-1) ?? "";
+  if (Buffer.from(key, "base64").length < MIN_STORED_KEY_LENGTH) return false;
+  return withHashSlot(() => argon2Verify(stored, password)).catch(() => false); // a malformed PHC string
+}
 
 const scrypt = promisify(crypto.scrypt) as (
   password: crypto.BinaryLike,
@@ -8,39 +67,23 @@ const scrypt = promisify(crypto.scrypt) as (
   keylen: number,
   options: crypto.ScryptOptions,
 ) => Promise<Buffer>;
-
-// OWASP's scrypt floor is N=2^17 with r=8; 2^15 keeps a login near 50 ms on
-// this hardware while costing an attacker 32 MiB per guess.
-const PARAMS = { N: 2 ** 15, r: 8, p: 1 } as const;
-const KEY_LENGTH = 32;
-const MAX_MEM = 128 * 1024 * 1024;
+const SCRYPT_MAX_MEM = 128 * 1024 * 1024;
 const MIN_STORED_KEY_LENGTH = 16;
 
-export async function hashPassword(password: string): Promise<string> {
-  const salt = crypto.randomBytes(16);
-  const key = await scrypt(password.normalize("NFKC"), salt, KEY_LENGTH, { ...PARAMS, maxmem: MAX_MEM });
-  return ["scrypt", PARAMS.N, PARAMS.r, PARAMS.p, salt.toString("base64url"), key.toString("base64url")].join("$");
-}
-
-/** Constant-time check; a malformed or missing hash is simply a mismatch. */
-export async function verifyPassword(password: string, stored: string | null | undefined): Promise<boolean> {
-  const parts = (stored ?? DUMMY_HASH).split("$");
-  if (parts.length !== 6 || parts[0] !== "scrypt") return false;
+/** Hashes from before Argon2id: scrypt$N$r$p$salt$key. */
+async function verifyScrypt(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split("$");
+  if (parts.length !== 6) return false;
   const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(keyText, "base64url");
-  // An empty or truncated key would match (almost) any password.
   if (expected.length < MIN_STORED_KEY_LENGTH) return false;
-  const key = await scrypt(password.normalize("NFKC"), Buffer.from(saltText, "base64url"), expected.length, {
-    N: Number(n),
-    r: Number(r),
-    p: Number(p),
-    maxmem: MAX_MEM,
-  }).catch(() => null); // parameters scrypt refuses (not numbers, out of range)
+  const key = await withHashSlot(() =>
+    scrypt(password, Buffer.from(saltText, "base64url"), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT_MAX_MEM }),
+  ).catch(() => null); // parameters scrypt refuses (not numbers, out of range)
   if (!key) return false;
-  const matches = key.length === expected.length && crypto.timingSafeEqual(key, expected);
-  return matches && stored !== null && stored !== undefined;
+  return key.length === expected.length && crypto.timingSafeEqual(key, expected);
 }
 
 // Verifying against this when the username is unknown makes both paths cost
 // the same, so response time does not reveal which usernames exist.
-const DUMMY_HASH = "scrypt$32768$8$1$AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA";
+const DUMMY_HASH = `${ARGON2_PREFIX}AAAAAAAAAAAAAAAAAAAAAA$AAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAAA`;

@@ -1,5 +1,6 @@
 import "server-only";
 import { db } from "../db/client";
+import { sweepOccasionally } from "../db/sweep";
 import type { PendingLogin } from "../db/generated/client";
 import { policyFromRow } from "../policy/rules";
 import type { PasswordCheckedUser, PendingLoginSubject } from "./org-context";
@@ -66,7 +67,7 @@ export async function createPendingLogin(
     },
   });
   // Lapsed rows are worthless; sweeping here keeps the table small without a job.
-  await db().pendingLogin.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 24 * 3_600_000) } } });
+  await sweepOccasionally("PendingLogin", () => db().pendingLogin.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 24 * 3_600_000) } } }));
   return token;
 }
 
@@ -113,10 +114,11 @@ export async function completePendingLogin(
 ): Promise<{ sessionToken: string; userId: string; orgId: string }> {
   if (!token) throw new LoginExpiredError();
   const tokenHash = hashToken(token);
-  const { count } = await db().pendingLogin.updateMany({
-    where: { tokenHash, completedAt: null, verifiedAt: { not: null }, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
-    data: { completedAt: now },
-  });
+  // One statement (Prisma's updateMany would wrap its UPDATE in BEGIN … COMMIT).
+  const count = await db().$executeRaw`
+    UPDATE "PendingLogin" SET "completedAt" = ${now}
+    WHERE "tokenHash" = ${tokenHash} AND "completedAt" IS NULL AND "verifiedAt" IS NOT NULL AND "expiresAt" > ${now}
+      AND "failedAttempts" < ${MAX_FAILED_VERIFICATIONS}`;
   if (count !== 1) throw new LoginExpiredError();
   const pending = await db().pendingLogin.findUniqueOrThrow({ where: { tokenHash }, include: { user: true } });
   if (!pending.user.isActive) throw new LoginExpiredError();

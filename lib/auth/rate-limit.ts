@@ -39,7 +39,7 @@ export function secondsOverLimit(state: RateLimitState, rule: RateLimitRule, now
   return Math.max(1, Math.ceil((state.resetAt.getTime() - now.getTime()) / 1000));
 }
 
-/** Gives back one hit, for an attempt that turned out legitimate. */
+/** Gives back one hit, for an attempt that turned out legitimate. One statement (Prisma's updateMany wraps its UPDATE in BEGIN … COMMIT). */
 export async function releaseRateLimit(key: string): Promise<void> {
-  await db().rateLimit.updateMany({ where: { key, count: { gt: 0 } }, data: { count: { decrement: 1 } } });
+  await db().$executeRaw`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0`;
 }

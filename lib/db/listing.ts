@@ -28,6 +28,24 @@ export function createdAtWithin(range: DayRange): { createdAt?: Prisma.DateTimeF
   };
 }
 
+/**
+ * Counting every row of a long history is a scan of all of them on every page
+ * view. A history page counts at most this many rows past its own offset:
+ * enough to page on, and the same cost for 200 rows as for 2 million.
+ */
+export const COUNT_AHEAD = 10_000;
+
+/** Prisma count arguments for a history page: one row past COUNT_AHEAD beyond the page's offset (that row says "more"). */
+export function cappedCount(page: number, pageSize = HISTORY_PAGE_SIZE): { take: number } {
+  return { take: (page - 1) * pageSize + COUNT_AHEAD + 1 };
+}
+
+/** A capped count as pages show it: the total, or the cap with `capped` ("more than …"). */
+export function cappedTotal(counted: number, page: number, pageSize = HISTORY_PAGE_SIZE): { total: number; totalIsCapped: boolean } {
+  const cap = (page - 1) * pageSize + COUNT_AHEAD;
+  return counted > cap ? { total: cap, totalIsCapped: true } : { total: counted, totalIsCapped: false };
+}
+
 export function pageCountFor(total: number, pageSize = HISTORY_PAGE_SIZE): number {
   return Math.max(1, Math.ceil(total / pageSize));
 }

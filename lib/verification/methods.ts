@@ -22,17 +22,16 @@ type MethodPolicy = Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">;
 
 /** The methods of a subject's user, under the subject's org policy (or `policy`, when the caller has a newer one). */
 export async function userMethods(subject: UserSubject, policy: MethodPolicy = subject.policy): Promise<UserMethods> {
-  const { userId, orgId } = subject;
-  const [keys, app] = await Promise.all([
-    policy.allowSecurityKeys
-      ? db().securityKey.findMany({
-          where: { userId, orgId },
-          select: { credentialId: true, transports: true, flaggedAt: true },
-          orderBy: { createdAt: "asc" },
-        })
-      : [],
-    policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
-  ]);
+  // One statement: the user's keys and app come with the user row (relations are joined, not queried one by one).
+  const user = await db().user.findFirst({
+    where: { id: subject.userId, orgId: subject.orgId },
+    select: {
+      securityKeys: { select: { credentialId: true, transports: true, flaggedAt: true }, orderBy: { createdAt: "asc" } },
+      authenticatorApp: { select: { confirmedAt: true } },
+    },
+  });
+  const keys = policy.allowSecurityKeys ? (user?.securityKeys ?? []) : [];
+  const app = policy.allowTotp && user?.authenticatorApp?.confirmedAt ? 1 : 0;
   const secondFactors: SecondFactor[] = [];
   if (keys.length > 0) secondFactors.push("security-key");
   if (app > 0) secondFactors.push("authenticator-app");

@@ -2,6 +2,7 @@ import "server-only";
 import { generateChallenge } from "@simplewebauthn/server/helpers";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
+import { sweepOccasionally } from "../db/sweep";
 import { WebAuthnRefusal } from "./refusal";
 import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
 
@@ -37,7 +38,7 @@ export async function issueChallenge(binding: ChallengeBinding, purpose: Challen
     },
   });
   // Old rows are useless once expired; sweeping here keeps the table small without a job.
-  await db().webAuthnChallenge.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 3_600_000) } } });
+  await sweepOccasionally("WebAuthnChallenge", () => db().webAuthnChallenge.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 3_600_000) } } }));
   return challenge;
 }
 
@@ -48,16 +49,13 @@ export async function issueChallenge(binding: ChallengeBinding, purpose: Challen
  */
 export async function consumeChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, challenge: string | null, now = new Date()): Promise<string> {
   if (!challenge) throw expired();
-  const { count } = await db().webAuthnChallenge.updateMany({
-    where: {
-      challenge,
-      purpose,
-      ...bindingColumns(binding),
-      consumedAt: null,
-      expiresAt: { gt: now },
-    },
-    data: { consumedAt: now },
-  });
+  const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
+  // One statement (Prisma's updateMany would wrap its UPDATE in BEGIN … COMMIT); a null binding column must be NULL.
+  const count = await db().$executeRaw`
+    UPDATE "WebAuthnChallenge" SET "consumedAt" = ${now}
+    WHERE "challenge" = ${challenge} AND "purpose" = ${purpose} AND "orgId" = ${orgId}::uuid AND "userId" = ${userId}::uuid
+      AND "sessionId" IS NOT DISTINCT FROM ${sessionId}::uuid AND "pendingLoginId" IS NOT DISTINCT FROM ${pendingLoginId}::uuid
+      AND "consumedAt" IS NULL AND "expiresAt" > ${now}`;
   if (count !== 1) throw expired();
   return challenge;
 }

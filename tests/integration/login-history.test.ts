@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { GET as exportLogins } from "@/app/(app)/setup/login-history/export/route";
 import LoginHistoryPage from "@/app/(app)/setup/login-history/page";
 import { listLoginAttempts, type LoginFilter } from "@/lib/auth/login-history";
-import { HISTORY_PAGE_SIZE } from "@/lib/db/listing";
+import { COUNT_AHEAD, HISTORY_PAGE_SIZE } from "@/lib/db/listing";
 import { db } from "@/lib/db/client";
 import { loginHistoryQuerySchema } from "@/lib/validation/history";
 import { looksLikeFormula, parseCsv } from "../support/csv";
@@ -43,6 +43,24 @@ describe("Login History", () => {
     const page2 = await listLoginAttempts(org.admin, { ...noFilter, page: 2 });
     expect(page2.pageCount).toBe(2);
     expect(page2.rows.map((row) => row.result)).toEqual(["Inactive user", "Success", "Invalid password", "Success"]);
+  });
+
+  it("counts a long history only up to 10,000 rows past the page: the page then says 'more than' and still pages on", async () => {
+    const org = await createOrg("LongHistory");
+    const total = COUNT_AHEAD + 7;
+    await db().$executeRaw`
+      INSERT INTO "LoginAttempt" ("id", "orgId", "username", "result", "createdAt")
+      SELECT gen_random_uuid(), ${org.orgId}::uuid, 'bulk-' || n, 'Success', now() - (n || ' seconds')::interval FROM generate_series(1, ${total}::int) AS n`;
+
+    const first = await listLoginAttempts(org.admin, { ...noFilter, page: 1 });
+    expect(first).toMatchObject({ total: COUNT_AHEAD, totalIsCapped: true, pageCount: COUNT_AHEAD / HISTORY_PAGE_SIZE });
+    expect(first.rows.map((row) => row.username).slice(0, 2)).toEqual(["bulk-1", "bulk-2"]);
+    // Further in, the count reaches the end: exact again, and the last page is where it should be.
+    const second = await listLoginAttempts(org.admin, { ...noFilter, page: 2 });
+    expect(second).toMatchObject({ total, totalIsCapped: false, pageCount: Math.ceil(total / HISTORY_PAGE_SIZE) });
+    // A filter narrows the count as before.
+    const none = await listLoginAttempts(org.admin, { ...noFilter, result: "Invalid password", page: 1 });
+    expect(none).toMatchObject({ total: 0, totalIsCapped: false, pageCount: 1 });
   });
 
   it("never shows another org's attempts, nor attempts on unknown usernames", async () => {

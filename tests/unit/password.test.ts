@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import { hashPassword, verifyPassword } from "@/lib/auth/password";
 
@@ -6,7 +7,8 @@ const PASSWORD = "correct horse battery staple";
 describe("password hashing", () => {
   it("verifies the password it hashed, and stores neither the password nor a fast hash of it", async () => {
     const stored = await hashPassword(PASSWORD);
-    expect(stored).toMatch(/^scrypt\$32768\$8\$1\$[\w-]{22}\$[\w-]{43}$/);
+    // Argon2id at OWASP's parameters (19 MiB, 2 passes, 1 lane), 16-byte salt, 32-byte key.
+    expect(stored).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
     expect(stored).not.toContain(PASSWORD);
     expect(await verifyPassword(PASSWORD, stored)).toBe(true);
   });
@@ -36,24 +38,33 @@ describe("password hashing", () => {
   });
 
   it("treats a malformed stored hash as a mismatch instead of throwing or matching", async () => {
-    const [scheme, n, r, p, salt, key] = (await hashPassword(PASSWORD)).split("$") as [string, string, string, string, string, string];
+    const [, scheme, version, params, salt, key] = (await hashPassword(PASSWORD)).split("$") as [string, string, string, string, string, string];
+    const phc = (...parts: string[]) => ["", ...parts].join("$");
     const malformed = {
       empty: "",
       "not a hash": "not-a-hash",
       "plain text password": PASSWORD,
-      "other scheme": ["bcrypt", n, r, p, salt, key].join("$"),
-      "missing field": [scheme, n, r, p, key].join("$"),
-      "extra field": [scheme, n, r, p, salt, key, "x"].join("$"),
-      "empty key": [scheme, n, r, p, salt, ""].join("$"),
-      "truncated key": [scheme, n, r, p, salt, key.slice(0, 8)].join("$"),
-      "N not a number": [scheme, "lots", r, p, salt, key].join("$"),
-      "N not a power of two": [scheme, "3", r, p, salt, key].join("$"),
-      "N out of range": [scheme, String(2 ** 40), r, p, salt, key].join("$"),
+      "other scheme": phc("argon2i", version, params, salt, key),
+      "missing field": phc(scheme, version, params, key),
+      "extra field": phc(scheme, version, params, salt, key, "x"),
+      "empty key": phc(scheme, version, params, salt, ""),
+      "truncated key": phc(scheme, version, params, salt, key.slice(0, 8)),
+      "parameters not numbers": phc(scheme, version, "m=lots,t=2,p=1", salt, key),
+      "memory out of range": phc(scheme, version, `m=${2 ** 40},t=2,p=1`, salt, key),
+      "scrypt, N not a power of two": legacyScrypt(PASSWORD).replace(/^scrypt\$32768\$/, "scrypt$3$"),
+      "scrypt, N out of range": legacyScrypt(PASSWORD).replace(/^scrypt\$32768\$/, `scrypt$${2 ** 40}$`),
+      "scrypt, truncated key": legacyScrypt(PASSWORD).slice(0, -35),
     };
     for (const [label, stored] of Object.entries(malformed)) {
       await expect(verifyPassword(PASSWORD, stored), label).resolves.toBe(false);
       await expect(verifyPassword("anything else", stored), label).resolves.toBe(false);
     }
+  });
+
+  it("still verifies a scrypt hash written before Argon2id (login rewrites it)", async () => {
+    const legacy = legacyScrypt(PASSWORD);
+    expect(await verifyPassword(PASSWORD, legacy)).toBe(true);
+    expect(await verifyPassword(`${PASSWORD} `, legacy)).toBe(false);
   });
 
   it("normalises to NFKC, so the same password typed on another keyboard or OS still matches", async () => {
@@ -70,3 +81,10 @@ describe("password hashing", () => {
     expect(await verifyPassword("cafe-password-1", stored)).toBe(false);
   });
 });
+
+/** scrypt$N$r$p$salt$key, as Gatehouse stored passwords before Argon2id. */
+function legacyScrypt(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const key = crypto.scryptSync(password.normalize("NFKC"), salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 128 * 1024 * 1024 });
+  return ["scrypt", 2 ** 15, 8, 1, salt.toString("base64url"), key.toString("base64url")].join("$");
+}

@@ -18,7 +18,7 @@ export function LoginForm() {
     setPending(true);
     setError(null);
     setFieldErrors({});
-    const result = await postJson<{ next: "verify" | "complete" }>("/api/login", {
+    const result = await postJson<{ next: "verify" | "complete"; signedIn?: boolean }>("/api/login", {
       username: String(form.get("username") ?? ""),
       password: String(form.get("password") ?? ""),
     });
@@ -28,7 +28,8 @@ export function LoginForm() {
       return setError(result.error);
     }
     if (result.data.next === "verify") return router.push("/verify");
-    const failure = await finishLogin();
+    // The password was all this login needed, and its answer started the session.
+    const failure = result.data.signedIn ? null : await finishLogin();
     if (failure) {
       setPending(false);
       return setError(failure);

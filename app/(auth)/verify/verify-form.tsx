@@ -101,12 +101,15 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
       return setError(ended === "not-registered" ? NOT_REGISTERED : ceremonyErrorMessage(e));
     }
     setKeyDeadline(null);
-    const result = await postJson("/api/verify/key", { response });
+    const result = await postJson<{ signedIn?: boolean }>("/api/verify/key", { response });
     if (!result.ok) {
       setBusy(null);
       return refused(result);
     }
-    await finish();
+    // The key's answer already started the session: only the navigation is left.
+    if (!result.data.signedIn) return finish();
+    router.replace("/home");
+    router.refresh();
   }
 
   async function sendCode() {

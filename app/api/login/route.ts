@@ -1,14 +1,19 @@
 import { deviceCookieName } from "@/lib/auth/devices";
 import { authenticateWithPassword } from "@/lib/auth/login";
-import { setPendingLoginCookie } from "@/lib/auth/login-cookies";
+import { setPendingLoginCookie, signInFromPendingLogin } from "@/lib/auth/login-cookies";
 import { publicRoute } from "@/lib/auth/route";
 import { loginSchema } from "@/lib/validation/account";
 
 // The password step. A correct password leaves a pending login (httpOnly
-// cookie), never a session; "verify" sends the browser to /verify,
-// "complete" lets it create the session at once (next-auth's sign-in).
+// cookie), never a session, when "verify" sends the browser to /verify;
+// "complete" comes with the session already started (signedIn).
 export const POST = publicRoute(loginSchema, async (input, request, cookies) => {
   const step = await authenticateWithPassword(input.username, input.password, { ...request, deviceCookie: cookies.get(deviceCookieName()) });
-  setPendingLoginCookie(cookies, step.pendingToken);
-  return { next: step.next };
+  if (step.next === "verify") {
+    setPendingLoginCookie(cookies, step.pendingToken);
+    return { next: step.next };
+  }
+  // Nothing more is needed: the session starts in this response (next-auth's cookie), as after a key on /verify.
+  await signInFromPendingLogin(cookies, request, step.pendingToken);
+  return { next: step.next, signedIn: true };
 });

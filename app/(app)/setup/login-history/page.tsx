@@ -26,7 +26,7 @@ export default async function LoginHistoryPage({ searchParams }: { searchParams:
   const ctx = await requireAdminContext();
   const parsed = loginHistoryQuerySchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : noFilter;
-  const { rows, total, page, pageCount } = await listLoginAttempts(ctx, query);
+  const { rows, total, totalIsCapped, page, pageCount } = await listLoginAttempts(ctx, query);
 
   const filter = { ...dayParams(query), result: query.result };
   const filtered = Object.values(filter).some(Boolean);
@@ -38,7 +38,7 @@ export default async function LoginHistoryPage({ searchParams }: { searchParams:
     <>
       <PageHeader
         title="Login History"
-        description={`Logins to ${ctx.orgName}, newest first. ${total} entr${total === 1 ? "y" : "ies"}${filtered ? " match the filters" : ""}.`}
+        description={`Logins to ${ctx.orgName}, newest first. ${totalIsCapped ? `More than ${total.toLocaleString("en-US")}` : total} entr${total === 1 ? "y" : "ies"}${filtered ? " match the filters" : ""}.`}
         actions={
           <a href={exportHref} className={buttonClass("secondary")} download>
             Export CSV

@@ -1,0 +1,75 @@
+// Bounded-duration load: `concurrency` workers each loop one scenario until
+// the deadline; every finished iteration's latency is kept. Throughput is
+// finished iterations over the time until the last worker stopped.
+
+export interface LoadResult {
+  concurrency: number;
+  durationMs: number;
+  ok: number;
+  errors: number;
+  firstError?: string;
+  perSecond: number;
+  p50: number;
+  p90: number;
+  p99: number;
+  mean: number;
+}
+
+export type Iteration = (worker: number, iteration: number) => Promise<void>;
+
+export async function runLoad(concurrency: number, durationMs: number, iteration: Iteration): Promise<LoadResult> {
+  const latencies: number[] = [];
+  let errors = 0;
+  let firstError: string | undefined;
+  const started = performance.now();
+  const deadline = started + durationMs;
+  await Promise.all(
+    Array.from({ length: concurrency }, async (_, worker) => {
+      for (let i = 0; performance.now() < deadline; i += 1) {
+        const t0 = performance.now();
+        try {
+          await iteration(worker, i);
+          latencies.push(performance.now() - t0);
+        } catch (error) {
+          errors += 1;
+          firstError ??= error instanceof Error ? error.message : String(error);
+          // A failing scenario must not spin: back off a little.
+          await new Promise((resolve) => setTimeout(resolve, 20));
+        }
+      }
+    }),
+  );
+  const elapsed = performance.now() - started;
+  latencies.sort((a, b) => a - b);
+  const pick = (q: number) => (latencies.length ? latencies[Math.min(latencies.length - 1, Math.floor(q * latencies.length))]! : NaN);
+  return {
+    concurrency,
+    durationMs: Math.round(elapsed),
+    ok: latencies.length,
+    errors,
+    firstError,
+    perSecond: round((latencies.length * 1000) / elapsed),
+    p50: round(pick(0.5)),
+    p90: round(pick(0.9)),
+    p99: round(pick(0.99)),
+    mean: round(latencies.reduce((a, b) => a + b, 0) / (latencies.length || 1)),
+  };
+}
+
+export function round(value: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(value * f) / f;
+}
+
+/** Sequential requests, for page timings: p50 over `count` loads after `warmup` unmeasured ones. */
+export async function timeSequential(count: number, warmup: number, work: () => Promise<void>): Promise<{ p50: number; p90: number }> {
+  for (let i = 0; i < warmup; i += 1) await work();
+  const times: number[] = [];
+  for (let i = 0; i < count; i += 1) {
+    const t0 = performance.now();
+    await work();
+    times.push(performance.now() - t0);
+  }
+  times.sort((a, b) => a - b);
+  return { p50: round(times[Math.floor(times.length / 2)]!), p90: round(times[Math.floor(times.length * 0.9)]!) };
+}

@@ -1,0 +1,337 @@
+// `npm run bench` — Gatehouse under load, through its real HTTP flows.
+//
+//   npm run bench                    quick: embedded PGlite, c = 1 and 8, about a minute (after the first build)
+//   npm run bench -- --full [--peer] throwaway PostgreSQL, c = 1, 8 and 32, every figure; --peer adds Better Auth
+//   npm run bench -- --smoke         seconds: checks the harness still runs; no thresholds
+//   … --readme                       also writes this run's tables into README.md ("Performance")
+//
+// Results go to bench/results/<mode>/ (results.json, results.md, results.svg).
+// Ratios between figures of one run are what to compare: absolute numbers
+// move with whatever else the machine is doing.
+import { spawnSync } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import { availableParallelism, tmpdir } from "node:os";
+import path from "node:path";
+import { fileURLToPath } from "node:url";
+import { importCredential, type SeedFile } from "./lib/seed-file";
+import { GatehouseClient, fullKeyLogin, keyStep, loadPage, passwordLogin, PENDING_COOKIE, SoftAuthenticator } from "./lib/gatehouse";
+import { round, runLoad, timeSequential, type LoadResult } from "./lib/load";
+import { machineDescription, writeReport, type BenchReport, type Figure, type ScenarioRun } from "./lib/report";
+import { rssMb, startApp, startPostgres, type AppServer, type Postgres } from "./lib/servers";
+import { rawHashRate } from "./lib/hash-rate";
+import { runPeer } from "./peer/bench";
+
+const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
+const argv = process.argv.slice(2);
+const mode = argv.includes("--smoke") ? "smoke" : argv.includes("--full") ? "full" : "quick";
+const withPeer = argv.includes("--peer");
+const CONFIG = {
+  smoke: { levels: [2], seconds: 1, users: 2, bigUsers: 300, bigHistory: 3000, pageLoads: 3, perUser: 60, rssWaitS: 0 },
+  quick: { levels: [1, 8], seconds: 4, users: 8, bigUsers: 5000, bigHistory: 50000, pageLoads: 15, perUser: 150, rssWaitS: 15 },
+  full: { levels: [1, 8, 32], seconds: 10, users: 32, bigUsers: 20000, bigHistory: 200000, pageLoads: 30, perUser: 250, rssWaitS: 60 },
+}[mode];
+// For quick experiments: BENCH_LEVELS=1,8 BENCH_SECONDS=3 override the mode's.
+if (process.env.BENCH_LEVELS) CONFIG.levels = process.env.BENCH_LEVELS.split(",").map(Number);
+if (process.env.BENCH_SECONDS) CONFIG.seconds = Number(process.env.BENCH_SECONDS);
+const PORT = Number(process.env.BENCH_PORT ?? 3600);
+const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 55450);
+const APP_URL = `http://localhost:${PORT}`;
+const AUTH_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
+const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+
+const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
+
+function runSeed(args: string[], env: NodeJS.ProcessEnv): void {
+  const result = spawnSync(process.execPath, [tsxCli, "--conditions=react-server", path.join(root, "bench", "seed.ts"), ...args], {
+    cwd: root,
+    env,
+    stdio: "inherit",
+  });
+  if (result.status !== 0) throw new Error(`seed.ts ${args[0]} failed`);
+}
+
+async function main(): Promise<void> {
+  const work = mkdtempSync(path.join(tmpdir(), "gatehouse-bench-"));
+  const cleanups: Array<() => Promise<void> | void> = [() => rmSync(work, { recursive: true, force: true })];
+  const report: BenchReport = {
+    meta: {
+      date: new Date().toISOString(),
+      mode,
+      database: mode === "full" ? "PostgreSQL (throwaway, fsync off)" : "embedded PGlite",
+      machine: machineDescription(),
+      node: process.version,
+      note: "Rate limiting stays on in Gatehouse (its limits count failures; every bench login succeeds); see the peer for its setting.",
+    },
+    scenarios: [],
+    figures: [],
+  };
+  try {
+    let pg: Postgres | null = null;
+    const dbEnv: Record<string, string> = {};
+    if (mode === "full") {
+      log(`starting PostgreSQL on ${PG_PORT}`);
+      pg = startPostgres(PG_PORT);
+      const started = pg;
+      cleanups.push(() => started.stop());
+      pg.sql("postgres", "CREATE DATABASE gatehouse_bench");
+      dbEnv.DATABASE_URL = pg.url("gatehouse_bench");
+      dbEnv.SMTP_URL = "smtp://127.0.0.1:9"; // required in production; MAIL_WORKER=off sends nothing
+    } else {
+      dbEnv.PGLITE_DATA_DIR = path.join(work, "pglite");
+    }
+    const env = {
+      ...process.env,
+      ...dbEnv,
+      APP_URL,
+      NEXTAUTH_URL: APP_URL,
+      AUTH_SECRET,
+      MAIL_WORKER: "off",
+      GATEHOUSE_SEED_DEMO: "false",
+      NEXT_TELEMETRY_DISABLED: "1",
+    };
+
+    log(`seeding (${CONFIG.users * 2} users, big org ${CONFIG.bigUsers} users / ${CONFIG.bigHistory} login-history rows)`);
+    const seedPath = path.join(work, "seed.json");
+    const pendingPath = path.join(work, "pending.json");
+    runSeed(["seed", seedPath, "--users", String(CONFIG.users), "--big-users", String(CONFIG.bigUsers), "--big-history", String(CONFIG.bigHistory)], env);
+    // PGlite is one process's: pending logins are minted before the server opens it.
+    if (!pg) runSeed(["mint", seedPath, pendingPath, "--per-user", String(CONFIG.perUser)], env);
+    const seed = JSON.parse(readFileSync(seedPath, "utf8")) as SeedFile;
+
+    log("starting Gatehouse (npm start; builds first when the sources changed)");
+    const profileDir = process.env.BENCH_CPU_PROF;
+    const app = await startApp({
+      name: "gatehouse",
+      command: process.execPath,
+      // BENCH_CPU_PROF=<dir>: the server itself under --cpu-prof (the build must exist: run once without it).
+      args: profileDir
+        ? ["--cpu-prof", `--cpu-prof-dir=${profileDir}`, path.join(root, "scripts", "server.mjs"), "--port", String(PORT)]
+        : [path.join(root, "scripts", "start.mjs"), "--port", String(PORT)],
+      cwd: root,
+      env,
+      port: PORT,
+      healthPath: "/api/health",
+      server: profileDir ? "self" : "child",
+      timeoutMs: 15 * 60_000,
+    });
+    cleanups.push(() => app.stop());
+    const rssStart = rssMb(app.serverPid());
+
+    if (pg) runSeed(["mint", seedPath, pendingPath, "--per-user", String(CONFIG.perUser)], env);
+    seed.pending = JSON.parse(readFileSync(pendingPath, "utf8")) as Record<string, string[]>;
+    await benchGatehouse(app, seed, report, pg, rssStart);
+    await app.stop();
+
+    if (withPeer) {
+      if (!pg) throw new Error("--peer needs --full (the peer runs on the same PostgreSQL)");
+      pg.sql("postgres", "CREATE DATABASE better_auth_bench");
+      const peer = await runPeer({ root, port: PORT + 1, databaseUrl: pg.url("better_auth_bench"), levels: CONFIG.levels, seconds: CONFIG.seconds, log });
+      report.scenarios.push(...peer.scenarios);
+      addPeerFigures(report, peer.scenarios);
+    }
+  } finally {
+    for (const cleanup of cleanups.reverse()) await Promise.resolve(cleanup()).catch((error: unknown) => console.warn("cleanup:", error));
+  }
+  const files = writeReport(path.join(root, "bench", "results", mode), report);
+  console.log(readFileSync(files[1]!, "utf8"));
+  // --readme: this run's tables become README's "Performance" figures (between the bench:full markers).
+  if (argv.includes("--readme")) {
+    const readme = path.join(root, "README.md");
+    const text = readFileSync(readme, "utf8");
+    const table = `${readFileSync(files[1]!, "utf8").trim()}\n\n![Throughput and latency by concurrency](bench/results/${mode}/results.svg)`;
+    writeFileSync(readme, text.replace(/(<!-- bench:full:start -->\n)[\s\S]*?(<!-- bench:full:end -->)/, `$1${table}\n$2`));
+    // In the house format (Prettier aligns the table columns), so `prettier --check .` stays green.
+    spawnSync(process.execPath, [path.join(root, "node_modules", "prettier", "bin", "prettier.cjs"), "--write", readme], { stdio: "inherit" });
+    log("README.md updated");
+  }
+  log(`wrote ${files.map((f) => path.relative(root, f)).join(", ")}`);
+}
+
+async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchReport, pg: Postgres | null, rssStart: number): Promise<void> {
+  const authenticator = new SoftAuthenticator({ rpId: new URL(APP_URL).hostname, origin: APP_URL });
+  const keyUsers = seed.users.filter((u) => u.credential).map((u) => ({ ...u, key: importCredential(u.credential!) }));
+  const passwordUsers = seed.users.filter((u) => !u.credential);
+  const password = seed.password;
+  const ownUsers = <T>(users: T[], worker: number, concurrency: number) => users.filter((_, index) => index % concurrency === worker);
+  const nextPending = (username: string) => {
+    const token = seed.pending[username]?.shift();
+    if (!token) throw new Error(`out of pending logins for ${username} (raise --per-user)`);
+    return token;
+  };
+  const scenario = (name: string, results: LoadResult[]) => report.scenarios.push({ scenario: name, app: "gatehouse", results });
+
+  const keyStepIteration = (concurrency: number) => async (worker: number, i: number) => {
+    const mine = ownUsers(keyUsers, worker, concurrency);
+    const user = mine[i % mine.length]!;
+    const browser = new GatehouseClient(APP_URL);
+    browser.setCookie(PENDING_COOKIE, nextPending(user.username));
+    await keyStep(browser, authenticator, user.key);
+  };
+  const passwordIteration = (concurrency: number) => async (worker: number, i: number) => {
+    const mine = ownUsers(passwordUsers, worker, concurrency);
+    await passwordLogin(new GatehouseClient(APP_URL), mine[i % mine.length]!.username, password);
+  };
+  const fullIteration = (concurrency: number) => async (worker: number, i: number) => {
+    const mine = ownUsers(keyUsers, worker, concurrency);
+    const user = mine[i % mine.length]!;
+    await fullKeyLogin(new GatehouseClient(APP_URL), user.username, password, authenticator, user.key);
+  };
+
+  log("warm-up");
+  const counting = new GatehouseClient(APP_URL);
+  counting.setCookie(PENDING_COOKIE, nextPending(keyUsers[0]!.username));
+  await keyStep(counting, authenticator, keyUsers[0]!.key);
+  const keyStepRequests = counting.requests;
+  await runLoad(2, 1500, fullIteration(2));
+  await runLoad(2, 1500, passwordIteration(2));
+  const admins = { small: new GatehouseClient(APP_URL), big: new GatehouseClient(APP_URL) };
+  await passwordLogin(admins.small, seed.small.adminUsername, password);
+  await passwordLogin(admins.big, seed.big.adminUsername, password);
+  const pages = ["/setup/users", "/setup/login-history", "/setup/session-settings"];
+  for (const page of pages) {
+    await loadPage(admins.small, page);
+    await loadPage(admins.big, page);
+  }
+  await new Promise((resolve) => setTimeout(resolve, 3000));
+  const rssIdle = rssMb(app.serverPid());
+
+  // Pending logins lapse after 10 minutes: the key-step phases come first.
+  const keyStepResults: LoadResult[] = [];
+  for (const c of CONFIG.levels) {
+    log(`key step, c=${c}`);
+    keyStepResults.push(await runLoad(c, CONFIG.seconds * 1000, keyStepIteration(c)));
+  }
+  scenario("key step (verified password → session)", keyStepResults);
+
+  log("key step beside 8 password logins");
+  const keyAlone = await runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1));
+  const [keyBeside, passwordsBeside] = await Promise.all([
+    runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1)),
+    runLoad(Math.min(8, passwordUsers.length), CONFIG.seconds * 1000, passwordIteration(Math.min(8, passwordUsers.length))),
+  ]);
+  // Plotted at c=1 (alone) and c=1+8 (beside the password logins).
+  scenario("key step, one client (alone, then beside 8 password logins)", [keyAlone, { ...keyBeside, concurrency: 1 + passwordsBeside.concurrency }]);
+
+  const passwordResults: LoadResult[] = [];
+  for (const c of CONFIG.levels) {
+    log(`password login, c=${c}`);
+    passwordResults.push(await runLoad(c, CONFIG.seconds * 1000, passwordIteration(Math.min(c, passwordUsers.length))));
+  }
+  scenario("password login", passwordResults);
+
+  const fullResults: LoadResult[] = [];
+  for (const c of CONFIG.levels) {
+    log(`full key login, c=${c}`);
+    fullResults.push(await runLoad(c, CONFIG.seconds * 1000, fullIteration(c)));
+  }
+  scenario("full key login (password → key → session)", fullResults);
+
+  log("raw Argon2id rate");
+  const hashRate = await rawHashRate(Math.max(...CONFIG.levels), Math.min(CONFIG.seconds, 5) * 1000);
+
+  log("Setup pages, small org vs big org");
+  const pageFigures: Figure[] = [];
+  for (const page of pages) {
+    const small = await timeSequential(CONFIG.pageLoads, 3, () => loadPage(admins.small, page));
+    const big = await timeSequential(CONFIG.pageLoads, 3, () => loadPage(admins.big, page));
+    const ratio = round(big.p50 / small.p50, 2);
+    pageFigures.push({ figure: `${page} p50 big ÷ small`, value: `${ratio} (${small.p50} → ${big.p50} ms)`, target: "≤ 1.2", met: ratio <= 1.2 });
+  }
+
+  let sqlPerLogin: number | null = null;
+  if (pg) {
+    const user = keyUsers[0]!;
+    pg.sql("postgres", "ALTER SYSTEM SET log_statement = 'all'");
+    pg.sql("postgres", "SELECT pg_reload_conf()");
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    const offset = statSync(pg.logFile).size;
+    await fullKeyLogin(new GatehouseClient(APP_URL), user.username, password, authenticator, user.key);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+    pg.sql("postgres", "ALTER SYSTEM RESET log_statement");
+    pg.sql("postgres", "SELECT pg_reload_conf()");
+    const logged = readFileSync(pg.logFile).subarray(offset).toString();
+    const statements = logged.split("\n").filter((line) => /LOG:\s+(statement|execute)/.test(line) && !/ALTER SYSTEM|pg_reload_conf/.test(line));
+    sqlPerLogin = statements.length;
+    mkdirSync(path.join(root, "bench", "results", mode), { recursive: true });
+    writeFileSync(
+      path.join(root, "bench", "results", mode, "sql-per-full-key-login.log"),
+      statements.map((l) => l.replace(/^.*?LOG:\s+/, "")).join("\n") + "\n",
+    );
+  }
+
+  const rssAfterLoad = rssMb(app.serverPid());
+  let rssLater = rssAfterLoad;
+  let waited = 0;
+  while (waited < CONFIG.rssWaitS && rssLater > 400) {
+    await new Promise((resolve) => setTimeout(resolve, 5000));
+    waited += 5;
+    rssLater = rssMb(app.serverPid());
+  }
+
+  const at = (results: LoadResult[], c: number) => results.find((r) => r.concurrency === c);
+  const c8 = Math.min(8, Math.max(...CONFIG.levels));
+  const passwordAt8 = at(passwordResults, c8)?.perSecond ?? NaN;
+  const cores = availableParallelism();
+  const besideRatio = round(keyBeside.p50 / keyAlone.p50, 2);
+  const rssIdleTarget = pg ? 150 : 250;
+  report.figures.push(
+    { figure: "HTTP requests in the key step", value: String(keyStepRequests), target: "≤ 2", met: keyStepRequests <= 2 },
+    { figure: `key step logins/s, c=${c8}`, value: String(at(keyStepResults, c8)?.perSecond), target: "≥ 1.5× peer", met: null },
+    { figure: `full key login logins/s, c=${c8}`, value: String(at(fullResults, c8)?.perSecond), target: "≥ 1.5× peer", met: null },
+    {
+      figure: `password logins/s per vCPU, c=${c8}`,
+      value: `${round(passwordAt8 / cores)} (${passwordAt8}/s on ${cores})`,
+      target: "≥ 30",
+      met: passwordAt8 / cores >= 30,
+    },
+    {
+      figure: `password logins ÷ raw Argon2id rate, c=${c8}`,
+      value: `${round(passwordAt8 / hashRate, 2)} (raw ${hashRate}/s)`,
+      target: "≥ 0.9",
+      met: passwordAt8 / hashRate >= 0.9,
+    },
+    {
+      figure: "key-step p50 beside 8 password logins ÷ alone",
+      value: `${besideRatio} (${keyAlone.p50} → ${keyBeside.p50} ms)`,
+      target: "≤ 2",
+      met: besideRatio <= 2,
+    },
+    {
+      figure: "SQL statements per full key login",
+      value: sqlPerLogin === null ? "not measured (PGlite)" : String(sqlPerLogin),
+      target: "≤ 15",
+      met: sqlPerLogin === null ? null : sqlPerLogin <= 15,
+    },
+    ...pageFigures,
+    { figure: "RSS after start, MB", value: String(rssStart), target: "–", met: null },
+    { figure: "RSS idle after warm-up, MB", value: String(rssIdle), target: `≤ ${rssIdleTarget}`, met: rssIdle <= rssIdleTarget },
+    {
+      figure: "RSS after load → later, MB",
+      value: `${rssAfterLoad} → ${rssLater} (${waited} s later)`,
+      target: "< 400 within 60 s",
+      met: CONFIG.rssWaitS >= 60 || rssLater <= 400 ? rssLater <= 400 : null,
+    },
+  );
+}
+
+function addPeerFigures(report: BenchReport, peer: ScenarioRun[]): void {
+  const ours = (name: string) => report.scenarios.find((s) => s.app === "gatehouse" && s.scenario.startsWith(name));
+  const theirs = (name: string) => peer.find((s) => s.scenario.startsWith(name));
+  for (const [name, levels] of [
+    ["key step", CONFIG.levels.filter((c) => c >= 8)],
+    ["full key login", CONFIG.levels.filter((c) => c === 8)],
+  ] as const) {
+    for (const c of levels) {
+      const a = ours(name)?.results.find((r) => r.concurrency === c)?.perSecond ?? NaN;
+      const b = theirs(name)?.results.find((r) => r.concurrency === c)?.perSecond ?? NaN;
+      const ratio = round(a / b, 2);
+      report.figures.push({ figure: `${name} ÷ Better Auth, c=${c}`, value: `${ratio} (${a} vs ${b}/s)`, target: "≥ 1.5", met: ratio >= 1.5 });
+    }
+  }
+  report.meta.note += " Better Auth runs with its defaults except rateLimit { enabled: false }.";
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

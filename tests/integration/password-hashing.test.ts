@@ -1,0 +1,62 @@
+import crypto from "node:crypto";
+import { describe, expect, it } from "vitest";
+import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
+import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/password";
+import { db } from "@/lib/db/client";
+import { useTestDatabase } from "../support/database";
+import { rejectionOf } from "../support/db-state";
+import { createOrg, TEST_PASSWORD } from "../support/factories";
+import { requestFromNewIp } from "../support/requests";
+
+useTestDatabase();
+
+/** A hash as Gatehouse wrote them before Argon2id: scrypt N=2^15, r=8, p=1. */
+function legacyScryptHash(password: string): string {
+  const salt = crypto.randomBytes(16);
+  const key = crypto.scryptSync(password.normalize("NFKC"), salt, 32, { N: 2 ** 15, r: 8, p: 1, maxmem: 128 * 1024 * 1024 });
+  return ["scrypt", 2 ** 15, 8, 1, salt.toString("base64url"), key.toString("base64url")].join("$");
+}
+
+describe("password hashing", () => {
+  it("hashes new passwords with Argon2id at OWASP's parameters (19 MiB, t=2, p=1), salted", async () => {
+    const [a, b] = [await hashPassword(TEST_PASSWORD), await hashPassword(TEST_PASSWORD)];
+    expect(a).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$[A-Za-z0-9+/]{22}\$[A-Za-z0-9+/]{43}$/);
+    expect(a).not.toBe(b);
+    expect(needsRehash(a)).toBe(false);
+    expect(await verifyPassword(TEST_PASSWORD, a)).toBe(true);
+    expect(await verifyPassword("wrong-password-123", a)).toBe(false);
+    // NFKC: the same password typed with a compatibility character still matches.
+    expect(await verifyPassword("ﬁle-password", await hashPassword("file-password"))).toBe(true);
+  });
+
+  it("treats a missing, malformed or truncated hash as a mismatch", async () => {
+    const good = await hashPassword(TEST_PASSWORD);
+    const truncated = good.replace(/\$[^$]+$/, "$AAAA");
+    const weak = "$argon2id$v=19$m=8,t=1,p=1$AAAAAAAAAAAAAAAAAAAAAA$";
+    for (const stored of [null, undefined, "", "plain", "$argon2id$garbage", truncated, weak, "scrypt$x$y$z$AA$AA", "scrypt$32768$8$1$AAAA$"]) {
+      expect(await verifyPassword(TEST_PASSWORD, stored)).toBe(false);
+    }
+  });
+
+  it("still accepts a scrypt hash from before, and rewrites it as Argon2id at the next successful login", async () => {
+    const org = await createOrg("Rehash");
+    const legacy = legacyScryptHash(TEST_PASSWORD);
+    await db().user.update({ where: { id: org.adminId }, data: { passwordHash: legacy } });
+    expect(needsRehash(legacy)).toBe(true);
+
+    // A wrong password leaves the old hash alone.
+    const error = await rejectionOf(authenticateWithPassword(org.adminUsername, "wrong-password-123", requestFromNewIp()));
+    expect(error).toBeInstanceOf(InvalidCredentialsError);
+    expect((await db().user.findUniqueOrThrow({ where: { id: org.adminId } })).passwordHash).toBe(legacy);
+
+    await authenticateWithPassword(org.adminUsername, TEST_PASSWORD, requestFromNewIp());
+    const upgraded = (await db().user.findUniqueOrThrow({ where: { id: org.adminId } })).passwordHash!;
+    expect(upgraded).toMatch(/^\$argon2id\$v=19\$m=19456,t=2,p=1\$/);
+    expect(await verifyPassword(TEST_PASSWORD, upgraded)).toBe(true);
+    expect(await verifyPassword("wrong-password-123", upgraded)).toBe(false);
+
+    // And the next login works from the new hash without touching it again.
+    await authenticateWithPassword(org.adminUsername, TEST_PASSWORD, requestFromNewIp());
+    expect((await db().user.findUniqueOrThrow({ where: { id: org.adminId } })).passwordHash).toBe(upgraded);
+  });
+});
