@@ -6,6 +6,8 @@ import { TEST_SMTP_PASSWORD, TEST_SMTP_USER } from "./tests/support/test-smtp";
 // Chromium and prepares a fresh database before Playwright starts the server.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
+/** The second e2e server, without the virtual authenticator's attestation root. */
+export const UNTRUSTED_PORT = port + 2;
 const mail = e2eMailSettings();
 
 export const CHROMIUM_FLAGS = [
@@ -39,28 +41,41 @@ export default defineConfig({
     },
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
-  webServer: {
+  webServer: [
     // The production server, as `npm start` runs it (scripts/server.mjs decides the client IP).
-    command: `node scripts/server.mjs --port ${port}`,
-    url: `${baseURL}/api/health`,
+    e2eServer(port, {
+      // Chromium's virtual authenticator attests with a self-signed "Batch Certificate" (same key in every
+      // run): trusted here as an operator trusts in-house keys, so its keys prove their model under the
+      // default "Physical security keys only".
+      ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/chromium/virtual-authenticator-batch-certificate.pem",
+    }),
+    // A second instance with no extra attestation roots (tests/e2e/attestation.spec.ts): the same virtual keys
+    // prove nothing there. It shares the PostgreSQL database; on PGlite (single-process) it has its own.
+    e2eServer(UNTRUSTED_PORT, {}, "untrusted"),
+  ],
+});
+
+function e2eServer(serverPort: number, extraEnv: Record<string, string>, name?: string) {
+  const url = `http://localhost:${serverPort}`;
+  const pgliteDir = process.env.E2E_PGLITE_DIR ?? ".data/e2e";
+  return {
+    command: `node scripts/server.mjs --port ${serverPort}`,
+    url: `${url}/api/health`,
     timeout: 120_000,
     reuseExistingServer: false,
-    stdout: "pipe",
-    stderr: "pipe",
+    stdout: "pipe" as const,
+    stderr: "pipe" as const,
     env: {
-      APP_URL: baseURL,
-      NEXTAUTH_URL: baseURL,
+      APP_URL: url,
+      NEXTAUTH_URL: url,
       AUTH_SECRET: "e2e-test-secret-0123456789abcdef0123456789abcdef",
       NEXT_DIST_DIR: process.env.NEXT_DIST_DIR ?? ".next-e2e",
       NEXT_TELEMETRY_DISABLED: "1",
       // Every spec signs up its orgs from this one loopback address.
       SIGNUP_LIMIT_PER_IP: "1000",
-      // Chromium's virtual authenticator attests with a self-signed "Batch Certificate" (same key in every
-      // run): trusted here as an operator trusts in-house keys, so its keys prove their model under the
-      // default "Physical security keys only". Without it they are refused (tests/e2e/attestation.spec.ts).
-      ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/chromium/virtual-authenticator-batch-certificate.pem",
       SMTP_URL: `smtp://${TEST_SMTP_USER}:${TEST_SMTP_PASSWORD}@127.0.0.1:${mail.port}`,
-      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : { PGLITE_DATA_DIR: process.env.E2E_PGLITE_DIR ?? ".data/e2e" }),
+      ...(process.env.E2E_DATABASE_URL ? { DATABASE_URL: process.env.E2E_DATABASE_URL } : { PGLITE_DATA_DIR: name ? `${pgliteDir}-${name}` : pgliteDir }),
+      ...extraEnv,
     },
-  },
-});
+  };
+}

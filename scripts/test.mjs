@@ -85,7 +85,9 @@ async function e2eDatabase() {
   const adminUrl = process.env.TEST_DATABASE_URL;
   if (!adminUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-e2e-"));
-    return { env: { E2E_PGLITE_DIR: dir }, cleanup: async () => fs.rmSync(dir, { recursive: true, force: true }) };
+    // The second e2e server (playwright.config.ts) keeps its own embedded database beside it.
+    const cleanup = async () => [dir, `${dir}-untrusted`].forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    return { env: { E2E_PGLITE_DIR: dir }, cleanup };
   }
   const { default: pg } = await import("pg");
   const name = `gatehouse_e2e_${crypto.randomBytes(6).toString("hex")}`;

@@ -2,12 +2,12 @@ import { expect, test, type Page } from "@playwright/test";
 import { decodeAttestationObject, isoBase64URL, isoCBOR } from "@simplewebauthn/server/helpers";
 import { allowSecurityKeys, logIn, logOut, registerKeyInUi, saveSessionSettings, signUpOrg } from "../support/pages";
 import { addVirtualAuthenticator } from "../support/virtual-authenticator";
+import { UNTRUSTED_PORT } from "../../playwright.config";
 
 // DESIGN §9, attestation, in a real browser. The e2e server trusts Chromium's
 // virtual authenticator through ATTESTATION_ROOTS_FILE (playwright.config.ts),
-// as an operator trusts in-house keys; without that file the same keys are
-// refused (tests/unit/attestation-trust.test.ts replays real Chromium
-// registrations against a store without it).
+// as an operator trusts in-house keys; the second e2e server (UNTRUSTED_PORT)
+// has no such file, and there the same keys prove nothing.
 
 const CTAP2_AAGUID = "01020304-0506-0708-0102-030405060708";
 const U2F_AAGUID = "00000000-0000-0000-0000-000000000000";
@@ -106,4 +106,19 @@ test("the model picker finds models by name and adds their AAGUID", async ({ pag
   await page.getByRole("button", { name: "Add YubiKey 5 Series with NFC (2fc0579f-8113-47ea-b116-bb5a8db9202a) to Allowed authenticator models" }).click();
   await expect(page.getByLabel("Allowed authenticator models", { exact: true })).toHaveValue("2fc0579f-8113-47ea-b116-bb5a8db9202a");
   await expect(page.getByRole("list", { name: "Allowed authenticator models: models" })).toContainText("YubiKey 5 Series with NFC");
+});
+
+test.describe("on a server with no extra attestation roots", () => {
+  test.use({ baseURL: `http://localhost:${UNTRUSTED_PORT}` });
+
+  test("an allow-list naming the virtual CTAP2 model refuses that key: its self-signed batch certificate proves nothing", async ({ page }) => {
+    await signUpOrg(page, "Untrusted");
+    await allowSecurityKeys(page);
+    await setModelList(page, "Allowed authenticator models", CTAP2_AAGUID);
+    await addVirtualAuthenticator(page, { protocol: "ctap2" });
+    await tryToRegister(page);
+    await expect(page.getByText(/Your org only allows specific security key models, and this key didn't prove which model it is \(.+\)\./)).toBeVisible();
+    await page.goto("/settings/advanced");
+    await expect(page.getByText("No security keys registered.")).toBeVisible();
+  });
 });
