@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatIp } from "../lib/format";
 import { nameField, shortField, timeField } from "./fields";
 import type { EmailBlock } from "./layout";
 
@@ -31,7 +31,7 @@ export function codeEmailBody(d: CodeEmailData, wording: { heading: string; intr
       type: "facts",
       rows: [
         { label: "Code expires", value: formatDateTime(d.expiresAt) },
-        { label: "IP address", value: d.ip ?? "Unknown" },
+        { label: "IP address", value: formatIp(d.ip) },
         { label: "Browser", value: d.browser },
       ],
     },

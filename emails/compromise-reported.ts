@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatIp } from "../lib/format";
 import { addressField, linkField, nameField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 
@@ -30,7 +30,7 @@ export const compromiseReportedAdminEmail = defineEmailTemplate({
       rows: [
         { label: "What they reported", value: d.what },
         { label: "Reported", value: formatDateTime(d.at) },
-        { label: "From IP address", value: d.ip ?? "Unknown" },
+        { label: "From IP address", value: formatIp(d.ip) },
       ],
     },
     { type: "paragraph", text: "Someone may know their password. Review their account and the Identity Verification History." },

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatIp } from "../lib/format";
 import { linkField, nameField, shortField, timeField } from "./fields";
 import type { EmailBlock } from "./layout";
 
@@ -25,7 +25,7 @@ export function keyChangeFacts(d: KeyChangeData): EmailBlock {
       { label: "Key name", value: d.keyName },
       { label: "Model", value: d.model },
       { label: "Time", value: formatDateTime(d.at) },
-      { label: "IP address", value: d.ip ?? "Unknown" },
+      { label: "IP address", value: formatIp(d.ip) },
       { label: "Browser", value: d.browser },
     ],
   };

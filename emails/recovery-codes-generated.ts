@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { formatDateTime } from "../lib/format";
+import { formatDateTime, formatIp } from "../lib/format";
 import { linkField, nameField, shortField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
@@ -30,7 +30,7 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
       type: "facts",
       rows: [
         { label: "Time", value: formatDateTime(d.at) },
-        { label: "IP address", value: d.ip ?? "Unknown" },
+        { label: "IP address", value: formatIp(d.ip) },
         { label: "Browser", value: d.browser },
       ],
     },

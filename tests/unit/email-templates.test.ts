@@ -32,6 +32,12 @@ describe.each(templates)("the $name template", (template) => {
     expect(result.email.text).toContain(hostile);
   });
 
+  it.runIf("ip" in template.preview)("names the loopback address as localhost, as the pages do", () => {
+    const result = template.render({ ...template.preview, ip: "::1" });
+    if (!result.ok) throw new Error(`refused: ${result.fields.join(", ")}`);
+    expect(result.email.text).toContain("localhost (::1)");
+  });
+
   it("refuses data out of bounds, naming the field", () => {
     const firstString = Object.entries(template.preview).find(([, v]) => typeof v === "string" && !/^https?:/.test(v))!;
     const result = template.render({ ...template.preview, [firstString[0]]: "x".repeat(10_000) });
