@@ -14,6 +14,8 @@ import { confirmAuthenticatorEnrolment, startAuthenticatorEnrolment } from "@/li
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";
 import { base32Decode, stepAt, totpAt } from "@/lib/verification/totp";
+import { renameOwnKey } from "@/lib/webauthn/keys";
+import { KEY_NAMING_GRACE_MS } from "@/lib/webauthn/notifications";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { useTestDatabase } from "../support/database";
 import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
@@ -193,6 +195,19 @@ describe("This wasn't me", () => {
     expect(await db().temporaryCode.count({ where: { userId: user.userId } })).toBe(0);
   });
 
+  it("follows the key's email when it is held for its name: naming re-issues the link, the old one never worked, the new one removes the key", async () => {
+    const { userId, session, key, token: heldToken } = await userWithNewKey();
+    await renameOwnKey(session.ctx, key.id, "Backup key (drawer)");
+    const token = await wasntMeTokenIn(session.ctx.username, "security-key-registered");
+    expect(token).not.toBe(heldToken);
+    expect(await inspectCompromiseLink(heldToken)).toEqual({ ok: false, problem: "invalid" });
+    const shown = await inspectCompromiseLink(token);
+    expect(shown).toMatchObject({ ok: true });
+    expect(shown.ok && shown.summary).toContain("Backup key (drawer)");
+    await confirmCompromiseLink(token, TEST_REQUEST);
+    expect(await db().securityKey.count({ where: { userId } })).toBe(0);
+  });
+
   it("survives the outbox blanking the delivered body: the link is checked against the stored hash", async () => {
     const { userId, token } = await userWithNewKey();
     const sent: string[] = [];
@@ -204,7 +219,8 @@ describe("This wasn't me", () => {
       },
       close: () => undefined,
     };
-    await deliverDueEmails({ transport, batchSize: 500 });
+    // The key's email waits for "Name your key" (or the grace period): deliver once that has passed.
+    await deliverDueEmails({ transport, batchSize: 500, now: () => new Date(Date.now() + KEY_NAMING_GRACE_MS + 1_000) });
     const report = await db().compromiseReport.findUniqueOrThrow({ where: { tokenHash: hashToken(token) } });
     const stored = await db().emailMessage.findUniqueOrThrow({ where: { id: report.emailMessageId! } });
     expect(stored.text).toBe(SECRET_REMOVED);
