@@ -13,6 +13,8 @@ export const SUBJECTS = {
   keyRegistered: /^A security key was registered/,
   recoveryCodes: /^New recovery codes were generated/,
   temporaryCode: /^An admin issued you a temporary verification code$/,
+  passwordReset: /^Reset your Gatehouse password$/,
+  passwordChanged: /^Your Gatehouse password was changed$/,
 };
 
 const PASSWORD = () => `soak ${crypto.randomBytes(9).toString("base64url")} pass`;
@@ -252,6 +254,37 @@ export async function settingsRace(s, org) {
       throw new FlowFailed(`settings save: ${result.error}`);
     }
   }
+}
+
+/**
+ * "Forgot your password?" from a new browser, the emailed link, a new password:
+ * the link works once, the person's other sessions end on both instances, and
+ * the next login still verifies (key or emailed code).
+ */
+export async function passwordReset(s, person) {
+  const browser = newBrowser(s, "forgot-password");
+  const since = Date.now();
+  await emailing(s, person.username, "passwordReset", () => browser.action("forgotPasswordAction", "/forgot-password", { username: person.username })).then(
+    (r) => expectOk(r, "forgot password"),
+  );
+  const mail = await s.smtp.waitFor(person.username, SUBJECTS.passwordReset, { since });
+  const token = mail.text.match(/\/set-password\/([A-Za-z0-9_-]+)/)?.[1];
+  if (!token) throw new FlowFailed("the reset email has no link");
+  const password = PASSWORD();
+  const before = person.browser;
+  await emailing(s, person.username, "passwordChanged", () =>
+    browser.action("setPasswordAction", `/set-password/${token}`, { token, password, confirmPassword: password }),
+  ).then((r) => expectOk(r, "set new password"));
+  person.password = password;
+  const again = await browser
+    .action("setPasswordAction", `/set-password/${token}`, { token, password: PASSWORD(), confirmPassword: "x" })
+    .catch(() => ({ ok: false }));
+  if (again.ok) s.violation("a password-reset link was accepted twice");
+  for (const port of s.instancePorts) {
+    const page = await before.page("/home", { port });
+    if (page.status === 200) s.violation(`a session from before a password reset still opened /home on the instance at port ${port}`);
+  }
+  person.browser = person.hasKey ? await keyLogin(s, person) : await loginWithEmailCode(s, person);
 }
 
 /** A session ended in one browser must be over on both instances at once. */

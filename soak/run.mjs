@@ -204,6 +204,7 @@ async function main() {
         await attempt("recovery-code login", () => flows.recoveryCodeLogin(s, someone));
         await attempt("temporary-code login", () => flows.temporaryCodeLogin(s, org, someone));
         await attempt("logout ends the session on both instances", () => flows.sessionRevocation(s, someone));
+        await attempt("password reset by emailed link", () => flows.passwordReset(s, someone));
       }
     };
 
