@@ -36,7 +36,9 @@ async function createBenchOrg(slug: string): Promise<SeededOrg> {
   const { orgId, userId } = await createOrgWithAdmin({ orgName: slug, slug, name: `${slug} admin`, email: username, password: BENCH_PASSWORD });
   const admin = asAdmin((await signIn(userId, { fresh: true })).ctx);
   // Keys allowed; no emailed device activation, so a password-only user's login is one password check.
-  await setOrgPolicy(admin, { allowSecurityKeys: true, requireDeviceActivation: false });
+  // "Security keys and passkeys" accepts keys that do not prove their model (the `none` ones), as Better
+  // Auth's passkey plugin does: under the default "Physical security keys only" they would be refused.
+  await setOrgPolicy(admin, { allowSecurityKeys: true, requireDeviceActivation: false, authenticatorType: "SECURITY_KEYS_AND_PASSKEYS" });
   return { orgId, slug, adminUsername: username, adminId: userId };
 }
 
