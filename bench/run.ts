@@ -38,6 +38,9 @@ const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 55450);
 const APP_URL = `http://localhost:${PORT}`;
 const AUTH_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
+// For profiling one path: BENCH_ONLY=key-step,password,full,beside,pages,sql runs only those phases.
+const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
+const want = (phase: string) => !only || only.includes(phase);
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -197,41 +200,47 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
 
   // Pending logins lapse after 10 minutes: the key-step phases come first.
   const keyStepResults: LoadResult[] = [];
-  for (const c of CONFIG.levels) {
+  for (const c of want("key-step") ? CONFIG.levels : []) {
     log(`key step, c=${c}`);
     keyStepResults.push(await runLoad(c, CONFIG.seconds * 1000, keyStepIteration(c)));
   }
   scenario("key step (verified password → session)", keyStepResults);
 
-  log("key step beside 8 password logins");
-  const keyAlone = await runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1));
-  const [keyBeside, passwordsBeside] = await Promise.all([
-    runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1)),
-    runLoad(Math.min(8, passwordUsers.length), CONFIG.seconds * 1000, passwordIteration(Math.min(8, passwordUsers.length))),
-  ]);
-  // Plotted at c=1 (alone) and c=1+8 (beside the password logins).
-  scenario("key step, one client (alone, then beside 8 password logins)", [keyAlone, { ...keyBeside, concurrency: 1 + passwordsBeside.concurrency }]);
+  const skipped = { concurrency: 1, durationMs: 0, ok: 0, errors: 0, perSecond: NaN, p50: NaN, p90: NaN, p99: NaN, mean: NaN } satisfies LoadResult;
+  let keyAlone: LoadResult = skipped;
+  let keyBeside: LoadResult = skipped;
+  if (want("beside")) {
+    log("key step beside 8 password logins");
+    keyAlone = await runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1));
+    let passwordsBeside: LoadResult;
+    [keyBeside, passwordsBeside] = await Promise.all([
+      runLoad(1, CONFIG.seconds * 1000, keyStepIteration(1)),
+      runLoad(Math.min(8, passwordUsers.length), CONFIG.seconds * 1000, passwordIteration(Math.min(8, passwordUsers.length))),
+    ]);
+    // Plotted at c=1 (alone) and c=1+8 (beside the password logins).
+    scenario("key step, one client (alone, then beside 8 password logins)", [keyAlone, { ...keyBeside, concurrency: 1 + passwordsBeside.concurrency }]);
+  }
 
   const passwordResults: LoadResult[] = [];
-  for (const c of CONFIG.levels) {
+  for (const c of want("password") ? CONFIG.levels : []) {
     log(`password login, c=${c}`);
     passwordResults.push(await runLoad(c, CONFIG.seconds * 1000, passwordIteration(Math.min(c, passwordUsers.length))));
   }
   scenario("password login", passwordResults);
 
   const fullResults: LoadResult[] = [];
-  for (const c of CONFIG.levels) {
+  for (const c of want("full") ? CONFIG.levels : []) {
     log(`full key login, c=${c}`);
     fullResults.push(await runLoad(c, CONFIG.seconds * 1000, fullIteration(c)));
   }
   scenario("full key login (password → key → session)", fullResults);
 
   log("raw Argon2id rate");
-  const hashRate = await rawHashRate(Math.max(...CONFIG.levels), Math.min(CONFIG.seconds, 5) * 1000);
+  const hashRate = !want("password") ? NaN : await rawHashRate(Math.max(...CONFIG.levels), Math.min(CONFIG.seconds, 5) * 1000);
 
   log("Setup pages, small org vs big org");
   const pageFigures: Figure[] = [];
-  for (const page of pages) {
+  for (const page of want("pages") ? pages : []) {
     const small = await timeSequential(CONFIG.pageLoads, 3, () => loadPage(admins.small, page));
     const big = await timeSequential(CONFIG.pageLoads, 3, () => loadPage(admins.big, page));
     const ratio = round(big.p50 / small.p50, 2);
@@ -239,7 +248,7 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
   }
 
   let sqlPerLogin: number | null = null;
-  if (pg) {
+  if (pg && want("sql")) {
     const user = keyUsers[0]!;
     pg.sql("postgres", "ALTER SYSTEM SET log_statement = 'all'");
     pg.sql("postgres", "SELECT pg_reload_conf()");

@@ -2,7 +2,9 @@ import "server-only";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
+import { sql, ts } from "../db/sql";
 import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { maskEmail } from "../format";
 import { RateLimitedError, UserFacingError } from "../errors";
@@ -13,7 +15,7 @@ import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft } from "../verification/recovery-codes";
 import { consumeTemporaryCode, hasTemporaryCode } from "../verification/temporary-codes";
-import { verifyOwnKeyAssertion } from "../webauthn/assertion";
+import { verifyOwnKeyAssertion, writeKeyUse } from "../webauthn/assertion";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { WebAuthnRefusal } from "../webauthn/refusal";
 import { relyingParty } from "../webauthn/relying-party";
@@ -119,38 +121,71 @@ async function fail(pending: PendingLoginSubject, method: VerificationMethod, er
 /**
  * Marks the pending login verified (once) and, when device activation was
  * needed, activates this browser: returns the new device token for its cookie.
+ * A key's new counter (`keyUse`) is stored with it.
  */
 async function succeed(
   pending: PendingLoginSubject,
   method: VerificationMethod,
   request: RequestInfo,
   now: Date,
-  keyName?: string,
+  keyUse?: { keyId: string; keyName: string; newCounter: number },
 ): Promise<{ deviceToken: string | null }> {
+  // Which key, when a key was used: the name it has now, as the user knows it.
+  const detail =
+    [keyUse?.keyName, pending.needsSecondFactor && pending.needsDeviceActivation ? "New device activated" : null].filter(Boolean).join(" · ") || null;
+  // Gives back the slot takeVerifySlot took; a key takes none (see verifyWithKey), so it gives none back.
+  const slot = method === "Security key" ? null : verifyKey(pending.userId);
+  if (!pending.needsDeviceActivation) {
+    // The common case (a second factor at login) in one statement on the driver (lib/db/sql.ts): the key's
+    // counter, the pending login verified exactly once, its history row and the slot given back.
+    const [row] = await sql<{ verified: boolean }>(
+      `WITH p AS (
+         UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
+         WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND "completedAt" IS NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $4
+         RETURNING "orgId", "userId"
+       ), k AS (
+         UPDATE "SecurityKey" SET "signCount" = $5::bigint, "lastUsedAt" = $2::timestamp WHERE "id" = $6::uuid AND "orgId" = $7::uuid
+       ), e AS (
+         INSERT INTO "VerificationEvent" ("id", "orgId", "userId", "method", "activity", "result", "detail", "ip", "userAgent", "createdAt")
+         SELECT $8::uuid, p."orgId", p."userId", $3, $9, 'Succeeded', $10, $11, $12, $2::timestamp FROM p
+       ), r AS (
+         UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $13 AND "count" > 0 AND EXISTS (SELECT 1 FROM p)
+       )
+       SELECT EXISTS (SELECT 1 FROM p) AS verified`,
+      [
+        pending.id,
+        ts(now),
+        method,
+        MAX_FAILED_VERIFICATIONS,
+        keyUse ? String(keyUse.newCounter) : null,
+        keyUse?.keyId ?? null,
+        pending.orgId,
+        randomUUID(),
+        activityOf(pending),
+        detail?.slice(0, 500) ?? null,
+        request.ip,
+        request.userAgent,
+        slot,
+      ],
+    );
+    if (!row?.verified) throw new LoginExpiredError();
+    return { deviceToken: null };
+  }
+  if (keyUse) await writeKeyUse(pending, keyUse.keyId, keyUse.newCounter, now);
   const deviceToken = await db().$transaction(async (tx) => {
     const { count } = await tx.pendingLogin.updateMany({
       where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
       data: { verifiedAt: now, verifiedMethod: method, emailCodeHash: null },
     });
     if (count !== 1) throw new LoginExpiredError();
-    const token = pending.needsDeviceActivation ? await activateDevice(tx, pending, request, now) : null;
+    const token = await activateDevice(tx, pending, request, now);
     await recordVerification(
-      {
-        orgId: pending.orgId,
-        userId: pending.userId,
-        method,
-        activity: activityOf(pending),
-        result: "Succeeded",
-        // Which key, when a key was used: the name it has now, as the user knows it.
-        detail: [keyName, pending.needsSecondFactor && pending.needsDeviceActivation ? "New device activated" : null].filter(Boolean).join(" · ") || undefined,
-        request,
-      },
+      { orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Succeeded", detail: detail ?? undefined, request },
       tx,
     );
     return token;
   });
-  // Gives back the slot takeVerifySlot took; a key takes none (see verifyWithKey), so it gives none back.
-  if (method !== "Security key") await releaseRateLimit(verifyKey(pending.userId));
+  if (slot) await releaseRateLimit(slot);
   return { deviceToken };
 }
 
@@ -175,17 +210,17 @@ export async function verifyWithKey(
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ deviceToken: string | null }> {
-  let keyName: string;
+  let keyUse: { keyId: string; keyName: string; newCounter: number };
   // No per-user slot: a key's signature cannot be guessed, and counting its failures per user would let
   // someone who knows only the password lock the owner's key out. The pending login's own 5 failures still apply.
   try {
     if (!pending.policy.allowSecurityKeys) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
     const challenge = await consumeChallenge(pending, "login", challengeOf(response), now);
-    ({ keyName } = await verifyOwnKeyAssertion(pending, response, challenge, request, now));
+    keyUse = await verifyOwnKeyAssertion(pending, response, challenge, request, now, { deferCounterWrite: true });
   } catch (error) {
     return fail(pending, "Security key", error, request);
   }
-  return succeed(pending, "Security key", request, now, keyName);
+  return succeed(pending, "Security key", request, now, keyUse);
 }
 
 /** Emailed code, step 1: a fresh 6-digit code (the previous one stops working), through the outbox. At most 3 per 15 minutes per user. */

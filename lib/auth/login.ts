@@ -10,7 +10,9 @@ import type { PasswordCheckedUser } from "./org-context";
 import { userMethods } from "../verification/methods";
 import { activateDevice, isActivatedDevice, knownDeviceId } from "./devices";
 import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
-import { clearRateLimit, hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+import { clearAndRelease, hitRateLimits, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+import { orgSettingsFromJson, sql } from "../db/sql";
+import type { OrgSettings, User } from "../db/generated/client";
 
 export const GENERIC_LOGIN_ERROR = "Check your username and password";
 
@@ -60,7 +62,7 @@ export interface PasswordStep {
  * no device token for this user).
  */
 export async function authenticateWithPassword(username: string, password: string, request: LoginRequest, now = new Date()): Promise<PasswordStep> {
-  const user = await db().user.findUnique({ where: { username }, include: { org: { select: { settings: true } } } });
+  const user = await findLoginUser(username);
   const record = (result: LoginResult) =>
     db().loginAttempt.create({
       data: { orgId: user?.orgId ?? null, userId: user?.id ?? null, username, result, ip: request.ip, userAgent: request.userAgent },
@@ -71,9 +73,13 @@ export async function authenticateWithPassword(username: string, password: strin
   // check made before any of them was counted. A success gives its slots back.
   const deviceId = user ? await knownDeviceId(user, request.deviceCookie) : null;
   const accountKey = deviceId ? deviceKey(deviceId) : userKey(username);
-  const byUser = await hitRateLimit(accountKey, LOGIN_LIMITS.perUsername, now);
   // A known browser is not held back by failures from others behind the same address (an office NAT) either.
-  const byIp = request.ip && !deviceId ? await hitRateLimit(ipKey(request.ip), LOGIN_LIMITS.perIp, now) : null;
+  const countsIp = Boolean(request.ip && !deviceId);
+  const [byUser, byIp = null] = await hitRateLimits(
+    [{ key: accountKey, rule: LOGIN_LIMITS.perUsername }, ...(countsIp ? [{ key: ipKey(request.ip!), rule: LOGIN_LIMITS.perIp }] : [])],
+    now,
+  );
+  if (!byUser) throw new Error("the login rate limit was not counted");
   const wait = Math.max(secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now), byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0);
   if (wait > 0) {
     await record("Locked out");
@@ -97,15 +103,14 @@ export async function authenticateWithPassword(username: string, password: strin
     throw new InvalidCredentialsError();
   }
 
-  await clearRateLimit(accountKey);
-  if (request.ip && !deviceId) await releaseRateLimit(ipKey(request.ip));
+  await clearAndRelease(accountKey, countsIp ? ipKey(request.ip!) : null);
   if (user.passwordHash && needsRehash(user.passwordHash)) await upgradePasswordHash(user.id, user.passwordHash, password);
 
   const checked = Object.freeze({
     kind: "password-checked",
     orgId: user.orgId,
     userId: user.id,
-    policy: policyFromRow(user.org.settings),
+    policy: policyFromRow(user.settings),
   }) as PasswordCheckedUser;
   const methods = await userMethods(checked);
   const needs: Needs = {
@@ -113,10 +118,22 @@ export async function authenticateWithPassword(username: string, password: strin
     deviceActivation: checked.policy.requireDeviceActivation && !(await isActivatedDevice(checked, request.deviceCookie, now)),
   };
   const info = { ip: request.ip, userAgent: request.userAgent };
-  const pendingToken = await createPendingLogin(checked, needs, info, now);
-  // "Success" is recorded when the session is created (completePendingLogin).
-  if (needsVerification(needs)) await record("Verification required");
+  // "Success" is recorded when the session is created (completePendingLogin); "Verification required" with the pending login.
+  const history = needsVerification(needs) ? { username, result: "Verification required" satisfies LoginResult } : undefined;
+  const pendingToken = await createPendingLogin(checked, needs, info, now, "Password", history);
   return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
+}
+
+type LoginUser = Pick<User, "id" | "orgId" | "passwordHash" | "isActive"> & { settings: OrgSettings | null };
+
+/** The user a username names, with their org's Session Settings, in one statement. */
+async function findLoginUser(username: string): Promise<LoginUser | null> {
+  const [row] = await sql<Omit<LoginUser, "settings"> & { settings: Record<string, unknown> | null }>(
+    `SELECT u."id", u."orgId", u."passwordHash", u."isActive", row_to_json(s) AS settings
+     FROM "User" u LEFT JOIN "OrgSettings" s ON s."orgId" = u."orgId" WHERE u."username" = $1`,
+    [username],
+  );
+  return row ? { ...row, settings: orgSettingsFromJson(row.settings) } : null;
 }
 
 /**

@@ -1,4 +1,6 @@
 import "server-only";
+import { randomUUID } from "node:crypto";
+import { orgSettingsFromJson, reviveRow, sql, ts } from "../db/sql";
 import { db } from "../db/client";
 import { sweepOccasionally } from "../db/sweep";
 import type { PendingLogin } from "../db/generated/client";
@@ -8,7 +10,6 @@ import { cookieName } from "./cookies";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { hashToken, randomToken } from "../crypto/tokens";
-import { createSession } from "./session";
 
 // The pending login (DESIGN.md section 5): after a correct password, when a
 // second factor or device activation is needed, the browser holds only this,
@@ -41,31 +42,44 @@ export interface Needs {
 
 export const needsVerification = (needs: Needs) => needs.secondFactor || needs.deviceActivation;
 
-/** A new pending login; verified at once when nothing is needed. Returns its cookie token. */
+/** A new pending login; verified at once when nothing is needed; with `history`, its Login History row. Returns its cookie token. */
 export async function createPendingLogin(
   user: PasswordCheckedUser,
   needs: Needs,
   request: RequestInfo,
   now = new Date(),
   verifiedMethod = "Password",
+  history?: { username: string; result: string },
 ): Promise<string> {
   const token = randomToken();
   const verified = !needsVerification(needs);
-  await db().pendingLogin.create({
-    data: {
-      tokenHash: hashToken(token),
-      orgId: user.orgId,
-      userId: user.userId,
-      ip: request.ip,
-      userAgent: request.userAgent,
-      needsSecondFactor: needs.secondFactor,
-      needsDeviceActivation: needs.deviceActivation,
-      verifiedAt: verified ? now : null,
-      verifiedMethod: verified ? verifiedMethod : null,
-      expiresAt: new Date(now.getTime() + PENDING_LOGIN_TTL_MS),
-      createdAt: now,
-    },
-  });
+  // One statement: the pending login, and the Login History row when the caller has one to write.
+  await sql(
+    `WITH p AS (
+       INSERT INTO "PendingLogin" ("id", "tokenHash", "orgId", "userId", "ip", "userAgent", "needsSecondFactor", "needsDeviceActivation",
+                                   "verifiedAt", "verifiedMethod", "failedAttempts", "emailCodeAttempts", "expiresAt", "createdAt")
+       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::timestamp, $10, 0, 0, $11::timestamp, $12::timestamp)
+     )
+     INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
+     SELECT $13::uuid, $3::uuid, $4::uuid, $14, $15, $5, $6, $12::timestamp WHERE $15::text IS NOT NULL`,
+    [
+      randomUUID(),
+      hashToken(token),
+      user.orgId,
+      user.userId,
+      request.ip,
+      request.userAgent,
+      needs.secondFactor,
+      needs.deviceActivation,
+      verified ? ts(now) : null,
+      verified ? verifiedMethod : null,
+      ts(new Date(now.getTime() + PENDING_LOGIN_TTL_MS)),
+      ts(now),
+      randomUUID(),
+      history?.username ?? "",
+      history?.result ?? null,
+    ],
+  );
   // Lapsed rows are worthless; sweeping here keeps the table small without a job.
   await sweepOccasionally("PendingLogin", () => db().pendingLogin.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 24 * 3_600_000) } } }));
   return token;
@@ -77,14 +91,18 @@ export async function createPendingLogin(
  */
 export async function findPendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLoginSubject | null> {
   if (!token) return null;
-  const row = await db().pendingLogin.findFirst({
-    where: { tokenHash: hashToken(token), completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
-    include: { org: { select: { settings: true } } },
-  });
+  const [row] = await sql<{ pending: Record<string, unknown>; settings: Record<string, unknown> | null }>(
+    `SELECT row_to_json(p) AS pending, row_to_json(s) AS settings
+     FROM "PendingLogin" p LEFT JOIN "OrgSettings" s ON s."orgId" = p."orgId"
+     WHERE p."tokenHash" = $1 AND p."completedAt" IS NULL AND p."expiresAt" > $2::timestamp AND p."failedAttempts" < $3`,
+    [hashToken(token), ts(now), MAX_FAILED_VERIFICATIONS],
+  );
   if (!row) return null;
-  const { org, ...pending } = row;
-  return Object.freeze({ ...pending, kind: "pending-login" as const, policy: policyFromRow(org.settings) }) as PendingLoginSubject;
+  const pending = reviveRow<PendingLogin>(row.pending, PENDING_LOGIN_DATES);
+  return Object.freeze({ ...pending, kind: "pending-login" as const, policy: policyFromRow(orgSettingsFromJson(row.settings)) }) as PendingLoginSubject;
 }
+
+const PENDING_LOGIN_DATES = ["verifiedAt", "completedAt", "emailCodeExpiresAt", "expiresAt", "createdAt"] as const;
 
 /** As findPendingLogin, but a missing one is a LoginExpiredError. */
 export async function requirePendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLoginSubject> {
@@ -113,22 +131,29 @@ export async function completePendingLogin(
   now = new Date(),
 ): Promise<{ sessionToken: string; userId: string; orgId: string }> {
   if (!token) throw new LoginExpiredError();
-  const tokenHash = hashToken(token);
-  // One statement (Prisma's updateMany would wrap its UPDATE in BEGIN … COMMIT).
-  const count = await db().$executeRaw`
-    UPDATE "PendingLogin" SET "completedAt" = ${now}
-    WHERE "tokenHash" = ${tokenHash} AND "completedAt" IS NULL AND "verifiedAt" IS NOT NULL AND "expiresAt" > ${now}
-      AND "failedAttempts" < ${MAX_FAILED_VERIFICATIONS}`;
-  if (count !== 1) throw new LoginExpiredError();
-  const pending = await db().pendingLogin.findUniqueOrThrow({ where: { tokenHash }, include: { user: true } });
-  if (!pending.user.isActive) throw new LoginExpiredError();
-  // A login that just passed a verification beyond the password counts as
-  // "verify it's you" for the org's window: someone who logged in with a
-  // recovery code can register a new key without the key they lost.
-  const strong = pending.needsSecondFactor || ["Recovery code", "Temporary code"].includes(pending.verifiedMethod ?? "");
-  const { token: sessionToken } = await createSession(pending.user, request, strong ? pending.verifiedAt : null);
-  await db().loginAttempt.create({
-    data: { orgId: pending.orgId, userId: pending.userId, username: pending.user.username, result: "Success", ip: request.ip, userAgent: request.userAgent },
-  });
-  return { sessionToken, userId: pending.userId, orgId: pending.orgId };
+  const sessionToken = randomToken();
+  // One statement: the pending login is used up (exactly once: the conditional
+  // update is atomic), and for an active user the session and its Login History
+  // row are written. A login that just passed a verification beyond the
+  // password counts as "verify it's you" for the org's window: someone who
+  // logged in with a recovery code can register a new key without the key they lost.
+  const [row] = await sql<{ completed: boolean; userId: string | null; orgId: string | null }>(
+    `WITH p AS (
+       UPDATE "PendingLogin" SET "completedAt" = $2::timestamp
+       WHERE "tokenHash" = $1 AND "completedAt" IS NULL AND "verifiedAt" IS NOT NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $3
+       RETURNING "orgId", "userId", "verifiedAt", ("needsSecondFactor" OR "verifiedMethod" IN ('Recovery code', 'Temporary code')) AS strong
+     ), u AS (
+       SELECT u."id", u."orgId", u."username", p."verifiedAt", p.strong FROM "User" u JOIN p ON u."id" = p."userId" AND u."orgId" = p."orgId" WHERE u."isActive"
+     ), s AS (
+       INSERT INTO "Session" ("id", "tokenHash", "userId", "orgId", "ip", "userAgent", "createdAt", "lastSeenAt", "freshAuthAt", "enrolmentCodeAttempts")
+       SELECT $4::uuid, $5, u."id", u."orgId", $6, $7, $2::timestamp, $2::timestamp, CASE WHEN u.strong THEN u."verifiedAt" END, 0 FROM u
+     ), a AS (
+       INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
+       SELECT $8::uuid, u."orgId", u."id", u."username", 'Success', $6, $7, $2::timestamp FROM u
+     )
+     SELECT EXISTS (SELECT 1 FROM p) AS completed, (SELECT "id" FROM u) AS "userId", (SELECT "orgId" FROM u) AS "orgId"`,
+    [hashToken(token), ts(now), MAX_FAILED_VERIFICATIONS, randomUUID(), hashToken(sessionToken), request.ip, request.userAgent, randomUUID()],
+  );
+  if (!row?.completed || !row.userId || !row.orgId) throw new LoginExpiredError();
+  return { sessionToken, userId: row.userId, orgId: row.orgId };
 }

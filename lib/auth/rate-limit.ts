@@ -1,5 +1,5 @@
 import "server-only";
-import { db } from "../db/client";
+import { fromTs, sql, ts } from "../db/sql";
 
 export interface RateLimitRule {
   limit: number;
@@ -16,21 +16,28 @@ export interface RateLimitState {
  * count. `hit` is one atomic upsert: concurrent failures are all counted.
  */
 export async function hitRateLimit(key: string, rule: RateLimitRule, now = new Date()): Promise<RateLimitState> {
-  const resetAt = new Date(now.getTime() + rule.windowSeconds * 1000);
-  const rows = await db().$queryRaw<{ count: number; expiresAt: Date }[]>`
-    INSERT INTO "RateLimit" ("key", "count", "windowStart", "expiresAt")
-    VALUES (${key}, 1, ${now}, ${resetAt})
-    ON CONFLICT ("key") DO UPDATE SET
-      "count" = CASE WHEN "RateLimit"."expiresAt" <= ${now} THEN 1 ELSE "RateLimit"."count" + 1 END,
-      "windowStart" = CASE WHEN "RateLimit"."expiresAt" <= ${now} THEN ${now} ELSE "RateLimit"."windowStart" END,
-      "expiresAt" = CASE WHEN "RateLimit"."expiresAt" <= ${now} THEN ${resetAt} ELSE "RateLimit"."expiresAt" END
-    RETURNING "count", "expiresAt"`;
-  const row = rows[0]!;
-  return { count: Number(row.count), resetAt: new Date(row.expiresAt) };
+  const [state] = await hitRateLimits([{ key, rule }], now);
+  return state!;
+}
+
+/** Several hits in one statement (the login's per-account and per-IP counters); states in the order given. */
+export async function hitRateLimits(hits: { key: string; rule: RateLimitRule }[], now = new Date()): Promise<RateLimitState[]> {
+  const rows = await sql<{ key: string; count: number; expiresAt: string }>(
+    `INSERT INTO "RateLimit" ("key", "count", "windowStart", "expiresAt")
+     SELECT k, 1, $2::timestamp, $2::timestamp + make_interval(secs => w) FROM unnest($1::text[], $3::int[]) AS t(k, w)
+     ON CONFLICT ("key") DO UPDATE SET
+       "count" = CASE WHEN "RateLimit"."expiresAt" <= $2::timestamp THEN 1 ELSE "RateLimit"."count" + 1 END,
+       "windowStart" = CASE WHEN "RateLimit"."expiresAt" <= $2::timestamp THEN $2::timestamp ELSE "RateLimit"."windowStart" END,
+       "expiresAt" = CASE WHEN "RateLimit"."expiresAt" <= $2::timestamp THEN EXCLUDED."expiresAt" ELSE "RateLimit"."expiresAt" END
+     RETURNING "key", "count", to_json("expiresAt") AS "expiresAt"`,
+    [hits.map((h) => h.key), ts(now), hits.map((h) => h.rule.windowSeconds)],
+  );
+  const byKey = new Map(rows.map((row) => [row.key, { count: Number(row.count), resetAt: fromTs(row.expiresAt) }]));
+  return hits.map((h) => byKey.get(h.key)!);
 }
 
 export async function clearRateLimit(key: string): Promise<void> {
-  await db().rateLimit.deleteMany({ where: { key } });
+  await sql(`DELETE FROM "RateLimit" WHERE "key" = $1`, [key]);
 }
 
 /** Seconds until the window of a state that is over its limit ends, or 0 when within it. */
@@ -39,7 +46,16 @@ export function secondsOverLimit(state: RateLimitState, rule: RateLimitRule, now
   return Math.max(1, Math.ceil((state.resetAt.getTime() - now.getTime()) / 1000));
 }
 
-/** Gives back one hit, for an attempt that turned out legitimate. One statement (Prisma's updateMany wraps its UPDATE in BEGIN … COMMIT). */
+/** Gives back one hit, for an attempt that turned out legitimate. */
 export async function releaseRateLimit(key: string): Promise<void> {
-  await db().$executeRaw`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = ${key} AND "count" > 0`;
+  await sql(`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $1 AND "count" > 0`, [key]);
+}
+
+/** A successful login, in one statement: its account counter cleared, and (when it took one) its IP's hit given back. */
+export async function clearAndRelease(clearKey: string, releaseKey: string | null): Promise<void> {
+  await sql(
+    `WITH cleared AS (DELETE FROM "RateLimit" WHERE "key" = $1)
+     UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $2 AND "count" > 0`,
+    [clearKey, releaseKey],
+  );
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import type { OrgContext, UserSubject } from "../auth/org-context";
-import { db } from "../db/client";
+import { sql } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
 import { UserFacingError } from "../errors";
 import { mfaStatusOf, type MfaStatus, type OrgPolicy, type SecondFactor } from "../policy/rules";
@@ -22,22 +22,21 @@ type MethodPolicy = Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">;
 
 /** The methods of a subject's user, under the subject's org policy (or `policy`, when the caller has a newer one). */
 export async function userMethods(subject: UserSubject, policy: MethodPolicy = subject.policy): Promise<UserMethods> {
-  // One statement: the user's keys and app come with the user row (relations are joined, not queried one by one).
-  const user = await db().user.findFirst({
-    where: { id: subject.userId, orgId: subject.orgId },
-    select: {
-      securityKeys: { select: { credentialId: true, transports: true, flaggedAt: true }, orderBy: { createdAt: "asc" } },
-      authenticatorApp: { select: { confirmedAt: true } },
-    },
-  });
-  const keys = policy.allowSecurityKeys ? (user?.securityKeys ?? []) : [];
-  const app = policy.allowTotp && user?.authenticatorApp?.confirmedAt ? 1 : 0;
+  // One statement on the driver (the login's hot path: see lib/db/sql.ts): the user's keys, oldest first, and whether their app is confirmed.
+  const [row] = await sql<{ keys: { credentialId: string; transports: string[]; flagged: boolean }[]; app: boolean }>(
+    `SELECT COALESCE((SELECT json_agg(json_build_object('credentialId', k."credentialId", 'transports', k."transports", 'flagged', k."flaggedAt" IS NOT NULL)
+                               ORDER BY k."createdAt", k."id")
+                      FROM "SecurityKey" k WHERE k."userId" = $1::uuid AND k."orgId" = $2::uuid), '[]'::json) AS keys,
+            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND a."confirmedAt" IS NOT NULL) AS app`,
+    [subject.userId, subject.orgId],
+  );
+  const keys = policy.allowSecurityKeys ? (row?.keys ?? []) : [];
   const secondFactors: SecondFactor[] = [];
   if (keys.length > 0) secondFactors.push("security-key");
-  if (app > 0) secondFactors.push("authenticator-app");
+  if (policy.allowTotp && row?.app) secondFactors.push("authenticator-app");
   return {
     secondFactors,
-    usableKeys: keys.filter((k) => !k.flaggedAt).map(({ credentialId, transports }) => ({ credentialId, transports })),
+    usableKeys: keys.filter((k) => !k.flagged).map(({ credentialId, transports }) => ({ credentialId, transports })),
   };
 }
 

@@ -2,6 +2,7 @@ import "server-only";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
+import { sql, ts } from "../db/sql";
 import type { RequestInfo } from "../http/request-info";
 import { modelName } from "./aaguids";
 import { storedKeyRefusal } from "./key-policy";
@@ -23,7 +24,8 @@ import { verifyKeyAssertion } from "./verify";
  * last use are stored. A sign counter that went backwards, or a
  * backup-eligibility flag that differs from registration, flags the key and
  * emails the user and the org's admins, in one transaction; the assertion is
- * refused either way. Used by re-authentication and login.
+ * refused either way. Used by re-authentication and login; the login writes
+ * the new counter itself, with the rest of its success (`deferCounterWrite`).
  */
 export async function verifyOwnKeyAssertion(
   owner: OrgContext | PendingLoginSubject,
@@ -31,10 +33,17 @@ export async function verifyOwnKeyAssertion(
   challenge: string,
   request: RequestInfo,
   now = new Date(),
-): Promise<{ keyId: string; keyName: string }> {
-  const key = await db().securityKey.findFirst({ where: { credentialId: response.id, userId: owner.userId, orgId: owner.orgId } });
+  { deferCounterWrite = false } = {},
+): Promise<{ keyId: string; keyName: string; newCounter: number }> {
+  // On the driver (the login's hot path: lib/db/sql.ts).
+  const [key] = await sql<StoredKey>(
+    `SELECT "id", "credentialId", "publicKey", "signCount"::text AS "signCount", "transports", "aaguid", "modelProven", "backupEligible",
+            "flaggedAt" IS NOT NULL AS "flagged", "name"
+     FROM "SecurityKey" WHERE "credentialId" = $1 AND "userId" = $2::uuid AND "orgId" = $3::uuid`,
+    [response.id, owner.userId, owner.orgId],
+  );
   if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
-  if (key.flaggedAt) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
+  if (key.flagged) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
   const settings = keySettingsOf(owner.policy);
   const refusal = storedKeyRefusal(
     settings.policy,
@@ -57,8 +66,8 @@ export async function verifyOwnKeyAssertion(
       },
       settings.policy.userVerification,
     );
-    await db().securityKey.updateMany({ where: { id: key.id, orgId: owner.orgId }, data: { signCount: BigInt(newCounter), lastUsedAt: now } });
-    return { keyId: key.id, keyName: key.name };
+    if (!deferCounterWrite) await writeKeyUse(owner, key.id, newCounter, now);
+    return { keyId: key.id, keyName: key.name, newCounter };
   } catch (error) {
     if (error instanceof WebAuthnRefusal && (error.code === "counter-regression" || error.code === "backup-eligibility-changed")) {
       // Flag once: a second bad assertion racing this one sends no second set of emails.
@@ -72,6 +81,29 @@ export async function verifyOwnKeyAssertion(
     }
     throw error;
   }
+}
+
+interface StoredKey {
+  id: string;
+  credentialId: string;
+  publicKey: string;
+  signCount: string;
+  transports: string[];
+  aaguid: string;
+  modelProven: boolean;
+  backupEligible: boolean;
+  flagged: boolean;
+  name: string;
+}
+
+/** Stores a verified assertion's counter and the key's last use. */
+export async function writeKeyUse(owner: OrgContext | PendingLoginSubject, keyId: string, newCounter: number, now: Date): Promise<void> {
+  await sql(`UPDATE "SecurityKey" SET "signCount" = $1::bigint, "lastUsedAt" = $2::timestamp WHERE "id" = $3::uuid AND "orgId" = $4::uuid`, [
+    String(newCounter),
+    ts(now),
+    keyId,
+    owner.orgId,
+  ]);
 }
 
 /** "You can still verify with …": the user's other ways in, so a refused key is not a dead end. */

@@ -1,7 +1,9 @@
 import "server-only";
 import { generateChallenge } from "@simplewebauthn/server/helpers";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
+import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
+import { sql, ts } from "../db/sql";
 import { sweepOccasionally } from "../db/sweep";
 import { WebAuthnRefusal } from "./refusal";
 import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
@@ -29,14 +31,12 @@ export const CEREMONY_TIMEOUT_MS = 120_000;
 /** A fresh random challenge stored server-side, bound to this user, session (or pending login) and purpose. */
 export async function issueChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, now = new Date()): Promise<string> {
   const challenge = isoBase64URL.fromBuffer(await generateChallenge());
-  await db().webAuthnChallenge.create({
-    data: {
-      challenge,
-      purpose,
-      ...bindingColumns(binding),
-      expiresAt: new Date(now.getTime() + CEREMONY_TIMEOUT_MS),
-    },
-  });
+  const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
+  await sql(
+    `INSERT INTO "WebAuthnChallenge" ("id", "challenge", "purpose", "orgId", "userId", "sessionId", "pendingLoginId", "expiresAt", "createdAt")
+     VALUES ($1::uuid, $2, $3, $4::uuid, $5::uuid, $6::uuid, $7::uuid, $8::timestamp, $9::timestamp)`,
+    [randomUUID(), challenge, purpose, orgId, userId, sessionId, pendingLoginId, ts(new Date(now.getTime() + CEREMONY_TIMEOUT_MS)), ts(now)],
+  );
   // Old rows are useless once expired; sweeping here keeps the table small without a job.
   await sweepOccasionally("WebAuthnChallenge", () => db().webAuthnChallenge.deleteMany({ where: { expiresAt: { lt: new Date(now.getTime() - 3_600_000) } } }));
   return challenge;
@@ -50,13 +50,16 @@ export async function issueChallenge(binding: ChallengeBinding, purpose: Challen
 export async function consumeChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, challenge: string | null, now = new Date()): Promise<string> {
   if (!challenge) throw expired();
   const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
-  // One statement (Prisma's updateMany would wrap its UPDATE in BEGIN … COMMIT); a null binding column must be NULL.
-  const count = await db().$executeRaw`
-    UPDATE "WebAuthnChallenge" SET "consumedAt" = ${now}
-    WHERE "challenge" = ${challenge} AND "purpose" = ${purpose} AND "orgId" = ${orgId}::uuid AND "userId" = ${userId}::uuid
-      AND "sessionId" IS NOT DISTINCT FROM ${sessionId}::uuid AND "pendingLoginId" IS NOT DISTINCT FROM ${pendingLoginId}::uuid
-      AND "consumedAt" IS NULL AND "expiresAt" > ${now}`;
-  if (count !== 1) throw expired();
+  // One statement; a null binding column must be NULL.
+  const rows = await sql(
+    `UPDATE "WebAuthnChallenge" SET "consumedAt" = $1::timestamp
+     WHERE "challenge" = $2 AND "purpose" = $3 AND "orgId" = $4::uuid AND "userId" = $5::uuid
+       AND "sessionId" IS NOT DISTINCT FROM $6::uuid AND "pendingLoginId" IS NOT DISTINCT FROM $7::uuid
+       AND "consumedAt" IS NULL AND "expiresAt" > $1::timestamp
+     RETURNING 1`,
+    [ts(now), challenge, purpose, orgId, userId, sessionId, pendingLoginId],
+  );
+  if (rows.length !== 1) throw expired();
   return challenge;
 }
 
