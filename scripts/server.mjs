@@ -35,11 +35,16 @@ export function listenAddresses(env) {
 
 /**
  * The request listener: rewrites the client-IP headers (never failing the
- * request over them), then hands the request to Next.js.
+ * request over them), asks for no compression of /api's small JSON answers,
+ * then hands the request to Next.js.
  */
 export function gatehouseListener(handler, trust) {
   return (req, res) => {
     rewriteForwardedFor(req, trust);
+    // The JSON endpoints under /api answer in well under a kilobyte, and Next.js would gzip every one (its
+    // responses are streamed, so a size threshold never applies): 7% of a key step's CPU, for nothing.
+    // Pages and CSV exports are still compressed.
+    if (req.url?.startsWith("/api/")) delete req.headers["accept-encoding"];
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((error) => {

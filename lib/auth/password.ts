@@ -1,8 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
-import { availableParallelism } from "node:os";
 import { promisify } from "node:util";
-import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import { runArgon2 } from "./hash-pool";
 
 // Passwords are hashed with Argon2id at OWASP's parameters (19 MiB, 2 passes,
 // 1 lane): about 60 ms of one core, where the scrypt N=2^15 it replaces cost
@@ -13,31 +12,28 @@ import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 const ARGON2_PARAMS = { algorithm: 2, memoryCost: 19 * 1024, timeCost: 2, parallelism: 1, outputLen: 32 } as const;
 const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 
-// Hashing runs on libuv's thread pool (4 threads by default), the pool that
-// WebCrypto signature checks and DNS also wait on. At most this many hashes
-// run at once, so a burst of password logins queues here, in memory, and
-// leaves pool threads free for a security key's signature check and one core
-// for the event loop (and the database beside it): a password login spends
-// most of its time there, not in the hash.
-const HASH_SLOTS = Math.max(1, Math.min((Number(process.env.UV_THREADPOOL_SIZE) || 4) - 2, availableParallelism() - 1));
+// Argon2id runs on a pool of low-priority worker threads, one per core
+// (lib/auth/hash-pool.ts): hashing uses idle cores, and yields them to the
+// event loop and the database whenever those want one. Legacy scrypt checks
+// (one per user, once) stay on libuv's pool, at most one at a time.
 
-let running = 0;
-const waiting: Array<() => void> = [];
+let scryptRunning = false;
+const scryptWaiting: Array<() => void> = [];
 
-async function withHashSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (running >= HASH_SLOTS) await new Promise<void>((resolve) => waiting.push(resolve));
-  else running += 1;
+async function withScryptSlot<T>(work: () => Promise<T>): Promise<T> {
+  if (scryptRunning) await new Promise<void>((resolve) => scryptWaiting.push(resolve));
+  else scryptRunning = true;
   try {
     return await work();
   } finally {
-    const next = waiting.shift();
+    const next = scryptWaiting.shift();
     if (next) next();
-    else running -= 1;
+    else scryptRunning = false;
   }
 }
 
 export async function hashPassword(password: string): Promise<string> {
-  return withHashSlot(() => argon2Hash(password.normalize("NFKC"), ARGON2_PARAMS));
+  return (await runArgon2({ op: "hash", password: password.normalize("NFKC"), options: ARGON2_PARAMS })) as string;
 }
 
 /** Constant-time check; a malformed or missing hash is simply a mismatch. */
@@ -58,7 +54,10 @@ async function verifyArgon2(password: string, stored: string): Promise<boolean> 
   // An empty or truncated key would match (almost) any password; the library refuses neither.
   const key = stored.split("$").at(-1) ?? "";
   if (Buffer.from(key, "base64").length < MIN_STORED_KEY_LENGTH) return false;
-  return withHashSlot(() => argon2Verify(stored, password)).catch(() => false); // a malformed PHC string
+  return runArgon2({ op: "verify", hash: stored, password }).then(
+    (matches) => matches === true,
+    () => false, // a malformed PHC string
+  );
 }
 
 const scrypt = promisify(crypto.scrypt) as (
@@ -77,7 +76,7 @@ async function verifyScrypt(password: string, stored: string): Promise<boolean> 
   const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(keyText, "base64url");
   if (expected.length < MIN_STORED_KEY_LENGTH) return false;
-  const key = await withHashSlot(() =>
+  const key = await withScryptSlot(() =>
     scrypt(password, Buffer.from(saltText, "base64url"), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT_MAX_MEM }),
   ).catch(() => null); // parameters scrypt refuses (not numbers, out of range)
   if (!key) return false;

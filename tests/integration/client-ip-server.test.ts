@@ -107,6 +107,12 @@ describe("the server's client-IP rewriting", () => {
     expect(await seen(url, { "x-forwarded-for": "198.51.100.1" })).toMatchObject({ forwardedFor: "::1", ip: "::1" });
   });
 
+  it("passes Accept-Encoding on for pages and drops it for /api's JSON (tiny answers are not worth gzipping)", async () => {
+    const url = await serve(parseTrustedProxies("0"), "127.0.0.1", (req, res) => res.end(req.headers["accept-encoding"] ?? "none"));
+    expect((await get(`${url}/setup/users`, { "accept-encoding": "gzip, br" })).body).toBe("gzip, br");
+    expect((await get(`${url}/api/verify/key`, { "accept-encoding": "gzip, br" })).body).toBe("none");
+  });
+
   it("answers 500 when the handler throws, without taking the server down", async () => {
     const url = await serve(parseTrustedProxies(undefined), "127.0.0.1", () => {
       throw new Error("handler failed");

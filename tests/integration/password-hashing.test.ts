@@ -1,4 +1,7 @@
 import crypto from "node:crypto";
+import { readFileSync } from "node:fs";
+import { availableParallelism } from "node:os";
+import { HASH_THREAD_NICE, hashPoolThreadIds } from "@/lib/auth/hash-pool";
 import { describe, expect, it } from "vitest";
 import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
 import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/password";
@@ -27,6 +30,22 @@ describe("password hashing", () => {
     expect(await verifyPassword("wrong-password-123", a)).toBe(false);
     // NFKC: the same password typed with a compatibility character still matches.
     expect(await verifyPassword("ﬁle-password", await hashPassword("file-password"))).toBe(true);
+  });
+
+  it("hashes on low-priority threads of its own, one per core, so the event loop never waits behind a hash", async () => {
+    await Promise.all(Array.from({ length: 4 }, () => hashPassword(TEST_PASSWORD)));
+    const tids = hashPoolThreadIds();
+    expect(tids).toHaveLength(availableParallelism());
+    for (const tid of tids) {
+      expect(tid).toBeGreaterThan(process.pid);
+      // /proc/<pid>/task/<tid>/stat: field 19 is the thread's nice value (after the parenthesised command name).
+      const stat = readFileSync(`/proc/${process.pid}/task/${tid}/stat`, "utf8");
+      const nice = Number(stat.slice(stat.lastIndexOf(")") + 2).split(" ")[16]);
+      expect(nice).toBe(HASH_THREAD_NICE);
+    }
+    // The event loop's own thread keeps its normal priority.
+    const own = readFileSync(`/proc/${process.pid}/stat`, "utf8");
+    expect(Number(own.slice(own.lastIndexOf(")") + 2).split(" ")[16])).toBe(0);
   });
 
   it("treats a missing, malformed or truncated hash as a mismatch", async () => {

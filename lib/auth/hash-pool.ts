@@ -1,0 +1,137 @@
+import "server-only";
+import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import { availableParallelism } from "node:os";
+import { Worker } from "node:worker_threads";
+
+// Argon2id runs on worker threads of its own, one per core, each at a lower
+// CPU priority (nice 10 on Linux). A burst of password logins then uses every
+// idle core, but whenever the event loop (a key's signature check, a page) or
+// the database wants a core, the kernel's scheduler gives it that core first:
+// password hashing does not make a key step wait. On libuv's pool at normal
+// priority, one client's key step beside 8 password logins took 2.6× its time
+// alone, with hashing already held to one core.
+//
+// The workers start at the first hash and are unref'd (they never keep the
+// process alive). If they cannot start, or one dies, hashing falls back to
+// the library's async calls on libuv's pool, and calls in flight are re-run
+// there: a login never fails because of the pool.
+
+export interface Argon2Options {
+  algorithm: number;
+  memoryCost: number;
+  timeCost: number;
+  parallelism: number;
+  outputLen: number;
+}
+
+export type Argon2Job = { op: "hash"; password: string; options: Argon2Options } | { op: "verify"; password: string; hash: string };
+
+export const HASH_THREAD_NICE = 10;
+
+// Plain CommonJS evaluated in each worker. The library is resolved from this
+// module's own file (workerData.from). The worker lowers its own thread's
+// priority: on Linux, setpriority on a thread id affects that thread only.
+const WORKER_SOURCE = `
+const { parentPort, workerData } = require("node:worker_threads");
+const argon2 = require("node:module").createRequire(workerData.from)("@node-rs/argon2");
+let tid = null;
+try {
+  tid = Number(require("node:fs").readlinkSync("/proc/thread-self").split("/").pop());
+  require("node:os").setPriority(tid, workerData.nice);
+} catch {}
+parentPort.postMessage({ ready: tid });
+parentPort.on("message", ({ id, job }) => {
+  try {
+    const result = job.op === "hash" ? argon2.hashSync(job.password, job.options) : argon2.verifySync(job.hash, job.password);
+    parentPort.postMessage({ id, result });
+  } catch (error) {
+    parentPort.postMessage({ id, error: String(error && error.message ? error.message : error) });
+  }
+});
+`;
+
+interface Call {
+  job: Argon2Job;
+  resolve: (value: string | boolean) => void;
+  reject: (error: unknown) => void;
+}
+
+interface PoolWorker {
+  worker: Worker;
+  current: (Call & { id: number }) | null;
+  tid: number | null;
+}
+
+let workers: PoolWorker[] | null = null;
+let disabled = false;
+let nextId = 1;
+const queue: Call[] = [];
+
+function fallback(job: Argon2Job): Promise<string | boolean> {
+  return job.op === "hash" ? argon2Hash(job.password, job.options) : argon2Verify(job.hash, job.password);
+}
+
+function start(): PoolWorker[] {
+  return Array.from({ length: availableParallelism() }, () => {
+    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { from: import.meta.url, nice: HASH_THREAD_NICE } });
+    const entry: PoolWorker = { worker, current: null, tid: null };
+    worker.unref();
+    worker.on("message", (message: { ready?: number | null; id?: number; result?: string | boolean; error?: string }) => {
+      if ("ready" in message) {
+        entry.tid = message.ready ?? null;
+        return;
+      }
+      const call = entry.current;
+      if (!call || call.id !== message.id) return;
+      entry.current = null;
+      if (message.error !== undefined) call.reject(new Error(message.error));
+      else call.resolve(message.result!);
+      dispatch();
+    });
+    worker.on("error", (error) => console.error("password hashing: a worker failed; hashing on libuv's pool from now on", error));
+    worker.on("exit", () => abandonPool());
+    return entry;
+  });
+}
+
+/** A worker died: every call in flight or queued is re-run on the fallback, and the pool is not used again. */
+function abandonPool(): void {
+  if (!workers) return;
+  const stranded = [...workers.flatMap((w) => (w.current ? [w.current] : [])), ...queue.splice(0)];
+  for (const entry of workers) void entry.worker.terminate();
+  workers = null;
+  disabled = true;
+  for (const call of stranded) fallback(call.job).then(call.resolve, call.reject);
+}
+
+function dispatch(): void {
+  for (const entry of workers ?? []) {
+    if (entry.current) continue;
+    const call = queue.shift();
+    if (!call) return;
+    entry.current = { ...call, id: nextId++ };
+    entry.worker.postMessage({ id: entry.current.id, job: call.job });
+  }
+}
+
+/** Runs one Argon2 call on the low-priority pool (or, without one, on libuv's pool). */
+export function runArgon2(job: Argon2Job): Promise<string | boolean> {
+  if (!workers && !disabled) {
+    try {
+      workers = start();
+    } catch (error) {
+      console.error("password hashing: no worker threads; hashing on libuv's pool", error);
+      disabled = true;
+    }
+  }
+  if (!workers) return fallback(job);
+  return new Promise((resolve, reject) => {
+    queue.push({ job, resolve, reject });
+    dispatch();
+  });
+}
+
+/** The pool's worker threads as the kernel knows them (tests): Linux thread ids, once each worker has started. */
+export function hashPoolThreadIds(): (number | null)[] {
+  return workers?.map((w) => w.tid) ?? [];
+}
