@@ -4,12 +4,14 @@ import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 
 // Argon2id runs on worker threads of its own, one per core, each at a lower
-// CPU priority (nice 10 on Linux). A burst of password logins then uses every
+// CPU priority (nice 19 on Linux). A burst of password logins then uses every
 // idle core, but whenever the event loop (a key's signature check, a page) or
 // the database wants a core, the kernel's scheduler gives it that core first:
 // password hashing does not make a key step wait. On libuv's pool at normal
 // priority, one client's key step beside 8 password logins took 2.6× its time
-// alone, with hashing already held to one core.
+// alone, with hashing already held to one core. The price: while the event
+// loop and the database keep every core busy, hashing gets next to nothing
+// and password logins queue; a server in that state is overloaded anyway.
 //
 // The workers start at the first hash and are unref'd (they never keep the
 // process alive). If they cannot start, or one dies, hashing falls back to
@@ -26,7 +28,7 @@ export interface Argon2Options {
 
 export type Argon2Job = { op: "hash"; password: string; options: Argon2Options } | { op: "verify"; password: string; hash: string };
 
-export const HASH_THREAD_NICE = 10;
+export const HASH_THREAD_NICE = 19;
 
 // Plain CommonJS evaluated in each worker. The library is resolved from this
 // module's own file (workerData.from). The worker lowers its own thread's
