@@ -13,8 +13,8 @@ import { Worker } from "node:worker_threads";
 // loop and the database keep every core busy, hashing gets next to nothing
 // and password logins queue; a server in that state is overloaded anyway.
 //
-// The workers start at the first hash and are unref'd (they never keep the
-// process alive). If they cannot start, or one dies, hashing falls back to
+// The workers start at the first hash and keep the process alive only while
+// they hash. If they cannot start, or one dies, hashing falls back to
 // the library's async calls on libuv's pool, and calls in flight are re-run
 // there: a login never fails because of the pool.
 
@@ -69,15 +69,26 @@ let disabled = false;
 let nextId = 1;
 const queue: Call[] = [];
 
-function fallback(job: Argon2Job): Promise<string | boolean> {
-  return job.op === "hash" ? argon2Hash(job.password, job.options) : argon2Verify(job.hash, job.password);
+// Without the pool, at most one hash at a time on libuv's pool, which WebCrypto's signature checks share.
+let fallbackRunning = false;
+const fallbackWaiting: Array<() => void> = [];
+
+async function fallback(job: Argon2Job): Promise<string | boolean> {
+  if (fallbackRunning) await new Promise<void>((resolve) => fallbackWaiting.push(resolve));
+  else fallbackRunning = true;
+  try {
+    return await (job.op === "hash" ? argon2Hash(job.password, job.options) : argon2Verify(job.hash, job.password));
+  } finally {
+    const next = fallbackWaiting.shift();
+    if (next) next();
+    else fallbackRunning = false;
+  }
 }
 
 function start(): PoolWorker[] {
   return Array.from({ length: availableParallelism() }, () => {
-    const worker = new Worker(WORKER_SOURCE, { eval: true, workerData: { from: import.meta.url, nice: HASH_THREAD_NICE } });
+    const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { from: import.meta.url, nice: HASH_THREAD_NICE } });
     const entry: PoolWorker = { worker, current: null, tid: null };
-    worker.unref();
     worker.on("message", (message: { ready?: number | null; id?: number; result?: string | boolean; error?: string }) => {
       if ("ready" in message) {
         entry.tid = message.ready ?? null;
@@ -86,12 +97,16 @@ function start(): PoolWorker[] {
       const call = entry.current;
       if (!call || call.id !== message.id) return;
       entry.current = null;
+      // Idle workers never keep the process alive; a busy one does, as the library's own async call would.
+      worker.unref();
       if (message.error !== undefined) call.reject(new Error(message.error));
       else call.resolve(message.result!);
       dispatch();
     });
     worker.on("error", (error) => console.error("password hashing: a worker failed; hashing on libuv's pool from now on", error));
     worker.on("exit", () => abandonPool());
+    // After the listeners: adding a "message" listener refs the worker's port again.
+    worker.unref();
     return entry;
   });
 }
@@ -100,7 +115,10 @@ function start(): PoolWorker[] {
 function abandonPool(): void {
   if (!workers) return;
   const stranded = [...workers.flatMap((w) => (w.current ? [w.current] : [])), ...queue.splice(0)];
-  for (const entry of workers) void entry.worker.terminate();
+  for (const entry of workers) {
+    entry.current = null; // a late answer from it is ignored: the call is re-run below
+    void entry.worker.terminate();
+  }
   workers = null;
   disabled = true;
   for (const call of stranded) fallback(call.job).then(call.resolve, call.reject);
@@ -112,6 +130,7 @@ function dispatch(): void {
     const call = queue.shift();
     if (!call) return;
     entry.current = { ...call, id: nextId++ };
+    entry.worker.ref();
     entry.worker.postMessage({ id: entry.current.id, job: call.job });
   }
 }

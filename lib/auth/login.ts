@@ -10,7 +10,7 @@ import type { PasswordCheckedUser } from "./org-context";
 import { userMethods } from "../verification/methods";
 import { activateDevice, isActivatedDevice, knownDeviceId } from "./devices";
 import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
-import { clearAndRelease, hitRateLimits, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+import { clearRateLimit, hitRateLimits, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 import { orgSettingsFromJson, sql } from "../db/sql";
 import type { OrgSettings, User } from "../db/generated/client";
 
@@ -103,7 +103,10 @@ export async function authenticateWithPassword(username: string, password: strin
     throw new InvalidCredentialsError();
   }
 
-  await clearAndRelease(accountKey, countsIp ? ipKey(request.ip!) : null);
+  // Two statements, the account's row then the IP's, in the order hitRateLimits locked them (one statement
+  // would take them the other way round, and two logins from one browser could deadlock).
+  await clearRateLimit(accountKey);
+  if (countsIp) await releaseRateLimit(ipKey(request.ip!));
   if (user.passwordHash && needsRehash(user.passwordHash)) await upgradePasswordHash(user.id, user.passwordHash, password);
 
   const checked = Object.freeze({

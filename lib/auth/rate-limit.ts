@@ -20,7 +20,12 @@ export async function hitRateLimit(key: string, rule: RateLimitRule, now = new D
   return state!;
 }
 
-/** Several hits in one statement (the login's per-account and per-IP counters); states in the order given. */
+/**
+ * Several hits in one statement (the login's per-account and per-IP counters);
+ * states in the order given. Rows are locked in that order: callers that hit
+ * and later clear or release the same keys keep to it, so two of them never
+ * wait on each other's rows. Keys must be distinct.
+ */
 export async function hitRateLimits(hits: { key: string; rule: RateLimitRule }[], now = new Date()): Promise<RateLimitState[]> {
   const rows = await sql<{ key: string; count: number; expiresAt: string }>(
     `INSERT INTO "RateLimit" ("key", "count", "windowStart", "expiresAt")
@@ -49,13 +54,4 @@ export function secondsOverLimit(state: RateLimitState, rule: RateLimitRule, now
 /** Gives back one hit, for an attempt that turned out legitimate. */
 export async function releaseRateLimit(key: string): Promise<void> {
   await sql(`UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $1 AND "count" > 0`, [key]);
-}
-
-/** A successful login, in one statement: its account counter cleared, and (when it took one) its IP's hit given back. */
-export async function clearAndRelease(clearKey: string, releaseKey: string | null): Promise<void> {
-  await sql(
-    `WITH cleared AS (DELETE FROM "RateLimit" WHERE "key" = $1)
-     UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $2 AND "count" > 0`,
-    [clearKey, releaseKey],
-  );
 }

@@ -25,7 +25,8 @@ import { verifyKeyAssertion } from "./verify";
  * backup-eligibility flag that differs from registration, flags the key and
  * emails the user and the org's admins, in one transaction; the assertion is
  * refused either way. Used by re-authentication and login; the login writes
- * the new counter itself, with the rest of its success (`deferCounterWrite`).
+ * the new counter itself, in the statement that marks the login verified
+ * (`deferCounterWrite`).
  */
 export async function verifyOwnKeyAssertion(
   owner: OrgContext | PendingLoginSubject,

@@ -1,6 +1,8 @@
 import crypto from "node:crypto";
-import { readFileSync } from "node:fs";
-import { availableParallelism } from "node:os";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import path from "node:path";
+import { availableParallelism, tmpdir } from "node:os";
 import { HASH_THREAD_NICE, hashPoolThreadIds } from "@/lib/auth/hash-pool";
 import { describe, expect, it } from "vitest";
 import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
@@ -46,6 +48,21 @@ describe("password hashing", () => {
     // The event loop's own thread keeps its normal priority.
     const own = readFileSync(`/proc/${process.pid}/stat`, "utf8");
     expect(Number(own.slice(own.lastIndexOf(")") + 2).split(" ")[16])).toBe(0);
+  });
+
+  it("lets a script that hashes exit when it is done, and not before (the pool's threads hold the process only while they hash)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-hash-"));
+    const script = path.join(dir, "hash-then-exit.mts");
+    const passwordModule = path.resolve(import.meta.dirname, "../../lib/auth/password.ts");
+    writeFileSync(
+      script,
+      `import { hashPassword, verifyPassword } from ${JSON.stringify(passwordModule)};\nconst h = await hashPassword("a password to hash");\nconsole.log(h.slice(0, 9), await verifyPassword("a password to hash", h));\n`,
+    );
+    const tsx = path.resolve(import.meta.dirname, "../../node_modules/tsx/dist/cli.mjs");
+    const run = spawnSync(process.execPath, [tsx, "--conditions=react-server", script], { encoding: "utf8", timeout: 30_000 });
+    rmSync(dir, { recursive: true, force: true });
+    expect(run.stdout.trim()).toBe("$argon2id true");
+    expect(run.status).toBe(0);
   });
 
   it("treats a missing, malformed or truncated hash as a mismatch", async () => {
