@@ -41,6 +41,7 @@ const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
 // For profiling one path: BENCH_ONLY=key-step,password,full,beside,pages,sql runs only those phases.
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const want = (phase: string) => !only || only.includes(phase);
+const SQL_LOGINS = 5;
 
 const log = (message: string) => console.log(`[bench ${new Date().toISOString().slice(11, 19)}] ${message}`);
 
@@ -254,13 +255,14 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
     pg.sql("postgres", "SELECT pg_reload_conf()");
     await new Promise((resolve) => setTimeout(resolve, 500));
     const offset = statSync(pg.logFile).size;
-    await fullKeyLogin(new GatehouseClient(APP_URL), user.username, password, authenticator, user.key);
+    // Several logins: the sweep of lapsed pending logins (at most once a minute per process) falls in one of them or none.
+    for (let i = 0; i < SQL_LOGINS; i += 1) await fullKeyLogin(new GatehouseClient(APP_URL), user.username, password, authenticator, user.key);
     await new Promise((resolve) => setTimeout(resolve, 500));
     pg.sql("postgres", "ALTER SYSTEM RESET log_statement");
     pg.sql("postgres", "SELECT pg_reload_conf()");
     const logged = readFileSync(pg.logFile).subarray(offset).toString();
     const statements = logged.split("\n").filter((line) => /LOG:\s+(statement|execute)/.test(line) && !/ALTER SYSTEM|pg_reload_conf/.test(line));
-    sqlPerLogin = statements.length;
+    sqlPerLogin = round(statements.length / SQL_LOGINS, 1);
     mkdirSync(path.join(root, "bench", "results", mode), { recursive: true });
     writeFileSync(
       path.join(root, "bench", "results", mode, "sql-per-full-key-login.log"),
@@ -306,7 +308,7 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
       met: besideRatio <= 2,
     },
     {
-      figure: "SQL statements per full key login",
+      figure: `SQL statements per full key login (mean of ${SQL_LOGINS})`,
       value: sqlPerLogin === null ? "not measured (PGlite)" : String(sqlPerLogin),
       target: "≤ 15",
       met: sqlPerLogin === null ? null : sqlPerLogin <= 15,

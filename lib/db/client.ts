@@ -77,9 +77,16 @@ function openPostgres(url: string): Database {
   };
 }
 
+// PGlite's Postgres keeps its buffer cache in the WebAssembly memory, all of it
+// resident from the start: PostgreSQL's default of 128 MB made the embedded
+// server ~320 MB before its first request. The embedded database is one
+// process's small one; file reads past the cache still hit the OS page cache.
+// Bench (quick, PGlite): RSS after start 317 -> 182 MB, idle after warm-up 414 -> 247 MB.
+export const PGLITE_SHARED_BUFFERS = "16MB";
+
 function openPglite(dataDir: string): Database {
   const unlock = lockDataDir(dataDir);
-  const lite = new PGlite(dataDir);
+  const lite = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
   const prisma = new PrismaClient({ adapter: pgliteAdapter(lite) });
   const raw: RawSql = {
     async query<T>(sql: string, params: unknown[] = []) {

@@ -1,8 +1,11 @@
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PasswordCheckedUser } from "@/lib/auth/org-context";
 import { completePendingLogin, createPendingLogin, findPendingLogin } from "@/lib/auth/pending-login";
 import { hitRateLimits } from "@/lib/auth/rate-limit";
-import { db } from "@/lib/db/client";
+import { db, openDatabase, PGLITE_SHARED_BUFFERS } from "@/lib/db/client";
 import { policyFromRow } from "@/lib/policy/rules";
 import { useTestDatabase } from "../support/database";
 import { TEST_REQUEST, createOrg, createUser, setOrgPolicy } from "../support/factories";
@@ -77,5 +80,16 @@ describe("plain SQL on the login's hot path", () => {
     expect(await db().loginAttempt.count({ where: { userId: user.userId, result: "Success" } })).toBe(1);
     await expect(completePendingLogin(token, TEST_REQUEST, now)).rejects.toThrow("Your login expired");
     expect(await db().session.count({ where: { userId: user.userId } })).toBe(1);
+  });
+
+  it("runs the embedded database with a small buffer cache (PostgreSQL's 128 MB default would all be resident memory)", async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-pglite-"));
+    const embedded = openDatabase({ dataDir: dir });
+    try {
+      expect(await embedded.raw.query("SHOW shared_buffers")).toEqual([{ shared_buffers: PGLITE_SHARED_BUFFERS }]);
+    } finally {
+      await embedded.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
