@@ -4,7 +4,8 @@
 // client's address to X-Forwarded-For (the instances run with
 // TRUSTED_PROXIES=1). A refused connection (an instance that is down) is
 // tried on the next instance, as nginx's `proxy_next_upstream error` does:
-// the request never reached the dead one. Anything else is answered 502.
+// the request never reached the dead one. Anything else is answered 502, or,
+// once the response has begun, ends the client's connection.
 import http from "node:http";
 
 export function startProxy({ port, upstreams, onResponse = () => undefined }) {
@@ -21,6 +22,11 @@ export function startProxy({ port, upstreams, onResponse = () => undefined }) {
         onResponse({ instance: target.name, status: response.statusCode, method: req.method, path: req.url });
         res.writeHead(response.statusCode ?? 502, response.headers);
         response.pipe(res);
+        // The instance died after its headers (kill -9 between the head and the body): pipe() would leave the
+        // client waiting for a body that never comes. Reset its connection, as a load balancer does.
+        response.on("close", () => {
+          if (!response.complete) res.destroy();
+        });
       },
     );
     upstream.on("error", (error) => {
