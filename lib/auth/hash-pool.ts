@@ -69,20 +69,26 @@ let disabled = false;
 let nextId = 1;
 const queue: Call[] = [];
 
-// Without the pool, at most one hash at a time on libuv's pool, which WebCrypto's signature checks share.
-let fallbackRunning = false;
-const fallbackWaiting: Array<() => void> = [];
+// Hashes that run on libuv's pool (the fallback here, legacy scrypt checks in
+// password.ts) run one at a time: that pool is the one WebCrypto's signature
+// checks share.
+let libuvHashRunning = false;
+const libuvHashWaiting: Array<() => void> = [];
 
-async function fallback(job: Argon2Job): Promise<string | boolean> {
-  if (fallbackRunning) await new Promise<void>((resolve) => fallbackWaiting.push(resolve));
-  else fallbackRunning = true;
+export async function oneHashOnLibuvPool<T>(work: () => Promise<T>): Promise<T> {
+  if (libuvHashRunning) await new Promise<void>((resolve) => libuvHashWaiting.push(resolve));
+  else libuvHashRunning = true;
   try {
-    return await (job.op === "hash" ? argon2Hash(job.password, job.options) : argon2Verify(job.hash, job.password));
+    return await work();
   } finally {
-    const next = fallbackWaiting.shift();
+    const next = libuvHashWaiting.shift();
     if (next) next();
-    else fallbackRunning = false;
+    else libuvHashRunning = false;
   }
+}
+
+function fallback(job: Argon2Job): Promise<string | boolean> {
+  return oneHashOnLibuvPool<string | boolean>(() => (job.op === "hash" ? argon2Hash(job.password, job.options) : argon2Verify(job.hash, job.password)));
 }
 
 function start(): PoolWorker[] {

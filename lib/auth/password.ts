@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { promisify } from "node:util";
-import { runArgon2 } from "./hash-pool";
+import { oneHashOnLibuvPool, runArgon2 } from "./hash-pool";
 
 // Passwords are hashed with Argon2id at OWASP's parameters (19 MiB, 2 passes,
 // 1 lane): about 60 ms of one core, where the scrypt N=2^15 it replaces cost
@@ -15,22 +15,7 @@ const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 // Argon2id runs on a pool of low-priority worker threads, one per core
 // (lib/auth/hash-pool.ts): hashing uses idle cores, and yields them to the
 // event loop and the database whenever those want one. Legacy scrypt checks
-// (one per user, once) stay on libuv's pool, at most one at a time.
-
-let scryptRunning = false;
-const scryptWaiting: Array<() => void> = [];
-
-async function withScryptSlot<T>(work: () => Promise<T>): Promise<T> {
-  if (scryptRunning) await new Promise<void>((resolve) => scryptWaiting.push(resolve));
-  else scryptRunning = true;
-  try {
-    return await work();
-  } finally {
-    const next = scryptWaiting.shift();
-    if (next) next();
-    else scryptRunning = false;
-  }
-}
+// (one per user, once) stay on libuv's pool, one at a time (oneHashOnLibuvPool).
 
 export async function hashPassword(password: string): Promise<string> {
   return (await runArgon2({ op: "hash", password: password.normalize("NFKC"), options: ARGON2_PARAMS })) as string;
@@ -76,7 +61,7 @@ async function verifyScrypt(password: string, stored: string): Promise<boolean> 
   const [, n, r, p, saltText, keyText] = parts as [string, string, string, string, string, string];
   const expected = Buffer.from(keyText, "base64url");
   if (expected.length < MIN_STORED_KEY_LENGTH) return false;
-  const key = await withScryptSlot(() =>
+  const key = await oneHashOnLibuvPool(() =>
     scrypt(password, Buffer.from(saltText, "base64url"), expected.length, { N: Number(n), r: Number(r), p: Number(p), maxmem: SCRYPT_MAX_MEM }),
   ).catch(() => null); // parameters scrypt refuses (not numbers, out of range)
   if (!key) return false;
