@@ -15,7 +15,7 @@ import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { importCredential, type SeedFile } from "./lib/seed-file";
 import { GatehouseClient, fullKeyLogin, keyStep, loadPage, passwordLogin, PENDING_COOKIE, SoftAuthenticator } from "./lib/gatehouse";
-import { round, runLoad, timeSequential, type LoadResult } from "./lib/load";
+import { round, runLoad, timeInterleaved, type LoadResult } from "./lib/load";
 import { machineDescription, writeReport, type BenchReport, type Figure, type ScenarioRun } from "./lib/report";
 import { rssMb, startApp, startPostgres, type AppServer, type Postgres } from "./lib/servers";
 import { rawHashRate } from "./lib/hash-rate";
@@ -242,8 +242,10 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
   log("Setup pages, small org vs big org");
   const pageFigures: Figure[] = [];
   for (const page of want("pages") ? pages : []) {
-    const small = await timeSequential(CONFIG.pageLoads, 3, () => loadPage(admins.small, page));
-    const big = await timeSequential(CONFIG.pageLoads, 3, () => loadPage(admins.big, page));
+    const { small, big } = await timeInterleaved(CONFIG.pageLoads, 3, {
+      small: () => loadPage(admins.small, page),
+      big: () => loadPage(admins.big, page),
+    });
     const ratio = round(big.p50 / small.p50, 2);
     pageFigures.push({ figure: `${page} p50 big ÷ small`, value: `${ratio} (${small.p50} → ${big.p50} ms)`, target: "≤ 1.2", met: ratio <= 1.2 });
   }

@@ -61,15 +61,30 @@ export function round(value: number, digits = 1): number {
   return Math.round(value * f) / f;
 }
 
-/** Sequential requests, for page timings: p50 over `count` loads after `warmup` unmeasured ones. */
-export async function timeSequential(count: number, warmup: number, work: () => Promise<void>): Promise<{ p50: number; p90: number }> {
-  for (let i = 0; i < warmup; i += 1) await work();
-  const times: number[] = [];
+/**
+ * One request at a time, alternating between the variants (A, B, A, B, …) so
+ * that a drift in the machine (JIT warming up, a GC, autovacuum) lands on
+ * every variant alike; p50 and p90 per variant, in milliseconds.
+ */
+export async function timeInterleaved<K extends string>(
+  count: number,
+  warmup: number,
+  variants: Record<K, () => Promise<void>>,
+): Promise<Record<K, { p50: number; p90: number }>> {
+  const entries = Object.entries(variants) as Array<[K, () => Promise<void>]>;
+  for (let i = 0; i < warmup; i += 1) for (const [, work] of entries) await work();
+  const times = new Map<K, number[]>(entries.map(([name]) => [name, []]));
   for (let i = 0; i < count; i += 1) {
-    const t0 = performance.now();
-    await work();
-    times.push(performance.now() - t0);
+    for (const [name, work] of entries) {
+      const t0 = performance.now();
+      await work();
+      times.get(name)!.push(performance.now() - t0);
+    }
   }
-  times.sort((a, b) => a - b);
-  return { p50: round(times[Math.floor(times.length / 2)]!), p90: round(times[Math.floor(times.length * 0.9)]!) };
+  const result = {} as Record<K, { p50: number; p90: number }>;
+  for (const [name, list] of times) {
+    list.sort((a, b) => a - b);
+    result[name] = { p50: round(list[Math.floor(list.length / 2)]!), p90: round(list[Math.floor(list.length * 0.9)]!) };
+  }
+  return result;
 }

@@ -1,6 +1,7 @@
 import "server-only";
 import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
+import { sql } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
 
 export const USERS_PAGE_SIZE = 25;
@@ -32,13 +33,41 @@ const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
   "recovery-codes": hasRecoveryCodes,
 };
 
-/** Adoption figures for Setup → Users: of the org's active users, how many have a key. */
-export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: number; withSecurityKey: number }> {
-  const [activeUsers, withSecurityKey] = await Promise.all([
-    db().user.count({ where: { orgId: ctx.orgId, isActive: true } }),
-    db().user.count({ where: { orgId: ctx.orgId, isActive: true, ...hasKey } }),
-  ]);
-  return { activeUsers, withSecurityKey };
+/** The org's user figures: all users, active users, and active users with a security key or with only an app. */
+interface OrgUserCounts {
+  users: number;
+  activeUsers: number;
+  /** Active users with a security key (usable or flagged). */
+  withKey: number;
+  /** Active users with a confirmed authenticator app and no security key. */
+  withAppOnly: number;
+}
+
+/**
+ * One statement on the driver, not four Prisma counts: the user counts read
+ * the (orgId, isActive) index alone, and the key and app counts start from
+ * the org's keys and apps, so a big org costs an index range, not a scan of
+ * its users per figure.
+ */
+async function orgUserCounts(orgId: string): Promise<OrgUserCounts> {
+  const [row] = await sql<OrgUserCounts>(
+    `SELECT u.users, u."activeUsers",
+       (SELECT count(DISTINCT k."userId")::int FROM "SecurityKey" k JOIN "User" ku ON ku."id" = k."userId"
+         WHERE k."orgId" = $1::uuid AND ku."isActive") AS "withKey",
+       (SELECT count(*)::int FROM "AuthenticatorApp" a JOIN "User" au ON au."id" = a."userId"
+         WHERE a."orgId" = $1::uuid AND a."confirmedAt" IS NOT NULL AND au."isActive"
+           AND NOT EXISTS (SELECT 1 FROM "SecurityKey" k WHERE k."userId" = a."userId")) AS "withAppOnly"
+     FROM (SELECT count(*)::int AS users, (count(*) FILTER (WHERE "isActive"))::int AS "activeUsers"
+           FROM "User" WHERE "orgId" = $1::uuid) u`,
+    [orgId],
+  );
+  return row!;
+}
+
+/** Adoption figures for Setup → Users: of the org's active users, how many have a key; and all its users. */
+export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: number; withSecurityKey: number; totalUsers: number }> {
+  const counts = await orgUserCounts(ctx.orgId);
+  return { activeUsers: counts.activeUsers, withSecurityKey: counts.withKey, totalUsers: counts.users };
 }
 
 export interface AdoptionSummary {
@@ -53,17 +82,16 @@ export interface AdoptionSummary {
 
 /** The org's adoption at a glance, for the Setup home. */
 export async function adoptionSummary(ctx: AdminContext): Promise<AdoptionSummary> {
-  const active = { orgId: ctx.orgId, isActive: true };
-  const [activeUsers, withKey, withAppOnly, totalUsers] = await Promise.all([
-    db().user.count({ where: active }),
-    db().user.count({ where: { ...active, ...hasKey } }),
-    db().user.count({ where: { ...active, ...hasApp, NOT: hasKey } }),
-    db().user.count({ where: { orgId: ctx.orgId } }),
-  ]);
-  return { activeUsers, withKey, withAppOnly, withNothing: activeUsers - withKey - withAppOnly, totalUsers };
+  const { users, activeUsers, withKey, withAppOnly } = await orgUserCounts(ctx.orgId);
+  return { activeUsers, withKey, withAppOnly, withNothing: activeUsers - withKey - withAppOnly, totalUsers: users };
 }
 
-export async function listUsers(ctx: AdminContext, query: { q: string; page: number; method?: MethodFilter }) {
+/**
+ * A page of the org's users, by name. `unfilteredTotal`, when the caller
+ * already has the org's user count (methodAdoption's totalUsers), stands in
+ * for counting again when there is no search and no method filter.
+ */
+export async function listUsers(ctx: AdminContext, query: { q: string; page: number; method?: MethodFilter }, unfilteredTotal?: Promise<number>) {
   // Prisma passes `contains` to LIKE unescaped: "%" or "_" would match everyone.
   const q = query.q.replace(/[\\%_]/g, "\\$&");
   const where: Prisma.UserWhereInput = {
@@ -87,7 +115,7 @@ export async function listUsers(ctx: AdminContext, query: { q: string; page: num
       skip: (query.page - 1) * USERS_PAGE_SIZE,
       take: USERS_PAGE_SIZE,
     }),
-    db().user.count({ where }),
+    !q && !query.method && unfilteredTotal ? unfilteredTotal : db().user.count({ where }),
   ]);
   return { users, total, page: query.page, pageCount: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) };
 }

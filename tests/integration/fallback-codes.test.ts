@@ -7,7 +7,7 @@ import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-ver
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
 import { db } from "@/lib/db/client";
 import { NotFoundError, RateLimitedError } from "@/lib/errors";
-import { listUsers, methodAdoption, type MethodFilter } from "@/lib/users/queries";
+import { adoptionSummary, listUsers, methodAdoption, type MethodFilter } from "@/lib/users/queries";
 import { normaliseCode } from "@/lib/verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft, generateRecoveryCodes, RECOVERY_CODE_COUNT } from "@/lib/verification/recovery-codes";
 import { issueTemporaryCode, TEMPORARY_CODE_LIMIT } from "@/lib/verification/temporary-codes";
@@ -201,7 +201,48 @@ describe("Setup → Users by verification method", () => {
     expect(await ids("none")).toEqual([org.adminId, plain.userId].sort());
     expect(await ids()).toHaveLength(3);
     expect(await ids("authenticator-app")).toEqual([]);
-    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 3, withSecurityKey: 1 });
+    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 3, withSecurityKey: 1, totalUsers: 3 });
+  });
+
+  it("counts users, active users, key and app adoption as the filters see them, flagged and inactive users included", async () => {
+    const { org, user: withKey } = await userWithKeyAndCodes("Counts");
+    const addKey = async (userId: string) => {
+      const { ctx } = await signIn(userId);
+      await reauthenticate(ctx);
+      return finishKeyRegistration(ctx, (await keyResponseFor(ctx, { attestation: "fido-u2f" })).response);
+    };
+    const addApp = (userId: string, orgId: string, confirmed: boolean) =>
+      db().authenticatorApp.create({ data: { userId, orgId, secretSealed: "sealed", confirmedAt: confirmed ? new Date() : null } });
+    const flaggedOnly = await createUser(org.admin);
+    const flaggedKey = await addKey(flaggedOnly.userId);
+    await db().securityKey.update({ where: { id: flaggedKey.id }, data: { flaggedAt: new Date() } });
+    const appOnly = await createUser(org.admin);
+    await addApp(appOnly.userId, org.orgId, true);
+    const appAndKey = await createUser(org.admin);
+    await addKey(appAndKey.userId);
+    await addApp(appAndKey.userId, org.orgId, true);
+    const unconfirmedApp = await createUser(org.admin);
+    await addApp(unconfirmedApp.userId, org.orgId, false);
+    const inactiveWithKey = await createUser(org.admin);
+    await addKey(inactiveWithKey.userId);
+    const inactiveWithApp = await createUser(org.admin);
+    await addApp(inactiveWithApp.userId, org.orgId, true);
+    await db().user.updateMany({ where: { id: { in: [inactiveWithKey.userId, inactiveWithApp.userId] } }, data: { isActive: false } });
+    // Another org's users never count.
+    const elsewhere = await userWithKeyAndCodes("Counts elsewhere");
+    await addApp(elsewhere.user.userId, elsewhere.org.orgId, true);
+
+    // admin, withKey, flaggedOnly, appOnly, appAndKey, unconfirmedApp active; two inactive.
+    expect(await adoptionSummary(org.admin)).toEqual({ activeUsers: 6, withKey: 3, withAppOnly: 1, withNothing: 2, totalUsers: 8 });
+    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 6, withSecurityKey: 3, totalUsers: 8 });
+    const keyHolders = (await listUsers(org.admin, { q: "", page: 1, method: "security-key" })).users.map((u) => u.id);
+    expect(keyHolders.sort()).toEqual([withKey.userId, flaggedOnly.userId, appAndKey.userId, inactiveWithKey.userId].sort());
+    // The page passes the org's count for the unfiltered total; a search or a filter counts its own matches.
+    const counted = methodAdoption(org.admin).then((a) => a.totalUsers);
+    expect((await listUsers(org.admin, { q: "", page: 1 }, counted)).total).toBe(8);
+    expect((await listUsers(org.admin, { q: "", page: 1 })).total).toBe(8);
+    expect((await listUsers(org.admin, { q: "", page: 1, method: "authenticator-app" }, counted)).total).toBe(3);
+    expect((await listUsers(org.admin, { q: appOnly.username, page: 1 }, counted)).total).toBe(1);
   });
 });
 

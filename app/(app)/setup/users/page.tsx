@@ -11,7 +11,16 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
   const ctx = await requireAdminContext();
   const parsed = userListQuerySchema.safeParse(await searchParams);
   const query = parsed.success ? parsed.data : { q: "", page: 1, method: undefined };
-  const [{ users, total, page, pageCount }, adoption] = await Promise.all([listUsers(ctx, query), methodAdoption(ctx)]);
+  // The unfiltered list's total is the org's user count, which methodAdoption's one statement already has.
+  const adoptionCounts = methodAdoption(ctx);
+  const [{ users, total, page, pageCount }, adoption] = await Promise.all([
+    listUsers(
+      ctx,
+      query,
+      adoptionCounts.then((counts) => counts.totalUsers),
+    ),
+    adoptionCounts,
+  ]);
   const pageHref = (p: number) =>
     `/setup/users?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.method ? { method: query.method } : {}), page: String(p) })}`;
 

@@ -1,0 +1,2 @@
+-- CreateIndex
+CREATE INDEX "User_orgId_isActive_idx" ON "User"("orgId", "isActive");
