@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { formatDateTime, formatIp } from "../lib/format";
-import { linkField, nameField, shortField, timeField } from "./fields";
+import { linkField, madeFromRows, nameField, shortField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
@@ -31,11 +30,7 @@ const body = (what: string) => (d: Data) => [
   { type: "paragraph" as const, text: `Hi ${d.name}, an authenticator app was just ${what} your ${d.orgName} account on Gatehouse.` },
   {
     type: "facts" as const,
-    rows: [
-      { label: "Time", value: formatDateTime(d.at) },
-      { label: "IP address", value: formatIp(d.ip) },
-      { label: "Browser", value: d.browser },
-    ],
+    rows: madeFromRows(d),
   },
   { type: "button" as const, label: "Review your account", url: d.manageLink },
   ...wasntMeBlocks(d.wasntMeLink),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { formatDateTime, formatIp } from "../lib/format";
-import { linkField, nameField, shortField, timeField } from "./fields";
+import { linkField, madeFromRows, nameField, shortField, timeField } from "./fields";
 import type { EmailBlock } from "./layout";
 
 // What every "a security key was added/removed" email says about the change.
@@ -21,13 +20,7 @@ export type KeyChangeData = { keyName: string; model: string; at: Date; ip: stri
 export function keyChangeFacts(d: KeyChangeData): EmailBlock {
   return {
     type: "facts",
-    rows: [
-      { label: "Key name", value: d.keyName },
-      { label: "Model", value: d.model },
-      { label: "Time", value: formatDateTime(d.at) },
-      { label: "IP address", value: formatIp(d.ip) },
-      { label: "Browser", value: d.browser },
-    ],
+    rows: [{ label: "Key name", value: d.keyName }, { label: "Model", value: d.model }, ...madeFromRows(d)],
   };
 }
 

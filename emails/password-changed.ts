@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { formatDateTime, formatIp } from "../lib/format";
-import { nameField, shortField, timeField } from "./fields";
+import { madeFromRows, nameField, shortField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
@@ -29,11 +28,7 @@ export const passwordChangedEmail = defineEmailTemplate({
     },
     {
       type: "facts",
-      rows: [
-        { label: "Time", value: formatDateTime(d.at) },
-        { label: "IP address", value: formatIp(d.ip) },
-        { label: "Browser", value: d.browser },
-      ],
+      rows: madeFromRows(d),
     },
     { type: "paragraph", text: "If this was you, there is nothing else to do." },
     ...wasntMeBlocks(d.wasntMeLink),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { formatDateTime } from "../lib/format";
-import { addressField, linkField, nameField, timeField } from "./fields";
+import { addressField, linkField, nameField, passwordLinkRows, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 
 export const PASSWORD_RESET_VALID_FOR_MS = 60 * 60_000;
@@ -38,11 +37,7 @@ export const passwordResetEmail = defineEmailTemplate({
     { type: "button", label: "Choose a new password", url: d.link },
     {
       type: "facts",
-      rows: [
-        { label: "Username", value: d.username },
-        { label: "Org", value: d.orgName },
-        { label: "Link expires", value: formatDateTime(d.expiresAt) },
-      ],
+      rows: passwordLinkRows(d),
     },
     {
       type: "note",

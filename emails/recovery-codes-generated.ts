@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { formatDateTime, formatIp } from "../lib/format";
-import { linkField, nameField, shortField, timeField } from "./fields";
+import { linkField, madeFromRows, nameField, shortField, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
@@ -28,11 +27,7 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
     },
     {
       type: "facts",
-      rows: [
-        { label: "Time", value: formatDateTime(d.at) },
-        { label: "IP address", value: formatIp(d.ip) },
-        { label: "Browser", value: d.browser },
-      ],
+      rows: madeFromRows(d),
     },
     { type: "button", label: "Review your account", url: d.manageLink },
     ...wasntMeBlocks(d.wasntMeLink),

@@ -1,6 +1,5 @@
 import { z } from "zod";
-import { formatDateTime } from "../lib/format";
-import { addressField, linkField, nameField, timeField } from "./fields";
+import { addressField, linkField, nameField, passwordLinkRows, timeField } from "./fields";
 import { defineEmailTemplate } from "./template";
 
 /** The invitation: an admin added this user, who now chooses a password. */
@@ -24,11 +23,7 @@ export const setPasswordEmail = defineEmailTemplate({
     { type: "button", label: "Set your password", url: d.link },
     {
       type: "facts",
-      rows: [
-        { label: "Username", value: d.username },
-        { label: "Org", value: d.orgName },
-        { label: "Link expires", value: formatDateTime(d.expiresAt) },
-      ],
+      rows: passwordLinkRows(d),
     },
     {
       type: "note",

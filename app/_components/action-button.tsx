@@ -2,33 +2,42 @@
 
 import { useState, useTransition, type ReactNode } from "react";
 import type { ActionResult } from "@/lib/auth/action";
+import { leaveIfSessionEnded } from "./api-client";
 import { useStepUp } from "./step-up";
 import { Button, type ButtonVariant } from "./ui";
 
-/** A one-click row action ("Log out", "Revoke") calling a server action; its error shows beside it. */
+/**
+ * A one-click action ("Log out", "Revoke", "Reset password") calling a server
+ * action. Its error, or the `done` message on success, shows beside it; an
+ * action that needs a fresh "verify it's you" gets the panel and is retried;
+ * a result saying the caller's own session ended goes to the login page.
+ */
 export function ActionButton<I>({
   action,
   input,
   label,
+  done,
   children,
   variant = "secondary",
 }: {
   action: (input: I) => Promise<ActionResult<unknown>>;
   input: I;
-  /** The accessible name: which row this acts on. */
-  label: string;
+  /** The accessible name when the visible text is not enough: which row this acts on. */
+  label?: string;
+  /** Shown (role="status") after a success; nothing is shown otherwise. */
+  done?: string;
   children: ReactNode;
   variant?: ButtonVariant;
 }) {
-  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [pending, startTransition] = useTransition();
   const stepUp = useStepUp();
   return (
     <div>
-      <div className="flex items-center gap-2">
-        {error && (
-          <p role="alert" className="text-sm text-red-600">
-            {error}
+      <div className="flex flex-wrap items-center gap-3">
+        {message && (
+          <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+            {message.text}
           </p>
         )}
         <Button
@@ -37,9 +46,9 @@ export function ActionButton<I>({
           aria-label={label}
           onClick={() =>
             startTransition(async () => {
-              // Some row actions need a fresh "verify it's you"; the panel asks for it and retries.
               const result = await stepUp.run(() => action(input));
-              setError(!result || result.ok ? null : result.error);
+              if (leaveIfSessionEnded(result)) return;
+              setMessage(!result ? null : result.ok ? (done ? { ok: true, text: done } : null) : { ok: false, text: result.error });
             })
           }
         >

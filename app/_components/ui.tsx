@@ -93,6 +93,37 @@ export function Field({ label, name, error, hint, ...input }: ComponentProps<"in
   );
 }
 
+/**
+ * A new password and its confirmation (set-password link, Change password),
+ * with the account's username for password managers to save it under.
+ */
+export function NewPasswordFields({
+  username,
+  errors,
+  confirmLabel = "Confirm password",
+}: {
+  username: string;
+  errors: Record<string, string | undefined>;
+  confirmLabel?: string;
+}) {
+  return (
+    <>
+      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
+      <Field
+        label="New password"
+        name="password"
+        type="password"
+        autoComplete="new-password"
+        required
+        autoFocus
+        error={errors.password}
+        hint="At least 12 characters, not a common password, without your username or org name."
+      />
+      <Field label={confirmLabel} name="confirmPassword" type="password" autoComplete="new-password" required error={errors.confirmPassword} />
+    </>
+  );
+}
+
 export function Alert({ tone = "error", children }: { tone?: "error" | "success" | "info" | "warning"; children: ReactNode }) {
   const tones = {
     error: "border-red-200 bg-red-50 text-red-800",

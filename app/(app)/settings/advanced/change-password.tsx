@@ -3,7 +3,7 @@
 import { useRef, useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/action";
 import { useStepUp } from "../../../_components/step-up";
-import { Alert, Button, Field } from "../../../_components/ui";
+import { Alert, Button, NewPasswordFields } from "../../../_components/ui";
 import { changePasswordAction } from "./actions";
 
 /** "Change password": after "verify it's you" (the current password is not asked again inside the window). */
@@ -51,18 +51,7 @@ export function ChangePassword({ username }: { username: string }) {
   return (
     <form ref={formRef} onSubmit={onSubmit} className="max-w-md space-y-4" noValidate>
       {result && !result.ok && <Alert>{result.error}</Alert>}
-      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-      <Field
-        label="New password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        autoFocus
-        error={fieldErrors.password}
-        hint="At least 12 characters, not a common password, without your username or org name."
-      />
-      <Field label="Confirm new password" name="confirmPassword" type="password" autoComplete="new-password" required error={fieldErrors.confirmPassword} />
+      <NewPasswordFields username={username} errors={fieldErrors} confirmLabel="Confirm new password" />
       <div className="flex gap-2">
         <Button type="submit" disabled={pending}>
           {pending ? "Saving…" : "Save new password"}

@@ -1,6 +1,6 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { inspectInvitation, setPasswordProblems } from "@/lib/users/invitations";
+import { LinkProblem } from "../../link-problem";
 import { SetPasswordForm } from "./set-password-form";
 
 export const metadata: Metadata = { title: "Set your password", robots: { index: false }, referrer: "no-referrer" };
@@ -10,16 +10,7 @@ export default async function SetPasswordPage({ params }: { params: Promise<{ to
   const invitation = await inspectInvitation(token);
 
   if (!invitation.ok) {
-    const problem = setPasswordProblems(invitation.purpose)[invitation.problem];
-    return (
-      <>
-        <h1 className="text-xl font-semibold text-slate-900">{problem.title}</h1>
-        <p className="mt-2 text-sm text-slate-600">{problem.detail}</p>
-        <Link href="/login" className="mt-6 inline-block text-sm font-medium text-brand-600 hover:text-brand-700">
-          Go to the login page
-        </Link>
-      </>
-    );
+    return <LinkProblem {...setPasswordProblems(invitation.purpose)[invitation.problem]} />;
   }
 
   return (

@@ -3,7 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/action";
-import { Alert, Button, Field } from "../../../_components/ui";
+import { Alert, Button, NewPasswordFields } from "../../../_components/ui";
 import { setPasswordAction } from "./actions";
 
 export function SetPasswordForm({ token, username }: { token: string; username: string }) {
@@ -29,19 +29,7 @@ export function SetPasswordForm({ token, username }: { token: string; username: 
   return (
     <form onSubmit={onSubmit} className="space-y-4" noValidate>
       {result && !result.ok && <Alert>{result.error}</Alert>}
-      {/* Lets password managers save the new password under the right username. */}
-      <input type="text" name="username" autoComplete="username" value={username} readOnly hidden />
-      <Field
-        label="New password"
-        name="password"
-        type="password"
-        autoComplete="new-password"
-        required
-        autoFocus
-        error={fieldErrors.password}
-        hint="At least 12 characters, not a common password, without your username or org name."
-      />
-      <Field label="Confirm password" name="confirmPassword" type="password" autoComplete="new-password" required error={fieldErrors.confirmPassword} />
+      <NewPasswordFields username={username} errors={fieldErrors} />
       <Button type="submit" className="w-full" disabled={pending}>
         {pending ? "Saving…" : "Set password"}
       </Button>

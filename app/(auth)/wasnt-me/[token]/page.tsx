@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
-import Link from "next/link";
 import { COMPROMISE_LINK_PROBLEMS, inspectCompromiseLink } from "@/lib/users/compromise";
 import { formatDateTime } from "../../../_components/ui";
+import { LinkProblem } from "../../link-problem";
 import { ConfirmCompromise } from "./confirm-compromise";
 
 export const metadata: Metadata = { title: "This wasn't me", robots: { index: false }, referrer: "no-referrer" };
@@ -12,16 +12,7 @@ export default async function WasntMePage({ params }: { params: Promise<{ token:
   const link = await inspectCompromiseLink(token);
 
   if (!link.ok) {
-    const problem = COMPROMISE_LINK_PROBLEMS[link.problem];
-    return (
-      <>
-        <h1 className="text-xl font-semibold text-slate-900">{problem.title}</h1>
-        <p className="mt-2 text-sm text-slate-600">{problem.detail}</p>
-        <Link href="/login" className="mt-6 inline-block text-sm font-medium text-brand-600 hover:text-brand-700">
-          Go to the login page
-        </Link>
-      </>
-    );
+    return <LinkProblem {...COMPROMISE_LINK_PROBLEMS[link.problem]} />;
   }
 
   return (

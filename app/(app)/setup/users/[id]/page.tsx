@@ -13,9 +13,17 @@ import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from 
 import { KeyModel } from "../../../../_components/key-model";
 import { ActionButton } from "../../../../_components/action-button";
 import { DeviceList } from "../../../../_components/device-list";
-import { clearKeyFlagAction, disconnectUserAuthenticatorAction, invalidateRecoveryCodesAction, revokeUserDeviceAction } from "../actions";
+import {
+  clearKeyFlagAction,
+  disconnectUserAuthenticatorAction,
+  invalidateRecoveryCodesAction,
+  resendInvitationAction,
+  resetUserPasswordAction,
+  revokeSessionAction,
+  revokeUserDeviceAction,
+  setUserActiveAction,
+} from "../actions";
 import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
-import { ResendInvitationButton, ResetPasswordButton, RevokeSessionButton, UserActions } from "./user-actions";
 import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "User" };
@@ -34,12 +42,29 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
     listCompromiseReports(ctx, user.id),
   ]);
 
+  // "Reset password" needs the admin's fresh "verify it's you"; the user is emailed a link and signed out everywhere.
+  const resetPassword = (
+    <ActionButton action={resetUserPasswordAction} input={{ userId: user.id }} done="Password reset. We emailed the user a link to choose a new one.">
+      Reset password
+    </ActionButton>
+  );
   return (
     <>
       <PageHeader
         title={user.name}
         description={user.username}
-        actions={user.id !== ctx.userId ? <UserActions userId={user.id} isActive={user.isActive} /> : undefined}
+        actions={
+          // Deactivating or reactivating someone needs the admin's fresh "verify it's you" (the button asks for it).
+          user.id !== ctx.userId ? (
+            <ActionButton
+              action={setUserActiveAction}
+              input={{ userId: user.id, active: String(!user.isActive) }}
+              variant={user.isActive ? "danger" : "secondary"}
+            >
+              {user.isActive ? "Deactivate" : "Reactivate"}
+            </ActionButton>
+          ) : undefined
+        }
       />
       <div className="space-y-6">
         {reports.length > 0 && (
@@ -74,7 +99,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                 value: user.hasPassword ? (
                   <div className="flex flex-wrap items-center justify-between gap-3">
                     <span>Set</span>
-                    {user.isActive && user.id !== ctx.userId && <ResetPasswordButton userId={user.id} />}
+                    {user.isActive && user.id !== ctx.userId && resetPassword}
                   </div>
                 ) : user.pendingInvitation?.purpose === "reset" ? (
                   <div className="flex flex-wrap items-center justify-between gap-3">
@@ -84,7 +109,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                         ? `The link to choose a new one expires ${formatDateTime(user.pendingInvitation.expiresAt)}.`
                         : "The link to choose a new one has expired."}
                     </span>
-                    {user.isActive && user.id !== ctx.userId && <ResetPasswordButton userId={user.id} />}
+                    {user.isActive && user.id !== ctx.userId && resetPassword}
                   </div>
                 ) : (
                   <div className="flex flex-wrap items-center justify-between gap-3">
@@ -94,7 +119,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                         ? `Invitation link expires ${formatDateTime(user.pendingInvitation.expiresAt)}.`
                         : "The invitation link has expired."}
                     </span>
-                    {user.isActive && <ResendInvitationButton userId={user.id} />}
+                    {user.isActive && (
+                      <ActionButton action={resendInvitationAction} input={{ userId: user.id }} done="Invitation sent.">
+                        Send a new invitation
+                      </ActionButton>
+                    )}
                   </div>
                 ),
               },
@@ -193,7 +222,11 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                       {formatDateTime(session.lastSeenAt)}
                     </p>
                   </div>
-                  {session.id !== ctx.sessionId && <RevokeSessionButton userId={user.id} sessionId={session.id} />}
+                  {session.id !== ctx.sessionId && (
+                    <ActionButton action={revokeSessionAction} input={{ userId: user.id, sessionId: session.id }}>
+                      Log out
+                    </ActionButton>
+                  )}
                 </li>
               ))}
             </ul>
