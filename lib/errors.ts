@@ -41,6 +41,17 @@ export class RateLimitedError extends UserFacingError {
   }
 }
 
+/** The server cannot take this request now (too many password checks queued); nothing was done. */
+export class ServiceBusyError extends UserFacingError {
+  override readonly status = 503;
+  readonly code: string = "busy";
+  readonly retryAfterSeconds = 5;
+  constructor() {
+    super("Gatehouse is busy right now. Try again in a few seconds.");
+    this.name = "ServiceBusyError";
+  }
+}
+
 /** The record changed since the user loaded it; their write was not applied. */
 export class ConflictError extends UserFacingError {
   override readonly status = 409;

@@ -2,6 +2,7 @@ import "server-only";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
+import { env } from "../env";
 
 // Argon2id runs on worker threads of its own, one per core, each at a lower
 // CPU priority (nice 19 on Linux). A burst of password logins then uses every
@@ -14,7 +15,7 @@ import { Worker } from "node:worker_threads";
 // and password logins queue; a server in that state is overloaded anyway.
 //
 // The workers start at the first hash and keep the process alive only while
-// they hash. After HASH_POOL_IDLE_MS without a hash (default 15 s) they stop,
+// they hash. After HASH_POOL_IDLE_SECONDS without a hash (default 15) they stop,
 // giving back their memory (each thread is a V8 isolate, ~8 MB resident, a
 // fifth of an idle server's); the next hash starts them again, which costs
 // that one login a few tens of milliseconds. If they cannot start, or one
@@ -75,10 +76,7 @@ let nextId = 1;
 const queue: Call[] = [];
 let idleTimer: NodeJS.Timeout | null = null;
 
-const idleMs = () => {
-  const value = Number(process.env.HASH_POOL_IDLE_MS);
-  return Number.isFinite(value) && value > 0 ? value : 15_000;
-};
+const idleMs = () => env().HASH_POOL_IDLE_SECONDS * 1000;
 
 // Hashes that run on libuv's pool (the fallback here, legacy scrypt checks in
 // password.ts) run one at a time: that pool is the one WebCrypto's signature
@@ -191,6 +189,18 @@ export function runArgon2(job: Argon2Job): Promise<string | boolean> {
     queue.push({ job, resolve, reject });
     dispatch();
   });
+}
+
+/**
+ * True when as many hashes wait as HASH_QUEUE_LIMIT (default 64 per core,
+ * under a second of hashing at full speed): a new password login is turned
+ * away (503) rather than queued behind them. The threads run at the lowest
+ * priority, so a server whose cores are all busy otherwise hashes next to
+ * nothing, and an unbounded queue would only make every login slower.
+ */
+export function hashQueueFull(): boolean {
+  const limit = env().HASH_QUEUE_LIMIT ?? 64 * availableParallelism();
+  return queue.length + libuvHashWaiting.length >= limit;
 }
 
 /** The pool's worker threads as the kernel knows them (tests): Linux thread ids, once each worker has started. */

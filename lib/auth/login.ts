@@ -1,9 +1,10 @@
 import "server-only";
 import { formatDateTime } from "../format";
 import { db } from "../db/client";
-import { RateLimitedError, UserFacingError } from "../errors";
+import { RateLimitedError, ServiceBusyError, UserFacingError } from "../errors";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
+import { hashQueueFull } from "./hash-pool";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { policyFromRow } from "../policy/rules";
 import type { PasswordCheckedUser } from "./org-context";
@@ -62,6 +63,8 @@ export interface PasswordStep {
  * no device token for this user).
  */
 export async function authenticateWithPassword(username: string, password: string, request: LoginRequest, now = new Date()): Promise<PasswordStep> {
+  // Before anything is counted or recorded: a login turned away for load costs its user no rate-limit slot.
+  if (hashQueueFull()) throw new ServiceBusyError();
   const user = await findLoginUser(username);
   const record = (result: LoginResult) =>
     db().loginAttempt.create({

@@ -1,7 +1,7 @@
 import "server-only";
 import type { z } from "zod";
 import { env } from "../env";
-import { ForbiddenError, RateLimitedError, UserFacingError } from "../errors";
+import { ForbiddenError, RateLimitedError, ServiceBusyError, UserFacingError } from "../errors";
 import { requestInfo, type RequestInfo } from "../http/request-info";
 import { NO_STORE } from "../http/csv";
 import { reportEmailQuotaRefusal } from "../email/outbox";
@@ -46,7 +46,7 @@ async function readJson(req: Request): Promise<unknown> {
 function errorResponse(error: unknown): Response {
   const status = error instanceof UserFacingError ? error.status : 500;
   const headers: Record<string, string> = { ...NO_STORE };
-  if (error instanceof RateLimitedError) headers["Retry-After"] = String(error.retryAfterSeconds);
+  if (error instanceof RateLimitedError || error instanceof ServiceBusyError) headers["Retry-After"] = String(error.retryAfterSeconds);
   return Response.json(toActionError(error), { status, headers });
 }
 

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { POST as login } from "@/app/api/login/route";
 import { POST as verifyCode } from "@/app/api/verify/email-code/route";
 import { POST as sendCode } from "@/app/api/verify/email-code/send/route";
@@ -6,7 +6,9 @@ import { POST as keyOptions } from "@/app/api/verify/key/options/route";
 import { POST as oneTimeCode } from "@/app/api/verify/one-time-code/route";
 import { deviceCookieName } from "@/lib/auth/devices";
 import { pendingLoginCookieName } from "@/lib/auth/pending-login";
+import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
 import { TEST_PASSWORD, createOrg, createUser } from "../support/factories";
@@ -94,5 +96,31 @@ describe("POST /api/login and /api/verify/*", () => {
       expect(response.status).toBe(401);
       expect(await response.json()).toEqual({ ok: false, error: "Your login expired. Log in again.", code: "login-expired" });
     }
+  });
+
+  it("turns a login away with 503 and Retry-After while too many password checks wait, counting and recording nothing", async () => {
+    const org = await createOrg("Busy");
+    const user = await createUser(org.admin);
+    vi.stubEnv("HASH_QUEUE_LIMIT", "2");
+    resetEnvCache();
+    const backlog: Promise<string>[] = [];
+    try {
+      // Every worker busy and more waiting than the limit.
+      for (let i = 0; i < 8; i += 1) backlog.push(hashPassword(`backlog password ${i}`));
+      const before = await tableCounts();
+      const busy = await login(post("/api/login", { username: user.username, password: TEST_PASSWORD }));
+      expect(busy.status).toBe(503);
+      expect(busy.headers.get("retry-after")).toBe("5");
+      expect(await busy.json()).toEqual({ ok: false, error: "Gatehouse is busy right now. Try again in a few seconds.", code: "busy" });
+      expect(setCookies(busy).raw).toEqual([]);
+      // No login-history row, no rate-limit slot taken: the user is not held back by the load.
+      expect(await tableCounts()).toEqual(before);
+    } finally {
+      await Promise.all(backlog);
+      vi.unstubAllEnvs();
+      resetEnvCache();
+    }
+    const answered = await login(post("/api/login", { username: user.username, password: TEST_PASSWORD }));
+    expect(answered.status).toBe(200);
   });
 });

@@ -8,6 +8,7 @@ import { describe, expect, it, vi } from "vitest";
 import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
 import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
+import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
 import { createOrg, TEST_PASSWORD } from "../support/factories";
@@ -50,8 +51,9 @@ describe("password hashing", () => {
     expect(Number(own.slice(own.lastIndexOf(")") + 2).split(" ")[16])).toBe(0);
   });
 
-  it("stops its threads after HASH_POOL_IDLE_MS without a hash (their memory comes back), and starts them again for the next hash", async () => {
-    process.env.HASH_POOL_IDLE_MS = "300";
+  it("stops its threads after HASH_POOL_IDLE_SECONDS without a hash (their memory comes back), and starts them again for the next hash", async () => {
+    vi.stubEnv("HASH_POOL_IDLE_SECONDS", "0.3");
+    resetEnvCache();
     try {
       const hashed = await hashPassword(TEST_PASSWORD);
       const before = hashPoolThreadIds();
@@ -67,7 +69,8 @@ describe("password hashing", () => {
       expect(after.filter((tid) => before.includes(tid))).toEqual([]);
       expect(alive(after)).toHaveLength(after.length);
     } finally {
-      delete process.env.HASH_POOL_IDLE_MS;
+      vi.unstubAllEnvs();
+      resetEnvCache();
     }
   });
 
