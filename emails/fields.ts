@@ -13,6 +13,13 @@ export const linkField = z
   .pipe(z.url({ protocol: /^https?$/ }));
 export const timeField = z.date();
 
+/** The data of a change made from a browser (shown by madeFromRows): when, from which IP address, in which browser. */
+export const madeFromFields = {
+  at: timeField,
+  ip: z.string().max(64).nullable(),
+  browser: shortField,
+};
+
 /** Facts rows for a change made from a browser: when, from which IP address, in which browser. */
 export function madeFromRows(d: { at: Date; ip: string | null; browser: string }): { label: string; value: string }[] {
   return [

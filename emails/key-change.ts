@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { linkField, madeFromRows, nameField, shortField, timeField } from "./fields";
+import { linkField, madeFromFields, madeFromRows, nameField, shortField } from "./fields";
 import type { EmailBlock } from "./layout";
 
 // What every "a security key was added/removed" email says about the change.
@@ -9,9 +9,7 @@ export const keyChangeFields = {
   orgName: nameField,
   keyName: z.string().trim().min(1).max(64),
   model: shortField,
-  at: timeField,
-  ip: z.string().max(64).nullable(),
-  browser: shortField,
+  ...madeFromFields,
   manageLink: linkField,
 };
 

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { madeFromRows, nameField, shortField, timeField } from "./fields";
+import { madeFromFields, madeFromRows, nameField } from "./fields";
 import { defineEmailTemplate } from "./template";
 import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
@@ -13,9 +13,7 @@ export const passwordChangedEmail = defineEmailTemplate({
     orgName: nameField,
     // true: with a reset link; false: "Change password" in Advanced User Details.
     byResetLink: z.boolean(),
-    at: timeField,
-    ip: z.string().max(64).nullable(),
-    browser: shortField,
+    ...madeFromFields,
     wasntMeLink: wasntMeField,
   }),
   subject: () => "Your Gatehouse password was changed",

@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { linkField, madeFromRows, nameField, shortField, timeField } from "./fields";
+import { linkField, madeFromFields, madeFromRows, nameField } from "./fields";
 import { defineEmailTemplate } from "./template";
 import { WASNT_ME_PREVIEW_LINK, WASNT_ME_VALID_FOR_MS, wasntMeBlocks, wasntMeField } from "./wasnt-me";
 
@@ -11,9 +11,7 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
   schema: z.object({
     name: nameField,
     orgName: nameField,
-    at: timeField,
-    ip: z.string().max(64).nullable(),
-    browser: shortField,
+    ...madeFromFields,
     manageLink: linkField,
     wasntMeLink: wasntMeField,
   }),
