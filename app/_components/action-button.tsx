@@ -44,6 +44,8 @@ export function ActionButton<I>({
           variant={variant}
           disabled={pending}
           aria-label={label}
+          // A row's text wraps on a phone; its button ("Log out") stays on one line.
+          className="whitespace-nowrap"
           onClick={() =>
             startTransition(async () => {
               const result = await stepUp.run(() => action(input));
