@@ -5,5 +5,5 @@ import type { TrustedProxies } from "../lib/http/client-ip.mjs";
 type EnvLike = Record<string, string | undefined>;
 
 export declare function embeddedMailbox(env: EnvLike): boolean;
-export declare function listenAddresses(env: EnvLike): (string | undefined)[];
+export declare function listenAddresses(env: EnvLike, options?: { dev?: boolean }): (string | undefined)[];
 export declare function gatehouseListener(handler: (req: IncomingMessage, res: ServerResponse) => unknown, trust: TrustedProxies): RequestListener;

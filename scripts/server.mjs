@@ -11,7 +11,8 @@
 //   org's mail at /dev/mailbox, so it listens on loopback (127.0.0.1 and ::1)
 //   unless HOST is set. A deployment listens on HOST, or every interface.
 //
-// Options: --port N (or PORT, default 3000). Next.js reads its build from
+// Options: --port N (or PORT, default 3000); --dev runs Next.js's development
+// server instead of the build (`npm run dev`). Next.js reads its build from
 // .next (NEXT_DIST_DIR overrides it, as next.config.js says).
 import http from "node:http";
 import path from "node:path";
@@ -26,11 +27,11 @@ export function embeddedMailbox(env) {
   return !env.SMTP_URL && !env.DATABASE_URL;
 }
 
-/** Where to listen: HOST when set; loopback for the embedded demo; otherwise every interface (`undefined`). */
-export function listenAddresses(env) {
+/** Where to listen: HOST when set; loopback for the embedded demo and for `npm run dev`; otherwise every interface (`undefined`). */
+export function listenAddresses(env, { dev = false } = {}) {
   const host = env.HOST?.trim();
   if (host) return [host];
-  return embeddedMailbox(env) ? [...LOOPBACK] : [undefined];
+  return dev || embeddedMailbox(env) ? [...LOOPBACK] : [undefined];
 }
 
 /**
@@ -89,8 +90,11 @@ async function main() {
   const port = Number(portText);
   if (!Number.isInteger(port) || port < 0 || port > 65535) fail(`invalid port "${portText}"`);
   process.env.PORT = String(port);
-  // As `next start` does: the server runs the production build in production mode.
-  process.env.NODE_ENV ||= "production";
+  // --dev (`npm run dev`): Next.js's development server behind the same client-IP rule, so a
+  // client's X-Forwarded-For is no more believed there than in production. Otherwise, as
+  // `next start` does, the production build in production mode.
+  const dev = process.argv.includes("--dev");
+  process.env.NODE_ENV ||= dev ? "development" : "production";
 
   let trust;
   try {
@@ -98,11 +102,11 @@ async function main() {
   } catch (error) {
     fail(`Invalid Gatehouse configuration:\n  TRUSTED_PROXIES: ${error.message}`);
   }
-  const addresses = listenAddresses(process.env);
+  const addresses = listenAddresses(process.env, { dev });
   const hostname = process.env.HOST?.trim() || "localhost";
 
   const { default: next } = await import("next");
-  const app = next({ dev: false, dir: root, hostname, port });
+  const app = next({ dev, dir: root, hostname, port });
   // Loads the build and runs instrumentation.ts's register(): configuration
   // checks, migrations, demo seed, mail worker. A failure there exits.
   await app.prepare();
@@ -111,6 +115,8 @@ async function main() {
   const servers = [];
   for (const address of addresses) {
     const server = http.createServer(listener);
+    // Hot reloading's WebSocket (development only; it carries no session and reaches no route of ours).
+    if (dev) server.on("upgrade", app.getUpgradeHandler());
     try {
       await listen(server, port, address);
       servers.push(server);
@@ -127,9 +133,11 @@ async function main() {
   });
   const where = addresses[0] === undefined ? `every interface (${bound.join(", ")})` : bound.join(" and ");
   const why =
-    !process.env.HOST?.trim() && embeddedMailbox(process.env)
-      ? " — loopback only, because the embedded demo shows every org's mail at /dev/mailbox; set HOST=0.0.0.0 to expose it"
-      : "";
+    process.env.HOST?.trim() || !(dev || embeddedMailbox(process.env))
+      ? ""
+      : dev
+        ? " — loopback only, as a development server should be; set HOST to change it"
+        : " — loopback only, because the embedded demo shows every org's mail at /dev/mailbox; set HOST=0.0.0.0 to expose it";
   console.log(`[gatehouse] listening on ${where}${why}`);
   console.log(`[gatehouse] client IP: TCP peer; X-Forwarded-For trusted: ${trust.description}`);
 
