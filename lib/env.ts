@@ -35,9 +35,9 @@ const envSchema = z.object({
   EMAIL_QUOTA_PER_ORG: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_ORG must be at least 1").default(500),
   // Sign-ups started per client IP per hour (each emails a code to an address nobody has proved yet).
   SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(1, "SIGNUP_LIMIT_PER_IP must be at least 1").default(10),
-  // Password hashing (lib/auth/hash-pool.ts): hashes that may wait for a thread before a login is turned away with
-  // 503 (unset → 64 per core), and how long the hashing threads stay after their last hash.
-  HASH_QUEUE_LIMIT: z.coerce.number().int().min(1, "HASH_QUEUE_LIMIT must be at least 1").optional(),
+  // Password logins one instance works on at once before the next is turned away with 503 (unset → 64 per core),
+  // and how long the hashing threads (lib/auth/hash-pool.ts) stay after their last hash.
+  PASSWORD_LOGIN_LIMIT: z.coerce.number().int().min(1, "PASSWORD_LOGIN_LIMIT must be at least 1").optional(),
   HASH_POOL_IDLE_SECONDS: z.coerce.number().positive("HASH_POOL_IDLE_SECONDS must be more than 0").max(86_400).default(15),
   // How far X-Forwarded-For is believed (scripts/server.mjs decides the client IP with it): unset → not at all.
   TRUSTED_PROXIES: z

@@ -27,11 +27,17 @@ export function embeddedMailbox(env) {
   return !env.SMTP_URL && !env.DATABASE_URL;
 }
 
-/** Where to listen: HOST when set; loopback for the embedded demo and for `npm run dev`; otherwise every interface (`undefined`). */
+/**
+ * Where to listen: HOST when set; for `npm run dev`, 127.0.0.1 (one server:
+ * Next.js attaches hot reloading's WebSocket to the server of the first
+ * request, and only to that one); loopback for the embedded demo; otherwise
+ * every interface (`undefined`).
+ */
 export function listenAddresses(env, { dev = false } = {}) {
   const host = env.HOST?.trim();
   if (host) return [host];
-  return dev || embeddedMailbox(env) ? [...LOOPBACK] : [undefined];
+  if (dev) return ["127.0.0.1"];
+  return embeddedMailbox(env) ? [...LOOPBACK] : [undefined];
 }
 
 /**
@@ -103,7 +109,8 @@ async function main() {
     fail(`Invalid Gatehouse configuration:\n  TRUSTED_PROXIES: ${error.message}`);
   }
   const addresses = listenAddresses(process.env, { dev });
-  const hostname = process.env.HOST?.trim() || "localhost";
+  // In development, Next.js lets hot reloading's WebSocket come from pages on localhost and on this hostname.
+  const hostname = process.env.HOST?.trim() || (dev ? "127.0.0.1" : "localhost");
 
   const { default: next } = await import("next");
   const app = next({ dev, dir: root, hostname, port });
@@ -115,8 +122,6 @@ async function main() {
   const servers = [];
   for (const address of addresses) {
     const server = http.createServer(listener);
-    // Hot reloading's WebSocket (development only; it carries no session and reaches no route of ours).
-    if (dev) server.on("upgrade", app.getUpgradeHandler());
     try {
       await listen(server, port, address);
       servers.push(server);

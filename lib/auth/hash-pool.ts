@@ -191,18 +191,6 @@ export function runArgon2(job: Argon2Job): Promise<string | boolean> {
   });
 }
 
-/**
- * True when as many hashes wait as HASH_QUEUE_LIMIT (default 64 per core,
- * under a second of hashing at full speed): a new password login is turned
- * away (503) rather than queued behind them. The threads run at the lowest
- * priority, so a server whose cores are all busy otherwise hashes next to
- * nothing, and an unbounded queue would only make every login slower.
- */
-export function hashQueueFull(): boolean {
-  const limit = env().HASH_QUEUE_LIMIT ?? 64 * availableParallelism();
-  return queue.length + libuvHashWaiting.length >= limit;
-}
-
 /** The pool's worker threads as the kernel knows them (tests): Linux thread ids, once each worker has started. */
 export function hashPoolThreadIds(): (number | null)[] {
   return workers?.map((w) => w.tid) ?? [];

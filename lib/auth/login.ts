@@ -1,10 +1,11 @@
 import "server-only";
+import { availableParallelism } from "node:os";
+import { env } from "../env";
 import { formatDateTime } from "../format";
 import { db } from "../db/client";
 import { RateLimitedError, ServiceBusyError, UserFacingError } from "../errors";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
-import { hashQueueFull } from "./hash-pool";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { policyFromRow } from "../policy/rules";
 import type { PasswordCheckedUser } from "./org-context";
@@ -63,8 +64,35 @@ export interface PasswordStep {
  * no device token for this user).
  */
 export async function authenticateWithPassword(username: string, password: string, request: LoginRequest, now = new Date()): Promise<PasswordStep> {
-  // Before anything is counted or recorded: a login turned away for load costs its user no rate-limit slot.
-  if (hashQueueFull()) throw new ServiceBusyError();
+  // Taken before anything is counted or recorded (a login turned away for load costs its user no rate-limit
+  // slot), and held until the step ends, so a burst cannot all pass the check before any of it hashes.
+  if (loginsInProgress >= passwordLoginLimit()) throw new ServiceBusyError();
+  loginsInProgress += 1;
+  try {
+    return await passwordStep(username, password, request, now);
+  } finally {
+    loginsInProgress -= 1;
+  }
+}
+
+/**
+ * Password logins this process is working on (looking up, counting, waiting
+ * for a hashing thread or hashing). Past PASSWORD_LOGIN_LIMIT (default 64 per
+ * core, under a second of hashing at full speed) a new one is answered 503:
+ * the hashing threads run at the lowest priority, so a server whose cores are
+ * all busy otherwise hashes next to nothing, and an unbounded queue would only
+ * make every login slower.
+ */
+let loginsInProgress = 0;
+
+const passwordLoginLimit = () => env().PASSWORD_LOGIN_LIMIT ?? 64 * availableParallelism();
+
+/** How many password logins are in progress in this process (tests). */
+export function passwordLoginsInProgress(): number {
+  return loginsInProgress;
+}
+
+async function passwordStep(username: string, password: string, request: LoginRequest, now: Date): Promise<PasswordStep> {
   const user = await findLoginUser(username);
   const record = (result: LoginResult) =>
     db().loginAttempt.create({

@@ -1,3 +1,4 @@
+import { availableParallelism } from "node:os";
 import { describe, expect, it, vi } from "vitest";
 import { POST as login } from "@/app/api/login/route";
 import { POST as verifyCode } from "@/app/api/verify/email-code/route";
@@ -5,6 +6,7 @@ import { POST as sendCode } from "@/app/api/verify/email-code/send/route";
 import { POST as keyOptions } from "@/app/api/verify/key/options/route";
 import { POST as oneTimeCode } from "@/app/api/verify/one-time-code/route";
 import { deviceCookieName } from "@/lib/auth/devices";
+import { authenticateWithPassword, passwordLoginsInProgress } from "@/lib/auth/login";
 import { pendingLoginCookieName } from "@/lib/auth/pending-login";
 import { hashPassword } from "@/lib/auth/password";
 import { db } from "@/lib/db/client";
@@ -12,6 +14,7 @@ import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
 import { TEST_PASSWORD, createOrg, createUser } from "../support/factories";
+import { requestFromNewIp } from "../support/requests";
 
 useTestDatabase();
 
@@ -98,29 +101,34 @@ describe("POST /api/login and /api/verify/*", () => {
     }
   });
 
-  it("turns a login away with 503 and Retry-After while too many password checks wait, counting and recording nothing", async () => {
+  it("turns a login away with 503 and Retry-After while PASSWORD_LOGIN_LIMIT logins are in progress, counting and recording nothing", async () => {
     const org = await createOrg("Busy");
-    const user = await createUser(org.admin);
-    vi.stubEnv("HASH_QUEUE_LIMIT", "2");
+    const [busyUser, other] = [await createUser(org.admin), await createUser(org.admin)];
+    const ipSlots = () => db().rateLimit.findMany({ where: { key: { contains: "203.0.113.9" } }, orderBy: { key: "asc" } });
+    const ipSlotsBefore = await ipSlots();
+    vi.stubEnv("PASSWORD_LOGIN_LIMIT", "2");
     resetEnvCache();
-    const backlog: Promise<string>[] = [];
+    // Every hashing thread busy with more waiting, so the two logins below are still in progress when the third comes.
+    const backlog = Array.from({ length: availableParallelism() * 3 }, (_, i) => hashPassword(`backlog password ${i}`));
+    const inProgress = [requestFromNewIp(), requestFromNewIp()].map((request) => authenticateWithPassword(other.username, TEST_PASSWORD, request));
     try {
-      // Every worker busy and more waiting than the limit.
-      for (let i = 0; i < 8; i += 1) backlog.push(hashPassword(`backlog password ${i}`));
-      const before = await tableCounts();
-      const busy = await login(post("/api/login", { username: user.username, password: TEST_PASSWORD }));
+      expect(passwordLoginsInProgress()).toBe(2);
+      const busy = await login(post("/api/login", { username: busyUser.username, password: TEST_PASSWORD }));
       expect(busy.status).toBe(503);
       expect(busy.headers.get("retry-after")).toBe("5");
       expect(await busy.json()).toEqual({ ok: false, error: "Gatehouse is busy right now. Try again in a few seconds.", code: "busy" });
       expect(setCookies(busy).raw).toEqual([]);
-      // No login-history row, no rate-limit slot taken: the user is not held back by the load.
-      expect(await tableCounts()).toEqual(before);
     } finally {
-      await Promise.all(backlog);
+      await Promise.all([...backlog, ...inProgress]);
       vi.unstubAllEnvs();
       resetEnvCache();
     }
-    const answered = await login(post("/api/login", { username: user.username, password: TEST_PASSWORD }));
+    // Nothing of the turned-away login: no history row, no rate-limit slot for its username or its IP.
+    expect(await db().loginAttempt.count({ where: { username: busyUser.username } })).toBe(0);
+    expect(await db().rateLimit.count({ where: { key: { contains: busyUser.username } } })).toBe(0);
+    expect(await ipSlots()).toEqual(ipSlotsBefore);
+    expect(passwordLoginsInProgress()).toBe(0);
+    const answered = await login(post("/api/login", { username: busyUser.username, password: TEST_PASSWORD }));
     expect(answered.status).toBe(200);
   });
 });

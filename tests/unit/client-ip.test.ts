@@ -165,10 +165,9 @@ describe("where the server listens", () => {
     expect(listenAddresses({ DATABASE_URL: "postgresql://localhost/gatehouse", HOST: "10.0.0.4" })).toEqual(["10.0.0.4"]);
   });
 
-  it("is loopback for `npm run dev` whatever the database, unless HOST is set", () => {
+  it("is 127.0.0.1 alone for `npm run dev` whatever the database, unless HOST is set", () => {
     expect(listenAddresses({ DATABASE_URL: "postgresql://localhost/gatehouse", SMTP_URL: "smtp://mail.example.test:587" }, { dev: true })).toEqual([
       "127.0.0.1",
-      "::1",
     ]);
     expect(listenAddresses({ HOST: "0.0.0.0" }, { dev: true })).toEqual(["0.0.0.0"]);
   });

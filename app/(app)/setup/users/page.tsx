@@ -17,7 +17,8 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     listUsers(
       ctx,
       query,
-      adoptionCounts.then((counts) => counts.totalUsers),
+      // Unused with a search or a filter: its failure is reported once, through adoptionCounts below.
+      adoptionCounts.then((counts) => counts.totalUsers).catch(() => 0),
     ),
     adoptionCounts,
   ]);
