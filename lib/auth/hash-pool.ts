@@ -16,9 +16,9 @@ import { env } from "../env";
 //
 // The workers start at the first hash and keep the process alive only while
 // they hash. After HASH_POOL_IDLE_SECONDS without a hash (default 15) they stop,
-// giving back their memory (each thread is a V8 isolate, ~8 MB resident, a
-// fifth of an idle server's); the next hash starts them again, which costs
-// that one login a few tens of milliseconds. If they cannot start, or one
+// giving back their memory (each thread is a V8 isolate: two of them hold
+// ~15 MB, a tenth of an idle server's); the next hash starts them again,
+// which costs that one login a few tens of milliseconds. If they cannot start, or one
 // dies, hashing falls back to the library's async calls on libuv's pool, and
 // calls in flight are re-run there: a login never fails because of the pool.
 
