@@ -1,5 +1,5 @@
 // Types for server.mjs (plain JavaScript), for the tests that import its parts.
-import type { IncomingMessage, RequestListener, ServerResponse } from "node:http";
+import type { IncomingMessage, RequestListener, Server, ServerResponse } from "node:http";
 import type { TrustedProxies } from "../lib/http/client-ip.mjs";
 
 type EnvLike = Record<string, string | undefined>;
@@ -7,3 +7,4 @@ type EnvLike = Record<string, string | undefined>;
 export declare function embeddedMailbox(env: EnvLike): boolean;
 export declare function listenAddresses(env: EnvLike, options?: { dev?: boolean }): (string | undefined)[];
 export declare function gatehouseListener(handler: (req: IncomingMessage, res: ServerResponse) => unknown, trust: TrustedProxies): RequestListener;
+export declare function createGatehouseServer(listener: RequestListener): Server;

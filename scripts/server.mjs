@@ -21,6 +21,14 @@ import { parseTrustedProxies, rewriteForwardedFor } from "../lib/http/client-ip.
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const LOOPBACK = ["127.0.0.1", "::1"];
+/**
+ * The methods Next.js's route handlers and pages can serve. Anything else is answered 405 here: Next.js turns
+ * every request into a fetch Request, which throws for TRACE and CONNECT (a 500 and an error in the log that
+ * anyone could fill). Methods Node's parser does not know at all (TRACK, made-up ones) never get this far:
+ * Node answers them 400 itself.
+ */
+const SERVED_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"];
+const ALLOW = SERVED_METHODS.join(", ");
 
 /** Same rule as mailboxEnabled() in lib/email/transport.ts: the embedded default keeps its mail for /dev/mailbox. */
 export function embeddedMailbox(env) {
@@ -47,6 +55,11 @@ export function listenAddresses(env, { dev = false } = {}) {
  */
 export function gatehouseListener(handler, trust) {
   return (req, res) => {
+    if (!SERVED_METHODS.includes(req.method ?? "")) {
+      res.writeHead(405, { Allow: ALLOW, "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+      res.end("Method Not Allowed");
+      return;
+    }
     rewriteForwardedFor(req, trust);
     // The JSON endpoints under /api answer in well under a kilobyte, and Next.js would gzip every one (its
     // responses are streamed, so a size threshold never applies): 7% of a key step's CPU, for nothing.
@@ -65,6 +78,21 @@ export function gatehouseListener(handler, trust) {
         }
       });
   };
+}
+
+/**
+ * An HTTP server for the listener. CONNECT never reaches a request listener (Node emits "connect", and
+ * without a handler drops the connection unanswered): it is refused like any other method not served.
+ */
+export function createGatehouseServer(listener) {
+  const server = http.createServer(listener);
+  server.on("connect", (_req, socket) => {
+    socket.on("error", () => {}); // the client may be gone already; nothing to log
+    socket.end(
+      `HTTP/1.1 405 Method Not Allowed\r\nAllow: ${ALLOW}\r\nContent-Type: text/plain; charset=utf-8\r\nContent-Length: 18\r\nConnection: close\r\n\r\nMethod Not Allowed`,
+    );
+  });
+  return server;
 }
 
 function fail(message) {
@@ -121,7 +149,7 @@ async function main() {
 
   const servers = [];
   for (const address of addresses) {
-    const server = http.createServer(listener);
+    const server = createGatehouseServer(listener);
     try {
       await listen(server, port, address);
       servers.push(server);
