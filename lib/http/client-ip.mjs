@@ -13,6 +13,9 @@ import net from "node:net";
 const MAX_INPUT = 100;
 /** More hops than any real chain of proxies: a larger count is a mistake. */
 const MAX_HOPS = 32;
+/** Broader ranges than these are not proxies but the Internet (0.0.0.0/0, ::/0): refused. */
+const MIN_IPV4_PREFIX = 8;
+const MIN_IPV6_PREFIX = 16;
 
 /**
  * The canonical text of an IP address, or null when the value is not one.
@@ -71,30 +74,47 @@ export function parseTrustedProxies(spec) {
     if (hops > MAX_HOPS) throw new Error(`${TRUSTED_PROXIES_HELP}; ${hops} proxies is more than ${MAX_HOPS}`);
     return { kind: "hops", hops, description: hops === 0 ? "none (the TCP peer is the client)" : `${hops} hop${hops === 1 ? "" : "s"}` };
   }
-  const list = new net.BlockList();
+  // IPv4 peers are matched against IPv4 entries only, IPv6 peers against IPv6 ones: a BlockList would let
+  // an IPv6 range that covers ::ffff:0:0/96 (::/16 does) match every IPv4 address.
+  const v4 = new net.BlockList();
+  const v6 = new net.BlockList();
   const entries = [];
   for (const raw of text.split(",")) {
     const item = raw.trim();
     if (item === "") continue;
     const parts = item.split("/");
-    const address = parts[0] ?? "";
-    const family = net.isIP(address);
-    const type = family === 6 ? "ipv6" : "ipv4";
+    const written = parts[0] ?? "";
     const prefix = parts[1];
-    if (family === 0 || parts.length > 2 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
+    if (net.isIP(written) === 0 || parts.length > 2 || (prefix !== undefined && !/^\d{1,3}$/.test(prefix))) {
       throw new Error(`${TRUSTED_PROXIES_HELP}; "${item.slice(0, 60)}" is neither`);
     }
-    if (prefix === undefined) {
-      list.addAddress(address, type);
-    } else {
-      const bits = Number(prefix);
-      if (bits > (family === 6 ? 128 : 32)) throw new Error(`${TRUSTED_PROXIES_HELP}; "${item}" has a prefix longer than the address`);
-      list.addSubnet(address, bits, type);
+    const writtenBits = prefix === undefined ? undefined : Number(prefix);
+    if (writtenBits !== undefined && writtenBits > (net.isIP(written) === 6 ? 128 : 32)) {
+      throw new Error(`${TRUSTED_PROXIES_HELP}; "${item}" has a prefix longer than the address`);
     }
+    // An IPv4-mapped IPv6 entry (::ffff:10.0.0.0/104) is the IPv4 range it maps (10.0.0.0/8), as peers are.
+    let address = written;
+    let bits = writtenBits;
+    const asIpv4 = net.isIP(written) === 6 ? normaliseIp(written) : null;
+    if (asIpv4 !== null && net.isIP(asIpv4) === 4 && (bits === undefined || bits >= 96)) {
+      address = asIpv4;
+      if (bits !== undefined) bits -= 96;
+    }
+    const family = net.isIP(address);
+    const minimum = family === 6 ? MIN_IPV6_PREFIX : MIN_IPV4_PREFIX;
+    if (bits !== undefined && bits < minimum) {
+      throw new Error(
+        `TRUSTED_PROXIES lists "${item}", broader than /${minimum} (${family === 6 ? "IPv6" : "IPv4"}), which would believe any client's X-Forwarded-For: list the proxies' own addresses or ranges`,
+      );
+    }
+    const list = family === 6 ? v6 : v4;
+    const type = family === 6 ? "ipv6" : "ipv4";
+    if (bits === undefined) list.addAddress(address, type);
+    else list.addSubnet(address, bits, type);
     entries.push(item);
   }
   if (entries.length === 0) throw new Error(`${TRUSTED_PROXIES_HELP}; "${text.slice(0, 60)}" lists none`);
-  return { kind: "list", list, description: entries.join(", ") };
+  return { kind: "list", v4, v6, description: entries.join(", ") };
 }
 
 /**
@@ -118,7 +138,7 @@ export function clientIp(remoteAddress, forwardedFor, trust) {
     .filter((entry) => entry !== "");
   let taken = 0;
   for (let i = entries.length - 1; i >= 0; i--) {
-    const trusted = trust.kind === "hops" ? taken < trust.hops : trust.list.check(client, net.isIP(client) === 6 ? "ipv6" : "ipv4");
+    const trusted = trust.kind === "hops" ? taken < trust.hops : net.isIP(client) === 6 ? trust.v6.check(client, "ipv6") : trust.v4.check(client, "ipv4");
     if (!trusted) break;
     const next = normaliseIp(entries[i]);
     if (next === null) break;

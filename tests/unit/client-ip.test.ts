@@ -78,6 +78,36 @@ describe("parseTrustedProxies", () => {
   });
 });
 
+describe("TRUSTED_PROXIES ranges that would trust everyone", () => {
+  it("refuses IPv4 prefixes shorter than /8 and IPv6 prefixes shorter than /16, naming the variable", () => {
+    for (const broad of ["0.0.0.0/0", "128.0.0.0/1", "10.0.0.0/7", "::/0", "2000::/3", "2001::/15", "10.0.0.0/8, ::/0"]) {
+      expect(() => parseTrustedProxies(broad), broad).toThrow(/TRUSTED_PROXIES.*broader than/);
+    }
+    expect(parseTrustedProxies("10.0.0.0/8, 2001::/16")).toMatchObject({ kind: "list" });
+  });
+
+  it("reads an IPv4-mapped IPv6 entry as the IPv4 range it is, with the same minimum", () => {
+    for (const broad of ["::ffff:0:0/96", "::ffff:0.0.0.0/96", "::ffff:0:0/100", "::FFFF:10.0.0.0/103"]) {
+      expect(() => parseTrustedProxies(broad), broad).toThrow(/TRUSTED_PROXIES.*broader than \/8/);
+    }
+    const mapped = parseTrustedProxies("::ffff:10.0.0.0/104, ::ffff:192.0.2.10");
+    expect(clientIp("10.1.2.3", "203.0.113.9", mapped)).toBe("203.0.113.9");
+    expect(clientIp("192.0.2.10", "203.0.113.9", mapped)).toBe("203.0.113.9");
+    expect(clientIp("11.1.2.3", "203.0.113.9", mapped)).toBe("11.1.2.3");
+  });
+
+  it("matches an IPv4 peer against IPv4 entries only: an IPv6 range covering ::ffff:0:0/96 trusts no IPv4 peer", () => {
+    // ::/16 is allowed (a /16), yet contains every IPv4-mapped address.
+    const v6 = parseTrustedProxies("::/16");
+    expect(clientIp("203.0.113.77", "198.51.100.1", v6)).toBe("203.0.113.77");
+    expect(clientIp("::ffff:203.0.113.77", "198.51.100.1", v6)).toBe("203.0.113.77");
+    expect(clientIp("::1", "198.51.100.1", v6)).toBe("198.51.100.1");
+    // And an IPv6 peer is matched against IPv6 entries only.
+    const v4 = parseTrustedProxies("10.0.0.0/8");
+    expect(clientIp("2001:db8::1", "198.51.100.1", v4)).toBe("2001:db8::1");
+  });
+});
+
 describe("clientIp", () => {
   it("is the TCP peer when no proxy is trusted, whatever X-Forwarded-For says", () => {
     expect(clientIp("203.0.113.9", "198.51.100.1", none)).toBe("203.0.113.9");

@@ -38,3 +38,9 @@ describe("environment: password hashing", () => {
     expect(() => parsedWith({ [name]: value })).toThrow(message);
   });
 });
+
+describe("environment: TRUSTED_PROXIES", () => {
+  it.each(["0.0.0.0/0", "::/0", "::ffff:0:0/96"])("stops startup on %s, naming the variable", (value) => {
+    expect(() => parsedWith({ TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES: TRUSTED_PROXIES lists .* broader than/);
+  });
+});
