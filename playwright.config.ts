@@ -6,8 +6,8 @@ import { TEST_SMTP_PASSWORD, TEST_SMTP_USER } from "./tests/support/test-smtp";
 // Chromium and prepares a fresh database before Playwright starts the server.
 const port = Number(process.env.E2E_PORT ?? 3100);
 const baseURL = `http://localhost:${port}`;
-/** The second e2e server, without the virtual authenticator's attestation root. */
-export const UNTRUSTED_PORT = port + 2;
+/** The second e2e server: it trusts the virtual authenticator's attestation certificate, so its keys show a verified model. */
+export const TRUSTED_ROOTS_PORT = port + 2;
 const mail = e2eMailSettings();
 
 export const CHROMIUM_FLAGS = [
@@ -42,16 +42,14 @@ export default defineConfig({
   },
   projects: [{ name: "chromium", use: { browserName: "chromium" } }],
   webServer: [
-    // The production server, as `npm start` runs it (scripts/server.mjs decides the client IP).
-    e2eServer(port, {
-      // Chromium's virtual authenticator attests with a self-signed "Batch Certificate" (same key in every
-      // run): trusted here as an operator trusts in-house keys, so its keys prove their model under the
-      // default "Physical security keys only".
-      ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/chromium/virtual-authenticator-batch-certificate.pem",
-    }),
-    // A second instance with no extra attestation roots (tests/e2e/attestation.spec.ts): the same virtual keys
-    // prove nothing there. It shares the PostgreSQL database; on PGlite (single-process) it has its own.
-    e2eServer(UNTRUSTED_PORT, {}, "untrusted"),
+    // The production server, as a new user's `npm start` runs it (scripts/server.mjs decides the client IP):
+    // no extra attestation roots, no FIDO metadata file, so the virtual keys register as any maker's key
+    // does on a default start, their model claimed.
+    e2eServer(port, {}),
+    // A second instance that trusts Chromium's virtual authenticator's self-signed "Batch Certificate" (same key
+    // in every run), as an operator trusts in-house keys (tests/e2e/attestation.spec.ts): there the same keys
+    // prove their model. It shares the PostgreSQL database; on PGlite (single-process) it has its own.
+    e2eServer(TRUSTED_ROOTS_PORT, { ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/chromium/virtual-authenticator-batch-certificate.pem" }, "trusted-roots"),
   ],
 });
 

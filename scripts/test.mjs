@@ -86,7 +86,7 @@ async function e2eDatabase() {
   if (!adminUrl) {
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-e2e-"));
     // The second e2e server (playwright.config.ts) keeps its own embedded database beside it.
-    const cleanup = async () => [dir, `${dir}-untrusted`].forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
+    const cleanup = async () => [dir, `${dir}-trusted-roots`].forEach((d) => fs.rmSync(d, { recursive: true, force: true }));
     return { env: { E2E_PGLITE_DIR: dir }, cleanup };
   }
   const { default: pg } = await import("pg");

@@ -12,3 +12,11 @@ export function KeyModel({ securityKey: key }: { securityKey: Pick<KeySummary, "
     <span title={key.modelProof ? `Not proven: ${key.modelProof}` : undefined}>Model claimed by the key: {name}</span>
   );
 }
+
+/** "2 of 5 registered keys have a model claimed by the key, not verified: …" for Setup, or null when every key is verified. */
+export function claimedKeysSentence({ keys, claimedKeys }: { keys: number; claimedKeys: number }): string | null {
+  if (claimedKeys === 0) return null;
+  const one = claimedKeys === 1;
+  const subject = claimedKeys < keys ? `${claimedKeys} of ${keys} registered keys` : one ? "The org's only registered key" : `All ${keys} registered keys`;
+  return `${subject} ${one ? "has" : "have"} a model claimed by the key, not verified: ${one ? "it" : "they"} would stop working under “Accept only verified key models”.`;
+}

@@ -18,6 +18,8 @@ export interface PolicyValues {
   reauthWindowMinutes: number;
   userVerification: UserVerification;
   authenticatorType: AuthenticatorType;
+  /** "Accept only verified key models": keys must prove their model by attestation (also implied by either model list). */
+  requireVerifiedModels: boolean;
   /** Lower-case canonical AAGUIDs, sorted, no duplicates. */
   allowedAaguids: readonly string[];
   blockedAaguids: readonly string[];
@@ -43,6 +45,7 @@ export const DEFAULT_POLICY: Readonly<PolicyValues> = Object.freeze({
   reauthWindowMinutes: 10,
   userVerification: "DISCOURAGED",
   authenticatorType: "SECURITY_KEYS_ONLY",
+  requireVerifiedModels: false,
   allowedAaguids: [],
   blockedAaguids: [],
   sessionTimeoutMinutes: 120,
@@ -64,6 +67,7 @@ export const FIELD_LABELS: Record<PolicyField, string> = {
   reauthWindowMinutes: "Re-authentication window for registering a verification method (minutes)",
   userVerification: "User verification",
   authenticatorType: "Authenticator type",
+  requireVerifiedModels: "Accept only verified key models",
   allowedAaguids: "Allowed authenticator models",
   blockedAaguids: "Blocked authenticator models",
   sessionTimeoutMinutes: "Timeout value",
@@ -161,6 +165,7 @@ export function policyFromRow(row: OrgSettings | null | undefined): OrgPolicy {
     reauthWindowMinutes: row.reauthWindowMinutes,
     userVerification: row.userVerification,
     authenticatorType: row.authenticatorType,
+    requireVerifiedModels: row.requireVerifiedModels,
     allowedAaguids: row.allowedAaguids ?? [],
     blockedAaguids: row.blockedAaguids ?? [],
     sessionTimeoutMinutes: row.sessionTimeoutMinutes,
@@ -204,18 +209,23 @@ export interface RegisteredKeyModel {
   count: number;
 }
 
+/** Whether keys must prove their model: "Accept only verified key models", or any model list (a list means nothing without proof). */
+export function modelProofRequired(policy: Pick<PolicyValues, "requireVerifiedModels" | "allowedAaguids" | "blockedAaguids">): boolean {
+  return policy.requireVerifiedModels || policy.allowedAaguids.length > 0 || policy.blockedAaguids.length > 0;
+}
+
 /**
  * How many registered keys a key policy would refuse at their next use: a
- * blocked model, a model off the allow-list, an unproven model under any model
- * list or "Physical security keys only", a passkey under physical keys only.
- * The same rules lib/webauthn/key-policy.ts applies at every assertion.
+ * blocked model, a model off the allow-list, an unproven model when proof is
+ * required, a passkey under physical keys only. The same rules
+ * lib/webauthn/key-policy.ts applies at every assertion.
  */
 export function keysRefusedUnder(
-  policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids" | "authenticatorType">,
+  policy: Pick<PolicyValues, "allowedAaguids" | "blockedAaguids" | "authenticatorType" | "requireVerifiedModels">,
   keys: readonly RegisteredKeyModel[],
 ): number {
   const keysOnly = policy.authenticatorType === "SECURITY_KEYS_ONLY";
-  const needsProof = keysOnly || policy.allowedAaguids.length > 0 || policy.blockedAaguids.length > 0;
+  const needsProof = modelProofRequired(policy);
   return keys
     .filter((key) => {
       const verdict = authenticatorModelVerdict(policy, key.aaguid);

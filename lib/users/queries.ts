@@ -41,6 +41,9 @@ interface OrgUserCounts {
   withKey: number;
   /** Active users with a confirmed authenticator app and no security key. */
   withAppOnly: number;
+  /** The org's registered keys, and those whose model is only claimed by the key (never proven by attestation). */
+  keys: number;
+  claimedKeys: number;
 }
 
 /**
@@ -56,21 +59,30 @@ async function orgUserCounts(orgId: string): Promise<OrgUserCounts> {
          WHERE k."orgId" = $1::uuid AND ku."isActive") AS "withKey",
        (SELECT count(*)::int FROM "AuthenticatorApp" a JOIN "User" au ON au."id" = a."userId"
          WHERE a."orgId" = $1::uuid AND a."confirmedAt" IS NOT NULL AND au."isActive"
-           AND NOT EXISTS (SELECT 1 FROM "SecurityKey" k WHERE k."userId" = a."userId")) AS "withAppOnly"
+           AND NOT EXISTS (SELECT 1 FROM "SecurityKey" k WHERE k."userId" = a."userId")) AS "withAppOnly",
+       k.keys, k."claimedKeys"
      FROM (SELECT count(*)::int AS users, (count(*) FILTER (WHERE "isActive"))::int AS "activeUsers"
-           FROM "User" WHERE "orgId" = $1::uuid) u`,
+           FROM "User" WHERE "orgId" = $1::uuid) u,
+          (SELECT count(*)::int AS keys, (count(*) FILTER (WHERE NOT "modelProven"))::int AS "claimedKeys"
+           FROM "SecurityKey" WHERE "orgId" = $1::uuid) k`,
     [orgId],
   );
   return row!;
 }
 
-/** Adoption figures for Setup → Users: of the org's active users, how many have a key; and all its users. */
-export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: number; withSecurityKey: number; totalUsers: number }> {
-  const counts = await orgUserCounts(ctx.orgId);
-  return { activeUsers: counts.activeUsers, withSecurityKey: counts.withKey, totalUsers: counts.users };
+/** How many of the org's keys are registered, and how many of those only claim their model (an admin's input before "Accept only verified key models"). */
+export interface KeyModelCounts {
+  keys: number;
+  claimedKeys: number;
 }
 
-export interface AdoptionSummary {
+/** Adoption figures for Setup → Users: of the org's active users, how many have a key; all its users; its keys by model proof. */
+export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: number; withSecurityKey: number; totalUsers: number } & KeyModelCounts> {
+  const counts = await orgUserCounts(ctx.orgId);
+  return { activeUsers: counts.activeUsers, withSecurityKey: counts.withKey, totalUsers: counts.users, keys: counts.keys, claimedKeys: counts.claimedKeys };
+}
+
+export interface AdoptionSummary extends KeyModelCounts {
   activeUsers: number;
   /** Active users with a security key, with an authenticator app but no key, and with neither. */
   withKey: number;
@@ -82,8 +94,8 @@ export interface AdoptionSummary {
 
 /** The org's adoption at a glance, for the Setup home. */
 export async function adoptionSummary(ctx: AdminContext): Promise<AdoptionSummary> {
-  const { users, activeUsers, withKey, withAppOnly } = await orgUserCounts(ctx.orgId);
-  return { activeUsers, withKey, withAppOnly, withNothing: activeUsers - withKey - withAppOnly, totalUsers: users };
+  const { users, activeUsers, withKey, withAppOnly, keys, claimedKeys } = await orgUserCounts(ctx.orgId);
+  return { activeUsers, withKey, withAppOnly, withNothing: activeUsers - withKey - withAppOnly, totalUsers: users, keys, claimedKeys };
 }
 
 /**

@@ -78,6 +78,7 @@ export const sessionSettingsSchema = z
       .pipe(z.number().min(REAUTH_WINDOW_RANGE.min, reauthMessage).max(REAUTH_WINDOW_RANGE.max, reauthMessage)),
     userVerification: z.enum(userVerificationValues, { message: "Choose Discouraged, Preferred or Required." }),
     authenticatorType: z.enum(authenticatorTypeValues, { message: "Choose an authenticator type." }),
+    requireVerifiedModels: checkbox,
     allowedAaguids: aaguidList,
     blockedAaguids: aaguidList,
     sessionTimeoutMinutes: z

@@ -27,7 +27,7 @@ export function storedKeyRefusal(policy: KeyPolicy, key: StoredModel, trust: Tru
   if (requiresProvenModel(policy) && !key.modelProven) {
     return {
       code: "model-no-longer-allowed",
-      message: `Your org only accepts security keys that proved their model when they were registered, and this one didn't (${shown}).`,
+      message: `Your org only accepts security keys that proved their model when they were registered, and this one didn't (${shown}). Register a key from a known maker, or ask your admin.`,
     };
   }
   if (verdict === "not-listed") return { code: "model-no-longer-allowed", message: `Your org no longer allows this security key model: ${shown}.` };

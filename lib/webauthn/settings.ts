@@ -22,6 +22,7 @@ export function keySettingsOf(policy: OrgPolicy): KeySettings {
     policy: {
       userVerification: USER_VERIFICATION[policy.userVerification],
       authenticatorType: policy.authenticatorType === "SECURITY_KEYS_ONLY" ? "cross-platform" : "any",
+      requireVerifiedModel: policy.requireVerifiedModels,
       allowedAaguids: policy.allowedAaguids,
       blockedAaguids: policy.blockedAaguids,
     },

@@ -22,8 +22,10 @@ export type AttestationKind = "none" | "self" | "certificate";
 
 export interface KeyPolicy {
   userVerification: "discouraged" | "preferred" | "required";
-  /** "cross-platform" = physical security keys only. */
+  /** "cross-platform" = physical security keys only (refuses what the key signs and the browser reports as a passkey; proves nothing). */
   authenticatorType: "cross-platform" | "any";
+  /** "Accept only verified key models": the attestation must prove the model. */
+  requireVerifiedModel: boolean;
   /** Lower-case canonical AAGUIDs; an empty allow-list allows every model. */
   allowedAaguids: readonly string[];
   blockedAaguids: readonly string[];
@@ -52,9 +54,9 @@ export interface VerifiedKey {
   modelName: string | null;
 }
 
-/** A policy under which a key's model must be proven by its attestation: any model list, or physical keys only. */
+/** A policy under which a key's model must be proven by its attestation: "Accept only verified key models", or any model list. */
 export function requiresProvenModel(policy: KeyPolicy): boolean {
-  return policy.allowedAaguids.length > 0 || policy.blockedAaguids.length > 0 || policy.authenticatorType === "cross-platform";
+  return policy.requireVerifiedModel || policy.allowedAaguids.length > 0 || policy.blockedAaguids.length > 0;
 }
 
 /** Verifies a registration and applies the org's key policy. Throws WebAuthnRefusal. */
@@ -97,7 +99,7 @@ export async function verifyKeyRegistration(
     throw new WebAuthnRefusal("model-blocked", `Your org doesn't allow this security key model: ${shown}.`);
   }
   if (requiresProvenModel(policy) && !proof.proven) {
-    // A model list or "physical keys only" means nothing unless the key proves what it is with a signed certificate chain.
+    // A model list or "Accept only verified key models" means nothing unless the key proves what it is with a signed certificate chain.
     throw new WebAuthnRefusal(
       "attestation-required",
       policy.allowedAaguids.length > 0
@@ -108,6 +110,8 @@ export async function verifyKeyRegistration(
   if (verdict === "not-listed") {
     throw new WebAuthnRefusal("model-not-allowed", `Your org doesn't allow this security key model: ${shown}.`);
   }
+  // Without proof these are claims (the backup-eligible flag is signed by the key itself, attachment and transports are the browser's);
+  // they still keep out synced passkeys and built-in authenticators, which say what they are.
   const isPlatform =
     response.authenticatorAttachment === "platform" || transports.includes("internal") || info.credentialDeviceType === "multiDevice" || proof.platformModel;
   if (policy.authenticatorType === "cross-platform" && isPlatform) {

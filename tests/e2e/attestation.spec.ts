@@ -2,12 +2,14 @@ import { expect, test, type Page } from "@playwright/test";
 import { decodeAttestationObject, isoBase64URL, isoCBOR } from "@simplewebauthn/server/helpers";
 import { allowSecurityKeys, logIn, logOut, registerKeyInUi, saveSessionSettings, signUpOrg } from "../support/pages";
 import { addVirtualAuthenticator } from "../support/virtual-authenticator";
-import { UNTRUSTED_PORT } from "../../playwright.config";
+import { TRUSTED_ROOTS_PORT } from "../../playwright.config";
 
-// DESIGN §9, attestation, in a real browser. The e2e server trusts Chromium's
-// virtual authenticator through ATTESTATION_ROOTS_FILE (playwright.config.ts),
-// as an operator trusts in-house keys; the second e2e server (UNTRUSTED_PORT)
-// has no such file, and there the same keys prove nothing.
+// DESIGN §3 and §9, attestation, in a real browser. The main e2e server runs as
+// a new user's `npm start` does: no extra roots, so Chromium's virtual keys
+// (self-signed batch certificate) register as any maker's key does, their
+// model claimed, and are refused wherever proof is required. The second server
+// (TRUSTED_ROOTS_PORT) trusts that certificate through ATTESTATION_ROOTS_FILE,
+// as an operator trusts in-house keys: there the same keys prove their model.
 
 const CTAP2_AAGUID = "01020304-0506-0708-0102-030405060708";
 const U2F_AAGUID = "00000000-0000-0000-0000-000000000000";
@@ -40,36 +42,113 @@ async function tryToRegister(page: Page) {
   await page.getByRole("button", { name: "Register", exact: true }).click();
 }
 
-test("allow-list naming the virtual CTAP2 model: proven keys register, a stripped attestation and a U2F key are refused by reason", async ({ page }) => {
-  const org = await signUpOrg(page, "Attested");
+async function acceptOnlyVerifiedModels(page: Page) {
+  await page.goto("/setup/session-settings");
+  await page.getByLabel("Accept only verified key models").check();
+  page.once("dialog", (dialog) => void dialog.accept());
+  await saveSessionSettings(page);
+  await expect(page.getByText("Session settings saved.")).toBeVisible();
+}
+
+for (const [protocol, shown] of [
+  ["u2f", "an unidentified U2F key"],
+  ["ctap2", CTAP2_AAGUID],
+] as const) {
+  test(`${protocol}: on a default start the key registers, its model claimed; under "Accept only verified key models" it stops working and a new one is refused`, async ({
+    page,
+  }) => {
+    const org = await signUpOrg(page, `Claimed ${protocol}`);
+    await allowSecurityKeys(page);
+    await addVirtualAuthenticator(page, { protocol });
+    await registerKeyInUi(page, org.password, `Claimed ${protocol} key`);
+    const keys = page.getByRole("list", { name: "Your security keys" });
+    await expect(keys).toContainText("Model claimed by the key");
+    await expect(keys).not.toContainText("Verified model");
+
+    // Turning verification on warns how many registered keys would stop working.
+    await page.goto("/setup/session-settings");
+    await page.getByLabel("Accept only verified key models").check();
+    await expect(page.getByText("1 registered key would stop working with these settings")).toBeVisible();
+    await acceptOnlyVerifiedModels(page);
+
+    // A second key of the same make is refused, saying what to do.
+    await tryToRegister(page);
+    await expect(
+      page.getByText(
+        /^Your org only accepts security keys that prove their model, and this key didn't \(.+\)\. Use a security key from a known maker, or ask your admin\.$/,
+      ),
+    ).toBeVisible();
+
+    // The registered key no longer verifies a login, by name.
+    await logOut(page);
+    await logIn(page, org.adminEmail);
+    await page.waitForURL("**/verify");
+    await page.getByRole("button", { name: "Use my security key" }).click();
+    await expect(
+      page.getByText(`Your org only accepts security keys that proved their model when they were registered, and this one didn't (${shown}).`, {
+        exact: false,
+      }),
+    ).toBeVisible();
+    await expect(page).toHaveURL(/\/verify/);
+  });
+}
+
+test("an allow-list naming the virtual CTAP2 model refuses that key on a default start: its self-signed batch certificate proves nothing", async ({ page }) => {
+  await signUpOrg(page, "Untrusted");
   await allowSecurityKeys(page);
   await setModelList(page, "Allowed authenticator models", CTAP2_AAGUID);
   await addVirtualAuthenticator(page, { protocol: "ctap2" });
-
-  // The same key with its attestation removed proves nothing: refused, naming why.
-  await strippingAttestation(page);
   await tryToRegister(page);
-  await expect(
-    page.getByText("Your org only allows specific security key models, and this key didn't prove which model it is (the key sent no attestation)."),
-  ).toBeVisible();
-  await page.unroute("**/api/webauthn/register/verify");
+  await expect(page.getByText(/Your org only allows specific security key models, and this key didn't prove which model it is \(.+\)\./)).toBeVisible();
+  await page.goto("/settings/advanced");
+  await expect(page.getByText("No security keys registered.")).toBeVisible();
+});
 
-  // Its real attestation chains to the batch certificate the operator trusts.
-  await registerKeyInUi(page, org.password, "Proven key");
-  const keys = page.getByRole("list", { name: "Your security keys" });
-  await expect(keys).toContainText(`Verified model: ${CTAP2_AAGUID}`);
+test.describe("on a server that trusts the virtual authenticator's certificate", () => {
+  test.use({ baseURL: `http://localhost:${TRUSTED_ROOTS_PORT}` });
 
-  // A U2F key names no model, so an allow-list cannot admit it.
-  const page2 = await page.context().newPage();
-  await addVirtualAuthenticator(page2, { protocol: "u2f" });
-  await tryToRegister(page2);
-  await expect(page2.getByText("Your org doesn't allow this security key model: an unidentified U2F key.")).toBeVisible();
-  await page2.close();
+  for (const protocol of ["u2f", "ctap2"] as const) {
+    test(`${protocol}: the key registers under "Accept only verified key models", shown as a verified model`, async ({ page }) => {
+      const org = await signUpOrg(page, `Verified ${protocol}`);
+      await allowSecurityKeys(page);
+      await acceptOnlyVerifiedModels(page);
+      await addVirtualAuthenticator(page, { protocol });
+      await registerKeyInUi(page, org.password, `Verified ${protocol} key`);
+      await expect(page.getByRole("list", { name: "Your security keys" })).toContainText("Verified model");
+    });
+  }
 
-  // The admin's view of the user says the same.
-  await page.goto("/setup/users");
-  await page.getByRole("link", { name: "Erin Admin" }).first().click();
-  await expect(page.getByRole("list", { name: "Security keys" })).toContainText(`Verified model: ${CTAP2_AAGUID}`);
+  test("allow-list naming the virtual CTAP2 model: proven keys register, a stripped attestation and a U2F key are refused by reason", async ({ page }) => {
+    const org = await signUpOrg(page, "Attested");
+    await allowSecurityKeys(page);
+    await setModelList(page, "Allowed authenticator models", CTAP2_AAGUID);
+    await addVirtualAuthenticator(page, { protocol: "ctap2" });
+
+    // The same key with its attestation removed proves nothing: refused, naming why.
+    await strippingAttestation(page);
+    await tryToRegister(page);
+    await expect(
+      page.getByText("Your org only allows specific security key models, and this key didn't prove which model it is (the key sent no attestation)."),
+    ).toBeVisible();
+    await page.unroute("**/api/webauthn/register/verify");
+
+    // Its real attestation chains to the batch certificate the operator trusts.
+    await registerKeyInUi(page, org.password, "Proven key");
+    const keys = page.getByRole("list", { name: "Your security keys" });
+    await expect(keys).toContainText(`Verified model: ${CTAP2_AAGUID}`);
+
+    // A U2F key names no model, so an allow-list cannot admit it.
+    const page2 = await page.context().newPage();
+    await addVirtualAuthenticator(page2, { protocol: "u2f" });
+    await tryToRegister(page2);
+    await expect(page2.getByText("Your org doesn't allow this security key model: an unidentified U2F key.")).toBeVisible();
+    await page2.close();
+
+    // The admin's view of the user says the same.
+    await page.goto("/setup/users");
+    await page.getByRole("link", { name: "Erin Admin" }).first().click();
+    await expect(page.getByRole("list", { name: "Security keys" })).toContainText(`Verified model: ${CTAP2_AAGUID}`);
+  });
 });
 
 for (const [protocol, aaguid, shown] of [
@@ -106,19 +185,4 @@ test("the model picker finds models by name and adds their AAGUID", async ({ pag
   await page.getByRole("button", { name: "Add YubiKey 5 Series with NFC (2fc0579f-8113-47ea-b116-bb5a8db9202a) to Allowed authenticator models" }).click();
   await expect(page.getByLabel("Allowed authenticator models", { exact: true })).toHaveValue("2fc0579f-8113-47ea-b116-bb5a8db9202a");
   await expect(page.getByRole("list", { name: "Allowed authenticator models: models" })).toContainText("YubiKey 5 Series with NFC");
-});
-
-test.describe("on a server with no extra attestation roots", () => {
-  test.use({ baseURL: `http://localhost:${UNTRUSTED_PORT}` });
-
-  test("an allow-list naming the virtual CTAP2 model refuses that key: its self-signed batch certificate proves nothing", async ({ page }) => {
-    await signUpOrg(page, "Untrusted");
-    await allowSecurityKeys(page);
-    await setModelList(page, "Allowed authenticator models", CTAP2_AAGUID);
-    await addVirtualAuthenticator(page, { protocol: "ctap2" });
-    await tryToRegister(page);
-    await expect(page.getByText(/Your org only allows specific security key models, and this key didn't prove which model it is \(.+\)\./)).toBeVisible();
-    await page.goto("/settings/advanced");
-    await expect(page.getByText("No security keys registered.")).toBeVisible();
-  });
 });

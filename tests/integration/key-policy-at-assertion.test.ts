@@ -88,10 +88,14 @@ describe("a model blocked after registration", () => {
     expect((refusal as Error).message).toContain(`Your org no longer allows this security key model: ${SOFT_KEY_AAGUID}.`);
   });
 
-  it("a key that never proved its model stops working once the org accepts physical keys only", async () => {
+  it("a key that never proved its model keeps working under physical keys only, and stops once the org accepts only verified models", async () => {
     const { org, user, authenticator, keys } = await userWithKeys([{ attestation: "none" }], { authenticatorType: "SECURITY_KEYS_AND_PASSKEYS" });
     expect(await db().securityKey.findUniqueOrThrow({ where: { id: keys[0]!.id } })).toMatchObject({ modelProven: false, attestation: "none" });
     await setOrgSettings(org.orgId, { authenticatorType: "SECURITY_KEYS_ONLY" });
+    const first = await loginAssertion(user.username, authenticator, keys[0]!.credential);
+    await expect(verifyWithKey(first.pending, first.response, TEST_REQUEST)).resolves.toBeDefined();
+
+    await setOrgSettings(org.orgId, { requireVerifiedModels: true });
     const { pending, response } = await loginAssertion(user.username, authenticator, keys[0]!.credential);
     const refusal = await rejectionOf(verifyWithKey(pending, response, TEST_REQUEST));
     expect(refusal).toMatchObject({ code: "model-no-longer-allowed" });

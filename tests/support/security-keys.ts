@@ -14,6 +14,7 @@ type SettingsOverrides = Partial<{
   authenticatorType: "SECURITY_KEYS_ONLY" | "SECURITY_KEYS_AND_PASSKEYS";
   allowedAaguids: string[];
   blockedAaguids: string[];
+  requireVerifiedModels: boolean;
   reauthWindowMinutes: number;
 }>;
 

@@ -87,14 +87,19 @@ describe("keysRefusedUnder (Session Settings' 'would stop working' count)", () =
     { aaguid: OTHER, proven: false, platform: false, count: 1 },
     { aaguid: OTHER, proven: false, platform: true, count: 4 },
   ];
-  const open = { allowedAaguids: [], blockedAaguids: [], authenticatorType: "SECURITY_KEYS_AND_PASSKEYS" as const };
+  const open = { allowedAaguids: [], blockedAaguids: [], authenticatorType: "SECURITY_KEYS_AND_PASSKEYS" as const, requireVerifiedModels: false };
 
   it("counts nothing when passkeys are allowed and no model list is set", () => {
     expect(keysRefusedUnder(open, keys)).toBe(0);
   });
 
-  it("counts unproven keys and passkeys under physical keys only", () => {
-    expect(keysRefusedUnder({ ...open, authenticatorType: "SECURITY_KEYS_ONLY" }, keys)).toBe(5);
+  it("counts only passkeys under physical keys only: an unproven key of any maker still works", () => {
+    expect(keysRefusedUnder({ ...open, authenticatorType: "SECURITY_KEYS_ONLY" }, keys)).toBe(4);
+  });
+
+  it("counts unproven keys under 'Accept only verified key models', and passkeys too with physical keys only", () => {
+    expect(keysRefusedUnder({ ...open, requireVerifiedModels: true }, keys)).toBe(5);
+    expect(keysRefusedUnder({ ...open, requireVerifiedModels: true, authenticatorType: "SECURITY_KEYS_ONLY" }, keys)).toBe(5);
   });
 
   it("counts keys off an allow-list, and unproven keys of a listed model", () => {

@@ -67,7 +67,7 @@ async function verify(entry: IndexEntry, fixture: Fixture): Promise<Verdict> {
   try {
     if (entry.ceremony === "registration") {
       // Permissive policy: these fixtures test signatures and bindings, not org policy.
-      const policy: KeyPolicy = { userVerification, authenticatorType: "any", allowedAaguids: [], blockedAaguids: [] };
+      const policy: KeyPolicy = { userVerification, authenticatorType: "any", requireVerifiedModel: false, allowedAaguids: [], blockedAaguids: [] };
       const key = await verifyKeyRegistration(fixture.response as RegistrationResponseJSON, expected, policy);
       return { verified: true, aaguid: key.aaguid };
     }

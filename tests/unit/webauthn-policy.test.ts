@@ -6,12 +6,20 @@ import { verifyKeyRegistration, type KeyPolicy } from "@/lib/webauthn/verify";
 import { SOFT_KEY_AAGUID, SoftAuthenticator, ZERO_AAGUID, type RegisterOptions } from "../support/soft-authenticator";
 
 // The org's security key policy applied at registration (DESIGN §3, §9):
-// blocked and allowed models by AAGUID, and under any model list or "physical
-// security keys only" a model proven by an attestation chain to a trusted root.
+// blocked and allowed models by AAGUID, and under any model list or "Accept
+// only verified key models" a model proven by an attestation chain to a trusted
+// root. Without them any key registers, its model claimed.
 
 const RP = { rpID: "gatehouse.test", origin: "https://gatehouse.test" };
 const key = new SoftAuthenticator({ rpId: RP.rpID, origin: RP.origin });
-const OPEN: KeyPolicy = { userVerification: "discouraged", authenticatorType: "cross-platform", allowedAaguids: [], blockedAaguids: [] };
+/** The defaults of a new org: physical keys only, models not required to prove themselves. */
+const OPEN: KeyPolicy = {
+  userVerification: "discouraged",
+  authenticatorType: "cross-platform",
+  requireVerifiedModel: false,
+  allowedAaguids: [],
+  blockedAaguids: [],
+};
 
 /** Trusts the soft authenticator's test roots, as an operator's ATTESTATION_ROOTS_FILE would. */
 const SOFT_ROOTS = loadTrustStore({ ATTESTATION_ROOTS_FILE: "tests/fixtures/webauthn/attestation/soft-authenticator-roots.pem" });
@@ -130,16 +138,41 @@ describe("physical security keys only (authenticatorType cross-platform)", () =>
     ).resolves.toMatchObject({ transports: ["nfc"] });
   });
 
+  // Under the defaults a key of any maker registers: what it cannot prove is shown as claimed, not refused.
+  it.each([
+    ["none", "sent no attestation"],
+    ["packed-self", "self attestation"],
+  ] as const)("accepts a key whose attestation is %s, its model claimed (%s)", async (attestation, reason) => {
+    await expect(register({ attestation }, {})).resolves.toMatchObject({ proof: { proven: false, detail: expect.stringContaining(reason) } });
+  });
+
+  it("accepts a U2F key whose batch certificate chains to no trusted root, its model claimed", async () => {
+    await expect(register({ attestation: "fido-u2f" }, {}, VENDOR_ONLY)).resolves.toMatchObject({
+      aaguid: ZERO_AAGUID,
+      proof: { proven: false, detail: expect.stringContaining("self-signed") },
+    });
+  });
+});
+
+describe("Accept only verified key models", () => {
+  const VERIFIED = { requireVerifiedModel: true } as const;
+
   it.each([
     ["none", "sent no attestation"],
     ["packed-self", "self attestation"],
   ] as const)("refuses a key whose attestation is %s: its model is not proven", async (attestation, reason) => {
-    const refusal = await refusalOf(register({ attestation }, { authenticatorType: "cross-platform" }), "attestation-required");
+    const refusal = await refusalOf(register({ attestation }, VERIFIED), "attestation-required");
     expect(refusal.message).toContain(reason);
+    expect(refusal.message).toMatch(/Use a security key from a known maker, or ask your admin\.$/);
   });
 
   it("refuses a U2F key whose batch certificate chains to no trusted root", async () => {
-    const refusal = await refusalOf(register({ attestation: "fido-u2f" }, { authenticatorType: "cross-platform" }, VENDOR_ONLY), "attestation-required");
+    const refusal = await refusalOf(register({ attestation: "fido-u2f" }, VERIFIED, VENDOR_ONLY), "attestation-required");
     expect(refusal.message).toContain("self-signed");
+  });
+
+  it("accepts the same keys once their root is trusted, their model proven", async () => {
+    await expect(register({ attestation: "fido-u2f" }, VERIFIED)).resolves.toMatchObject({ proof: { proven: true, source: "operator" } });
+    await expect(register({ attestation: "packed" }, { ...VERIFIED, authenticatorType: "any" })).resolves.toMatchObject({ proof: { proven: true } });
   });
 });

@@ -20,7 +20,7 @@ import {
 const RP = { rpID: "gatehouse.test", origin: "https://gatehouse.test" };
 const key = new SoftAuthenticator({ rpId: RP.rpID, origin: RP.origin });
 // No model lists and passkeys allowed: the ceremony is under test here, not the org's policy (webauthn-policy.test.ts).
-const OPEN: KeyPolicy = { userVerification: "discouraged", authenticatorType: "any", allowedAaguids: [], blockedAaguids: [] };
+const OPEN: KeyPolicy = { userVerification: "discouraged", authenticatorType: "any", requireVerifiedModel: false, allowedAaguids: [], blockedAaguids: [] };
 const UV_REQUIRED: KeyPolicy = { ...OPEN, userVerification: "required" };
 
 const newChallenge = () => randomBytes(32).toString("base64url");

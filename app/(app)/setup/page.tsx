@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { daysUntil, formatDate } from "@/lib/format";
 import { adoptionSummary, type AdoptionSummary } from "@/lib/users/queries";
+import { claimedKeysSentence } from "../../_components/key-model";
 import { ButtonLink, Card, PageHeader } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Setup" };
@@ -18,7 +19,9 @@ export default async function SetupHome() {
     {
       done: policy.allowSecurityKeys,
       title: "Turn on security keys",
-      detail: policy.allowSecurityKeys ? "Users can register keys in Advanced User Details." : "Let users verify their identity with a physical security key.",
+      detail: policy.allowSecurityKeys
+        ? ["Users can register keys in Advanced User Details.", claimedKeysSentence(adoption)].filter(Boolean).join(" ")
+        : "Let users verify their identity with a physical security key.",
       href: "/setup/session-settings",
       action: "Open Session Settings",
     },

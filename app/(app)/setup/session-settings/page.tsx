@@ -22,6 +22,7 @@ function toFormValues(policy: OrgPolicy): SessionSettingsFormValues {
     reauthWindowMinutes: String(policy.reauthWindowMinutes),
     userVerification: policy.userVerification,
     authenticatorType: policy.authenticatorType,
+    requireVerifiedModels: policy.requireVerifiedModels,
     allowedAaguids: policy.allowedAaguids.join("\n"),
     blockedAaguids: policy.blockedAaguids.join("\n"),
     sessionTimeoutMinutes: String(policy.sessionTimeoutMinutes),

@@ -30,6 +30,7 @@ export interface SessionSettingsFormValues {
   reauthWindowMinutes: string;
   userVerification: string;
   authenticatorType: string;
+  requireVerifiedModels: boolean;
   allowedAaguids: string;
   blockedAaguids: string;
   sessionTimeoutMinutes: string;
@@ -41,15 +42,22 @@ type SaveResult = ActionResult<{ version: number; changed: number }>;
 const toOptions = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
 const timeoutOptions = TIMEOUT_CHOICES.map((minutes) => ({ value: String(minutes), label: timeoutLabel(minutes) }));
 
+interface KeyPolicyFields {
+  allowed: string;
+  blocked: string;
+  type: string;
+  verified: boolean;
+}
+
 /** Keys a form's key policy would refuse at their next use, beyond those the saved policy already refuses. */
-function newlyRefusedKeys(
-  initial: SessionSettingsFormValues,
-  form: { allowed: string; blocked: string; type: string },
-  keys: readonly RegisteredKeyModel[],
-): number {
-  const refused = (allowed: string, blocked: string, type: string) =>
-    keysRefusedUnder({ allowedAaguids: aaguidsIn(allowed), blockedAaguids: aaguidsIn(blocked), authenticatorType: type as AuthenticatorType }, keys);
-  return Math.max(0, refused(form.allowed, form.blocked, form.type) - refused(initial.allowedAaguids, initial.blockedAaguids, initial.authenticatorType));
+function newlyRefusedKeys(initial: SessionSettingsFormValues, form: KeyPolicyFields, keys: readonly RegisteredKeyModel[]): number {
+  const refused = ({ allowed, blocked, type, verified }: KeyPolicyFields) =>
+    keysRefusedUnder(
+      { allowedAaguids: aaguidsIn(allowed), blockedAaguids: aaguidsIn(blocked), authenticatorType: type as AuthenticatorType, requireVerifiedModels: verified },
+      keys,
+    );
+  const saved = { allowed: initial.allowedAaguids, blocked: initial.blockedAaguids, type: initial.authenticatorType, verified: initial.requireVerifiedModels };
+  return Math.max(0, refused(form) - refused(saved));
 }
 
 const keysWord = (n: number) => `${n} registered key${n === 1 ? "" : "s"}`;
@@ -81,7 +89,12 @@ export function SessionSettingsForm({
     const stopping = form.get("allowSecurityKeys")
       ? newlyRefusedKeys(
           initial,
-          { allowed: String(form.get("allowedAaguids") ?? ""), blocked: String(form.get("blockedAaguids") ?? ""), type: String(form.get("authenticatorType")) },
+          {
+            allowed: String(form.get("allowedAaguids") ?? ""),
+            blocked: String(form.get("blockedAaguids") ?? ""),
+            type: String(form.get("authenticatorType")),
+            verified: Boolean(form.get("requireVerifiedModels")),
+          },
           keyModels,
         )
       : 0;
@@ -148,7 +161,9 @@ function SettingsFields({
   const [allowed, setAllowed] = useState(initial.allowedAaguids);
   const [blocked, setBlocked] = useState(initial.blockedAaguids);
   const [type, setType] = useState(initial.authenticatorType);
-  const stopping = newlyRefusedKeys(initial, { allowed, blocked, type }, keyModels);
+  const [verified, setVerified] = useState(initial.requireVerifiedModels);
+  const stopping = newlyRefusedKeys(initial, { allowed, blocked, type, verified }, keyModels);
+  const listSet = aaguidsIn(allowed).length > 0 || aaguidsIn(blocked).length > 0;
   const turningKeysOff = initial.allowSecurityKeys && !allowKeys && keyOnlyUserCount > 0;
   return (
     <>
@@ -239,8 +254,22 @@ function SettingsFields({
               onChange={(event) => setType(event.target.value)}
               options={toOptions(AUTHENTICATOR_TYPE_LABELS)}
               error={fieldErrors.authenticatorType}
-              hint="Physical keys only: a key must prove its model with a certificate from a trusted maker (attestation). Passkeys live in a phone or computer (Touch ID, Windows Hello, Android, iCloud Keychain) instead of a separate key you plug in or tap."
+              hint="Physical keys only: synced passkeys and keys built into a phone or computer (Touch ID, Windows Hello, Android, iCloud Keychain) are refused, going by what the key and the browser report. To require proof of a key's model, also accept only verified key models."
             />
+            <div className="sm:col-span-2">
+              <CheckboxField
+                label={FIELD_LABELS.requireVerifiedModels}
+                name="requireVerifiedModels"
+                checked={verified}
+                onChange={(event) => setVerified(event.target.checked)}
+                error={fieldErrors.requireVerifiedModels}
+                hint={
+                  listSet
+                    ? "Always applies while a model list below is set: a list means nothing unless the key proves which model it is."
+                    : "Off: a security key of any maker registers, its model shown as claimed by the key. On: only keys whose certificate chains to a trusted maker's root (a verified model) register or verify."
+                }
+              />
+            </div>
             <ModelListField
               label={FIELD_LABELS.allowedAaguids}
               name="allowedAaguids"

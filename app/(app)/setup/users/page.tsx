@@ -3,6 +3,7 @@ import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { listUsers, methodAdoption } from "@/lib/users/queries";
 import { userListQuerySchema } from "@/lib/validation/account";
+import { claimedKeysSentence } from "../../../_components/key-model";
 import { Badge, ButtonLink, PageHeader, Pagination, formatDateTime } from "../../../_components/ui";
 
 export const metadata: Metadata = { title: "Users" };
@@ -22,6 +23,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     ),
     adoptionCounts,
   ]);
+  const claimed = claimedKeysSentence(adoption);
   const pageHref = (p: number) =>
     `/setup/users?${new URLSearchParams({ ...(query.q ? { q: query.q } : {}), ...(query.method ? { method: query.method } : {}), page: String(p) })}`;
 
@@ -29,7 +31,12 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
     <>
       <PageHeader
         title="Users"
-        description={`${adoption.withSecurityKey} of ${adoption.activeUsers} active user${adoption.activeUsers === 1 ? "" : "s"} ${adoption.activeUsers === 1 ? "has" : "have"} a security key · ${total} shown`}
+        description={
+          <>
+            {`${adoption.withSecurityKey} of ${adoption.activeUsers} active user${adoption.activeUsers === 1 ? "" : "s"} ${adoption.activeUsers === 1 ? "has" : "have"} a security key · ${total} shown`}
+            {claimed && <span className="mt-1 block">{claimed}</span>}
+          </>
+        }
         actions={<ButtonLink href="/setup/users/new">New user</ButtonLink>}
       />
       <form className="mb-4 flex gap-2" role="search">
