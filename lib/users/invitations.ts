@@ -10,7 +10,7 @@ import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
-import { afterPasswordReset } from "./password-changes";
+import { afterPasswordReset, replacePassword } from "./password-changes";
 
 // "Set your password" links: invitations from an admin, and password resets
 // ("Forgot your password?", an admin's "Reset password", "This wasn't me"; see
@@ -182,9 +182,8 @@ export async function completeInvitation(token: string, password: string, now = 
       data: { usedAt: now },
     });
     if (consumed.count !== 1) throw new InvitationError("used", purpose);
-    const updated = await tx.user.updateMany({ where: { id: found.userId, orgId: found.orgId, isActive: true }, data: { passwordHash } });
-    if (updated.count !== 1) throw new InvitationError("invalid", purpose);
-    await tx.invitationToken.updateMany({ where: { userId: found.userId, orgId: found.orgId, usedAt: null }, data: { usedAt: now } });
+    const updated = await replacePassword(tx, { id: found.userId, orgId: found.orgId }, passwordHash, now, { activeOnly: true });
+    if (!updated) throw new InvitationError("invalid", purpose);
     if (purpose === "reset") {
       const user = { id: found.userId, orgId: found.orgId, name: found.user.name, email: found.user.email, orgName: found.org.name };
       return afterPasswordReset(tx, user, request, now);

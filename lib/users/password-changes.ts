@@ -13,14 +13,35 @@ import { enqueueSecurityEmail } from "./wasnt-me-links";
 
 // A password that changes: "Change password" in Advanced User Details, or a
 // reset link used on the set-password page. Either way every other session
-// and every pending login of the user ends, and the user is emailed (with
-// "This wasn't me").
+// and every pending login of the user ends, every other set-password or reset
+// link of theirs stops working, and the user is emailed (with "This wasn't me").
 
 type Tx = Prisma.TransactionClient;
 
 export interface AccountOwner {
   id: string;
   orgId: string;
+}
+
+/**
+ * Stores a user's new password hash (null: no password until a link sets one)
+ * and voids every set-password and reset link of theirs still open, in the
+ * caller's transaction: however the password changes, a link issued before
+ * can no longer set it. Every change of password goes through here (a rehash
+ * of the same password at login is not a change). Returns whether the user
+ * was updated (`activeOnly`: only while the account is active).
+ */
+export async function replacePassword(
+  tx: Tx,
+  user: AccountOwner,
+  passwordHash: string | null,
+  now: Date,
+  { activeOnly = false }: { activeOnly?: boolean } = {},
+): Promise<boolean> {
+  const updated = await tx.user.updateMany({ where: { id: user.id, orgId: user.orgId, ...(activeOnly ? { isActive: true } : {}) }, data: { passwordHash } });
+  if (updated.count !== 1) return false;
+  await tx.invitationToken.updateMany({ where: { userId: user.id, orgId: user.orgId, usedAt: null }, data: { usedAt: now } });
+  return true;
 }
 
 /**
@@ -85,7 +106,7 @@ export async function changeOwnPassword(ctx: OrgContext, password: string, now =
   const passwordHash = await hashPassword(password);
   await db().$transaction(async (tx) => {
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
-    await tx.user.updateMany({ where: { id: ctx.userId, orgId: ctx.orgId }, data: { passwordHash } });
+    await replacePassword(tx, { id: ctx.userId, orgId: ctx.orgId }, passwordHash, now);
     await endSessionsAndPendingLogins(tx, { id: ctx.userId, orgId: ctx.orgId }, "password-changed", now, ctx.sessionId);
     await recordVerification(
       { orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Change password", result: "Succeeded", request: ctx.request },

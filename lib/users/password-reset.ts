@@ -11,7 +11,7 @@ import { wakeMailWorker } from "../email/runner";
 import { NotFoundError, RateLimitedError, UserFacingError } from "../errors";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { createSetPasswordLink } from "./invitations";
-import { endSessionsAndPendingLogins } from "./password-changes";
+import { endSessionsAndPendingLogins, replacePassword } from "./password-changes";
 
 // Password resets (DESIGN.md section 10): "Forgot your password?" on /login,
 // an admin's "Reset password", and the link sent after "This wasn't me". Each
@@ -117,7 +117,7 @@ export async function adminResetPassword(ctx: AdminContext, userId: string, now 
   if (!user.isActive) throw new UserFacingError("Reactivate this user before resetting their password.");
   await requireFreshAuth(ctx, now);
   await db().$transaction(async (tx) => {
-    await tx.user.updateMany({ where: { id: user.id, orgId: ctx.orgId }, data: { passwordHash: null } });
+    await replacePassword(tx, user, null, now);
     await endSessionsAndPendingLogins(tx, user, "password-reset", now);
     await issuePasswordReset(tx, { ...user, orgName: ctx.orgName }, "admin", now);
     await recordAudit(

@@ -203,6 +203,25 @@ describe("Change password (Advanced User Details)", () => {
     expect(await db().verificationEvent.count({ where: { userId, activity: "Change password", method: "Password" } })).toBe(1);
   });
 
+  it("voids every set-password and reset link of the user: a link someone took from the mailbox no longer sets the password", async () => {
+    const { userId, username, first } = await userWithSessions();
+    await requestPasswordReset(username, TEST_REQUEST, { minDurationMs: 0 });
+    const stolen = tokenOf(await resetLinkFor(username));
+    expect(await inspectInvitation(stolen)).toMatchObject({ ok: true });
+
+    await reauthenticate(first.ctx);
+    await actAs(first.token);
+    expect(await changePasswordAction({ password: NEW_PASSWORD, confirmPassword: NEW_PASSWORD })).toEqual({ ok: true, data: undefined });
+
+    expect(await inspectInvitation(stolen)).toMatchObject({ ok: false });
+    await actAs(null);
+    const attacker = "attacker-chosen-passphrase-9";
+    expect(await setPasswordAction({ token: stolen, password: attacker, confirmPassword: attacker })).toMatchObject({ ok: false });
+    await expect(authenticateWithPassword(username, attacker, TEST_REQUEST)).rejects.toThrow("Check your username and password");
+    await logInFully(username, NEW_PASSWORD, TEST_REQUEST);
+    expect(await db().invitationToken.count({ where: { userId, usedAt: null } })).toBe(0);
+  });
+
   it("refuses a password against the policy with its reason, changing nothing", async () => {
     const { first, userId } = await userWithSessions();
     await reauthenticate(first.ctx);
@@ -234,6 +253,18 @@ describe("an admin's Reset password", () => {
     expect(email.text).toContain("an admin of your org reset your password");
     await completeInvitation(tokenOf(await resetLinkFor(username)), NEW_PASSWORD);
     await logInFully(username, NEW_PASSWORD, TEST_REQUEST);
+  });
+
+  it("voids the user's earlier reset links: only the link it emails sets the password", async () => {
+    const { org, userId, username } = await userWithSessions();
+    await requestPasswordReset(username, TEST_REQUEST, { minDurationMs: 0 });
+    const earlier = tokenOf(await resetLinkFor(username));
+    const admin = await signIn(org.adminId, { fresh: true });
+    await actAs(admin.token);
+    expect(await resetUserPasswordAction({ userId })).toEqual({ ok: true, data: undefined });
+    await expect(completeInvitation(earlier, "attacker-chosen-passphrase-9")).rejects.toThrow("This link has already been used");
+    await completeInvitation(tokenOf(await resetLinkFor(username)), NEW_PASSWORD);
+    expect(await db().invitationToken.count({ where: { userId, usedAt: null } })).toBe(0);
   });
 
   it("is refused for another org's user, changing nothing", async () => {
