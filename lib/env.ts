@@ -52,6 +52,10 @@ const envSchema = z.object({
     }),
   // Attestation trust (lib/webauthn/trust): a FIDO MDS3 BLOB file the operator downloads, and extra PEM roots the operator trusts.
   FIDO_MDS_FILE: z.string().optional(),
+  // Where `npm run mds:update` downloads the BLOB from, and extra issuing CAs of its signer
+  // (comma-separated subject CNs or SHA-256 fingerprints) beyond the one lib/webauthn/trust/mds-signer.ts ships.
+  FIDO_MDS_URL: z.string().url("FIDO_MDS_URL must be an absolute URL").default("https://mds3.fidoalliance.org/"),
+  FIDO_MDS_SIGNER_ISSUERS: z.string().optional(),
   ATTESTATION_ROOTS_FILE: z.string().optional(),
   // Tests only: a PEM root that may sign a test MDS BLOB; startup refuses it when NODE_ENV=production.
   FIDO_MDS_TEST_ROOT_FILE: z.string().optional(),

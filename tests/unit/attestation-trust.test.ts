@@ -1,7 +1,5 @@
-import { createHash, createPrivateKey, sign, X509Certificate } from "node:crypto";
-import { mkdtempSync, readFileSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import path from "node:path";
+import { createHash, X509Certificate } from "node:crypto";
+import { readFileSync } from "node:fs";
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
 import { decodeAttestationObject, isoBase64URL } from "@simplewebauthn/server/helpers";
 import { describe, expect, it } from "vitest";
@@ -11,6 +9,7 @@ import { verifyAttestationChain, type TrustAnchor } from "@/lib/webauthn/trust/c
 import { loadTrustStore, proveModel, TrustConfigError } from "@/lib/webauthn/trust/store";
 import { FIDO_MDS_ROOT, VENDOR_ROOTS } from "@/lib/webauthn/trust/vendor-roots";
 import { verifyKeyRegistration, type KeyPolicy } from "@/lib/webauthn/verify";
+import { blobFile, mdsBlob as testMdsBlob, TEST_MDS_CONFIG } from "../support/mds-blob";
 import { SOFT_KEY_AAGUID, SoftAuthenticator } from "../support/soft-authenticator";
 
 // The trust store (DESIGN §9): pinned vendor roots, chain validation, the
@@ -155,18 +154,8 @@ describe("ATTESTATION_ROOTS_FILE", () => {
   });
 });
 
-// A test MDS BLOB: ES256 JWT signed by chains/mds-signer.pem, which chains/mds-root.pem issued.
-function mdsBlob(entries: unknown[], tamper = false): string {
-  const x5c = ["mds-signer.pem", "mds-root.pem"].map((f) => Buffer.from(new X509Certificate(fixture(`chains/${f}`)).raw).toString("base64"));
-  const header = Buffer.from(JSON.stringify({ alg: "ES256", typ: "JWT", x5c })).toString("base64url");
-  const payload = Buffer.from(JSON.stringify({ legalHeader: "test", no: 42, nextUpdate: "2099-01-01", entries })).toString("base64url");
-  const signature = sign("sha256", Buffer.from(`${header}.${payload}`), {
-    key: createPrivateKey(fixture("chains/mds-signer.key.pem")),
-    dsaEncoding: "ieee-p1363",
-  });
-  const body = tamper ? Buffer.from(JSON.stringify({ legalHeader: "test", no: 43, nextUpdate: "2099-01-01", entries })).toString("base64url") : payload;
-  return `${header}.${body}.${signature.toString("base64url")}`;
-}
+// A test MDS BLOB, signed by the FIDO metadata signer's double under the test root (tests/support/mds-blob.ts).
+const mdsBlob = (entries: unknown[], tamper = false) => testMdsBlob(entries, { tamper });
 
 const softRoot = Buffer.from(new X509Certificate(fixture("attestation/packed-root.pem")).raw).toString("base64");
 const entry = (status: string) => ({
@@ -179,13 +168,6 @@ const entry = (status: string) => ({
   },
   statusReports: [{ status: "FIDO_CERTIFIED", effectiveDate: "2024-01-01" }, ...(status === "FIDO_CERTIFIED" ? [] : [{ status, effectiveDate: "2025-06-01" }])],
 });
-
-function blobFile(blob: string): string {
-  const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-mds-"));
-  const file = path.join(dir, "blob.jwt");
-  writeFileSync(file, blob);
-  return file;
-}
 
 const TEST_ROOT = "tests/fixtures/webauthn/chains/mds-root.pem";
 
@@ -200,7 +182,7 @@ describe("FIDO_MDS_FILE", () => {
   it("trusts a BLOB signed under the test root only when the test-only setting names that root", () => {
     const file = blobFile(mdsBlob([entry("FIDO_CERTIFIED")]));
     expect(() => loadTrustStore({ FIDO_MDS_FILE: file })).toThrow(/FIDO_MDS_FILE: .* does not chain to the FIDO Alliance root/);
-    const store = loadTrustStore({ FIDO_MDS_FILE: file, FIDO_MDS_TEST_ROOT_FILE: TEST_ROOT, NODE_ENV: "test" });
+    const store = loadTrustStore({ FIDO_MDS_FILE: file, ...TEST_MDS_CONFIG });
     expect(store.mds?.serial).toBe(42);
   });
 
@@ -212,13 +194,13 @@ describe("FIDO_MDS_FILE", () => {
   });
 
   it("gives names and roots: a key chaining to its model's MDS root is proven by MDS", async () => {
-    const store = loadTrustStore({ FIDO_MDS_FILE: blobFile(mdsBlob([entry("FIDO_CERTIFIED")])), FIDO_MDS_TEST_ROOT_FILE: TEST_ROOT, NODE_ENV: "test" });
+    const store = loadTrustStore({ FIDO_MDS_FILE: blobFile(mdsBlob([entry("FIDO_CERTIFIED")])), ...TEST_MDS_CONFIG });
     const key = await registerSoft(store);
     expect(key).toMatchObject({ modelName: "Gatehouse Test Key", proof: { proven: true, source: "mds", detail: "FIDO MDS" } });
   });
 
   it("refuses a model whose latest status report is REVOKED, at registration and at every later assertion", async () => {
-    const store = loadTrustStore({ FIDO_MDS_FILE: blobFile(mdsBlob([entry("REVOKED")])), FIDO_MDS_TEST_ROOT_FILE: TEST_ROOT, NODE_ENV: "test" });
+    const store = loadTrustStore({ FIDO_MDS_FILE: blobFile(mdsBlob([entry("REVOKED")])), ...TEST_MDS_CONFIG });
     const refusal = await registerSoft(store, ANY).catch((e: unknown) => e);
     expect(refusal).toMatchObject({ code: "model-compromised" });
     expect((refusal as Error).message).toContain("revoked: Gatehouse Test Key");
@@ -229,8 +211,7 @@ describe("FIDO_MDS_FILE", () => {
   it("refuses ATTESTATION_KEY_COMPROMISE of the whole model", async () => {
     const store = loadTrustStore({
       FIDO_MDS_FILE: blobFile(mdsBlob([entry("ATTESTATION_KEY_COMPROMISE")])),
-      FIDO_MDS_TEST_ROOT_FILE: TEST_ROOT,
-      NODE_ENV: "test",
+      ...TEST_MDS_CONFIG,
     });
     await expect(registerSoft(store, ANY)).rejects.toMatchObject({ code: "model-compromised" });
   });
@@ -243,7 +224,7 @@ describe("FIDO_MDS_FILE", () => {
     const file = blobFile(blob());
     let error: unknown;
     try {
-      loadTrustStore({ FIDO_MDS_FILE: file, FIDO_MDS_TEST_ROOT_FILE: TEST_ROOT, NODE_ENV: "test" });
+      loadTrustStore({ FIDO_MDS_FILE: file, ...TEST_MDS_CONFIG });
     } catch (e) {
       error = e;
     }
@@ -256,6 +237,7 @@ describe("FIDO_MDS_FILE", () => {
     const { vi } = await import("vitest");
     vi.stubEnv("FIDO_MDS_FILE", blobFile(mdsBlob([entry("FIDO_CERTIFIED")], true)));
     vi.stubEnv("FIDO_MDS_TEST_ROOT_FILE", TEST_ROOT);
+    vi.stubEnv("FIDO_MDS_SIGNER_ISSUERS", TEST_MDS_CONFIG.FIDO_MDS_SIGNER_ISSUERS);
     vi.stubEnv("AUTH_SECRET", "unit-test-secret-0123456789abcdef0123456789");
     vi.resetModules();
     try {

@@ -3,8 +3,10 @@ import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { daysUntil, formatDate } from "@/lib/format";
 import { adoptionSummary, type AdoptionSummary } from "@/lib/users/queries";
+import { mdsStatus } from "@/lib/webauthn/trust/store";
 import { claimedKeysSentence } from "../../_components/key-model";
 import { ButtonLink, Card, PageHeader } from "../../_components/ui";
+import { FidoMetadataStatus } from "./fido-metadata-status";
 
 export const metadata: Metadata = { title: "Setup" };
 
@@ -94,6 +96,7 @@ export default async function SetupHome() {
           </div>
         </Card>
       </div>
+      <FidoMetadataStatus status={mdsStatus()} />
     </>
   );
 }

@@ -1,11 +1,14 @@
 import "server-only";
-import { X509Certificate, verify as verifySignature } from "node:crypto";
+import { X509Certificate } from "node:crypto";
 import { z } from "zod";
-import { issuedBy } from "./chain";
+import { MdsBlobError, verifyBlobSigner, type MdsBlobTrust } from "./mds-signer";
+
+export { MdsBlobError, type MdsBlobTrust } from "./mds-signer";
 
 // The FIDO Metadata Service 3 BLOB: a JWT whose header carries the signing
 // certificate chain (x5c). Nothing in it is trusted before that chain leads
-// to the FIDO root and the signature over header.payload verifies.
+// to the FIDO root, its leaf is the FIDO metadata signer (mds-signer.ts) and
+// the signature over header.payload verifies.
 
 /** MDS status reports that make a model unacceptable (FIDO MDS3 AuthenticatorStatus). */
 export const COMPROMISED_STATUSES = new Set([
@@ -23,6 +26,8 @@ export interface MdsEntry {
   roots: X509Certificate[];
   /** The most recent status report's status (by effectiveDate), e.g. FIDO_CERTIFIED_L1 or REVOKED. */
   status: string | null;
+  /** A whole-model REVOKED, USER_VERIFICATION_BYPASS, ATTESTATION_KEY_COMPROMISE, USER_KEY_*_COMPROMISE ever reported, or null. */
+  compromisedStatus: string | null;
   /** Certificates a status report names as compromised (base64 DER), for ATTESTATION_KEY_COMPROMISE of one batch. */
   compromisedCertificates: string[];
   /** "external" / "internal" / …: how the model attaches (metadataStatement.attachmentHint). */
@@ -32,6 +37,8 @@ export interface MdsEntry {
 export interface MdsData {
   serial: number;
   nextUpdate: string;
+  /** Entries in the BLOB (FIDO2 models by AAGUID and U2F models by key identifier). */
+  entries: number;
   byAaguid: Map<string, MdsEntry>;
   /** U2F models, by the hex SubjectKeyIdentifier of their attestation certificates. */
   byKeyIdentifier: Map<string, MdsEntry>;
@@ -53,8 +60,6 @@ const entrySchema = z.object({
 const payloadSchema = z.object({ no: z.number().int(), nextUpdate: z.string(), entries: z.array(z.unknown()) });
 const headerSchema = z.object({ alg: z.string(), x5c: z.array(z.string()).min(1) });
 
-export class MdsBlobError extends Error {}
-
 function json(part: string, what: string): unknown {
   try {
     return JSON.parse(Buffer.from(part, "base64url").toString("utf8"));
@@ -71,50 +76,41 @@ function certificate(base64: string): X509Certificate | null {
   }
 }
 
-function within(cert: X509Certificate, now: Date) {
-  return new Date(cert.validFrom).getTime() <= now.getTime() && now.getTime() <= new Date(cert.validTo).getTime();
-}
-
-/** Verifies the BLOB's x5c chain to one of `roots` and its signature. Throws MdsBlobError with the reason. */
-function verifyBlob(header: z.infer<typeof headerSchema>, signed: string, signature: Buffer, roots: readonly X509Certificate[], now: Date) {
-  const chain = header.x5c.map(certificate);
-  if (chain.some((c) => c === null)) throw new MdsBlobError("its signing certificate chain (x5c) is unreadable");
-  const certs = chain as X509Certificate[];
-  for (const cert of certs) if (!within(cert, now)) throw new MdsBlobError(`its signing certificate "${cert.subject.replace(/\n/g, ", ")}" has expired`);
-  for (let i = 1; i < certs.length; i++) {
-    if (!certs[i]!.ca || !issuedBy(certs[i - 1]!, certs[i]!)) {
-      throw new MdsBlobError("its signing certificate chain (x5c) is broken");
-    }
+/**
+ * The status that condemns the whole model, or null. It sticks: a later
+ * UPDATE_AVAILABLE or FIDO_CERTIFIED report (a firmware update, a new
+ * certification) does not make keys already in users' hands safe again; an org
+ * that still wants the model names it in its allow-list.
+ */
+function modelCompromise(reports: readonly z.infer<typeof statusReport>[]): string | null {
+  let condemned: string | null = null;
+  for (const report of reports) {
+    if (!COMPROMISED_STATUSES.has(report.status)) continue;
+    // A compromised batch key named by its certificate condemns that batch, not the whole model.
+    if (report.status === "ATTESTATION_KEY_COMPROMISE" && report.certificate) continue;
+    condemned = report.status;
   }
-  const top = certs[certs.length - 1]!;
-  const anchored = roots.some((root) => within(root, now) && (top.fingerprint256 === root.fingerprint256 || issuedBy(top, root)));
-  if (!anchored) throw new MdsBlobError("its signing certificate does not chain to the FIDO Alliance root");
-  const key = certs[0]!.publicKey;
-  const data = Buffer.from(signed);
-  const ok =
-    header.alg === "RS256"
-      ? verifySignature("sha256", data, key, signature)
-      : header.alg === "ES256"
-        ? verifySignature("sha256", data, { key, dsaEncoding: "ieee-p1363" }, signature)
-        : header.alg === "PS256"
-          ? verifySignature("sha256", data, { key, padding: 6 /* RSA_PKCS1_PSS_PADDING */, saltLength: 32 }, signature)
-          : null;
-  if (ok === null) throw new MdsBlobError(`its signature algorithm ${header.alg} is not supported`);
-  if (!ok) throw new MdsBlobError("its signature does not verify");
+  return condemned;
 }
 
-/** Parses and verifies an MDS3 BLOB against the FIDO root(s). Throws MdsBlobError with the reason. */
-export function parseMdsBlob(blob: string, roots: readonly X509Certificate[], now = new Date()): MdsData {
+/** Parses and verifies an MDS3 BLOB against the FIDO root(s) and signer. Throws MdsBlobError with the reason. */
+export function parseMdsBlob(blob: string, trust: MdsBlobTrust, now = new Date()): MdsData {
   const parts = blob.trim().split(".");
   if (parts.length !== 3) throw new MdsBlobError("it is not a JWT (header.payload.signature)");
   const [rawHeader, rawPayload, rawSignature] = parts as [string, string, string];
   const header = headerSchema.safeParse(json(rawHeader, "header"));
   if (!header.success) throw new MdsBlobError("its header has no signing certificate chain (x5c)");
-  verifyBlob(header.data, `${rawHeader}.${rawPayload}`, Buffer.from(rawSignature, "base64url"), roots, now);
+  verifyBlobSigner(header.data, `${rawHeader}.${rawPayload}`, Buffer.from(rawSignature, "base64url"), trust, now);
   const payload = payloadSchema.safeParse(json(rawPayload, "payload"));
   if (!payload.success) throw new MdsBlobError("its payload is not an MDS3 metadata BLOB (no, nextUpdate, entries)");
 
-  const data: MdsData = { serial: payload.data.no, nextUpdate: payload.data.nextUpdate, byAaguid: new Map(), byKeyIdentifier: new Map() };
+  const data: MdsData = {
+    serial: payload.data.no,
+    nextUpdate: payload.data.nextUpdate,
+    entries: payload.data.entries.length,
+    byAaguid: new Map(),
+    byKeyIdentifier: new Map(),
+  };
   for (const raw of payload.data.entries) {
     const parsed = entrySchema.safeParse(raw);
     if (!parsed.success) continue; // a malformed entry is one model we cannot vouch for, not a reason to distrust the rest
@@ -125,6 +121,7 @@ export function parseMdsBlob(blob: string, roots: readonly X509Certificate[], no
       name: entry.metadataStatement?.description ?? entry.aaguid ?? "Unnamed model",
       roots: (entry.metadataStatement?.attestationRootCertificates ?? []).map(certificate).filter((c): c is X509Certificate => c !== null),
       status: reports.at(-1)?.status ?? null,
+      compromisedStatus: modelCompromise(reports),
       compromisedCertificates: reports.filter((r) => r.status === "ATTESTATION_KEY_COMPROMISE" && r.certificate).map((r) => r.certificate!),
       attachmentHint: entry.metadataStatement?.attachmentHint ?? [],
     };

@@ -1,103 +1,26 @@
 import "server-only";
-import { X509Certificate } from "node:crypto";
-import fs from "node:fs";
-import path from "node:path";
 import { env } from "../../env";
 import { verifyAttestationChain, type TrustAnchor, type TrustSource } from "./chain";
 import { certificateExtensions, subjectKeyIdentifier } from "./der";
-import { COMPROMISED_STATUSES, MdsBlobError, parseMdsBlob, type MdsData, type MdsEntry } from "./mds";
-import { FIDO_MDS_ROOT, VENDOR_ROOTS } from "./vendor-roots";
+import type { TrustStore } from "./load";
+import type { MdsEntry } from "./mds";
+import { trustReloader } from "./reload";
 
-// The trust store: which attestation roots prove a key's model. Built once
-// per process from the bundled vendor roots plus what the operator configures
-// (FIDO_MDS_FILE, ATTESTATION_ROOTS_FILE); a bad file stops startup.
+export { certificatesFromPem, loadTrustStore, TrustConfigError, vendorAnchors, type TrustConfig, type TrustStore } from "./load";
 
-export interface TrustStore {
-  /** Vendor roots and the operator's own roots: they vouch for any model they sign. */
-  anchors: TrustAnchor[];
-  /** The verified MDS BLOB: its roots vouch only for their own model. */
-  mds: MdsData | null;
-}
+// The trust store: which attestation roots prove a key's model (load.ts builds
+// it from configuration), and what it says about one attestation.
 
-export interface TrustConfig {
-  FIDO_MDS_FILE?: string;
-  ATTESTATION_ROOTS_FILE?: string;
-  /** Tests only: a PEM root that may sign a test MDS BLOB. Refused in production. */
-  FIDO_MDS_TEST_ROOT_FILE?: string;
-  NODE_ENV?: string;
-}
+let current: (() => TrustStore) | undefined;
 
-export class TrustConfigError extends Error {}
-
-export function vendorAnchors(): TrustAnchor[] {
-  return VENDOR_ROOTS.map((root) => ({ certificate: new X509Certificate(root.pem), label: root.vendor, source: "vendor" as const }));
-}
-
-/** Every certificate in a PEM text; throws when there is none or one is unreadable. */
-export function certificatesFromPem(text: string): X509Certificate[] {
-  const blocks = text.match(/-----BEGIN CERTIFICATE-----[\s\S]+?-----END CERTIFICATE-----/g) ?? [];
-  if (blocks.length === 0) throw new Error("it contains no PEM certificate");
-  return blocks.map((block, i) => {
-    try {
-      return new X509Certificate(block);
-    } catch {
-      throw new Error(`certificate ${i + 1} is unreadable`);
-    }
-  });
-}
-
-function readConfigured(variable: string, file: string): string {
-  try {
-    return fs.readFileSync(path.resolve(/*turbopackIgnore: true*/ process.cwd(), file), "utf8");
-  } catch (error) {
-    throw new TrustConfigError(`${variable}: cannot read ${file} (${(error as NodeJS.ErrnoException).code ?? "unreadable"})`);
-  }
-}
-
-/** Builds the trust store from configuration. Throws TrustConfigError naming the variable and the reason. */
-export function loadTrustStore(config: TrustConfig, now = new Date()): TrustStore {
-  const anchors = vendorAnchors();
-  if (config.ATTESTATION_ROOTS_FILE) {
-    const text = readConfigured("ATTESTATION_ROOTS_FILE", config.ATTESTATION_ROOTS_FILE);
-    let certificates: X509Certificate[];
-    try {
-      certificates = certificatesFromPem(text);
-    } catch (error) {
-      throw new TrustConfigError(`ATTESTATION_ROOTS_FILE: ${config.ATTESTATION_ROOTS_FILE}: ${(error as Error).message}`);
-    }
-    for (const certificate of certificates) anchors.push({ certificate, label: "Operator's trusted roots", source: "operator" });
-  }
-  const mdsRoots = [new X509Certificate(FIDO_MDS_ROOT.pem)];
-  if (config.FIDO_MDS_TEST_ROOT_FILE) {
-    if (config.NODE_ENV === "production") {
-      throw new TrustConfigError("FIDO_MDS_TEST_ROOT_FILE: a test root for the MDS BLOB is refused when NODE_ENV=production");
-    }
-    try {
-      mdsRoots.push(...certificatesFromPem(readConfigured("FIDO_MDS_TEST_ROOT_FILE", config.FIDO_MDS_TEST_ROOT_FILE)));
-    } catch (error) {
-      if (error instanceof TrustConfigError) throw error;
-      throw new TrustConfigError(`FIDO_MDS_TEST_ROOT_FILE: ${(error as Error).message}`);
-    }
-  }
-  let mds: MdsData | null = null;
-  if (config.FIDO_MDS_FILE) {
-    const blob = readConfigured("FIDO_MDS_FILE", config.FIDO_MDS_FILE);
-    try {
-      mds = parseMdsBlob(blob, mdsRoots, now);
-    } catch (error) {
-      if (error instanceof MdsBlobError) throw new TrustConfigError(`FIDO_MDS_FILE: ${config.FIDO_MDS_FILE} is refused: ${error.message}`);
-      throw error;
-    }
-  }
-  return { anchors, mds };
-}
-
-let cached: TrustStore | undefined;
-
-/** The process's trust store, built on first use from the environment (startup builds it first, so a bad file stops it). */
+/**
+ * The process's trust store, built on first use from the environment (startup
+ * builds it first, so a bad file stops it); a changed FIDO_MDS_FILE is picked
+ * up within seconds (reload.ts).
+ */
 export function attestationTrust(): TrustStore {
-  cached ??= loadTrustStore(env());
-  return cached;
+  current ??= trustReloader(env());
+  return current();
 }
 
 export interface ModelProof {
@@ -131,10 +54,7 @@ function compromise(entry: MdsEntry | null, x5c: readonly Uint8Array[]): string 
   if (!entry) return null;
   const chain = new Set(x5c.map((der) => Buffer.from(der).toString("base64")));
   if (entry.compromisedCertificates.some((cert) => chain.has(cert))) return "ATTESTATION_KEY_COMPROMISE";
-  if (!entry.status || !COMPROMISED_STATUSES.has(entry.status)) return null;
-  // A compromised batch key named by its certificate condemns that batch, not the whole model.
-  if (entry.status === "ATTESTATION_KEY_COMPROMISE" && entry.compromisedCertificates.length > 0) return null;
-  return entry.status;
+  return entry.compromisedStatus;
 }
 
 /**
@@ -169,16 +89,38 @@ export function mdsModelName(store: TrustStore, aaguid: string): string | null {
   return store.mds?.byAaguid.get(aaguid.toLowerCase())?.name ?? null;
 }
 
+export interface MdsStatus {
+  serial: number;
+  /** The date the FIDO Alliance promises the next BLOB by (YYYY-MM-DD). */
+  nextUpdate: string;
+  entries: number;
+  /** Past nextUpdate: a fresh BLOB is out, and this one may miss revocations. */
+  stale: boolean;
+}
+
+/** What the MDS BLOB in use is, or null without one. */
+export function mdsStatusOf(store: TrustStore, now = new Date()): MdsStatus | null {
+  if (!store.mds) return null;
+  const { serial, nextUpdate, entries } = store.mds;
+  const due = new Date(`${nextUpdate}T00:00:00Z`).getTime();
+  return { serial, nextUpdate, entries, stale: !Number.isNaN(due) && due < now.getTime() };
+}
+
+/** The process's MDS BLOB, for Setup. */
+export function mdsStatus(): MdsStatus | null {
+  return mdsStatusOf(attestationTrust());
+}
+
 /** One startup log line: what the trust store holds. */
 export function describeTrust(store: TrustStore): string {
   const operator = store.anchors.filter((a) => a.source === "operator").length;
   const vendor = store.anchors.length - operator;
   const parts = [`${vendor} vendor roots`];
   if (operator) parts.push(`${operator} from ATTESTATION_ROOTS_FILE`);
-  if (store.mds) {
-    const stale = new Date(`${store.mds.nextUpdate}T00:00:00Z`).getTime() < Date.now();
+  const mds = mdsStatusOf(store);
+  if (mds) {
     parts.push(
-      `FIDO MDS BLOB no. ${store.mds.serial} with ${store.mds.byAaguid.size} models${stale ? ` (past its nextUpdate ${store.mds.nextUpdate}: download a fresh one)` : ""}`,
+      `FIDO MDS BLOB no. ${mds.serial} with ${mds.entries} entries${mds.stale ? ` (past its nextUpdate ${mds.nextUpdate}: run npm run mds:update)` : ""}`,
     );
   } else parts.push("no FIDO_MDS_FILE");
   return `attestation trust: ${parts.join(", ")}`;
