@@ -9,14 +9,22 @@ export const temporaryCodeIssuedEmail = defineEmailTemplate({
   name: "temporary-code-issued",
   category: "alert",
   label: "Temporary verification code issued",
-  schema: z.object({ name: nameField, orgName: nameField, issuedBy: nameField, expiresAt: timeField, wasntMeLink: wasntMeField }),
+  schema: z.object({
+    name: nameField,
+    orgName: nameField,
+    issuedBy: nameField,
+    // Issued by whoever runs the Gatehouse server (npm run user:recover), for an org's only admin.
+    byOperator: z.boolean().optional(),
+    expiresAt: timeField,
+    wasntMeLink: wasntMeField,
+  }),
   subject: () => "An admin issued you a temporary verification code",
   secretValidForMs: WASNT_ME_VALID_FOR_MS,
   body: (d) => [
     { type: "heading", text: "An admin issued you a temporary verification code" },
     {
       type: "paragraph",
-      text: `Hi ${d.name}, ${d.issuedBy}, an admin of ${d.orgName}, issued a temporary verification code for your Gatehouse account. They will give it to you; use it once on the "Verify your identity" page after your password.`,
+      text: `Hi ${d.name}, ${d.byOperator ? "the operator of your Gatehouse server" : `${d.issuedBy}, an admin of ${d.orgName},`} issued a temporary verification code for your Gatehouse account. They will give it to you; use it once on the "Verify your identity" page after your password.`,
     },
     {
       type: "facts",

@@ -2,7 +2,7 @@ import { linkField } from "./fields";
 import type { EmailBlock } from "./layout";
 
 // "This wasn't me": every security email ends with a single-use link (7 days)
-// that signs the reader out everywhere, undoes what the email reported and
+// that signs the reader out everywhere, suspends what the email reported and
 // tells their admins. The outbox blanks the body after delivery like any other
 // secret; the link is checked against the hashed token in CompromiseReport.
 
@@ -16,7 +16,7 @@ export function wasntMeBlocks(link: string, lead = "If this wasn't you"): EmailB
   return [
     {
       type: "paragraph",
-      text: `${lead}, use the button below. It signs you out everywhere, undoes this change, tells your admins and emails you a link to set a new password.`,
+      text: `${lead}, use the button below. It signs you out everywhere, suspends this change and tells your admins; you then set a new password, or your admin helps you back in.`,
     },
     { type: "button", label: "This wasn't me", url: link },
   ];

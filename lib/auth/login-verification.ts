@@ -21,6 +21,7 @@ import { WebAuthnRefusal } from "../webauthn/refusal";
 import { relyingParty } from "../webauthn/relying-party";
 import { keySettingsOf } from "../webauthn/settings";
 import { challengeOf } from "../webauthn/verify";
+import { countOtherActiveAdmins, endAdminRecovery, recoveryRouteOf, type RecoveryRoute } from "../users/recovery-route";
 import { activateDevice } from "./devices";
 import type { PendingLoginSubject } from "./org-context";
 import { LoginExpiredError, MAX_FAILED_VERIFICATIONS, noteFailedVerification } from "./pending-login";
@@ -55,6 +56,8 @@ export interface VerificationChoices {
   expiresAt: Date;
   /** Keys not offered because they were flagged as possible clones (the user is told why). */
   flaggedKeyNames: string[];
+  /** "Admin recovery required": who recovers the account (the org's only active admin needs the operator), else null. */
+  adminRecovery: RecoveryRoute | null;
 }
 
 /** What /verify shows for a pending login. */
@@ -63,8 +66,8 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
   const methods: LoginMethod[] = [];
   const available = await userMethods(pending);
   if (available.usableKeys.length > 0) methods.push("security-key");
-  if (available.secondFactors.includes("authenticator-app")) methods.push("authenticator-app");
-  if ((await countRecoveryCodesLeft(pending)) > 0) methods.push("recovery-code");
+  if (available.usableApp) methods.push("authenticator-app");
+  if (!available.adminRecoveryRequired && (await countRecoveryCodesLeft(pending)) > 0) methods.push("recovery-code");
   if (await hasTemporaryCode(pending)) methods.push("temporary-code");
   // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.
   if (pending.needsDeviceActivation && !pending.needsSecondFactor) methods.push("email-code");
@@ -85,6 +88,7 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
           })
         ).map((k) => k.name)
       : [],
+    adminRecovery: available.adminRecoveryRequired ? recoveryRouteOf(await countOtherActiveAdmins(pending)) : null,
   };
 }
 
@@ -309,5 +313,8 @@ export async function verifyWithOneTimeCode(
   } catch (error) {
     return fail(pending, method, error, request);
   }
-  return succeed(pending, method, request, now);
+  const verified = await succeed(pending, method, request, now);
+  // The admin's (or operator's) code is the recovery "Admin recovery required" waited for.
+  if (kind === "temporary-code") await endAdminRecovery(pending);
+  return verified;
 }

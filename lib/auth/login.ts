@@ -148,7 +148,8 @@ async function passwordStep(username: string, password: string, request: LoginRe
   }) as PasswordCheckedUser;
   const methods = await userMethods(checked);
   const needs: Needs = {
-    secondFactor: methods.secondFactors.length > 0,
+    // A suspended factor counts, and an account awaiting admin recovery always verifies (with the admin's temporary code).
+    secondFactor: methods.secondFactors.length > 0 || methods.adminRecoveryRequired,
     deviceActivation: checked.policy.requireDeviceActivation && !(await isActivatedDevice(checked, request.deviceCookie, now)),
   };
   const info = { ip: request.ip, userAgent: request.userAgent };

@@ -66,12 +66,12 @@ export async function reauthenticateWithPassword(ctx: OrgContext, password: stri
   const keys = settings.keysAllowed
     ? (
         await db().securityKey.findMany({
-          where: { userId: ctx.userId, orgId: ctx.orgId, flaggedAt: null },
+          where: { userId: ctx.userId, orgId: ctx.orgId, flaggedAt: null, suspendedAt: null },
           select: { credentialId: true, transports: true, aaguid: true, modelProven: true, backupEligible: true },
         })
       ).filter((key) => storedKeyRefusal(settings.policy, { ...key, name: null }, trust) === null)
     : [];
-  if (keys.length === 0 && (await userMethods(ctx)).secondFactors.includes("authenticator-app")) {
+  if (keys.length === 0 && (await userMethods(ctx)).usableApp) {
     return { next: "authenticator-app", token: await issueChallenge(ctx, "reauth-app", now) };
   }
   if (keys.length === 0) {

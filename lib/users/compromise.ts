@@ -10,8 +10,11 @@ import { env } from "../env";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { recordVerification } from "../verification/history";
+import { policyFromRow } from "../policy/rules";
+import { secondFactorsLeft, suspendReportedFactors } from "./factor-suspension";
 import { endSessionsAndPendingLogins } from "./password-changes";
 import { issuePasswordReset } from "./password-reset";
+import { countOtherActiveAdmins, recoveryRouteOf, type RecoveryRoute } from "./recovery-route";
 
 // "This wasn't me" (DESIGN.md section 10): the page behind the link of a
 // security email (./wasnt-me-links.ts). Looking at it changes nothing; one
@@ -28,7 +31,8 @@ export const COMPROMISE_LINK_PROBLEMS: Record<CompromiseLinkProblem, { title: st
   },
   used: {
     title: "This report was already made",
-    detail: "You were signed out everywhere and emailed a link to set a new password. If that link expired, use “Forgot your password?” on the login page.",
+    detail:
+      "You were signed out everywhere, and either emailed a link to set a new password or told that your admin must recover your account. If a link expired, use “Forgot your password?” on the login page.",
   },
   expired: {
     title: "This link has expired",
@@ -44,28 +48,15 @@ export class CompromiseLinkError extends UserFacingError {
   }
 }
 
-/** What confirming undoes, per reported event; events without an entry are contained by the sign-out alone. */
-const UNDO: Partial<Record<string, (tx: Prisma.TransactionClient, report: FoundReport, now: Date) => Promise<string | null>>> = {
-  "security-key-registered": async (tx, r) => {
-    if (!r.subjectId) return null;
-    const { count } = await tx.securityKey.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId } });
-    return count ? "removed the security key" : null;
-  },
-  "authenticator-app-connected": async (tx, r) => {
-    if (!r.subjectId) return null;
-    const { count } = await tx.authenticatorApp.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId } });
-    return count ? "disconnected the authenticator app" : null;
-  },
-  "recovery-codes-generated": async (tx, r) => {
-    const { count } = await tx.recoveryCode.deleteMany({ where: { userId: r.userId, orgId: r.orgId } });
-    return count ? "voided the recovery codes" : null;
-  },
-  "temporary-code-issued": async (tx, r) => {
-    if (!r.subjectId) return null;
-    const { count } = await tx.temporaryCode.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId, usedAt: null } });
-    return count ? "voided the temporary code" : null;
-  },
-};
+/** A temporary code the email reported is voided: it is an admin's one-time code, not a factor of the user's. */
+async function voidReportedTemporaryCode(tx: Prisma.TransactionClient, r: FoundReport): Promise<string | null> {
+  if (r.event !== "temporary-code-issued" || !r.subjectId) return null;
+  const { count } = await tx.temporaryCode.deleteMany({ where: { id: r.subjectId, userId: r.userId, orgId: r.orgId, usedAt: null } });
+  return count ? "voided the temporary code" : null;
+}
+
+/** Who recovers the account after a report: the user themself (an emailed reset link), another admin, or the operator. */
+export type CompromiseRecovery = "self-service" | RecoveryRoute;
 
 async function findReport(token: string) {
   if (!TOKEN_PATTERN.test(token)) return null;
@@ -82,7 +73,7 @@ async function findReport(token: string) {
       expiresAt: true,
       confirmedAt: true,
       user: { select: { name: true, username: true, email: true, isActive: true } },
-      org: { select: { name: true } },
+      org: { select: { name: true, settings: true } },
     },
   });
 }
@@ -109,15 +100,25 @@ export async function inspectCompromiseLink(token: string, now = new Date()): Pr
 /**
  * The confirmation click, all in one transaction: the link is used up; every
  * session, pending login and activated browser of the user ends; the old
- * password stops working; what the email reported is undone; every active
- * admin is emailed; the histories and the audit trail record it; and a reset
- * link is emailed to the user. Of two clicks racing, exactly one does this.
+ * password stops working; what the email reported, and every factor added
+ * since an older factor last verified the user, is suspended (never deleted:
+ * the clicker may hold only the mailbox); every active admin is emailed; the
+ * histories and the audit trail record it. A reset link is emailed only when
+ * the user keeps a usable second factor (or never had one) and the org does
+ * not require MFA; otherwise the account waits for an admin ("Admin recovery
+ * required"), or the operator when the user is the org's only active admin.
+ * Of two clicks racing, exactly one does this.
  */
-export async function confirmCompromiseLink(token: string, request: RequestInfo, now = new Date()): Promise<{ resetEmailed: boolean }> {
+export async function confirmCompromiseLink(
+  token: string,
+  request: RequestInfo,
+  now = new Date(),
+): Promise<{ resetEmailed: boolean; recovery: CompromiseRecovery }> {
   const found = await findReport(token);
   const problem = problemOf(found, now);
   if (problem || !found) throw new CompromiseLinkError(problem ?? "invalid");
   const owner = { id: found.userId, orgId: found.orgId };
+  const policy = policyFromRow(found.org.settings);
 
   const result = await db().$transaction(async (tx) => {
     const consumed = await tx.compromiseReport.updateMany({
@@ -130,8 +131,22 @@ export async function confirmCompromiseLink(token: string, request: RequestInfo,
     await endSessionsAndPendingLogins(tx, owner, "compromise-reported", now);
     await tx.activatedDevice.updateMany({ where: { userId: owner.id, orgId: owner.orgId, revokedAt: null }, data: { revokedAt: now, revokedBy: "user" } });
     await tx.invitationToken.updateMany({ where: { userId: owner.id, orgId: owner.orgId, usedAt: null }, data: { usedAt: now } });
-    const undone = (await UNDO[found.event]?.(tx, found, now)) ?? null;
-    const what = `${found.summary}${undone ? ` Gatehouse ${undone}.` : ""}`;
+    const suspended = await suspendReportedFactors(tx, found, now);
+    const voided = await voidReportedTemporaryCode(tx, found);
+
+    const factors = await secondFactorsLeft(tx, { userId: owner.id, orgId: owner.orgId }, policy);
+    const needsAdmin = policy.requireMfa || (factors.registered > 0 && factors.usable === 0);
+    const recovery: CompromiseRecovery = needsAdmin
+      ? recoveryRouteOf(await countOtherActiveAdmins({ userId: owner.id, orgId: owner.orgId }, tx))
+      : "self-service";
+    if (needsAdmin) await tx.user.updateMany({ where: { id: owner.id, orgId: owner.orgId }, data: { adminRecoveryRequiredAt: now } });
+
+    const changes = [
+      suspended.length > 0 ? `Gatehouse suspended: ${suspended.map((f) => f.label).join(", ")}.` : null,
+      voided ? `Gatehouse ${voided}.` : null,
+      needsAdmin ? "Admin recovery required." : null,
+    ].filter(Boolean);
+    const what = [found.summary, ...changes].join(" ");
 
     const admins = await tx.user.findMany({ where: { orgId: owner.orgId, role: "ADMIN", isActive: true }, select: { email: true, name: true } });
     for (const admin of admins) {
@@ -144,7 +159,9 @@ export async function confirmCompromiseLink(token: string, request: RequestInfo,
           orgName: found.org.name,
           userName: found.user.name,
           username: found.user.username,
-          what,
+          what: found.summary,
+          suspended: suspended.map((f) => f.label),
+          recovery,
           at: now,
           ip: request.ip,
           userLink: `${env().APP_URL.replace(/\/+$/, "")}/setup/users/${owner.id}`,
@@ -162,19 +179,19 @@ export async function confirmCompromiseLink(token: string, request: RequestInfo,
         action: "Reported “This wasn't me”",
         section: "Users",
         targetId: owner.id,
-        newValue: what,
+        newValue: what.slice(0, 1000),
         request,
       },
       tx,
     );
-    if (!found.user.isActive) return { resetEmailed: false };
+    if (needsAdmin || !found.user.isActive) return { resetEmailed: false, recovery };
     try {
       const recipient = { ...owner, name: found.user.name, username: found.user.username, email: found.user.email, orgName: found.org.name };
       await issuePasswordReset(tx, recipient, "compromise", now);
-      return { resetEmailed: true };
+      return { resetEmailed: true, recovery };
     } catch (error) {
       // The quota is checked before anything is written: containment must not wait for it.
-      if (error instanceof EmailQuotaExceededError) return { resetEmailed: false };
+      if (error instanceof EmailQuotaExceededError) return { resetEmailed: false, recovery };
       throw error;
     }
   });

@@ -168,7 +168,10 @@ export async function userHasAuthenticatorApp(ctx: AdminContext, userId: string)
  */
 export async function verifyAuthenticatorCode(owner: OrgContext | PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
   if (!owner.policy.allowTotp) return false;
-  const app = await db().authenticatorApp.findFirst({ where: { userId: owner.userId, orgId: owner.orgId, confirmedAt: { not: null } } });
+  // A suspended app, or any app of an account awaiting admin recovery, never verifies.
+  const app = await db().authenticatorApp.findFirst({
+    where: { userId: owner.userId, orgId: owner.orgId, confirmedAt: { not: null }, suspendedAt: null, user: { adminRecoveryRequiredAt: null } },
+  });
   if (!app) return false;
   const step = matchingStep(open(app.secretSealed, SEAL_PURPOSE), code.replace(/\s+/g, ""), now, app.lastUsedStep === null ? null : Number(app.lastUsedStep));
   if (step === null) return false;

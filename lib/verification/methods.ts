@@ -12,31 +12,53 @@ import { mfaStatusOf, type MfaStatus, type OrgPolicy, type SecondFactor } from "
 export type { MfaStatus, SecondFactor };
 
 export interface UserMethods {
-  /** Second factors the user registered and the org allows (a flagged key still counts: it must be replaced, not skipped). */
+  /**
+   * Second factors the user registered and the org allows. A flagged key still counts (it must be replaced, not
+   * skipped), and so does a factor a "This wasn't me" report suspended: login then fails closed instead of
+   * skipping the second factor.
+   */
   secondFactors: SecondFactor[];
-  /** Registered keys not flagged as possible clones: what a key verification may use. */
+  /** Registered keys neither flagged as possible clones nor suspended: what a key verification may use. */
   usableKeys: { credentialId: string; transports: string[] }[];
+  /** A confirmed authenticator app the org allows and no report suspended. */
+  usableApp: boolean;
+  /** "Admin recovery required": nothing but an admin's temporary code verifies this user. */
+  adminRecoveryRequired: boolean;
 }
 
 type MethodPolicy = Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">;
 
+interface MethodsRow {
+  keys: { credentialId: string; transports: string[]; flagged: boolean; suspended: boolean }[];
+  app: boolean;
+  appSuspended: boolean;
+  recovery: boolean;
+}
+
 /** The methods of a subject's user, under the subject's org policy (or `policy`, when the caller has a newer one). */
 export async function userMethods(subject: UserSubject, policy: MethodPolicy = subject.policy): Promise<UserMethods> {
-  // One statement on the driver (the login's hot path: see lib/db/sql.ts): the user's keys, oldest first, and whether their app is confirmed.
-  const [row] = await sql<{ keys: { credentialId: string; transports: string[]; flagged: boolean }[]; app: boolean }>(
-    `SELECT COALESCE((SELECT json_agg(json_build_object('credentialId', k."credentialId", 'transports', k."transports", 'flagged', k."flaggedAt" IS NOT NULL)
+  // One statement on the driver (the login's hot path: see lib/db/sql.ts): the user's keys, oldest first, their app, and whether they await an admin.
+  const [row] = await sql<MethodsRow>(
+    `SELECT COALESCE((SELECT json_agg(json_build_object('credentialId', k."credentialId", 'transports', k."transports", 'flagged', k."flaggedAt" IS NOT NULL,
+                                                'suspended', k."suspendedAt" IS NOT NULL)
                                ORDER BY k."createdAt", k."id")
                       FROM "SecurityKey" k WHERE k."userId" = $1::uuid AND k."orgId" = $2::uuid), '[]'::json) AS keys,
-            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND a."confirmedAt" IS NOT NULL) AS app`,
+            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND a."confirmedAt" IS NOT NULL) AS app,
+            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND a."suspendedAt" IS NOT NULL) AS "appSuspended",
+            EXISTS (SELECT 1 FROM "User" u WHERE u."id" = $1::uuid AND u."orgId" = $2::uuid AND u."adminRecoveryRequiredAt" IS NOT NULL) AS recovery`,
     [subject.userId, subject.orgId],
   );
   const keys = policy.allowSecurityKeys ? (row?.keys ?? []) : [];
+  const app = policy.allowTotp && Boolean(row?.app);
+  const recovery = Boolean(row?.recovery);
   const secondFactors: SecondFactor[] = [];
   if (keys.length > 0) secondFactors.push("security-key");
-  if (policy.allowTotp && row?.app) secondFactors.push("authenticator-app");
+  if (app) secondFactors.push("authenticator-app");
   return {
     secondFactors,
-    usableKeys: keys.filter((k) => !k.flagged).map(({ credentialId, transports }) => ({ credentialId, transports })),
+    usableKeys: recovery ? [] : keys.filter((k) => !k.flagged && !k.suspended).map(({ credentialId, transports }) => ({ credentialId, transports })),
+    usableApp: app && !recovery && !row?.appSuspended,
+    adminRecoveryRequired: recovery,
   };
 }
 

@@ -55,9 +55,9 @@ export async function generateRecoveryCodes(ctx: OrgContext, now = new Date()): 
   return codes;
 }
 
-/** The subject's own unused recovery codes. */
+/** The subject's own unused recovery codes that a report did not suspend. */
 export function countRecoveryCodesLeft(owner: UserSubject): Promise<number> {
-  return db().recoveryCode.count({ where: { userId: owner.userId, orgId: owner.orgId, usedAt: null } });
+  return db().recoveryCode.count({ where: { userId: owner.userId, orgId: owner.orgId, usedAt: null, suspendedAt: null } });
 }
 
 /** A user's unused recovery codes, for an admin of their org (another org's user has none). */
@@ -65,10 +65,10 @@ export function countUserRecoveryCodesLeft(ctx: AdminContext, userId: string): P
   return db().recoveryCode.count({ where: { userId, orgId: ctx.orgId, usedAt: null } });
 }
 
-/** Uses one code of this user, atomically: of two concurrent uses exactly one succeeds. */
+/** Uses one code of this user, atomically: of two concurrent uses exactly one succeeds. Suspended codes, and any code of an account awaiting admin recovery, never work. */
 export async function consumeRecoveryCode(owner: PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
   const { count } = await db().recoveryCode.updateMany({
-    where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null },
+    where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null, suspendedAt: null, user: { adminRecoveryRequiredAt: null } },
     data: { usedAt: now },
   });
   return count === 1;

@@ -39,12 +39,15 @@ export async function verifyOwnKeyAssertion(
   // On the driver (the login's hot path: lib/db/sql.ts).
   const [key] = await sql<StoredKey>(
     `SELECT "id", "credentialId", "publicKey", "signCount"::text AS "signCount", "transports", "aaguid", "modelProven", "backupEligible",
-            "flaggedAt" IS NOT NULL AS "flagged", "name"
+            "flaggedAt" IS NOT NULL AS "flagged", "name",
+            "suspendedAt" IS NOT NULL OR EXISTS (SELECT 1 FROM "User" u WHERE u."id" = $2::uuid AND u."adminRecoveryRequiredAt" IS NOT NULL) AS "suspended"
      FROM "SecurityKey" WHERE "credentialId" = $1 AND "userId" = $2::uuid AND "orgId" = $3::uuid`,
     [response.id, owner.userId, owner.orgId],
   );
   if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
   if (key.flagged) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
+  // A "This wasn't me" report suspended it (or the whole account awaits an admin): it still counts, it never verifies.
+  if (key.suspended) throw new WebAuthnRefusal("key-suspended", "This security key is suspended after a “This wasn't me” report. Ask your admin.");
   const settings = keySettingsOf(owner.policy);
   const refusal = storedKeyRefusal(
     settings.policy,
@@ -95,6 +98,7 @@ interface StoredKey {
   backupEligible: boolean;
   flagged: boolean;
   name: string;
+  suspended: boolean;
 }
 
 /** Stores a verified assertion's counter and the key's last use. */
@@ -114,11 +118,11 @@ async function otherMethodsHint(owner: OrgContext | PendingLoginSubject, refused
   const trust = attestationTrust();
   const [keys, apps, codes] = await Promise.all([
     db().securityKey.findMany({
-      where: { userId, orgId, flaggedAt: null, id: { not: refusedKeyId } },
+      where: { userId, orgId, flaggedAt: null, suspendedAt: null, id: { not: refusedKeyId } },
       select: { aaguid: true, modelProven: true, backupEligible: true, transports: true },
     }),
-    policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
-    db().recoveryCode.count({ where: { userId, orgId, usedAt: null } }),
+    policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null }, suspendedAt: null } }) : 0,
+    db().recoveryCode.count({ where: { userId, orgId, usedAt: null, suspendedAt: null } }),
   ]);
   const others: string[] = [];
   if (keys.some((k) => storedKeyRefusal(settings.policy, { ...k, name: null }, trust) === null)) others.push("another of your security keys");

@@ -16,6 +16,7 @@ export type RefusalCode =
   | "model-compromised"
   | "model-no-longer-allowed"
   | "unknown-credential"
+  | "key-suspended"
   | "keys-disabled";
 
 /** A refused WebAuthn ceremony: a clear message for the user, a code for logs, tests and history. */

@@ -8,7 +8,8 @@ import { env } from "@/lib/env";
 import type { MailTransport } from "@/lib/email/transport";
 import { deliverDueEmails, SECRET_REMOVED } from "@/lib/email/worker";
 import { confirmCompromiseLink, inspectCompromiseLink } from "@/lib/users/compromise";
-import { completeInvitation } from "@/lib/users/invitations";
+import { removeSuspendedFactor } from "@/lib/users/admin-recovery";
+import { changeOwnPassword } from "@/lib/users/password-changes";
 import { WASNT_ME_VALID_FOR_MS } from "@/emails/wasnt-me";
 import { confirmAuthenticatorEnrolment, startAuthenticatorEnrolment } from "@/lib/verification/authenticator-app";
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
@@ -41,11 +42,6 @@ async function wasntMeTokenIn(to: string, template: string): Promise<string> {
   return token;
 }
 
-async function resetTokenFor(to: string): Promise<string> {
-  const message = await db().emailMessage.findFirstOrThrow({ where: { to, template: "password-reset" }, orderBy: { createdAt: "desc" } });
-  return /\/set-password\/([A-Za-z0-9_-]{43})/.exec(message.text)![1]!;
-}
-
 /** A user who registered a key (as an attacker signed in as them would), with two sessions, an activated browser and a pending login. */
 async function userWithNewKey() {
   const org = await createOrg("Contained");
@@ -68,14 +64,14 @@ async function accountState(userId: string) {
     db().user.findUniqueOrThrow({ where: { id: userId }, select: { passwordHash: true } }),
     db().session.count({ where: { userId, revokedAt: null } }),
     db().activatedDevice.count({ where: { userId, revokedAt: null } }),
-    db().securityKey.count({ where: { userId } }),
+    db().securityKey.count({ where: { userId, suspendedAt: null } }),
     db().pendingLogin.count({ where: { userId, expiresAt: { gt: new Date() } } }),
     db().compromiseReport.findMany({ where: { userId }, select: { confirmedAt: true }, orderBy: { createdAt: "asc" } }),
     db().emailMessage.count(),
     db().verificationEvent.count({ where: { userId } }),
     db().auditEvent.count(),
-    db().recoveryCode.count({ where: { userId } }),
-    db().authenticatorApp.count({ where: { userId } }),
+    db().recoveryCode.count({ where: { userId, suspendedAt: null } }),
+    db().authenticatorApp.count({ where: { userId, suspendedAt: null } }),
     db().temporaryCode.count({ where: { userId } }),
   ]);
   return { user, sessions, devices, keys, pendings, reports, emails, verifications, audits, codes, apps, temps };
@@ -100,15 +96,16 @@ describe("This wasn't me", () => {
     expect(await accountState(userId)).toEqual(before);
   });
 
-  it("confirming does every step in one transaction: sessions, pending logins and devices end, the new key goes, the password stops working, admins and the user are emailed, histories record it", async () => {
+  it("confirming does every step in one transaction: sessions, pending logins and devices end, the new key is suspended (not deleted), the password stops working, admins are emailed, histories record it", async () => {
     const { org, secondAdmin, userId, username, session, key, token } = await userWithNewKey();
     await actAs(null, "198.51.100.9");
     const result = await confirmCompromiseAction({ token });
-    expect(result).toEqual({ ok: true, data: { resetEmailed: true } });
+    // The key was the user's only factor: no reset link goes to a mailbox that may be all the clicker holds.
+    expect(result).toEqual({ ok: true, data: { resetEmailed: false, recovery: "admin" } });
 
     const after = await accountState(userId);
     expect(after).toMatchObject({ user: { passwordHash: null }, sessions: 0, devices: 0, keys: 0, pendings: 0 });
-    expect(await db().securityKey.findUnique({ where: { id: key.id } })).toBeNull();
+    expect(await db().securityKey.findUnique({ where: { id: key.id } })).toMatchObject({ suspendedAt: expect.any(Date) });
     expect(await resolveOrgContext(session.token, TEST_REQUEST)).toBeNull();
     await expect(authenticateWithPassword(username, TEST_PASSWORD, TEST_REQUEST)).rejects.toThrow("Check your username and password");
 
@@ -117,9 +114,9 @@ describe("This wasn't me", () => {
       select: { to: true, text: true },
     });
     expect(adminMail.map((m) => m.to).sort()).toEqual([org.adminUsername, secondAdmin.username].sort());
-    expect(adminMail[0]!.text).toContain("removed the security key");
-    const reset = await db().emailMessage.findFirstOrThrow({ where: { to: username, template: "password-reset" } });
-    expect(reset.text).toContain("you told us a change to your account wasn't you");
+    expect(adminMail[0]!.text).toContain(`Security key “${key.name}”`);
+    expect(adminMail[0]!.text).toContain("Admin recovery required");
+    expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(0);
 
     const verification = await db().verificationEvent.findFirstOrThrow({ where: { userId, activity: "Report “This wasn't me”" } });
     expect(verification).toMatchObject({ method: "Emailed link", result: "Succeeded", ip: "198.51.100.9" });
@@ -128,7 +125,12 @@ describe("This wasn't me", () => {
   });
 
   it("contains the account even when the email quota refuses the reset link, and says so", async () => {
-    const { org, userId, username, token } = await userWithNewKey();
+    // A user without a second factor reporting a password change: the reset is self-service.
+    const org = await createOrg("Quota");
+    const { userId, username } = await createUser(org.admin);
+    const { ctx } = await signIn(userId, { fresh: true });
+    await changeOwnPassword(ctx, "another-password-0456");
+    const token = await wasntMeTokenIn(username, "password-changed");
     const earlier = Array.from({ length: env().EMAIL_QUOTA_PER_RECIPIENT }, () => ({
       orgId: org.orgId,
       to: username,
@@ -138,9 +140,9 @@ describe("This wasn't me", () => {
       html: "<p>earlier</p>",
     }));
     await db().emailMessage.createMany({ data: earlier });
-    expect(await confirmCompromiseLink(token, TEST_REQUEST)).toEqual({ resetEmailed: false });
-    expect(await accountState(userId)).toMatchObject({ user: { passwordHash: null }, sessions: 0, devices: 0, keys: 0, pendings: 0 });
-    expect(await db().emailMessage.count({ where: { orgId: org.orgId, template: "compromise-reported-admin" } })).toBe(2);
+    expect(await confirmCompromiseLink(token, TEST_REQUEST)).toEqual({ resetEmailed: false, recovery: "self-service" });
+    expect(await accountState(userId)).toMatchObject({ user: { passwordHash: null }, sessions: 0, devices: 0, pendings: 0 });
+    expect(await db().emailMessage.count({ where: { orgId: org.orgId, template: "compromise-reported-admin" } })).toBe(1);
   });
 
   it("refuses forged, expired and reused links, changing nothing", async () => {
@@ -171,7 +173,7 @@ describe("This wasn't me", () => {
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Reported “This wasn't me”", targetId: userId } })).toBe(1);
   });
 
-  it("undoes what each email reported: the new app, the new codes, the temporary code", async () => {
+  it("suspends what each email reported (the new app, the new codes) and voids the temporary code", async () => {
     const org = await createOrg("Undo");
     await setOrgSettings(org.orgId, {});
     const user = await createUser(org.admin);
@@ -179,23 +181,30 @@ describe("This wasn't me", () => {
     await reauthenticate(session.ctx);
     const enrolment = await startAuthenticatorEnrolment(session.ctx);
     await confirmAuthenticatorEnrolment(session.ctx, totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
-    await confirmCompromiseLink(await wasntMeTokenIn(user.username, "authenticator-app-connected"), TEST_REQUEST);
-    expect(await db().authenticatorApp.count({ where: { userId: user.userId } })).toBe(0);
+    expect(await confirmCompromiseLink(await wasntMeTokenIn(user.username, "authenticator-app-connected"), TEST_REQUEST)).toEqual({
+      resetEmailed: false,
+      recovery: "admin",
+    });
+    expect(await db().authenticatorApp.findFirstOrThrow({ where: { userId: user.userId } })).toMatchObject({ suspendedAt: expect.any(Date) });
 
-    // The user sets a password again through the emailed reset link.
-    await completeInvitation(await resetTokenFor(user.username), TEST_PASSWORD);
-    const again = await signIn(user.userId);
-    await reauthenticate(again.ctx);
+    // An admin removes the app; the user is back to no second factor (the reset after the next report is self-service).
+    await removeSuspendedFactor(org.admin, user.userId, {
+      kind: "authenticator-app",
+      id: (await db().authenticatorApp.findFirstOrThrow({ where: { userId: user.userId } })).id,
+    });
+    await db().user.update({ where: { id: user.userId }, data: { adminRecoveryRequiredAt: null } });
+    const again = await signIn(user.userId, { fresh: true });
     await generateRecoveryCodes(again.ctx);
     await confirmCompromiseLink(await wasntMeTokenIn(user.username, "recovery-codes-generated"), TEST_REQUEST);
-    expect(await db().recoveryCode.count({ where: { userId: user.userId } })).toBe(0);
+    expect(await db().recoveryCode.count({ where: { userId: user.userId, suspendedAt: null } })).toBe(0);
+    expect(await db().recoveryCode.count({ where: { userId: user.userId } })).toBe(10);
 
     await issueTemporaryCode(org.admin, user.userId, 4);
     await confirmCompromiseLink(await wasntMeTokenIn(user.username, "temporary-code-issued"), TEST_REQUEST);
     expect(await db().temporaryCode.count({ where: { userId: user.userId } })).toBe(0);
   });
 
-  it("follows the key's email when it is held for its name: naming re-issues the link, the old one never worked, the new one removes the key", async () => {
+  it("follows the key's email when it is held for its name: naming re-issues the link, the old one never worked, the new one suspends the key", async () => {
     const { userId, session, key, token: heldToken } = await userWithNewKey();
     await renameOwnKey(session.ctx, key.id, "Backup key (drawer)");
     const token = await wasntMeTokenIn(session.ctx.username, "security-key-registered");
@@ -205,7 +214,8 @@ describe("This wasn't me", () => {
     expect(shown).toMatchObject({ ok: true });
     expect(shown.ok && shown.summary).toContain("Backup key (drawer)");
     await confirmCompromiseLink(token, TEST_REQUEST);
-    expect(await db().securityKey.count({ where: { userId } })).toBe(0);
+    expect(await db().securityKey.count({ where: { userId, suspendedAt: null } })).toBe(0);
+    expect(await db().securityKey.count({ where: { userId } })).toBe(1);
   });
 
   it("survives the outbox blanking the delivered body: the link is checked against the stored hash", async () => {
@@ -226,6 +236,7 @@ describe("This wasn't me", () => {
     expect(stored.text).toBe(SECRET_REMOVED);
     expect(sent.some((text) => text.includes(`/wasnt-me/${token}`))).toBe(true);
     await confirmCompromiseLink(token, TEST_REQUEST);
-    expect(await db().securityKey.count({ where: { userId } })).toBe(0);
+    expect(await db().securityKey.count({ where: { userId, suspendedAt: null } })).toBe(0);
+    expect(await db().securityKey.count({ where: { userId } })).toBe(1);
   });
 });
