@@ -71,13 +71,16 @@ for (const [protocol, shown] of [
     await expect(page.getByText("1 registered key would stop working with these settings")).toBeVisible();
     await acceptOnlyVerifiedModels(page);
 
-    // A second key of the same make is refused, saying what to do.
-    await tryToRegister(page);
+    // Another key of the same make (a new authenticator, in a tab of the same session) is refused, saying what to do.
+    const page2 = await page.context().newPage();
+    await addVirtualAuthenticator(page2, { protocol });
+    await tryToRegister(page2);
     await expect(
-      page.getByText(
+      page2.getByText(
         /^Your org only accepts security keys that prove their model, and this key didn't \(.+\)\. Use a security key from a known maker, or ask your admin\.$/,
       ),
     ).toBeVisible();
+    await page2.close();
 
     // The registered key no longer verifies a login, by name.
     await logOut(page);

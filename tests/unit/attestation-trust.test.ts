@@ -21,8 +21,11 @@ const der = (file: string) => new Uint8Array(new X509Certificate(fixture(`chains
 const anchor = (file: string): TrustAnchor => ({ certificate: new X509Certificate(fixture(`chains/${file}`)), label: "Test", source: "operator" });
 
 const VENDOR_ONLY = loadTrustStore({});
-const ANY: KeyPolicy = { userVerification: "discouraged", authenticatorType: "any", allowedAaguids: [], blockedAaguids: [] };
+const ANY: KeyPolicy = { userVerification: "discouraged", authenticatorType: "any", requireVerifiedModel: false, allowedAaguids: [], blockedAaguids: [] };
+/** A new org's defaults: physical keys only, any maker. */
 const KEYS_ONLY: KeyPolicy = { ...ANY, authenticatorType: "cross-platform" };
+/** "Accept only verified key models". */
+const VERIFIED: KeyPolicy = { ...KEYS_ONLY, requireVerifiedModel: true };
 const AAGUID_X = "11111111-2222-3333-4444-555555555555";
 
 describe("bundled vendor roots", () => {
@@ -84,14 +87,20 @@ describe("real keys prove their model with the bundled roots", () => {
     expect(key.proof.detail).toContain(reason);
   });
 
-  it("refuses a real YubiKey under 'physical keys only' when no root is trusted", async () => {
+  it("refuses a real YubiKey under 'Accept only verified key models' when no root is trusted, and accepts it as claimed under the defaults", async () => {
     const f = JSON.parse(fixture("real/u2f-yubikey-simplewebauthn.json")) as RealFixture;
     const bare = { anchors: [], mds: null };
-    await expect(
-      verifyKeyRegistration(f.response, { challenge: f.expectedChallenge, origin: f.expectedOrigin, rpID: f.expectedRPID }, KEYS_ONLY, bare),
-    ).rejects.toMatchObject({
-      code: "attestation-required",
-    });
+    const expected = { challenge: f.expectedChallenge, origin: f.expectedOrigin, rpID: f.expectedRPID };
+    await expect(verifyKeyRegistration(f.response, expected, VERIFIED, bare)).rejects.toMatchObject({ code: "attestation-required" });
+    await expect(verifyKeyRegistration(f.response, expected, KEYS_ONLY, bare)).resolves.toMatchObject({ proof: { proven: false } });
+  });
+
+  // Makers whose root Gatehouse does not bundle: a new org's defaults accept them, their model shown as claimed.
+  it.each(["u2f-hypersecu-fido2lib.json", "u2f-fido-conformance-batch-key.json"])("%s registers under the defaults, its model claimed", async (file) => {
+    const f = JSON.parse(fixture(`real/${file}`)) as RealFixture;
+    const expected = { challenge: f.expectedChallenge, origin: f.expectedOrigin, rpID: f.expectedRPID };
+    await expect(verifyKeyRegistration(f.response, expected, KEYS_ONLY, VENDOR_ONLY)).resolves.toMatchObject({ proof: { proven: false } });
+    await expect(verifyKeyRegistration(f.response, expected, VERIFIED, VENDOR_ONLY)).rejects.toMatchObject({ code: "attestation-required" });
   });
 });
 
@@ -144,7 +153,7 @@ describe("ATTESTATION_ROOTS_FILE", () => {
       const f = JSON.parse(fixture(`chromium/${protocol}-registration.json`)) as RealFixture;
       const expected = { challenge: f.expectedChallenge, origin: f.expectedOrigin, rpID: f.expectedRPID };
       const allowList: KeyPolicy = { ...KEYS_ONLY, allowedAaguids: ["01020304-0506-0708-0102-030405060708"] };
-      const policy = protocol === "ctap2" ? allowList : KEYS_ONLY;
+      const policy = protocol === "ctap2" ? allowList : VERIFIED;
       const refusal = await verifyKeyRegistration(f.response, expected, policy, VENDOR_ONLY).catch((e: unknown) => e);
       expect(refusal).toBeInstanceOf(WebAuthnRefusal);
       expect((refusal as WebAuthnRefusal).code).toBe("attestation-required");
@@ -173,7 +182,7 @@ const TEST_ROOT = "tests/fixtures/webauthn/chains/mds-root.pem";
 
 describe("FIDO_MDS_FILE", () => {
   const soft = new SoftAuthenticator({ rpId: "gatehouse.test", origin: "https://gatehouse.test" });
-  const registerSoft = (store: ReturnType<typeof loadTrustStore>, policy = KEYS_ONLY) => {
+  const registerSoft = (store: ReturnType<typeof loadTrustStore>, policy = VERIFIED) => {
     const challenge = isoBase64URL.fromBuffer(new Uint8Array(32).fill(7));
     const { response } = soft.register(challenge, { attestation: "packed" });
     return verifyKeyRegistration(response, { challenge, origin: "https://gatehouse.test", rpID: "gatehouse.test" }, policy, store);
