@@ -15,7 +15,7 @@ import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft } from "../verification/recovery-codes";
 import { consumeTemporaryCode, hasTemporaryCode } from "../verification/temporary-codes";
-import { verifyOwnKeyAssertion, writeKeyUse } from "../webauthn/assertion";
+import { counterMovesForward, counterRegression, flagPossibleClone, verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { WebAuthnRefusal } from "../webauthn/refusal";
 import { relyingParty } from "../webauthn/relying-party";
@@ -125,7 +125,10 @@ async function fail(pending: PendingLoginSubject, method: VerificationMethod, er
 /**
  * Marks the pending login verified (once) and, when device activation was
  * needed, activates this browser: returns the new device token for its cookie.
- * A key's new counter (`keyUse`) is stored with it.
+ * A key's new counter (`keyUse`) is stored with it, by compare-and-set, and
+ * only when the pending login is verified: a counter that did not move
+ * forward (a copy of the key got there first) flags the key and verifies
+ * nothing (`counter-regression`).
  */
 async function succeed(
   pending: PendingLoginSubject,
@@ -141,21 +144,30 @@ async function succeed(
   const slot = method === "Security key" ? null : verifyKey(pending.userId);
   if (!pending.needsDeviceActivation) {
     // The common case (a second factor at login) in one statement on the driver (lib/db/sql.ts): the key's
-    // counter, the pending login verified exactly once, its history row and the slot given back.
-    const [row] = await sql<{ verified: boolean }>(
+    // counter, the pending login verified exactly once, its history row and the slot given back. The
+    // pending login is verified only while the key's counter can move forward, and the counter moves
+    // only with the pending login; "ok" is false when the write lost a race for the counter after all.
+    const forward = `EXISTS (SELECT 1 FROM "SecurityKey" WHERE "id" = $6::uuid AND "orgId" = $7::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$5")})`;
+    const [row] = await sql<{ verified: boolean; behind: boolean; ok: boolean }>(
       `WITH p AS (
          UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
          WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND "completedAt" IS NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $4
+           AND ($6::uuid IS NULL OR ${forward})
          RETURNING "orgId", "userId"
        ), k AS (
-         UPDATE "SecurityKey" SET "signCount" = $5::bigint, "lastUsedAt" = $2::timestamp WHERE "id" = $6::uuid AND "orgId" = $7::uuid
+         UPDATE "SecurityKey" SET "signCount" = $5::bigint, "lastUsedAt" = $2::timestamp
+         WHERE "id" = $6::uuid AND "orgId" = $7::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$5")} AND EXISTS (SELECT 1 FROM p)
+         RETURNING 1
        ), e AS (
          INSERT INTO "VerificationEvent" ("id", "orgId", "userId", "method", "activity", "result", "detail", "ip", "userAgent", "createdAt")
          SELECT $8::uuid, p."orgId", p."userId", $3, $9, 'Succeeded', $10, $11, $12, $2::timestamp FROM p
+         WHERE $6::uuid IS NULL OR EXISTS (SELECT 1 FROM k)
        ), r AS (
          UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $13 AND "count" > 0 AND EXISTS (SELECT 1 FROM p)
+           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
        )
-       SELECT EXISTS (SELECT 1 FROM p) AS verified`,
+       SELECT EXISTS (SELECT 1 FROM p) AS verified, ($6::uuid IS NOT NULL AND NOT ${forward}) AS behind,
+              ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k)) AS ok`,
       [
         pending.id,
         ts(now),
@@ -172,23 +184,46 @@ async function succeed(
         slot,
       ],
     );
+    if (keyUse && (row?.behind || (row?.verified && !row.ok))) {
+      // Lost the race for the counter after the pending login was verified: that login ends unused.
+      if (row.verified) await sql(`UPDATE "PendingLogin" SET "expiresAt" = $2::timestamp WHERE "id" = $1::uuid`, [pending.id, ts(now)]);
+      await flagPossibleClone(pending, keyUse.keyId, request, now);
+      throw counterRegression();
+    }
     if (!row?.verified) throw new LoginExpiredError();
     return { deviceToken: null };
   }
-  if (keyUse) await writeKeyUse(pending, keyUse.keyId, keyUse.newCounter, now);
-  const deviceToken = await db().$transaction(async (tx) => {
-    const { count } = await tx.pendingLogin.updateMany({
-      where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
-      data: { verifiedAt: now, verifiedMethod: method, emailCodeHash: null },
+  const deviceToken = await db()
+    .$transaction(async (tx) => {
+      const { count } = await tx.pendingLogin.updateMany({
+        where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
+        data: { verifiedAt: now, verifiedMethod: method, emailCodeHash: null },
+      });
+      if (count !== 1) throw new LoginExpiredError();
+      if (keyUse) {
+        const counter = BigInt(keyUse.newCounter);
+        const moved = await tx.securityKey.updateMany({
+          where: {
+            id: keyUse.keyId,
+            orgId: pending.orgId,
+            flaggedAt: null,
+            OR: [{ signCount: { lt: counter } }, ...(counter === 0n ? [{ signCount: 0n }] : [])],
+          },
+          data: { signCount: counter, lastUsedAt: now },
+        });
+        if (moved.count !== 1) throw counterRegression(); // rolls the pending login back; flagged below
+      }
+      const token = await activateDevice(tx, pending, request, now);
+      await recordVerification(
+        { orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Succeeded", detail: detail ?? undefined, request },
+        tx,
+      );
+      return token;
+    })
+    .catch(async (error: unknown) => {
+      if (keyUse && error instanceof WebAuthnRefusal && error.code === "counter-regression") await flagPossibleClone(pending, keyUse.keyId, request, now);
+      throw error;
     });
-    if (count !== 1) throw new LoginExpiredError();
-    const token = await activateDevice(tx, pending, request, now);
-    await recordVerification(
-      { orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Succeeded", detail: detail ?? undefined, request },
-      tx,
-    );
-    return token;
-  });
   if (slot) await releaseRateLimit(slot);
   return { deviceToken };
 }
@@ -224,7 +259,13 @@ export async function verifyWithKey(
   } catch (error) {
     return fail(pending, "Security key", error, request);
   }
-  return succeed(pending, "Security key", request, now, keyUse);
+  try {
+    return await succeed(pending, "Security key", request, now, keyUse);
+  } catch (error) {
+    // Another assertion stored this counter first (a copy of the key): a failed verification like any regression.
+    if (error instanceof WebAuthnRefusal) return fail(pending, "Security key", error, request);
+    throw error;
+  }
 }
 
 /** Emailed code, step 1: a fresh 6-digit code (the previous one stops working), through the outbox. At most 3 per 15 minutes per user. */

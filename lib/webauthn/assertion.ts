@@ -24,9 +24,11 @@ import { verifyKeyAssertion } from "./verify";
  * last use are stored. A sign counter that went backwards, or a
  * backup-eligibility flag that differs from registration, flags the key and
  * emails the user and the org's admins, in one transaction; the assertion is
- * refused either way. Used by re-authentication and login; the login writes
- * the new counter itself, in the statement that marks the login verified
- * (`deferCounterWrite`).
+ * refused either way. The counter is written by compare-and-set
+ * (`writeKeyUse`): when another assertion moved it first (a copy of the key
+ * racing this one), that too is a regression. Used by re-authentication and
+ * login; the login writes the new counter itself, with the pending login it
+ * verifies (`deferCounterWrite`).
  */
 export async function verifyOwnKeyAssertion(
   owner: OrgContext | PendingLoginSubject,
@@ -70,21 +72,38 @@ export async function verifyOwnKeyAssertion(
       },
       settings.policy.userVerification,
     );
-    if (!deferCounterWrite) await writeKeyUse(owner, key.id, newCounter, now);
+    if (!deferCounterWrite && !(await writeKeyUse(owner, key.id, newCounter, now))) throw counterRegression();
     return { keyId: key.id, keyName: key.name, newCounter };
   } catch (error) {
     if (error instanceof WebAuthnRefusal && (error.code === "counter-regression" || error.code === "backup-eligibility-changed")) {
-      // Flag once: a second bad assertion racing this one sends no second set of emails.
-      // The flag is its own write: whatever happens to the alerts, the key stays flagged.
-      const { count } = await db().securityKey.updateMany({ where: { id: key.id, orgId: owner.orgId, flaggedAt: null }, data: { flaggedAt: now } });
-      if (count === 1) {
-        await db()
-          .$transaction((tx) => notifyPossibleClone(tx, owner, { name: key.name, model: modelName(key.aaguid) }, now, request))
-          .catch((alertError: unknown) => console.error("a security key was flagged, but its alerts could not be queued", alertError));
-      }
+      await flagPossibleClone(owner, key.id, request, now);
     }
     throw error;
   }
+}
+
+/** The refusal of an assertion whose sign counter did not move forward. */
+export function counterRegression(): WebAuthnRefusal {
+  return new WebAuthnRefusal(
+    "counter-regression",
+    "This security key may have been copied, so it can't be used. Your admins have been told. Use another method or contact your admin.",
+  );
+}
+
+/**
+ * Flags a key as a possible clone and emails its owner and the org's admins.
+ * Once: a second bad assertion racing this one sends no second set of emails.
+ * The flag is its own write: whatever happens to the alerts, the key stays flagged.
+ */
+export async function flagPossibleClone(owner: OrgContext | PendingLoginSubject, keyId: string, request: RequestInfo, now: Date): Promise<void> {
+  const [key] = await sql<{ name: string; aaguid: string }>(
+    `UPDATE "SecurityKey" SET "flaggedAt" = $1::timestamp WHERE "id" = $2::uuid AND "orgId" = $3::uuid AND "flaggedAt" IS NULL RETURNING "name", "aaguid"`,
+    [ts(now), keyId, owner.orgId],
+  );
+  if (!key) return;
+  await db()
+    .$transaction((tx) => notifyPossibleClone(tx, owner, { name: key.name, model: modelName(key.aaguid) }, now, request))
+    .catch((alertError: unknown) => console.error("a security key was flagged, but its alerts could not be queued", alertError));
 }
 
 interface StoredKey {
@@ -101,14 +120,27 @@ interface StoredKey {
   suspended: boolean;
 }
 
-/** Stores a verified assertion's counter and the key's last use. */
-export async function writeKeyUse(owner: OrgContext | PendingLoginSubject, keyId: string, newCounter: number, now: Date): Promise<void> {
-  await sql(`UPDATE "SecurityKey" SET "signCount" = $1::bigint, "lastUsedAt" = $2::timestamp WHERE "id" = $3::uuid AND "orgId" = $4::uuid`, [
-    String(newCounter),
-    ts(now),
-    keyId,
-    owner.orgId,
-  ]);
+/**
+ * SQL: the stored "signCount" moves forward to the counter in parameter `param`
+ * (0 after 0 too: a key without a counter always sends 0). The condition of
+ * every counter write, so of two assertions with the same counter only one is
+ * stored.
+ */
+export const counterMovesForward = (param: string) => `("signCount" < ${param}::bigint OR ("signCount" = 0 AND ${param}::bigint = 0))`;
+
+/**
+ * Stores a verified assertion's counter and the key's last use, by
+ * compare-and-set. False, changing nothing, when the counter would not move
+ * forward (another assertion stored this counter or a later one first) or the
+ * key was flagged meanwhile: the caller refuses the assertion as a regression.
+ */
+export async function writeKeyUse(owner: OrgContext | PendingLoginSubject, keyId: string, newCounter: number, now: Date): Promise<boolean> {
+  const rows = await sql(
+    `UPDATE "SecurityKey" SET "signCount" = $1::bigint, "lastUsedAt" = $2::timestamp
+     WHERE "id" = $3::uuid AND "orgId" = $4::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$1")} RETURNING 1`,
+    [String(newCounter), ts(now), keyId, owner.orgId],
+  );
+  return rows.length === 1;
 }
 
 /** "You can still verify with …": the user's other ways in, so a refused key is not a dead end. */
