@@ -79,7 +79,10 @@ export default async function SetupHome() {
             ))}
           </ol>
         </Card>
-        <Card title="Adoption" description={`How the ${adoption.activeUsers} active user${adoption.activeUsers === 1 ? "" : "s"} verify their identity.`}>
+        <Card
+          title="Adoption"
+          description={`How the ${adoption.activeUsers} active user${adoption.activeUsers === 1 ? "" : "s"} ${adoption.activeUsers === 1 ? "verifies" : "verify"} their identity.`}
+        >
           <AdoptionChart adoption={adoption} />
           {daysLeft !== null && (
             <p className="mt-4 rounded-lg bg-amber-50 px-3 py-2 text-sm text-amber-800">
