@@ -4,21 +4,18 @@ import { addressField, linkField, nameField, shortField, timeField } from "./fie
 import type { EmailBlock } from "./layout";
 import { defineEmailTemplate } from "./template";
 
-type Recovery = "self-service" | "admin" | "operator";
-
 /** What happens next, by who recovers the account (lib/users/compromise.ts). */
-function nextSteps(d: { userName: string; recovery: Recovery; suspended: string[] }): EmailBlock[] {
-  if (d.recovery === "self-service") {
+function nextSteps(d: { userName: string; adminRecovery: boolean; byOperator: boolean; suspended: string[] }): EmailBlock[] {
+  if (!d.adminRecovery) {
     return [{ type: "paragraph", text: "Someone may know their password. Review their account and the Identity Verification History." }];
   }
   return [
     { type: "heading", text: "Admin recovery required" },
     {
       type: "paragraph",
-      text:
-        d.recovery === "operator"
-          ? `${d.userName} is your org's only active admin, so no admin can recover them: whoever runs your Gatehouse server must, with npm run user:recover. Until then their next login needs a temporary verification code.`
-          : `No reset link was sent: whoever made the report may hold only their mailbox. Confirm with ${d.userName} in person or by phone, then on their page restore or remove ${d.suspended.length > 0 ? "each suspended verification method" : "their verification methods"}, reset their password and issue them a temporary verification code. Their next login needs that code.`,
+      text: d.byOperator
+        ? `${d.userName} is your org's only active admin, so no admin can recover them: whoever runs your Gatehouse server must, with npm run user:recover. Until then their next login needs a temporary verification code.`
+        : `No reset link was sent: whoever made the report may hold only their mailbox. Confirm with ${d.userName} in person or by phone, then on their page restore or remove ${d.suspended.length > 0 ? "each suspended verification method" : "their verification methods"}, reset their password and issue them a temporary verification code. Their next login needs that code.`,
     },
   ];
 }
@@ -35,7 +32,9 @@ export const compromiseReportedAdminEmail = defineEmailTemplate({
     username: addressField,
     what: z.string().trim().min(1).max(300),
     suspended: z.array(shortField).max(20),
-    recovery: z.enum(["self-service", "admin", "operator"]),
+    // "Admin recovery required": no reset link was sent; byOperator: the user is the org's only active admin.
+    adminRecovery: z.boolean(),
+    byOperator: z.boolean(),
     at: timeField,
     ip: z.string().max(64).nullable(),
     userLink: linkField,
@@ -45,7 +44,7 @@ export const compromiseReportedAdminEmail = defineEmailTemplate({
     { type: "heading", text: "A user reported “This wasn't me”" },
     {
       type: "paragraph",
-      text: `Hi ${d.name}, ${d.userName} (${d.username}) of ${d.orgName} said a change to their Gatehouse account wasn't them. Gatehouse signed them out everywhere, revoked their activated browsers and suspended what was reported${d.recovery === "self-service" ? ", and emailed them a link to set a new password" : ""}.`,
+      text: `Hi ${d.name}, ${d.userName} (${d.username}) of ${d.orgName} said a change to their Gatehouse account wasn't them. Gatehouse signed them out everywhere, revoked their activated browsers and suspended what was reported${d.adminRecovery ? "" : ", and emailed them a link to set a new password"}.`,
     },
     {
       type: "facts",
@@ -66,7 +65,8 @@ export const compromiseReportedAdminEmail = defineEmailTemplate({
     username: "grace@acme.test",
     what: "A security key named “YubiKey 5 NFC” was registered.",
     suspended: ["Security key “YubiKey 5 NFC”"],
-    recovery: "admin",
+    adminRecovery: true,
+    byOperator: false,
     at: new Date("2026-11-23T09:45:00Z"),
     ip: "203.0.113.7",
     userLink: "http://localhost:3000/setup/users/00000000-0000-4000-8000-000000000000",

@@ -26,6 +26,8 @@ export interface KeySummary {
   createdAt: Date;
   lastUsedAt: Date | null;
   flagged: boolean;
+  /** Suspended by a "This wasn't me" report: counts as a factor, verifies nothing, until an admin restores or removes it. */
+  suspended: boolean;
 }
 
 /** The signed-in user's own keys. */
@@ -52,6 +54,7 @@ async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
       createdAt: true,
       lastUsedAt: true,
       flaggedAt: true,
+      suspendedAt: true,
     },
   });
   return keys.map((k) => ({
@@ -65,6 +68,7 @@ async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
     createdAt: k.createdAt,
     lastUsedAt: k.lastUsedAt,
     flagged: k.flaggedAt !== null,
+    suspended: k.suspendedAt !== null,
   }));
 }
 

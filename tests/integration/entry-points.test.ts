@@ -154,7 +154,7 @@ interface Victim {
   adminId: string;
   adminToken: string;
   /** A standard user with a live session, a security key, a connected authenticator app, recovery codes and an activated browser. */
-  member: { userId: string; username: string; sessionId: string; keyId: string; flaggedKeyId: string; deviceId: string };
+  member: { userId: string; username: string; sessionId: string; keyId: string; flaggedKeyId: string; suspendedKeyId: string; deviceId: string };
   /** A user who has not set a password yet. */
   invitee: { userId: string };
 }
@@ -187,6 +187,9 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
   // A second key, flagged as a possible clone (for "Clear flag").
   const flagged = await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
   await db().securityKey.update({ where: { id: flagged.id }, data: { flaggedAt: new Date() } });
+  // A third key, suspended by a "This wasn't me" report (for "Restore" and "Remove" in admin recovery).
+  const suspended = await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
+  await db().securityKey.update({ where: { id: suspended.id }, data: { suspendedAt: new Date() } });
   const enrolment = await startAuthenticatorEnrolment(session.ctx);
   await confirmAuthenticatorEnrolment(session.ctx, totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
   await activatedDeviceCookie(member.username);
@@ -205,6 +208,7 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
       sessionId: session.ctx.sessionId,
       keyId: key.id,
       flaggedKeyId: flagged.id,
+      suspendedKeyId: suspended.id,
       deviceId: device.id,
     },
     invitee: { userId: invitee.userId },
@@ -224,7 +228,17 @@ async function newCaller(orgAdmin: AdminContext, role: "ADMIN" | "STANDARD"): Pr
 
 /** The ids of the victim's records: an input holding one of these aims at the victim org. */
 function victimIds(v: Victim): Set<string> {
-  return new Set([v.orgId, v.adminId, v.member.userId, v.member.sessionId, v.member.keyId, v.member.flaggedKeyId, v.member.deviceId, v.invitee.userId]);
+  return new Set([
+    v.orgId,
+    v.adminId,
+    v.member.userId,
+    v.member.sessionId,
+    v.member.keyId,
+    v.member.flaggedKeyId,
+    v.member.suspendedKeyId,
+    v.member.deviceId,
+    v.invitee.userId,
+  ]);
 }
 
 function stringsIn(value: unknown): string[] {
@@ -297,6 +311,8 @@ const SAMPLES: Record<string, Sample> = {
   [`${USERS}#revokeUserDeviceAction`]: (v) => ({ deviceId: v.member.deviceId, userId: v.member.userId }),
   [`${USERS}#removeUserKeyAction`]: (v) => ({ userId: v.member.userId, keyId: v.member.keyId, reason: "Reported lost" }),
   [`${USERS}#clearKeyFlagAction`]: (v) => ({ userId: v.member.userId, keyId: v.member.flaggedKeyId }),
+  [`${USERS}#restoreSuspendedFactorAction`]: (v) => ({ userId: v.member.userId, kind: "security-key", factorId: v.member.suspendedKeyId }),
+  [`${USERS}#removeSuspendedFactorAction`]: (v) => ({ userId: v.member.userId, kind: "security-key", factorId: v.member.suspendedKeyId }),
   [`${USERS}#issueTemporaryCodeAction`]: (v) => ({ userId: v.member.userId, hours: "4" }),
   [`${USERS}#invalidateRecoveryCodesAction`]: (v) => ({ userId: v.member.userId }),
   [`${USERS}#disconnectUserAuthenticatorAction`]: (v) => ({ userId: v.member.userId }),

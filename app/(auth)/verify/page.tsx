@@ -42,6 +42,17 @@ export default async function VerifyPage() {
     <>
       <h1 className="text-xl font-semibold text-slate-900">Verify your identity</h1>
       <p className="mt-1 text-sm text-slate-500">{whyAsked(choices)}</p>
+      {choices.adminRecovery && (
+        <div className="mt-4">
+          <Alert tone="warning">
+            <span className="font-medium">Admin recovery required.</span> After a “This wasn't me” report, your account can only be verified with a temporary
+            verification code{" "}
+            {choices.adminRecovery === "operator"
+              ? "from whoever runs your Gatehouse server: you are the only admin of your org, so they recover your account (npm run user:recover)."
+              : `from an admin of ${choices.orgName}. Contact them: they will check it's you and give you one.`}
+          </Alert>
+        </div>
+      )}
       {choices.flaggedKeyNames.length > 0 && (
         <div className="mt-4">
           <Alert tone="warning">

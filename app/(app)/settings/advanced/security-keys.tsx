@@ -108,7 +108,9 @@ function KeyRow({ securityKey: key, onDone }: { securityKey: KeySummary; onDone:
           <p className="flex items-center gap-2 text-sm font-medium text-slate-900">
             {key.name}
             {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
+            {key.suspended && <Badge tone="amber">Suspended</Badge>}
           </p>
+          {key.suspended && <p className="text-xs text-amber-800">Suspended after a “This wasn't me” report. It can't be used until an admin restores it.</p>}
           {key.flagged && (
             <p className="text-xs text-red-700">Its sign counter went backwards, a sign it may have been copied. It can't be used until an admin reviews it.</p>
           )}

@@ -12,6 +12,7 @@ import { addUser, resendInvitation, revokeUserSession, setUserActive, setUserRol
 import { adminResetPassword } from "@/lib/users/password-reset";
 import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
 import { clearKeyFlag } from "@/lib/webauthn/flags";
+import { removeSuspendedFactor, restoreSuspendedFactor } from "@/lib/users/admin-recovery";
 
 export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
   const result = await addUser(ctx, input);
@@ -98,5 +99,23 @@ export const disconnectUserAuthenticatorAction = orgAction({ role: "ADMIN", sche
 /** Changes another user's role (audited). */
 export const setUserRoleAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema, role: roleSchema }) }, async (ctx, input) => {
   await setUserRole(ctx, input.userId, input.role);
+  revalidatePath(`/setup/users/${input.userId}`);
+});
+
+const suspendedFactorSchema = z.object({
+  userId: idSchema,
+  kind: z.enum(["security-key", "authenticator-app", "recovery-codes"]),
+  factorId: idSchema,
+});
+
+/** Restores a method a "This wasn't me" report suspended, once the admin has checked with the user it is theirs (fresh "verify it's you"; audited). */
+export const restoreSuspendedFactorAction = orgAction({ role: "ADMIN", schema: suspendedFactorSchema }, async (ctx, input) => {
+  await restoreSuspendedFactor(ctx, input.userId, { kind: input.kind, id: input.factorId });
+  revalidatePath(`/setup/users/${input.userId}`);
+});
+
+/** Removes a suspended method the user doesn't recognise (fresh "verify it's you"; audited). */
+export const removeSuspendedFactorAction = orgAction({ role: "ADMIN", schema: suspendedFactorSchema }, async (ctx, input) => {
+  await removeSuspendedFactor(ctx, input.userId, { kind: input.kind, id: input.factorId });
   revalidatePath(`/setup/users/${input.userId}`);
 });

@@ -30,9 +30,11 @@ export default async function WasntMePage({ params }: { params: Promise<{ token:
         <p>If you didn't do this, confirm below. Gatehouse will:</p>
         <ul className="mt-2 list-disc space-y-1 pl-5">
           <li>sign you out everywhere and revoke your activated browsers,</li>
-          <li>undo this change and make your current password stop working,</li>
+          <li>
+            suspend this change (and any verification method added since you last verified with an older one), and make your current password stop working,
+          </li>
           <li>tell your org's admins,</li>
-          <li>email you a link to choose a new password.</li>
+          <li>email you a link to choose a new password, or, if that would leave you no way to verify, ask your admin to recover your account.</li>
         </ul>
       </div>
       <div className="mt-6">

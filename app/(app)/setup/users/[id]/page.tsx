@@ -24,6 +24,8 @@ import {
   setUserActiveAction,
 } from "../actions";
 import { IssueTemporaryCode, RemoveUserKey, RoleSelect } from "./user-methods";
+import { AdminRecovery } from "./admin-recovery";
+import { adminRecoveryOf } from "@/lib/users/admin-recovery";
 import { formatIp } from "@/lib/format";
 
 export const metadata: Metadata = { title: "User" };
@@ -34,12 +36,13 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
   if (!idSchema.safeParse(id).success) notFound();
   const user = await findUser(ctx, id);
   if (!user) notFound();
-  const [keys, devices, recoveryCodesLeft, appConnected, reports] = await Promise.all([
+  const [keys, devices, recoveryCodesLeft, appConnected, reports, recovery] = await Promise.all([
     listUserKeys(ctx, user.id),
     listUserDevices(ctx, user.id),
     countUserRecoveryCodesLeft(ctx, user.id),
     userHasAuthenticatorApp(ctx, user.id),
     listCompromiseReports(ctx, user.id),
+    adminRecoveryOf(ctx, user.id),
   ]);
 
   // "Reset password" needs the admin's fresh "verify it's you"; the user is emailed a link and signed out everywhere.
@@ -67,6 +70,9 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
         }
       />
       <div className="space-y-6">
+        {recovery && (recovery.required || recovery.factors.length > 0) && (
+          <AdminRecovery userId={user.id} userName={user.name} recovery={recovery} isSelf={user.id === ctx.userId} />
+        )}
         {reports.length > 0 && (
           <Alert tone="warning">
             <p className="font-medium">This user reported changes they didn't make (“This wasn't me”)</p>
@@ -142,6 +148,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                     <p className="flex items-center gap-2 font-medium text-slate-800">
                       {key.name}
                       {key.flagged && <Badge tone="red">Possible cloned key</Badge>}
+                      {key.suspended && <Badge tone="amber">Suspended</Badge>}
                     </p>
                     {key.flagged && (
                       <p className="max-w-prose text-red-700">
