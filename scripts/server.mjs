@@ -48,16 +48,54 @@ export function listenAddresses(env, { dev = false } = {}) {
   return embeddedMailbox(env) ? [...LOOPBACK] : [undefined];
 }
 
+/** What lib/env.ts calls a production deployment: PostgreSQL in production mode. */
+function productionDeployment(env) {
+  return env.NODE_ENV === "production" && Boolean(env.DATABASE_URL);
+}
+
 /**
- * The request listener: rewrites the client-IP headers (never failing the
+ * The names (Host header, port aside) this server answers, against DNS rebinding (DESIGN.md section 9): a
+ * page on evil.example whose name is made to resolve to this server reads what it fetches from "its own"
+ * origin, /dev/mailbox included, yet its browser sends `Host: evil.example`. Production answers APP_URL's
+ * host; anything else also localhost, 127.0.0.1 and [::1].
+ */
+export function allowedHosts(env) {
+  const hosts = new Set();
+  const appUrl = env.APP_URL?.trim() || `http://localhost:${env.PORT ?? "3000"}`;
+  try {
+    hosts.add(new URL(appUrl).hostname.replace(/\.$/, ""));
+  } catch {
+    // lib/env.ts stops startup over an invalid APP_URL.
+  }
+  if (!productionDeployment(env)) for (const name of ["localhost", "127.0.0.1", "[::1]"]) hosts.add(name);
+  return hosts;
+}
+
+/** The name in a Host header ("Example.com.:443" → "example.com", "[::1]:3000" → "[::1]"), or null when it is not one. */
+function hostName(header) {
+  const match = /^(\[[0-9a-f:.]+\]|[a-z0-9_.-]+)(?::\d{1,5})?$/i.exec(header ?? "");
+  return match ? (match[1] ?? "").toLowerCase().replace(/\.$/, "") : null;
+}
+
+/** Load balancers and orchestrators probe it by address: it answers the same whatever the name. */
+const isHealthCheck = (url) => url === "/api/health" || url?.startsWith("/api/health?");
+
+/**
+ * The request listener: refuses methods it does not serve and, given `hosts`, names it does not answer
+ * (421, before Next.js); rewrites the client-IP headers (never failing the
  * request over them), asks for no compression of /api's small JSON answers,
  * then hands the request to Next.js.
  */
-export function gatehouseListener(handler, trust) {
+export function gatehouseListener(handler, trust, { hosts = null } = {}) {
   return (req, res) => {
     if (!SERVED_METHODS.includes(req.method ?? "")) {
       res.writeHead(405, { Allow: ALLOW, "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
       res.end("Method Not Allowed");
+      return;
+    }
+    if (hosts && !isHealthCheck(req.url) && !hosts.has(hostName(req.headers.host) ?? "")) {
+      res.writeHead(421, { "Content-Type": "text/plain; charset=utf-8", Connection: "close" });
+      res.end("Misdirected Request: this server does not answer that host name");
       return;
     }
     rewriteForwardedFor(req, trust);
@@ -145,7 +183,8 @@ async function main() {
   // Loads the build and runs instrumentation.ts's register(): configuration
   // checks, migrations, demo seed, mail worker. A failure there exits.
   await app.prepare();
-  const listener = gatehouseListener(app.getRequestHandler(), trust);
+  const hosts = allowedHosts(process.env);
+  const listener = gatehouseListener(app.getRequestHandler(), trust, { hosts });
 
   const servers = [];
   for (const address of addresses) {
@@ -173,6 +212,7 @@ async function main() {
         : " — loopback only, because the embedded demo shows every org's mail at /dev/mailbox; set HOST=0.0.0.0 to expose it";
   console.log(`[gatehouse] listening on ${where}${why}`);
   console.log(`[gatehouse] client IP: TCP peer; X-Forwarded-For trusted: ${trust.description}`);
+  console.log(`[gatehouse] host names answered: ${[...hosts].join(", ")} (any port; /api/health answers any)`);
 
   let stopping = false;
   const stop = () => {
