@@ -61,12 +61,17 @@ const envSchema = z.object({
   FIDO_MDS_TEST_ROOT_FILE: z.string().optional(),
   // The address `npm start` listens on: unset → loopback for the embedded demo (it serves /dev/mailbox), every interface otherwise.
   HOST: z.string().optional(),
+  // The demo orgs (their users share the password published in the README) go into a new embedded database:
+  // unset → only in the embedded-mailbox demo (no SMTP_URL, no DATABASE_URL); "true" → there even with SMTP_URL.
+  GATEHOUSE_SEED_DEMO: z.enum(["true", "false"], { message: 'GATEHOUSE_SEED_DEMO must be "true" or "false"' }).optional(),
 });
 
 export type Env = z.infer<typeof envSchema> & {
   /** An operated deployment: PostgreSQL in production mode. The embedded demo never is. */
   isProductionDeployment: boolean;
   databaseKind: "pglite" | "postgres";
+  /** Whether startup seeds the demo orgs into a new embedded database (GATEHOUSE_SEED_DEMO). */
+  seedDemoData: boolean;
 };
 
 let cached: Env | undefined;
@@ -84,6 +89,7 @@ export function env(): Env {
     ...values,
     databaseKind: values.DATABASE_URL ? "postgres" : "pglite",
     isProductionDeployment: values.NODE_ENV === "production" && Boolean(values.DATABASE_URL),
+    seedDemoData: values.GATEHOUSE_SEED_DEMO === "true" || (values.GATEHOUSE_SEED_DEMO === undefined && !values.SMTP_URL && !values.DATABASE_URL),
   };
   return cached;
 }

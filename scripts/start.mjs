@@ -2,8 +2,8 @@
 // `npm start`: build when the sources changed since the last build, then serve
 // with scripts/server.mjs (Next.js behind a server that decides the client IP;
 // the embedded demo listens on loopback unless HOST is set). The server
-// migrates its database (and seeds the demo orgs into a new embedded one)
-// before it answers. Options: --port N (or PORT).
+// migrates its database (and, for the embedded demo without SMTP_URL, seeds
+// the demo orgs into a new embedded one; GATEHOUSE_SEED_DEMO) before it answers. Options: --port N (or PORT).
 import { spawn, spawnSync } from "node:child_process";
 import crypto from "node:crypto";
 import fs from "node:fs";

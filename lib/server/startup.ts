@@ -10,8 +10,9 @@ import { attestationTrust, describeTrust } from "../webauthn/trust/store";
 /**
  * Runs once per server process, before the first request: checks the
  * configuration, applies pending migrations (PGlite and PostgreSQL alike),
- * seeds the demo orgs into a brand-new embedded database and starts the mail
- * worker.
+ * seeds the demo orgs into a brand-new embedded database (in the
+ * embedded-mailbox demo only, unless GATEHOUSE_SEED_DEMO=true) and starts the
+ * mail worker.
  */
 export async function startServer(): Promise<void> {
   const config = env();
@@ -22,7 +23,8 @@ export async function startServer(): Promise<void> {
   const { raw, kind } = database();
   const applied = await migrate(raw);
   log(`database: ${kind}; ${applied.length ? `applied ${applied.join(", ")}` : "migrations up to date"}`);
-  if (kind === "pglite" && process.env.GATEHOUSE_SEED_DEMO !== "false") {
+  // Their password is public: never into PostgreSQL, nor into a server that sends real mail unless asked.
+  if (kind === "pglite" && config.seedDemoData) {
     const outcome = await seedDemoData();
     if (outcome.seeded) log(`seeded demo orgs Acme and Globex (${outcome.users.join(", ")}); password in README`);
   }

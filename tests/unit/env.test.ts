@@ -44,3 +44,23 @@ describe("environment: TRUSTED_PROXIES", () => {
     expect(() => parsedWith({ TRUSTED_PROXIES: value })).toThrow(/TRUSTED_PROXIES: TRUSTED_PROXIES lists .* broader than/);
   });
 });
+
+describe("environment: GATEHOUSE_SEED_DEMO", () => {
+  const clear = { SMTP_URL: "", DATABASE_URL: "", GATEHOUSE_SEED_DEMO: "" };
+
+  it("seeds the demo orgs (published password) only in the embedded-mailbox mode unless asked", () => {
+    expect(parsedWith(clear).seedDemoData).toBe(true);
+    // A server that sends real mail is not the loopback-only demo, whatever its database.
+    expect(parsedWith({ ...clear, SMTP_URL: "smtp://mail.example:587", HOST: "0.0.0.0" }).seedDemoData).toBe(false);
+    expect(parsedWith({ ...clear, DATABASE_URL: "postgresql://db/gatehouse" }).seedDemoData).toBe(false);
+  });
+
+  it("GATEHOUSE_SEED_DEMO=true seeds them anyway, =false never", () => {
+    expect(parsedWith({ ...clear, SMTP_URL: "smtp://mail.example:587", GATEHOUSE_SEED_DEMO: "true" }).seedDemoData).toBe(true);
+    expect(parsedWith({ ...clear, GATEHOUSE_SEED_DEMO: "false" }).seedDemoData).toBe(false);
+  });
+
+  it("refuses any other value, naming the variable", () => {
+    expect(() => parsedWith({ ...clear, GATEHOUSE_SEED_DEMO: "yes" })).toThrow("GATEHOUSE_SEED_DEMO");
+  });
+});
