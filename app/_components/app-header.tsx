@@ -16,7 +16,7 @@ export function AppHeader({ links, orgName, username }: Props) {
   return (
     <header className="bg-slate-900 text-white">
       <div className="mx-auto flex h-14 max-w-7xl items-center gap-6 px-4 sm:px-6">
-        <Link href="/home" aria-label="Gatehouse home">
+        <Link href="/home">
           <Logo />
         </Link>
         <nav aria-label="Main" className="hidden gap-1 sm:flex">

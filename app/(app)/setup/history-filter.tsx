@@ -125,7 +125,7 @@ export function HistoryTable({ columns, empty, children, isEmpty }: { columns: s
 
 /** Long text in a table cell: one truncated line, the whole text on hover (title) or on click (expands in place). */
 export function TruncatedText({ text, max = 48 }: { text: string | null; max?: number }) {
-  if (!text) return <span className="text-slate-400">—</span>;
+  if (!text) return <span className="text-slate-500">—</span>;
   if (text.length <= max) return <span>{text}</span>;
   return (
     <details className="group max-w-[18rem]">

@@ -27,7 +27,7 @@ export function SetupNav() {
     <nav aria-label="Setup" className="space-y-6">
       {TREE.map((group) => (
         <div key={group.heading}>
-          <p className="px-3 text-xs font-semibold uppercase tracking-wide text-slate-400">{group.heading}</p>
+          <p className="px-3 text-xs font-semibold uppercase tracking-wide text-slate-500">{group.heading}</p>
           {group.items && <NavList items={group.items} pathname={pathname} />}
           {group.subgroups?.map((sub) => (
             <div key={sub.label} className="mt-2">

@@ -70,14 +70,14 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
                   >
                     <span className="block truncate font-medium text-slate-900">{m.subject}</span>
                     <span className="block truncate text-slate-600">{m.to}</span>
-                    <span className="block text-xs text-slate-400">{formatDateTime(m.createdAt)}</span>
+                    <span className="block text-xs text-slate-500">{formatDateTime(m.createdAt)}</span>
                   </Link>
                 </li>
               ))}
               {messages.length === 0 && <li className="px-4 py-8 text-center text-sm text-slate-500">No mail yet.</li>}
             </ul>
             <div className="border-t border-slate-100 px-4 py-3">
-              <p className="text-xs font-semibold uppercase tracking-wide text-slate-400">Template previews</p>
+              <p className="text-xs font-semibold uppercase tracking-wide text-slate-500">Template previews</p>
               <ul className="mt-2 space-y-1 text-sm">
                 {Object.values(EMAIL_TEMPLATES).map((t) => (
                   <li key={t.name}>
