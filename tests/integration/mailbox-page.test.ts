@@ -43,3 +43,31 @@ describe("/dev/mailbox", () => {
     await expect(embedded.default(params)).resolves.toBeTruthy();
   });
 });
+
+describe("the pages that email a code or link say where the email goes, in the embedded default only", () => {
+  const pages = {
+    "/login": () => import("@/app/(auth)/login/page"),
+    "/signup": () => import("@/app/(auth)/signup/page"),
+    "/verify": () => import("@/app/(auth)/verify/page"),
+    "/forgot-password": () => import("@/app/(auth)/forgot-password/page"),
+  };
+
+  it.each(Object.entries(pages))("%s is rendered per request", async (_path, load) => {
+    expect((await load()).dynamic).toBe("force-dynamic");
+  });
+
+  it("shows the note without SMTP_URL and DATABASE_URL, and nothing otherwise", async () => {
+    const { renderToStaticMarkup } = await import("react-dom/server");
+    const markup = async (settings: Record<string, string>) => {
+      for (const [name, value] of Object.entries(settings)) vi.stubEnv(name, value);
+      vi.resetModules();
+      const { DevMailboxNote } = await import("@/app/(auth)/dev-mailbox-note");
+      const element = DevMailboxNote({});
+      return element ? renderToStaticMarkup(element) : "";
+    };
+    const embedded = await markup({ SMTP_URL: "", DATABASE_URL: "" });
+    expect(embedded.replace(/<[^>]+>/g, "")).toBe("Emails go to the dev mailbox at /dev/mailbox while SMTP_URL is unset.");
+    expect(embedded).toContain('href="/dev/mailbox"');
+    expect(await markup({ SMTP_URL: "smtp://mail.example.test:587", DATABASE_URL: "" })).toBe("");
+  });
+});

@@ -1,6 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { ForgotPasswordForm } from "./forgot-password-form";
+import { DevMailboxNote } from "../dev-mailbox-note";
+
+// Per request: the dev mailbox note depends on the runtime configuration.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Forgot your password?" };
 
@@ -17,6 +21,7 @@ export default function ForgotPasswordPage() {
           Back to log in
         </Link>
       </p>
+      <DevMailboxNote />
     </>
   );
 }

@@ -4,6 +4,10 @@ import { redirect } from "next/navigation";
 import { currentContext } from "@/lib/auth/context";
 import { Alert } from "../../_components/ui";
 import { LoginForm } from "./login-form";
+import { DevMailboxNote } from "../dev-mailbox-note";
+
+// Per request: the dev mailbox note depends on the runtime configuration.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Log in" };
 
@@ -46,6 +50,7 @@ export default async function LoginPage({ searchParams }: { searchParams: Promis
           Create your org
         </Link>
       </p>
+      <DevMailboxNote />
     </>
   );
 }

@@ -1,6 +1,10 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { SignupForm } from "./signup-form";
+import { DevMailboxNote } from "../dev-mailbox-note";
+
+// Per request: the dev mailbox note depends on the runtime configuration.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Create your org" };
 
@@ -14,6 +18,7 @@ export default function SignupPage() {
           Log in
         </Link>
       </p>
+      <DevMailboxNote />
     </>
   );
 }

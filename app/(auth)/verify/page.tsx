@@ -7,6 +7,10 @@ import { verificationChoices, type VerificationChoices } from "@/lib/auth/login-
 import { findPendingLogin, pendingLoginCookieName } from "@/lib/auth/pending-login";
 import { Alert } from "../../_components/ui";
 import { VerifyForm } from "./verify-form";
+import { DevMailboxNote } from "../dev-mailbox-note";
+
+// Per request: the dev mailbox note depends on the runtime configuration.
+export const dynamic = "force-dynamic";
 
 export const metadata: Metadata = { title: "Verify your identity" };
 
@@ -73,6 +77,7 @@ export default async function VerifyPage() {
           Log in again
         </Link>
       </p>
+      <DevMailboxNote />
     </>
   );
 }
