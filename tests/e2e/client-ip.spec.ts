@@ -29,7 +29,8 @@ function postLogin(from: string, body: unknown, headers: Record<string, string>)
         method: "POST",
         path: "/api/login",
         agent: false,
-        headers: { "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...headers },
+        // The server answers only APP_URL's host (a production deployment, as on the PostgreSQL pass) and loopback names.
+        headers: { host: `localhost:${port}`, "content-type": "application/json", "content-length": Buffer.byteLength(payload), ...headers },
       },
       (res) => {
         res.resume();
