@@ -201,15 +201,15 @@ describe("Setup → Users by verification method", () => {
     expect(await ids("none")).toEqual([org.adminId, plain.userId].sort());
     expect(await ids()).toHaveLength(3);
     expect(await ids("authenticator-app")).toEqual([]);
-    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 3, withSecurityKey: 1, totalUsers: 3 });
+    expect(await methodAdoption(org.admin)).toMatchObject({ activeUsers: 3, withSecurityKey: 1, totalUsers: 3, keys: 1 });
   });
 
   it("counts users, active users, key and app adoption as the filters see them, flagged and inactive users included", async () => {
     const { org, user: withKey } = await userWithKeyAndCodes("Counts");
-    const addKey = async (userId: string) => {
+    const addKey = async (userId: string, attestation: "fido-u2f" | "none" = "fido-u2f") => {
       const { ctx } = await signIn(userId);
       await reauthenticate(ctx);
-      return finishKeyRegistration(ctx, (await keyResponseFor(ctx, { attestation: "fido-u2f" })).response);
+      return finishKeyRegistration(ctx, (await keyResponseFor(ctx, { attestation })).response);
     };
     const addApp = (userId: string, orgId: string, confirmed: boolean) =>
       db().authenticatorApp.create({ data: { userId, orgId, secretSealed: "sealed", confirmedAt: confirmed ? new Date() : null } });
@@ -224,7 +224,8 @@ describe("Setup → Users by verification method", () => {
     const unconfirmedApp = await createUser(org.admin);
     await addApp(unconfirmedApp.userId, org.orgId, false);
     const inactiveWithKey = await createUser(org.admin);
-    await addKey(inactiveWithKey.userId);
+    // Its key sent no attestation: registered under the defaults, its model only claimed.
+    await addKey(inactiveWithKey.userId, "none");
     const inactiveWithApp = await createUser(org.admin);
     await addApp(inactiveWithApp.userId, org.orgId, true);
     await db().user.updateMany({ where: { id: { in: [inactiveWithKey.userId, inactiveWithApp.userId] } }, data: { isActive: false } });
@@ -233,8 +234,8 @@ describe("Setup → Users by verification method", () => {
     await addApp(elsewhere.user.userId, elsewhere.org.orgId, true);
 
     // admin, withKey, flaggedOnly, appOnly, appAndKey, unconfirmedApp active; two inactive.
-    expect(await adoptionSummary(org.admin)).toEqual({ activeUsers: 6, withKey: 3, withAppOnly: 1, withNothing: 2, totalUsers: 8 });
-    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 6, withSecurityKey: 3, totalUsers: 8 });
+    expect(await adoptionSummary(org.admin)).toEqual({ activeUsers: 6, withKey: 3, withAppOnly: 1, withNothing: 2, totalUsers: 8, keys: 4, claimedKeys: 1 });
+    expect(await methodAdoption(org.admin)).toEqual({ activeUsers: 6, withSecurityKey: 3, totalUsers: 8, keys: 4, claimedKeys: 1 });
     const keyHolders = (await listUsers(org.admin, { q: "", page: 1, method: "security-key" })).users.map((u) => u.id);
     expect(keyHolders.sort()).toEqual([withKey.userId, flaggedOnly.userId, appAndKey.userId, inactiveWithKey.userId].sort());
     // The page passes the org's count for the unfiltered total; a search or a filter counts its own matches.
