@@ -5,6 +5,24 @@ import path from "node:path";
 import { z } from "zod";
 import { parseTrustedProxies } from "./http/client-ip.mjs";
 
+/** One key of the HMAC that stores recovery and temporary codes (lib/crypto/code-hash.ts), and its version. */
+export interface CodeHashKey {
+  version: number;
+  secret: string;
+}
+
+const CODE_HASH_KEY_ENTRY = /^(?:(\d{1,6}):)?(.*)$/s;
+
+/** "<version>:<secret>" (or, where `bareVersion` is given, a bare secret of that version); the secret has 32+ characters. */
+function parseCodeHashKey(entry: string, name: string, bareVersion: number | null): CodeHashKey | string {
+  const [, version, secret = ""] = CODE_HASH_KEY_ENTRY.exec(entry.trim())!;
+  if (version === undefined && bareVersion === null) return `${name} entries are <version>:<secret> (e.g. 1:…)`;
+  const parsed = version === undefined ? bareVersion! : Number(version);
+  if (parsed < 1) return `${name} key versions start at 1 (0 names the SHA-256 codes stored before keyed hashes)`;
+  if (secret.length < 32) return `${name} secrets must be at least 32 characters (openssl rand -base64 48)`;
+  return { version: parsed, secret };
+}
+
 const envSchema = z.object({
   NODE_ENV: z.enum(["development", "production", "test"]).default("development"),
   DATABASE_URL: z
@@ -59,6 +77,32 @@ const envSchema = z.object({
   ATTESTATION_ROOTS_FILE: z.string().optional(),
   // Tests only: a PEM root that may sign a test MDS BLOB; startup refuses it when NODE_ENV=production.
   FIDO_MDS_TEST_ROOT_FILE: z.string().optional(),
+  // The key of the HMAC that stores recovery and temporary codes: "<version>:<secret>" or a bare secret (version 1);
+  // unset → version 1, derived from AUTH_SECRET. CODE_HASH_KEYS: retired keys ("1:<secret>,2:<secret>") that still
+  // verify the codes issued under them; without them those codes stop working.
+  CODE_HASH_KEY: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      if (value === undefined) return undefined;
+      const key = parseCodeHashKey(value, "CODE_HASH_KEY", 1);
+      if (typeof key !== "string") return key;
+      ctx.addIssue({ code: "custom", message: key });
+      return z.NEVER;
+    }),
+  CODE_HASH_KEYS: z
+    .string()
+    .optional()
+    .transform((value, ctx) => {
+      const keys: CodeHashKey[] = [];
+      for (const entry of (value ?? "").split(",").filter((e) => e.trim())) {
+        const key = parseCodeHashKey(entry, "CODE_HASH_KEYS", null);
+        if (typeof key === "string") ctx.addIssue({ code: "custom", message: key });
+        else if (keys.some((k) => k.version === key.version)) ctx.addIssue({ code: "custom", message: `CODE_HASH_KEYS repeats version ${key.version}` });
+        else keys.push(key);
+      }
+      return keys;
+    }),
   // The address `npm start` listens on: unset → loopback for the embedded demo (it serves /dev/mailbox), every interface otherwise.
   HOST: z.string().optional(),
   // The demo orgs (their users share the password published in the README) go into a new embedded database:
@@ -85,6 +129,10 @@ export function env(): Env {
     throw new Error(`Invalid Gatehouse configuration:\n${lines.join("\n")}`);
   }
   const values = parsed.data;
+  const codeHashVersion = values.CODE_HASH_KEY?.version ?? 1;
+  if (values.CODE_HASH_KEYS.some((k) => k.version === codeHashVersion)) {
+    throw new Error(`Invalid Gatehouse configuration:\n  CODE_HASH_KEYS: repeats version ${codeHashVersion}, the version of CODE_HASH_KEY`);
+  }
   cached = {
     ...values,
     databaseKind: values.DATABASE_URL ? "postgres" : "pglite",

@@ -3,7 +3,8 @@ import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
 import { UserFacingError } from "../errors";
 import { formatDateTime } from "../format";
-import { hashCode, randomCode } from "../verification/codes";
+import { storedCodeHash } from "../crypto/code-hash";
+import { randomCode } from "../verification/codes";
 import { TEMPORARY_CODE_HOURS } from "../verification/temporary-codes";
 import { createSetPasswordLink } from "./invitations";
 import { enqueueSecurityEmail } from "./wasnt-me-links";
@@ -72,7 +73,7 @@ export async function recoverFromCommandLine(input: OperatorRecoveryInput, now =
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: user.orgId, usedAt: null } });
     // The issuer column names a user of the org; the operator is none, so the code names its own user (audited as the system).
     const issued = await tx.temporaryCode.create({
-      data: { orgId: user.orgId, userId: user.id, codeHash: hashCode(code), issuedById: user.id, expiresAt, createdAt: now },
+      data: { orgId: user.orgId, userId: user.id, ...storedCodeHash(user.id, code), issuedById: user.id, expiresAt, createdAt: now },
     });
     const link = user.passwordHash ? null : await createSetPasswordLink(tx, { id: user.id, orgId: user.orgId }, "reset", now);
     await recordAudit(

@@ -3,7 +3,8 @@ import crypto from "node:crypto";
 
 // One-time codes people type: recovery codes and admin-issued temporary codes.
 // Drawn from a 32-letter alphabet without look-alikes (5 bits a letter), shown
-// in groups, compared after normalising, stored only as a SHA-256.
+// in groups, compared after normalising, stored only as a keyed hash
+// (lib/crypto/code-hash.ts).
 
 const ALPHABET = "0123456789abcdefghjkmnpqrstvwxyz";
 
@@ -20,10 +21,6 @@ export function normaliseCode(input: string): string {
     .replace(/[\s-]+/g, "")
     .replace(/o/g, "0")
     .replace(/[il]/g, "1");
-}
-
-export function hashCode(code: string): string {
-  return crypto.createHash("sha256").update(normaliseCode(code)).digest("base64url");
 }
 
 // Emailed 6-digit codes (device activation, sign-up, proving the mailbox

@@ -7,7 +7,8 @@ import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { env } from "../env";
 import { NotFoundError } from "../errors";
 import { describeBrowser } from "../http/request-info";
-import { hashCode, randomCode } from "./codes";
+import { codeHashCandidates, storedCodeHash } from "../crypto/code-hash";
+import { randomCode } from "./codes";
 import { recordVerification } from "./history";
 
 // Recovery codes (DESIGN.md section 4): 10 codes of 60 random bits, shown once,
@@ -22,7 +23,9 @@ export async function generateRecoveryCodes(ctx: OrgContext, now = new Date()): 
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomCode(3, 4));
   await db().$transaction(async (tx) => {
     const replaced = await tx.recoveryCode.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId } });
-    await tx.recoveryCode.createMany({ data: codes.map((code) => ({ orgId: ctx.orgId, userId: ctx.userId, codeHash: hashCode(code), createdAt: now })) });
+    await tx.recoveryCode.createMany({
+      data: codes.map((code) => ({ orgId: ctx.orgId, userId: ctx.userId, ...storedCodeHash(ctx.userId, code), createdAt: now })),
+    });
     await recordVerification(
       {
         orgId: ctx.orgId,
@@ -68,7 +71,14 @@ export function countUserRecoveryCodesLeft(ctx: AdminContext, userId: string): P
 /** Uses one code of this user, atomically: of two concurrent uses exactly one succeeds. Suspended codes, and any code of an account awaiting admin recovery, never work. */
 export async function consumeRecoveryCode(owner: PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
   const { count } = await db().recoveryCode.updateMany({
-    where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null, suspendedAt: null, user: { adminRecoveryRequiredAt: null } },
+    where: {
+      OR: codeHashCandidates(owner.userId, code),
+      userId: owner.userId,
+      orgId: owner.orgId,
+      usedAt: null,
+      suspendedAt: null,
+      user: { adminRecoveryRequiredAt: null },
+    },
     data: { usedAt: now },
   });
   return count === 1;

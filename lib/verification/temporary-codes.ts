@@ -7,7 +7,8 @@ import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate
 import { db } from "../db/client";
 import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { RateLimitedError, UserFacingError, NotFoundError } from "../errors";
-import { hashCode, randomCode } from "./codes";
+import { codeHashCandidates, storedCodeHash } from "../crypto/code-hash";
+import { randomCode } from "./codes";
 
 // Temporary verification codes (DESIGN.md 5.6): an admin who just proved it
 // is them issues one for a user who lost their methods. Single use, valid 1–24
@@ -40,7 +41,7 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
   await db().$transaction(async (tx) => {
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: ctx.orgId, usedAt: null } });
     const issued = await tx.temporaryCode.create({
-      data: { orgId: ctx.orgId, userId: user.id, codeHash: hashCode(code), issuedById: ctx.userId, expiresAt, createdAt: now },
+      data: { orgId: ctx.orgId, userId: user.id, ...storedCodeHash(user.id, code), issuedById: ctx.userId, expiresAt, createdAt: now },
     });
     await recordAudit(
       {
@@ -75,7 +76,7 @@ export async function hasTemporaryCode(owner: UserSubject, now = new Date()): Pr
 /** Uses this user's temporary code, atomically and once; another user's code does nothing. */
 export async function consumeTemporaryCode(owner: PendingLoginSubject, code: string, now = new Date()): Promise<boolean> {
   const { count } = await db().temporaryCode.updateMany({
-    where: { codeHash: hashCode(code), userId: owner.userId, orgId: owner.orgId, usedAt: null, expiresAt: { gt: now } },
+    where: { OR: codeHashCandidates(owner.userId, code), userId: owner.userId, orgId: owner.orgId, usedAt: null, expiresAt: { gt: now } },
     data: { usedAt: now },
   });
   return count === 1;
