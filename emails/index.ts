@@ -3,9 +3,11 @@ import { authenticatorAppConnectedEmail, authenticatorAppDisconnectedEmail } fro
 import { compromiseReportedAdminEmail } from "./compromise-reported";
 import { deviceActivationCodeEmail } from "./device-activation-code";
 import { enrolmentCodeEmail } from "./enrolment-code";
+import { newDeviceActivatedEmail } from "./new-device-activated";
 import { passwordChangedEmail } from "./password-changed";
 import { passwordResetEmail } from "./password-reset";
 import { recoveryCodesGeneratedEmail } from "./recovery-codes-generated";
+import { secondFactorFailuresEmail } from "./second-factor-failures";
 import { securityKeyRemovedByAdminEmail } from "./security-key-removed-by-admin";
 import { temporaryCodeIssuedEmail } from "./temporary-code-issued";
 import { securityKeyPossiblyClonedAdminEmail, securityKeyPossiblyClonedEmail } from "./security-key-possibly-cloned";
@@ -33,6 +35,8 @@ export const EMAIL_TEMPLATES = {
   [passwordChangedEmail.name]: passwordChangedEmail,
   [passwordResetEmail.name]: passwordResetEmail,
   [compromiseReportedAdminEmail.name]: compromiseReportedAdminEmail,
+  [newDeviceActivatedEmail.name]: newDeviceActivatedEmail,
+  [secondFactorFailuresEmail.name]: secondFactorFailuresEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

@@ -26,6 +26,7 @@ import { activateDevice } from "./devices";
 import type { PendingLoginSubject } from "./org-context";
 import { LoginExpiredError, MAX_FAILED_VERIFICATIONS, noteFailedVerification } from "./pending-login";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+import { countSecondFactorFailure, isLockedFor, notifyNewDevice, refuseWhenLocked, resetSecondFactorFailures } from "./second-factor-failures";
 
 // /verify: how a pending login is verified. Each method checks its proof,
 // then `succeed` marks the pending login verified (once), activates the
@@ -58,6 +59,8 @@ export interface VerificationChoices {
   flaggedKeyNames: string[];
   /** "Admin recovery required": who recovers the account (the org's only active admin needs the operator), else null. */
   adminRecovery: RecoveryRoute | null;
+  /** Too many failed codes: this browser is offered only a key and an admin's temporary code. */
+  secondFactorLocked: boolean;
 }
 
 /** What /verify shows for a pending login. */
@@ -65,12 +68,13 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
   const user = await db().user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
   const methods: LoginMethod[] = [];
   const available = await userMethods(pending);
+  const locked = isLockedFor(pending, user.secondFactorFailures);
   if (available.usableKeys.length > 0) methods.push("security-key");
-  if (available.usableApp) methods.push("authenticator-app");
-  if (!available.adminRecoveryRequired && (await countRecoveryCodesLeft(pending)) > 0) methods.push("recovery-code");
+  if (available.usableApp && !locked) methods.push("authenticator-app");
+  if (!available.adminRecoveryRequired && !locked && (await countRecoveryCodesLeft(pending)) > 0) methods.push("recovery-code");
   if (await hasTemporaryCode(pending)) methods.push("temporary-code");
   // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.
-  if (pending.needsDeviceActivation && !pending.needsSecondFactor) methods.push("email-code");
+  if (pending.needsDeviceActivation && !pending.needsSecondFactor && !locked) methods.push("email-code");
   return {
     userName: user.name,
     orgName: user.org.name,
@@ -89,6 +93,7 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
         ).map((k) => k.name)
       : [],
     adminRecovery: available.adminRecoveryRequired ? recoveryRouteOf(await countOtherActiveAdmins(pending)) : null,
+    secondFactorLocked: locked,
   };
 }
 
@@ -103,9 +108,11 @@ async function takeVerifySlot(pending: PendingLoginSubject, now: Date): Promise<
 }
 
 /** Records a failed attempt everywhere it counts, then rethrows it (with the attempts left when that helps). */
-async function fail(pending: PendingLoginSubject, method: VerificationMethod, error: unknown, request: RequestInfo): Promise<never> {
+async function fail(pending: PendingLoginSubject, method: VerificationMethod, error: unknown, request: RequestInfo, now: Date): Promise<never> {
   const reason = error instanceof Error ? error.message : "Verification failed";
   const left = await noteFailedVerification(pending);
+  // A code that failed counts towards the lock; a key's failure is no guess (see verifyWithKey).
+  if (method !== "Security key") await countSecondFactorFailure(pending, request, now);
   await recordVerification({ orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Failed", detail: reason, request });
   const user = await db().user.findUnique({ where: { id: pending.userId }, select: { username: true } });
   await db().loginAttempt.create({
@@ -165,6 +172,9 @@ async function succeed(
        ), r AS (
          UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $13 AND "count" > 0 AND EXISTS (SELECT 1 FROM p)
            AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
+       ), u AS (
+         UPDATE "User" SET "secondFactorFailures" = 0 WHERE ("id", "orgId") = (SELECT "userId", "orgId" FROM p) AND "secondFactorFailures" > 0
+           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
        )
        SELECT EXISTS (SELECT 1 FROM p) AS verified, ($6::uuid IS NOT NULL AND NOT ${forward}) AS behind,
               ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k)) AS ok`,
@@ -214,6 +224,9 @@ async function succeed(
         if (moved.count !== 1) throw counterRegression(); // rolls the pending login back; flagged below
       }
       const token = await activateDevice(tx, pending, request, now);
+      await resetSecondFactorFailures(tx, pending);
+      // An emailed code needs no second email: the code's own email named this browser.
+      if (method !== "Emailed code") await notifyNewDevice(tx, pending, method, request, now);
       await recordVerification(
         { orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Succeeded", detail: detail ?? undefined, request },
         tx,
@@ -257,13 +270,13 @@ export async function verifyWithKey(
     const challenge = await consumeChallenge(pending, "login", challengeOf(response), now);
     keyUse = await verifyOwnKeyAssertion(pending, response, challenge, request, now, { deferCounterWrite: true });
   } catch (error) {
-    return fail(pending, "Security key", error, request);
+    return fail(pending, "Security key", error, request, now);
   }
   try {
     return await succeed(pending, "Security key", request, now, keyUse);
   } catch (error) {
     // Another assertion stored this counter first (a copy of the key): a failed verification like any regression.
-    if (error instanceof WebAuthnRefusal) return fail(pending, "Security key", error, request);
+    if (error instanceof WebAuthnRefusal) return fail(pending, "Security key", error, request, now);
     throw error;
   }
 }
@@ -273,6 +286,7 @@ export async function sendEmailCode(pending: PendingLoginSubject, request: Reque
   if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
     throw new UserFacingError("An emailed code can't verify this login. Use your security key.");
   }
+  await refuseWhenLocked(pending);
   const wait = secondsOverLimit(await hitRateLimit(emailSendKey(pending.userId), EMAIL_CODE_SEND_LIMIT, now), EMAIL_CODE_SEND_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
   const code = newEmailedCode();
@@ -303,6 +317,7 @@ export async function verifyWithEmailCode(
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ deviceToken: string | null }> {
+  await refuseWhenLocked(pending);
   await takeVerifySlot(pending, now);
   try {
     if (!pending.needsDeviceActivation || pending.needsSecondFactor) {
@@ -320,7 +335,7 @@ export async function verifyWithEmailCode(
       throw new UserFacingError("That code isn't right. Check the latest email and try again.", { code: "That code isn't right." });
     }
   } catch (error) {
-    return fail(pending, "Emailed code", error, request);
+    return fail(pending, "Emailed code", error, request, now);
   }
   return succeed(pending, "Emailed code", request, now);
 }
@@ -348,11 +363,13 @@ export async function verifyWithOneTimeCode(
   now = new Date(),
 ): Promise<{ deviceToken: string | null }> {
   const { method, consume, wrong } = ONE_TIME_CODES[kind];
+  // The admin's temporary code is what unlocks a locked step.
+  if (kind !== "temporary-code") await refuseWhenLocked(pending);
   await takeVerifySlot(pending, now);
   try {
     if (!(await consume(pending, code, now))) throw new UserFacingError(wrong, { code: wrong });
   } catch (error) {
-    return fail(pending, method, error, request);
+    return fail(pending, method, error, request, now);
   }
   const verified = await succeed(pending, method, request, now);
   // The admin's (or operator's) code is the recovery "Admin recovery required" waited for.

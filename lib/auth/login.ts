@@ -155,7 +155,7 @@ async function passwordStep(username: string, password: string, request: LoginRe
   const info = { ip: request.ip, userAgent: request.userAgent };
   // "Success" is recorded when the session is created (completePendingLogin); "Verification required" with the pending login.
   const history = needsVerification(needs) ? { username, result: "Verification required" satisfies LoginResult } : undefined;
-  const pendingToken = await createPendingLogin(checked, needs, info, now, "Password", history);
+  const pendingToken = await createPendingLogin(checked, needs, info, now, "Password", history, Boolean(deviceId));
   return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
 }
 

@@ -42,7 +42,10 @@ export interface Needs {
 
 export const needsVerification = (needs: Needs) => needs.secondFactor || needs.deviceActivation;
 
-/** A new pending login; verified at once when nothing is needed; with `history`, its Login History row. Returns its cookie token. */
+/**
+ * A new pending login; verified at once when nothing is needed; with `history`, its Login History row;
+ * `fromKnownDevice` when the browser carries a device cookie activated for the user. Returns its cookie token.
+ */
 export async function createPendingLogin(
   user: PasswordCheckedUser,
   needs: Needs,
@@ -50,6 +53,7 @@ export async function createPendingLogin(
   now = new Date(),
   verifiedMethod = "Password",
   history?: { username: string; result: string },
+  fromKnownDevice = false,
 ): Promise<string> {
   const token = randomToken();
   const verified = !needsVerification(needs);
@@ -57,8 +61,8 @@ export async function createPendingLogin(
   await sql(
     `WITH p AS (
        INSERT INTO "PendingLogin" ("id", "tokenHash", "orgId", "userId", "ip", "userAgent", "needsSecondFactor", "needsDeviceActivation",
-                                   "verifiedAt", "verifiedMethod", "failedAttempts", "emailCodeAttempts", "expiresAt", "createdAt")
-       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::timestamp, $10, 0, 0, $11::timestamp, $12::timestamp)
+                                   "verifiedAt", "verifiedMethod", "failedAttempts", "emailCodeAttempts", "expiresAt", "createdAt", "fromKnownDevice")
+       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::timestamp, $10, 0, 0, $11::timestamp, $12::timestamp, $16)
      )
      INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
      SELECT $13::uuid, $3::uuid, $4::uuid, $14, $15, $5, $6, $12::timestamp WHERE $15::text IS NOT NULL`,
@@ -78,6 +82,7 @@ export async function createPendingLogin(
       randomUUID(),
       history?.username ?? "",
       history?.result ?? null,
+      fromKnownDevice,
     ],
   );
   // Lapsed rows are worthless; sweeping here keeps the table small without a job.

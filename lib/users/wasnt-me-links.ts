@@ -22,6 +22,8 @@ export const WASNT_ME_TEMPLATES = [
   "device-activation-code",
   "enrolment-code",
   "password-changed",
+  "new-device-activated",
+  "second-factor-failures",
 ] as const;
 export type WasntMeTemplate = (typeof WASNT_ME_TEMPLATES)[number];
 

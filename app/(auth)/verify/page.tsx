@@ -57,6 +57,14 @@ export default async function VerifyPage() {
           </Alert>
         </div>
       )}
+      {choices.secondFactorLocked && (
+        <div className="mt-4">
+          <Alert tone="warning">
+            <span className="font-medium">Too many failed verifications.</span> Codes no longer work on a browser you haven't activated before. Use a browser
+            you activated before, your security key, or a temporary verification code from an admin of {choices.orgName}.
+          </Alert>
+        </div>
+      )}
       {choices.flaggedKeyNames.length > 0 && (
         <div className="mt-4">
           <Alert tone="warning">
