@@ -31,8 +31,9 @@ export function AppHeader({ links, orgName, username }: Props) {
             </Link>
           ))}
         </nav>
-        <div className="ml-auto hidden items-center gap-3 text-sm sm:flex">
-          <span className="hidden truncate text-slate-400 lg:inline">
+        <div className="ml-auto hidden min-w-0 items-center gap-3 text-sm sm:flex">
+          {/* One line, cut with an ellipsis: the full org name and username are in the tooltip. */}
+          <span className="hidden min-w-0 max-w-md truncate text-slate-400 [overflow-wrap:normal] lg:block" title={`${orgName} · ${username}`}>
             {orgName} · <span className="text-slate-200">{username}</span>
           </span>
           <LogoutButton />

@@ -39,14 +39,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
         }
         actions={<ButtonLink href="/setup/users/new">New user</ButtonLink>}
       />
-      <form className="mb-4 flex gap-2" role="search">
+      <form className="mb-4 flex flex-wrap gap-2" role="search">
         <input
           type="search"
           name="q"
           defaultValue={query.q}
           placeholder="Search by name, username or email"
           aria-label="Search users"
-          className="w-full max-w-sm rounded-lg border border-slate-300 px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
+          className="w-full rounded-lg border sm:w-auto sm:min-w-64 sm:max-w-sm sm:flex-1 border-slate-300 px-3 py-2 text-sm shadow-sm outline-none focus:border-brand-500 focus:ring-2 focus:ring-brand-100"
         />
         <select
           name="method"
@@ -64,16 +64,17 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           Search
         </button>
       </form>
-      <div className="overflow-hidden rounded-xl border border-slate-200 bg-white shadow-sm">
+      {/* On a phone the username moves under the name and the date goes, so the methods stay in view. */}
+      <div className="overflow-x-auto rounded-xl border border-slate-200 bg-white shadow-sm">
         <table className="min-w-full divide-y divide-slate-200 text-sm">
           <thead className="bg-slate-50 text-left text-xs font-semibold uppercase tracking-wide text-slate-500">
             <tr>
               <th className="px-4 py-3">Name</th>
-              <th className="px-4 py-3">Username</th>
+              <th className="hidden px-4 py-3 sm:table-cell">Username</th>
               <th className="px-4 py-3">Methods</th>
               <th className="px-4 py-3">Role</th>
               <th className="px-4 py-3">Status</th>
-              <th className="px-4 py-3">Created</th>
+              <th className="hidden px-4 py-3 md:table-cell">Created</th>
             </tr>
           </thead>
           <tbody className="divide-y divide-slate-100">
@@ -83,8 +84,9 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                   <Link href={`/setup/users/${user.id}`} className="text-brand-600 hover:text-brand-700">
                     {user.name}
                   </Link>
+                  <span className="mt-0.5 block font-normal text-slate-600 sm:hidden">{user.username}</span>
                 </td>
-                <td className="px-4 py-3 text-slate-600">{user.username}</td>
+                <td className="hidden px-4 py-3 text-slate-600 sm:table-cell">{user.username}</td>
                 <td className="px-4 py-3">
                   <span className="flex flex-wrap gap-1">
                     {user._count.securityKeys > 0 && (
@@ -102,14 +104,14 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
                     {user._count.securityKeys === 0 &&
                       user.securityKeys.length === 0 &&
                       !user.authenticatorApp?.confirmedAt &&
-                      user._count.recoveryCodes === 0 && <span className="text-slate-400">None</span>}
+                      user._count.recoveryCodes === 0 && <span className="text-slate-500">None</span>}
                   </span>
                 </td>
                 <td className="px-4 py-3">
                   <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge>
                 </td>
                 <td className="px-4 py-3">{user.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge>}</td>
-                <td className="px-4 py-3 text-slate-500">{formatDateTime(user.createdAt)}</td>
+                <td className="hidden px-4 py-3 text-slate-500 md:table-cell">{formatDateTime(user.createdAt)}</td>
               </tr>
             ))}
             {users.length === 0 && (
