@@ -22,7 +22,7 @@ export const RESET_TTL_MS = 60 * 60_000;
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-export type InvitationProblem = "invalid" | "used" | "expired";
+export type InvitationProblem = "invalid" | "used" | "replaced" | "expired";
 export type SetPasswordPurpose = "invitation" | "reset";
 
 export const INVITATION_PROBLEMS: Record<InvitationProblem, { title: string; detail: string }> = {
@@ -33,6 +33,10 @@ export const INVITATION_PROBLEMS: Record<InvitationProblem, { title: string; det
   used: {
     title: "This link has already been used",
     detail: "Each link sets a password once. Log in with the password you chose, or ask your admin to send a new invitation.",
+  },
+  replaced: {
+    title: "A newer link was sent; use the latest email",
+    detail: "Sending a new “Set your password” email makes the earlier links stop working. Open the link in the newest one.",
   },
   expired: {
     title: "This link has expired",
@@ -48,6 +52,10 @@ export const RESET_PROBLEMS: Record<InvitationProblem, { title: string; detail: 
   used: {
     title: "This link has already been used",
     detail: "Each link sets a password once. Log in with the password you chose, or ask for a new link from the login page.",
+  },
+  replaced: {
+    title: "A newer link was sent; use the latest email",
+    detail: "Asking for a new link makes the earlier ones stop working. Open the link in your newest “Reset your Gatehouse password” email.",
   },
   expired: {
     title: "This link has expired",
@@ -140,11 +148,19 @@ async function findInvitation(token: string) {
 
 type FoundInvitation = NonNullable<Awaited<ReturnType<typeof findInvitation>>>;
 
-function problemOf(found: FoundInvitation | null, now: Date): InvitationProblem | null {
+async function problemOf(found: FoundInvitation | null, now: Date): Promise<InvitationProblem | null> {
   if (!found || !found.user.isActive) return "invalid";
-  if (found.usedAt) return "used";
+  if (found.usedAt) return (await replacedByNewerLink(found)) ? "replaced" : "used";
   if (found.expiresAt.getTime() <= now.getTime()) return "expired";
   return null;
+}
+
+/** createSetPasswordLink voids older links with the new link's own creation time: a link voided at that instant was replaced, not used. */
+async function replacedByNewerLink(found: FoundInvitation): Promise<boolean> {
+  const newer = await db().invitationToken.count({
+    where: { userId: found.userId, orgId: found.orgId, createdAt: found.usedAt!, id: { not: found.id } },
+  });
+  return newer > 0;
 }
 
 export type InvitationStatus =
@@ -156,7 +172,7 @@ const purposeOf = (found: FoundInvitation | null): SetPasswordPurpose => (found?
 /** What the set-password page shows for a token. Reads only. */
 export async function inspectInvitation(token: string, now = new Date()): Promise<InvitationStatus> {
   const found = await findInvitation(token);
-  const problem = problemOf(found, now);
+  const problem = await problemOf(found, now);
   if (problem || !found) return { ok: false, problem: problem ?? "invalid", purpose: purposeOf(found) };
   return { ok: true, name: found.user.name, username: found.user.username, orgName: found.org.name, purpose: purposeOf(found) };
 }
@@ -170,7 +186,7 @@ const UNKNOWN_REQUEST: RequestInfo = { ip: null, userAgent: null };
  */
 export async function completeInvitation(token: string, password: string, now = new Date(), request = UNKNOWN_REQUEST): Promise<{ username: string }> {
   const found = await findInvitation(token);
-  const problem = problemOf(found, now);
+  const problem = await problemOf(found, now);
   const purpose = purposeOf(found);
   if (problem || !found) throw new InvitationError(problem ?? "invalid", purpose);
   assertPasswordAllowed(password, { username: found.user.username, orgName: found.org.name });

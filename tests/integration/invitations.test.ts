@@ -131,7 +131,7 @@ describe("the set-password link", () => {
 });
 
 describe("sending a new invitation", () => {
-  it("replaces the old link, which then counts as used", async () => {
+  it("replaces the old link, which then says a newer one was sent", async () => {
     const org = await createOrg("Again");
     const { userId, username } = await inviteUser(org.admin);
     const first = await invitationTokenFor(username);
@@ -139,8 +139,12 @@ describe("sending a new invitation", () => {
     const second = await invitationTokenFor(username);
     expect(second).not.toBe(first);
     expect(await db().emailMessage.count({ where: { to: username, template: "set-password" } })).toBe(2);
-    await expect(completeInvitation(first, NEW_PASSWORD)).rejects.toThrow("This link has already been used");
+    await expect(inspectInvitation(first)).resolves.toMatchObject({ ok: false, problem: "replaced" });
+    await expect(completeInvitation(first, NEW_PASSWORD)).rejects.toThrow("A newer link was sent; use the latest email");
     await completeInvitation(second, NEW_PASSWORD);
+    // Once used, the newest link says so; the replaced one still says it was replaced.
+    await expect(completeInvitation(second, NEW_PASSWORD)).rejects.toThrow("This link has already been used");
+    await expect(completeInvitation(first, NEW_PASSWORD)).rejects.toThrow("A newer link was sent; use the latest email");
     await expect(authenticateWithPassword(username, NEW_PASSWORD, TEST_REQUEST)).resolves.toMatchObject({ userId });
   });
 

@@ -10,6 +10,50 @@ import { FidoMetadataStatus } from "./fido-metadata-status";
 
 export const metadata: Metadata = { title: "Setup" };
 
+interface ChecklistStep {
+  done: boolean;
+  title: string;
+  detail: string;
+  href: string;
+  action: string;
+  /** Keep the link once done (where it leads to what is still missing). */
+  linkWhenDone?: boolean;
+}
+
+const users = (n: number) => `${n} active user${n === 1 ? "" : "s"}`;
+
+/** Done only once keys are allowed and someone has registered one: allowing them alone protects nobody. */
+function securityKeyStep(allowed: boolean, adoption: AdoptionSummary): ChecklistStep {
+  const title = "Turn on security keys";
+  if (!allowed) {
+    return {
+      done: false,
+      title,
+      detail: "Let users verify their identity with a physical security key.",
+      href: "/setup/session-settings",
+      action: "Open Session Settings",
+    };
+  }
+  if (adoption.withKey === 0) {
+    return {
+      done: false,
+      title,
+      detail: "Security keys are allowed, but nobody has registered one yet. Start with your own in Advanced User Details.",
+      href: "/settings/advanced",
+      action: "Register a security key",
+    };
+  }
+  const counts = `${adoption.withKey} of ${users(adoption.activeUsers)} ${adoption.withKey === 1 ? "has" : "have"} a security key; ${adoption.withNothing} ${adoption.withNothing === 1 ? "has" : "have"} no verification method.`;
+  return {
+    done: true,
+    title,
+    detail: [counts, claimedKeysSentence(adoption)].filter(Boolean).join(" "),
+    href: "/setup/users?method=none",
+    action: "Users without a method",
+    linkWhenDone: adoption.withNothing > 0,
+  };
+}
+
 /** Setup home: what's left to set up, and how far the org's users have come. */
 export default async function SetupHome() {
   const ctx = await requireAdminContext();
@@ -17,16 +61,8 @@ export default async function SetupHome() {
   const { policy } = ctx;
   const mfaDate = policy.requireMfa && policy.mfaRequiredFrom ? policy.mfaRequiredFrom : null;
   const daysLeft = mfaDate ? daysUntil(mfaDate) : null;
-  const steps = [
-    {
-      done: policy.allowSecurityKeys,
-      title: "Turn on security keys",
-      detail: policy.allowSecurityKeys
-        ? ["Users can register keys in Advanced User Details.", claimedKeysSentence(adoption)].filter(Boolean).join(" ")
-        : "Let users verify their identity with a physical security key.",
-      href: "/setup/session-settings",
-      action: "Open Session Settings",
-    },
+  const steps: ChecklistStep[] = [
+    securityKeyStep(policy.allowSecurityKeys, adoption),
     {
       done: policy.requireMfa,
       title: "Require MFA and set a date",
@@ -69,7 +105,7 @@ export default async function SetupHome() {
                     <span className="sr-only">{step.done ? " (done)" : " (to do)"}</span>
                   </p>
                   <p className="text-sm text-slate-500">{step.detail}</p>
-                  {!step.done && (
+                  {(!step.done || step.linkWhenDone) && (
                     <Link href={step.href} className="mt-1 inline-block text-sm font-medium text-brand-600 hover:text-brand-700">
                       {step.action}
                     </Link>
