@@ -17,6 +17,7 @@ export function ActionButton<I>({
   input,
   label,
   done,
+  confirm,
   children,
   variant = "secondary",
 }: {
@@ -26,6 +27,8 @@ export function ActionButton<I>({
   label?: string;
   /** Shown (role="status") after a success; nothing is shown otherwise. */
   done?: string;
+  /** Asked first (the browser's confirm dialog); declining sends nothing. */
+  confirm?: string;
   children: ReactNode;
   variant?: ButtonVariant;
 }) {
@@ -46,13 +49,14 @@ export function ActionButton<I>({
           aria-label={label}
           // A row's text wraps on a phone; its button ("Log out") stays on one line.
           className="whitespace-nowrap"
-          onClick={() =>
+          onClick={() => {
+            if (confirm && !window.confirm(confirm)) return;
             startTransition(async () => {
               const result = await stepUp.run(() => action(input));
               if (leaveIfSessionEnded(result)) return;
               setMessage(!result ? null : result.ok ? (done ? { ok: true, text: done } : null) : { ok: false, text: result.error });
-            })
-          }
+            });
+          }}
         >
           {children}
         </Button>

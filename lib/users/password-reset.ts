@@ -102,6 +102,10 @@ export async function requestPasswordReset(username: string, request: RequestInf
   }
 }
 
+/** How long after a reset link an admin's "Reset password" says one was just sent instead of sending another. */
+export const RESET_REPEAT_MS = 60_000;
+const ADMIN_RESET_ACTION = "Reset password";
+
 /**
  * An admin's "Reset password" (after their fresh "verify it's you"): the old
  * password stops working, the user's sessions and pending logins end, and a
@@ -116,6 +120,11 @@ export async function adminResetPassword(ctx: AdminContext, userId: string, now 
   if (user.id === ctx.userId) throw new UserFacingError("To change your own password, use Change password in Advanced User Details.");
   if (!user.isActive) throw new UserFacingError("Reactivate this user before resetting their password.");
   await requireFreshAuth(ctx, now);
+  // A second click (or a second admin) within a minute would mail another link and void the first while the user opens it.
+  const justSent = await db().auditEvent.count({
+    where: { orgId: ctx.orgId, action: ADMIN_RESET_ACTION, targetId: user.id, createdAt: { gt: new Date(now.getTime() - RESET_REPEAT_MS) } },
+  });
+  if (justSent > 0) throw new UserFacingError(`A reset link was just sent to ${user.name}. Ask them to check their email before sending another.`);
   await db().$transaction(async (tx) => {
     await replacePassword(tx, user, null, now);
     await endSessionsAndPendingLogins(tx, user, "password-reset", now);
@@ -124,7 +133,7 @@ export async function adminResetPassword(ctx: AdminContext, userId: string, now 
       {
         orgId: ctx.orgId,
         actor: { id: ctx.userId, name: ctx.userName },
-        action: "Reset password",
+        action: ADMIN_RESET_ACTION,
         section: "Users",
         targetId: user.id,
         newValue: user.username,

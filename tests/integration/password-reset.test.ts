@@ -235,6 +235,23 @@ describe("Change password (Advanced User Details)", () => {
 });
 
 describe("an admin's Reset password", () => {
+  it("a second reset within a minute says one was just sent, and sends nothing", async () => {
+    const { org, userId, username } = await userWithSessions();
+    const admin = await signIn(org.adminId);
+    await actAs(admin.token);
+    await reauthenticate(admin.ctx);
+    expect(await resetUserPasswordAction({ userId })).toEqual({ ok: true, data: undefined });
+    const link = await resetLinkFor(username);
+    const again = await resetUserPasswordAction({ userId });
+    expect(again).toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/^A reset link was just sent to .+\. Ask them to check their email before sending another\.$/),
+    });
+    expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(1);
+    // The first link still works.
+    await completeInvitation(tokenOf(link), NEW_PASSWORD);
+  });
+
   it("needs the admin's fresh verify-it's-you; then the old password stops working, the user's sessions end, a link is emailed, audited", async () => {
     const { org, userId, username, first } = await userWithSessions();
     const admin = await signIn(org.adminId);

@@ -47,7 +47,12 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
 
   // "Reset password" needs the admin's fresh "verify it's you"; the user is emailed a link and signed out everywhere.
   const resetPassword = (
-    <ActionButton action={resetUserPasswordAction} input={{ userId: user.id }} done="Password reset. We emailed the user a link to choose a new one.">
+    <ActionButton
+      action={resetUserPasswordAction}
+      input={{ userId: user.id }}
+      confirm={`Send ${user.name} a reset link and end their sessions?`}
+      done={`Password reset. We emailed ${user.name} a link to choose a new one and ended their sessions.`}
+    >
       Reset password
     </ActionButton>
   );
@@ -96,7 +101,7 @@ export default async function UserPage({ params }: { params: Promise<{ id: strin
                   user.id === ctx.userId ? (
                     <Badge tone={user.role === "ADMIN" ? "blue" : "slate"}>{user.role === "ADMIN" ? "Admin" : "Standard"}</Badge>
                   ) : (
-                    <RoleSelect userId={user.id} role={user.role} />
+                    <RoleSelect userId={user.id} userName={user.name} role={user.role} />
                   ),
               },
               { term: "Status", value: user.isActive ? <Badge tone="green">Active</Badge> : <Badge tone="red">Inactive</Badge> },

@@ -131,35 +131,44 @@ export function IssueTemporaryCode({ userId, userName }: { userId: string; userN
   );
 }
 
-/** Role: Admin / Standard, saved at once (audited). */
-export function RoleSelect({ userId, role }: { userId: string; role: "ADMIN" | "STANDARD" }) {
+/** Role: Admin / Standard, saved after the admin confirms the change (and verifies it's them); audited. */
+export function RoleSelect({ userId, userName, role }: { userId: string; userName: string; role: "ADMIN" | "STANDARD" }) {
   const router = useRouter();
-  const [error, setError] = useState<string | null>(null);
+  const [message, setMessage] = useState<{ ok: boolean; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
   const stepUp = useStepUp();
   return (
     <div>
-      <div className="flex items-center gap-2">
+      <div className="flex flex-wrap items-center gap-2">
         <select
           aria-label="Role"
           defaultValue={role}
           disabled={busy}
           className="rounded-lg border border-slate-300 bg-white px-2 py-1 text-sm"
           onChange={async (event) => {
+            const select = event.currentTarget;
+            const chosen = select.value;
+            const question = chosen === "ADMIN" ? `Make ${userName} an admin of this org?` : `Make ${userName} a standard user? They lose access to Setup.`;
+            if (!window.confirm(question)) {
+              select.value = role;
+              return;
+            }
             setBusy(true);
-            const chosen = event.target.value;
             const result = await stepUp.run(() => setUserRoleAction({ userId, role: chosen }));
             setBusy(false);
-            setError(!result || result.ok ? null : result.error);
+            if (!result || !result.ok) select.value = role;
+            setMessage(
+              !result ? null : result.ok ? { ok: true, text: `Role saved: ${chosen === "ADMIN" ? "Admin" : "Standard"}.` } : { ok: false, text: result.error },
+            );
             router.refresh();
           }}
         >
           <option value="ADMIN">Admin</option>
           <option value="STANDARD">Standard</option>
         </select>
-        {error && (
-          <p role="alert" className="text-sm text-red-600">
-            {error}
+        {message && (
+          <p role={message.ok ? "status" : "alert"} className={`text-sm ${message.ok ? "text-emerald-700" : "text-red-600"}`}>
+            {message.text}
           </p>
         )}
       </div>
