@@ -29,6 +29,36 @@ function checkOrigin(req: Request): void {
   if (req.method !== "GET" && !/^application\/json\s*(;|$)/i.test(req.headers.get("content-type") ?? "")) throw new UnsupportedMediaTypeError();
 }
 
+const isFormPost = (req: Request) => req.method === "POST" && /^application\/x-www-form-urlencoded\s*(;|$)/i.test(req.headers.get("content-type") ?? "");
+
+/**
+ * A form a browser posts before our JavaScript runs (progressive
+ * enhancement). A cross-site form needs no preflight, so here the browser
+ * must prove the page is ours: Origin equal to APP_URL's, or Sec-Fetch-Site
+ * same-origin. A request with neither is refused.
+ */
+function checkFormOrigin(req: Request): void {
+  const origin = req.headers.get("origin");
+  const sameOrigin = origin ? origin === new URL(env().APP_URL).origin : req.headers.get("sec-fetch-site") === "same-origin";
+  if (!sameOrigin) throw new ForbiddenError("Cross-origin requests are not allowed.");
+}
+
+async function readForm(req: Request): Promise<Record<string, string>> {
+  const form = await req.formData().catch(() => null);
+  if (!form) throw new UserFacingError("The form could not be read.");
+  return Object.fromEntries([...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
+}
+
+/** Where a form posted without JavaScript goes next: after success, and after a refusal (never carrying what was typed). */
+export interface FormFallback<T> {
+  success(data: T): string;
+  failure(error: unknown): string;
+}
+
+function seeOther(location: string): Response {
+  return new Response(null, { status: 303, headers: { Location: location, ...NO_STORE } });
+}
+
 class UnsupportedMediaTypeError extends UserFacingError {
   override readonly status = 415;
   readonly code = "unsupported-media-type";
@@ -77,9 +107,22 @@ type Handler = (req: Request) => Promise<Response>;
 export function publicRoute<S extends z.ZodType, T>(
   schema: S,
   handler: (input: z.infer<S>, request: RequestInfo, cookies: CookieJar) => Promise<T>,
+  form?: FormFallback<T>,
 ): Handler & { entryPoint: EntryPoint } {
   const route = async (req: Request): Promise<Response> => {
     const cookies = cookieJar(req);
+    if (form && isFormPost(req)) {
+      // The same handler and validation as the JSON call; the answer is a redirect, so nothing typed reaches a URL.
+      try {
+        checkFormOrigin(req);
+        const data = await handler(await parseInput(schema, await readForm(req)), requestInfo(req.headers), cookies);
+        return cookies.apply(seeOther(form.success(data)));
+      } catch (error) {
+        if (error instanceof ForbiddenError) return errorResponse(error);
+        if (!(error instanceof UserFacingError)) console.error("[gatehouse] form post failed", error);
+        return seeOther(form.failure(error));
+      }
+    }
     try {
       checkOrigin(req);
       const data = await handler(await parseInput(schema, await readJson(req)), requestInfo(req.headers), cookies);

@@ -89,7 +89,9 @@ describe("POST /api/login and /api/verify/*", () => {
     const form = await login(post("/api/login", body, { "content-type": "text/plain" }));
     expect(form.status).toBe(415);
     expect(await form.json()).toMatchObject({ ok: false, code: "unsupported-media-type" });
-    expect((await login(post("/api/login", body, { "content-type": "application/x-www-form-urlencoded" }))).status).toBe(415);
+    // A form-encoded body is the login form posted before JavaScript ran (below): this one carries no fields, so it is sent back to /login.
+    const notAForm = await login(post("/api/login", body, { "content-type": "application/x-www-form-urlencoded" }));
+    expect([notAForm.status, notAForm.headers.get("location")]).toEqual([303, "/login?reason=login-failed"]);
     expect(await tableCounts()).toEqual(before);
   });
 
@@ -130,5 +132,42 @@ describe("POST /api/login and /api/verify/*", () => {
     expect(passwordLoginsInProgress()).toBe(0);
     const answered = await login(post("/api/login", { username: busyUser.username, password: TEST_PASSWORD }));
     expect(answered.status).toBe(200);
+  });
+});
+
+describe("the login form posted before JavaScript runs", () => {
+  const formPost = (body: Record<string, string>, headers: Record<string, string> = {}) =>
+    new Request(`${ORIGIN}/api/login`, {
+      method: "POST",
+      headers: { "content-type": "application/x-www-form-urlencoded", origin: ORIGIN, "x-forwarded-for": "203.0.113.10", ...headers },
+      body: new URLSearchParams(body).toString(),
+    });
+
+  it("logs in with a redirect, and a wrong password redirects to the generic message, nothing typed in the URL", async () => {
+    const org = await createOrg("Form login");
+    const user = await createUser(org.admin);
+    const ok = await login(formPost({ username: user.username, password: TEST_PASSWORD }));
+    expect(ok.status).toBe(303);
+    expect(ok.headers.get("location")).toBe("/verify");
+    expect(setCookies(ok).values[pendingLoginCookieName()]).toMatch(/^[A-Za-z0-9_-]{43}$/);
+
+    const wrong = await login(formPost({ username: user.username, password: "not-the-password" }));
+    expect(wrong.status).toBe(303);
+    expect(wrong.headers.get("location")).toBe("/login?reason=login-failed");
+    expect(wrong.headers.get("location")).not.toContain(user.username);
+    expect(setCookies(wrong).raw).toEqual([]);
+  });
+
+  it("refuses a form from another site, or one that proves no origin, before checking anything", async () => {
+    const org = await createOrg("Form csrf");
+    const user = await createUser(org.admin);
+    const before = await tableCounts();
+    const attempts: Record<string, string>[] = [{ origin: "https://evil.example" }, { origin: "", "sec-fetch-site": "cross-site" }, { origin: "" }];
+    for (const headers of attempts) {
+      const response = await login(formPost({ username: user.username, password: TEST_PASSWORD }, headers));
+      expect(response.status).toBe(403);
+      expect(setCookies(response).raw).toEqual([]);
+    }
+    expect(await tableCounts()).toEqual(before);
   });
 });

@@ -26,7 +26,7 @@ export function ForgotPasswordForm() {
 
   if (sent) return <Alert tone="success">{SENT}</Alert>;
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && <Alert>{error}</Alert>}
       <Field label="Username" name="username" type="email" autoComplete="username" required autoFocus error={fieldErrors.username} />
       <Button type="submit" className="w-full" disabled={pending}>

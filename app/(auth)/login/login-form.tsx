@@ -39,7 +39,8 @@ export function LoginForm() {
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    // method and action: a submission before this script runs posts to the password step, which redirects; nothing typed lands in a URL.
+    <form method="post" action="/api/login" onSubmit={onSubmit} className="space-y-4" noValidate>
       {error && <Alert>{error}</Alert>}
       <Field label="Username" name="username" type="email" autoComplete="username" required autoFocus error={fieldErrors.username} />
       <Field label="Password" name="password" type="password" autoComplete="current-password" required error={fieldErrors.password} />

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentContext } from "@/lib/auth/context";
+import { GENERIC_LOGIN_ERROR } from "@/lib/auth/login";
 import { Alert } from "../../_components/ui";
 import { LoginForm } from "./login-form";
 import { DevMailboxNote } from "../dev-mailbox-note";
@@ -12,9 +13,12 @@ export const dynamic = "force-dynamic";
 export const metadata: Metadata = { title: "Log in" };
 
 // Why the user is back here (?reason=…): after "Log out", or when their session ended mid-task.
-const LOGIN_NOTICES: Record<string, { tone: "success" | "info"; text: string }> = {
+const LOGIN_NOTICES: Record<string, { tone: "success" | "info" | "error"; text: string }> = {
   "logged-out": { tone: "success", text: "You've logged out." },
   "session-ended": { tone: "info", text: "Your session has ended. Log in again to continue." },
+  // The form posted without JavaScript (/api/login redirects here; the message is the JSON answer's, without the details).
+  "login-failed": { tone: "error", text: `${GENERIC_LOGIN_ERROR}.` },
+  "try-later": { tone: "error", text: "Too many attempts right now. Try again in a few minutes." },
 };
 
 export default async function LoginPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {

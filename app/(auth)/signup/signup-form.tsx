@@ -66,7 +66,7 @@ function DetailsStep({ initial, notice, onCodeSent }: { initial: Details; notice
     <>
       <h1 className="text-xl font-semibold text-slate-900">Create your org</h1>
       <p className="mt-1 text-sm text-slate-500">You'll be its first admin. Your email becomes your username.</p>
-      <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+      <form method="post" onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
         {error ? <Alert>{error.error}</Alert> : notice && <Alert>{notice}</Alert>}
         <Field
           label="Org name"
@@ -159,7 +159,7 @@ function CodeStep({ emailHint, orgName, onStartAgain }: { emailHint: string; org
           <Alert tone="info">Your org is ready. Logging you in…</Alert>
         </div>
       ) : (
-        <form onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+        <form method="post" onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
           {error && <Alert>{error.error}</Alert>}
           {notice && <Alert tone="success">{notice}</Alert>}
           <Field

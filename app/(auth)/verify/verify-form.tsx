@@ -191,7 +191,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
       {(method === "authenticator-app" || method === "recovery-code" || method === "temporary-code") && (
         <section className="space-y-3">
           <h2 className="text-sm font-semibold text-slate-900">{ONE_TIME_COPY[method].title}</h2>
-          <form key={method} onSubmit={(event) => submitOneTimeCode(method, event)} className="space-y-3" noValidate>
+          <form method="post" key={method} onSubmit={(event) => submitOneTimeCode(method, event)} className="space-y-3" noValidate>
             <p className="text-sm text-slate-500">{ONE_TIME_COPY[method].hint}</p>
             <Field
               label={ONE_TIME_COPY[method].label}
@@ -213,7 +213,7 @@ export function VerifyForm({ methods, emailHint, emailCodeSent, verified }: Prop
         <section className="space-y-3">
           <h2 className="text-sm font-semibold text-slate-900">Email a code</h2>
           {codeSent ? (
-            <form onSubmit={submitCode} className="space-y-3" noValidate>
+            <form method="post" onSubmit={submitCode} className="space-y-3" noValidate>
               <p className="text-sm text-slate-500">We sent a 6-digit code to {emailHint}. It expires in 10 minutes.</p>
               <Field
                 label="Verification code"

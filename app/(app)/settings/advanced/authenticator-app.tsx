@@ -77,7 +77,7 @@ export function AuthenticatorApp({ connected, locked = false }: { connected: boo
           className="h-44 w-44 shrink-0 rounded-lg border border-slate-200 bg-white p-2 [&>svg]:h-full [&>svg]:w-full"
           dangerouslySetInnerHTML={{ __html: step.enrolment.qrSvg }}
         />
-        <form onSubmit={confirm} className="min-w-64 flex-1 space-y-3" noValidate>
+        <form method="post" onSubmit={confirm} className="min-w-64 flex-1 space-y-3" noValidate>
           <p className="text-sm text-slate-600">Scan the QR code with your authenticator app, or enter this key by hand:</p>
           <p aria-label="Authenticator secret" className="rounded-lg bg-slate-50 px-3 py-2 font-mono text-sm tracking-wide text-slate-900">
             {step.enrolment.secret}

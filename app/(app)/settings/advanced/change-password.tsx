@@ -49,7 +49,7 @@ export function ChangePassword({ username }: { username: string }) {
   // "Verify it's you" takes the form's place (its own password field), then the same change is sent again.
   if (stepUp.panel) return stepUp.panel;
   return (
-    <form ref={formRef} onSubmit={onSubmit} className="max-w-md space-y-4" noValidate>
+    <form method="post" ref={formRef} onSubmit={onSubmit} className="max-w-md space-y-4" noValidate>
       {result && !result.ok && <Alert>{result.error}</Alert>}
       <NewPasswordFields username={username} errors={fieldErrors} confirmLabel="Confirm new password" />
       <div className="flex gap-2">

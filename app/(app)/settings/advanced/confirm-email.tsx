@@ -49,7 +49,7 @@ export function ConfirmEmail({ emailHint, codeSent: initiallySent }: { emailHint
       {error && <Alert>{error}</Alert>}
       {notice && <Alert tone="success">{notice}</Alert>}
       {codeSent ? (
-        <form onSubmit={confirm} className="max-w-sm space-y-3" noValidate>
+        <form method="post" onSubmit={confirm} className="max-w-sm space-y-3" noValidate>
           <p className="text-slate-600">We sent a 6-digit code to {emailHint}. It expires in 10 minutes.</p>
           <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required autoFocus error={codeError} />
           <div className="flex gap-2">

@@ -111,7 +111,7 @@ function NameKey({ keyId, suggested, model, onNamed }: { keyId: string; suggeste
     onNamed(name.trim());
   }
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       <div>
         <h3 className="text-base font-semibold text-slate-900">Name your key</h3>
         <p className="mt-1 text-sm text-slate-500">{model ? `We recognised a ${model}.` : "Give it a name you'll recognise later."}</p>

@@ -71,7 +71,7 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
       </div>
       {error && <Alert>{error}</Alert>}
       {appToken ? (
-        <form onSubmit={submitAppCode} className="space-y-4" noValidate>
+        <form method="post" onSubmit={submitAppCode} className="space-y-4" noValidate>
           <Field
             label="Code from your authenticator app"
             name="code"
@@ -101,7 +101,7 @@ export function VerifyIdentity({ onVerified, onCancel }: { onVerified: () => voi
           </Button>
         </div>
       ) : (
-        <form onSubmit={onSubmit} className="space-y-4" noValidate>
+        <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
           <Field label="Password" name="password" type="password" autoComplete="current-password" required autoFocus />
           <div className="flex gap-2">
             <Button type="submit" disabled={pending}>

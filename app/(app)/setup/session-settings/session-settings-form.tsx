@@ -119,7 +119,7 @@ export function SessionSettingsForm({
   const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
   return (
     <div className="max-w-3xl">
-      <form onSubmit={onSubmit} noValidate className="space-y-6">
+      <form method="post" onSubmit={onSubmit} noValidate className="space-y-6">
         <div ref={top}>
           {result?.ok && <Alert tone="success">{result.data.changed === 0 ? "No changes to save." : "Session settings saved."}</Alert>}
           {result && !result.ok && <Alert>{result.error}</Alert>}

@@ -27,7 +27,7 @@ export function SetPasswordForm({ token, username }: { token: string; username: 
   }
 
   return (
-    <form onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
       {result && !result.ok && <Alert>{result.error}</Alert>}
       <NewPasswordFields username={username} errors={fieldErrors} />
       <Button type="submit" className="w-full" disabled={pending}>

@@ -39,7 +39,7 @@ export function RemoveUserKey({ userId, keyId, keyName }: { userId: string; keyI
   }
   return (
     <div>
-      <form onSubmit={onSubmit} className="flex flex-wrap items-end gap-2" noValidate>
+      <form method="post" onSubmit={onSubmit} className="flex flex-wrap items-end gap-2" noValidate>
         {error && !error.field && <Alert>{error.message}</Alert>}
         <Field label={`Reason for removing ${keyName}`} name="reason" maxLength={200} required autoFocus error={error?.field} placeholder="Reported lost" />
         <Button type="submit" variant="danger" disabled={busy}>
@@ -105,6 +105,7 @@ export function IssueTemporaryCode({ userId, userName }: { userId: string; userN
   }
   return (
     <form
+      method="post"
       className="flex flex-wrap items-end gap-3"
       onSubmit={(event) => {
         event.preventDefault();

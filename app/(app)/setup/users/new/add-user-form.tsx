@@ -28,7 +28,7 @@ export function AddUserForm() {
 
   return (
     <div>
-      <form onSubmit={onSubmit} className="space-y-4" noValidate>
+      <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
         {result && !result.ok && <Alert>{result.error}</Alert>}
         <Field label="Name" name="name" required error={fieldErrors.name} />
         <Field
