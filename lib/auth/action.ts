@@ -4,6 +4,7 @@ import { forbidden, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { UserFacingError } from "../errors";
 import { fieldErrorsOf } from "../validation/account";
+import { humanIssueMessage } from "../validation/messages";
 import { AdminRequiredError, authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
 import { reportEmailQuotaRefusal } from "../email/outbox";
 import { describeEntryPoint, type EntryPoint } from "./entry-point";
@@ -37,7 +38,7 @@ export function toActionError(error: unknown): ActionError {
 }
 
 export async function parseInput<S extends z.ZodType>(schema: S, input: unknown): Promise<z.infer<S>> {
-  const parsed = await schema.safeParseAsync(formToObject(input));
+  const parsed = await schema.safeParseAsync(formToObject(input), { error: humanIssueMessage });
   if (!parsed.success) throw new UserFacingError("Check the highlighted fields.", fieldErrorsOf(parsed.error));
   return parsed.data;
 }

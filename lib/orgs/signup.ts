@@ -13,6 +13,7 @@ import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verifica
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { fieldErrorsOf, signupSchema } from "../validation/account";
+import { humanIssueMessage } from "../validation/messages";
 import { assertPasswordAllowed } from "../auth/password-policy";
 import { assertOrgAvailable, insertOrgWithAdmin, takenFieldError, takenFields, type CreatedOrg } from "./mutations";
 
@@ -73,7 +74,7 @@ export interface StartedSignup {
  * them with the hashed password, and emails a code, in one transaction.
  */
 export async function startSignup(input: unknown, request: RequestInfo, now = new Date()): Promise<StartedSignup> {
-  const parsed = signupSchema.safeParse(input);
+  const parsed = signupSchema.safeParse(input, { error: humanIssueMessage });
   if (!parsed.success) {
     // Every problem at once: a well-formed URL name or email that is taken is reported with the format errors
     // (the availability answer costs an IP slot here too, as below).
