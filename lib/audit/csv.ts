@@ -3,7 +3,19 @@ import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import { describeAuditRow, type AuditRow } from "./queries";
 
-export const AUDIT_CSV_HEADER = ["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address", "Browser"];
+export const AUDIT_CSV_HEADER = [
+  "Date (UTC)",
+  "User",
+  "Section",
+  "Action",
+  "Field",
+  "Old value",
+  "New value",
+  "Details",
+  "IP address",
+  "Browser",
+  "Target user",
+];
 
 export function auditCsvLine(row: AuditRow): string {
   return csvLine([
@@ -17,5 +29,6 @@ export function auditCsvLine(row: AuditRow): string {
     describeAuditRow(row),
     row.ip,
     row.userAgent ? describeBrowser(row.userAgent) : null,
+    row.target,
   ]);
 }

@@ -17,11 +17,29 @@ const rowFields = {
   field: true,
   oldValue: true,
   newValue: true,
+  targetId: true,
   ip: true,
   userAgent: true,
 } satisfies Prisma.AuditEventSelect;
 
-export type AuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }>;
+type StoredAuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }>;
+
+/** A trail row with the user it was about, named ("Dana Lee (dana@acme.test)"), when there is one. */
+export type AuditRow = StoredAuditRow & { target: string | null };
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+/**
+ * Names each row's target user: one query per page or chunk, scoped by the
+ * org, so a row never names another org's user. A user deleted since is
+ * named by nothing, and the row still reads as before.
+ */
+async function withTargets(ctx: OrgContext, rows: StoredAuditRow[]): Promise<AuditRow[]> {
+  const ids = [...new Set(rows.map((row) => row.targetId).filter((id): id is string => id !== null && UUID.test(id)))];
+  const users = ids.length ? await db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } }) : [];
+  const names = new Map(users.map((user) => [user.id, `${user.name} (${user.username})`]));
+  return rows.map((row) => ({ ...row, target: (row.targetId && names.get(row.targetId)) ?? null }));
+}
 
 // Newest first; rows of one transaction share createdAt, so insertion order (seq) breaks the tie.
 const newestFirst: Prisma.AuditEventOrderByWithRelationInput[] = [{ createdAt: "desc" }, { seq: "desc" }];
@@ -33,17 +51,20 @@ function auditWhere(ctx: OrgContext, filter: AuditFilter): Prisma.AuditEventWher
 /** One page of the org's Setup Audit Trail, newest first. */
 export async function listAuditEvents(ctx: AdminContext, query: AuditFilter & { page: number }) {
   const where = auditWhere(ctx, query);
-  const [rows, total] = await Promise.all([
+  const [stored, total] = await Promise.all([
     db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * AUDIT_PAGE_SIZE, take: AUDIT_PAGE_SIZE }),
     db().auditEvent.count({ where }),
   ]);
+  const rows = await withTargets(ctx, stored);
   return { rows, total, page: query.page, pageCount: pageCountFor(total, AUDIT_PAGE_SIZE) };
 }
 
 /** Every matching row of the org's trail, newest first, in chunks. */
 export function auditEventsForExport(ctx: AdminContext, filter: AuditFilter): AsyncGenerator<AuditRow[]> {
   const where = auditWhere(ctx, filter);
-  return readInChunks((afterId, take) => db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }));
+  return readInChunks(async (afterId, take) =>
+    withTargets(ctx, await db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) })),
+  );
 }
 
 /** What changed, in one line: "Field: old → new" for field changes, else the row's details. */

@@ -5,6 +5,7 @@ import { recordAudit } from "@/lib/audit/mutations";
 import { AUDIT_PAGE_SIZE, describeAuditRow, listAuditEvents } from "@/lib/audit/queries";
 import { db } from "@/lib/db/client";
 import { saveSessionSettings } from "@/lib/policy/mutations";
+import { setUserRole } from "@/lib/users/mutations";
 import { DEFAULT_POLICY } from "@/lib/policy/rules";
 import { parseCsv } from "../support/csv";
 import { useTestDatabase } from "../support/database";
@@ -73,6 +74,20 @@ describe("Setup Audit Trail", () => {
     expect(rows.map((row) => row.action)).toEqual(["Created org"]);
     expect(rows.map((row) => row.newValue).join()).not.toContain("AcmeTrail");
   });
+
+  it("names the user a row is about, and never a user of another org whose id a row might carry", async () => {
+    const acme = await createOrg("AcmeTarget");
+    const globex = await createOrg("GlobexTarget");
+    const dana = await createUser(acme.admin);
+    await setUserRole(acme.admin, dana.userId, "ADMIN");
+    const { rows } = await listAuditEvents(acme.admin, { ...noFilter, page: 1 });
+    const roleChange = rows.find((row) => row.action === "Changed role")!;
+    expect(roleChange.target).toMatch(new RegExp(`^.+ \\(${dana.username.replace(/[.]/g, "\\.")}\\)$`));
+    // A row in Globex's trail that names Acme's user by id (as a forged or stale row would) names nobody.
+    await recordAudit({ orgId: globex.orgId, actor: null, action: "Test", section: "Users", targetId: dana.userId });
+    const theirs = await listAuditEvents(globex.admin, { ...noFilter, page: 1 });
+    expect(theirs.rows.find((row) => row.action === "Test")!.target).toBeNull();
+  });
 });
 
 describe("Setup Audit Trail CSV export", () => {
@@ -89,7 +104,7 @@ describe("Setup Audit Trail CSV export", () => {
     );
     expect(response.headers.get("cache-control")).toBe("no-store");
     const rows = parseCsv(await response.text());
-    expect(rows[0]).toEqual(["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address", "Browser"]);
+    expect(rows[0]).toEqual(["Date (UTC)", "User", "Section", "Action", "Field", "Old value", "New value", "Details", "IP address", "Browser", "Target user"]);
     expect(rows.slice(1).map((row) => row[3])).toEqual(["Changed session settings", "Created org"]);
     expect(rows[1]!.slice(1, 7)).toEqual([
       "AcmeCsv Admin",
@@ -100,7 +115,7 @@ describe("Setup Audit Trail CSV export", () => {
       "True",
     ]);
     // The change carries the IP and browser of the request that made it.
-    expect(rows[1]!.slice(8)).toEqual([TEST_REQUEST.ip, describeBrowser(TEST_REQUEST.userAgent)]);
+    expect(rows[1]!.slice(8)).toEqual([TEST_REQUEST.ip, describeBrowser(TEST_REQUEST.userAgent), ""]);
 
     await actAs(globex.adminToken);
     const theirs = await (await exportAuditTrail(exportUrl())).text();

@@ -37,7 +37,7 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
         </div>
       )}
       <HistoryTable
-        columns={["Date", "User", "Section", "Action", "Details"]}
+        columns={["Date", "User", "Section", "Action", "Target user", "Details"]}
         isEmpty={rows.length === 0}
         empty={`No changes recorded${filtered ? " in these dates" : " yet"}.`}
       >
@@ -47,6 +47,7 @@ export default async function AuditTrailPage({ searchParams }: { searchParams: P
             <td className="whitespace-nowrap px-4 py-3 text-slate-800">{row.actorName ?? "System"}</td>
             <td className="whitespace-nowrap px-4 py-3 text-slate-600">{row.section}</td>
             <td className="px-4 py-3 text-slate-800">{row.action}</td>
+            <td className="px-4 py-3 text-slate-700">{row.target ?? "—"}</td>
             <td className="break-words px-4 py-3 text-slate-700">{describeAuditRow(row)}</td>
           </tr>
         ))}
