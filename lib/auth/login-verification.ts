@@ -151,33 +151,34 @@ async function succeed(
   const slot = method === "Security key" ? null : verifyKey(pending.userId);
   if (!pending.needsDeviceActivation) {
     // The common case (a second factor at login) in one statement on the driver (lib/db/sql.ts): the key's
-    // counter, the pending login verified exactly once, its history row and the slot given back. The
-    // pending login is verified only while the key's counter can move forward, and the counter moves
-    // only with the pending login; "ok" is false when the write lost a race for the counter after all.
-    const forward = `EXISTS (SELECT 1 FROM "SecurityKey" WHERE "id" = $6::uuid AND "orgId" = $7::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$5")})`;
-    const [row] = await sql<{ verified: boolean; behind: boolean; ok: boolean }>(
-      `WITH p AS (
-         UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
+    // counter, the pending login verified exactly once, its history row and the slot given back. The live
+    // pending login is locked first (l); the counter moves only for it (k), by compare-and-set; and the
+    // pending login is verified only once the counter has moved (p). So a cloned key that loses the race
+    // for the counter never leaves a verified pending login behind, not even for an instant, and the
+    // counter never moves for a pending login that no longer matches.
+    const [row] = await sql<{ verified: boolean; behind: boolean }>(
+      `WITH l AS (
+         SELECT "id" FROM "PendingLogin"
          WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND "completedAt" IS NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $4
-           AND ($6::uuid IS NULL OR ${forward})
-         RETURNING "orgId", "userId"
+         FOR UPDATE
        ), k AS (
          UPDATE "SecurityKey" SET "signCount" = $5::bigint, "lastUsedAt" = $2::timestamp
-         WHERE "id" = $6::uuid AND "orgId" = $7::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$5")} AND EXISTS (SELECT 1 FROM p)
+         WHERE "id" = $6::uuid AND "orgId" = $7::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$5")} AND EXISTS (SELECT 1 FROM l)
          RETURNING 1
+       ), p AS (
+         UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
+         WHERE "id" IN (SELECT "id" FROM l) AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
+         RETURNING "orgId", "userId"
        ), e AS (
          INSERT INTO "VerificationEvent" ("id", "orgId", "userId", "method", "activity", "result", "detail", "ip", "userAgent", "createdAt")
          SELECT $8::uuid, p."orgId", p."userId", $3, $9, 'Succeeded', $10, $11, $12, $2::timestamp FROM p
-         WHERE $6::uuid IS NULL OR EXISTS (SELECT 1 FROM k)
        ), r AS (
          UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $13 AND "count" > 0 AND EXISTS (SELECT 1 FROM p)
-           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
        ), u AS (
          UPDATE "User" SET "secondFactorFailures" = 0 WHERE ("id", "orgId") = (SELECT "userId", "orgId" FROM p) AND "secondFactorFailures" > 0
-           AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
        )
-       SELECT EXISTS (SELECT 1 FROM p) AS verified, ($6::uuid IS NOT NULL AND NOT ${forward}) AS behind,
-              ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k)) AS ok`,
+       SELECT EXISTS (SELECT 1 FROM p) AS verified,
+              ($6::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM l) AND NOT EXISTS (SELECT 1 FROM k)) AS behind`,
       [
         pending.id,
         ts(now),
@@ -194,9 +195,8 @@ async function succeed(
         slot,
       ],
     );
-    if (keyUse && (row?.behind || (row?.verified && !row.ok))) {
-      // Lost the race for the counter after the pending login was verified: that login ends unused.
-      if (row.verified) await sql(`UPDATE "PendingLogin" SET "expiresAt" = $2::timestamp WHERE "id" = $1::uuid`, [pending.id, ts(now)]);
+    if (keyUse && row?.behind) {
+      // The pending login was live but the counter could not move forward: a replayed or cloned key.
       await flagPossibleClone(pending, keyUse.keyId, request, now);
       throw counterRegression();
     }
