@@ -55,6 +55,8 @@ async function voidReportedTemporaryCode(tx: Prisma.TransactionClient, r: FoundR
   return count ? "voided the temporary code" : null;
 }
 
+const RECOVERY_CODE_KEPT = "The temporary code was issued for admin recovery and stays valid: check with the user before they use it.";
+
 /** Who recovers the account after a report: the user themself (an emailed reset link), another admin, or the operator. */
 export type CompromiseRecovery = "self-service" | RecoveryRoute;
 
@@ -72,7 +74,7 @@ async function findReport(token: string) {
       createdAt: true,
       expiresAt: true,
       confirmedAt: true,
-      user: { select: { name: true, username: true, email: true, isActive: true } },
+      user: { select: { name: true, username: true, email: true, isActive: true, adminRecoveryRequiredAt: true } },
       org: { select: { name: true, settings: true } },
     },
   });
@@ -127,12 +129,21 @@ export async function confirmCompromiseLink(
     });
     if (consumed.count !== 1) throw new CompromiseLinkError("used");
 
-    await tx.user.updateMany({ where: { id: owner.id, orgId: owner.orgId }, data: { passwordHash: null } });
+    // The temporary code (and set-password link) an admin or the operator issued to recover an account already
+    // in admin recovery stays: its email goes to the mailbox that may be the stolen one, and voiding it there
+    // would let whoever reads that mailbox block the recovery for ever. Admins are still told, below.
+    const recoveryCode =
+      found.event === "temporary-code-issued" &&
+      found.user.adminRecoveryRequiredAt !== null &&
+      found.user.adminRecoveryRequiredAt.getTime() <= found.createdAt.getTime();
+    if (!recoveryCode) {
+      await tx.user.updateMany({ where: { id: owner.id, orgId: owner.orgId }, data: { passwordHash: null } });
+      await tx.invitationToken.updateMany({ where: { userId: owner.id, orgId: owner.orgId, usedAt: null }, data: { usedAt: now } });
+    }
     await endSessionsAndPendingLogins(tx, owner, "compromise-reported", now);
     await tx.activatedDevice.updateMany({ where: { userId: owner.id, orgId: owner.orgId, revokedAt: null }, data: { revokedAt: now, revokedBy: "user" } });
-    await tx.invitationToken.updateMany({ where: { userId: owner.id, orgId: owner.orgId, usedAt: null }, data: { usedAt: now } });
     const suspended = await suspendReportedFactors(tx, found, now);
-    const voided = await voidReportedTemporaryCode(tx, found);
+    const voided = recoveryCode ? null : await voidReportedTemporaryCode(tx, found);
 
     const factors = await secondFactorsLeft(tx, { userId: owner.id, orgId: owner.orgId }, policy);
     const needsAdmin = policy.requireMfa || (factors.registered > 0 && factors.usable === 0);
@@ -144,6 +155,7 @@ export async function confirmCompromiseLink(
     const changes = [
       suspended.length > 0 ? `Gatehouse suspended: ${suspended.map((f) => f.label).join(", ")}.` : null,
       voided ? `Gatehouse ${voided}.` : null,
+      recoveryCode ? RECOVERY_CODE_KEPT : null,
       needsAdmin ? "Admin recovery required." : null,
     ].filter(Boolean);
     const what = [found.summary, ...changes].join(" ");
@@ -159,7 +171,7 @@ export async function confirmCompromiseLink(
           orgName: found.org.name,
           userName: found.user.name,
           username: found.user.username,
-          what: found.summary,
+          what: recoveryCode ? `${found.summary} ${RECOVERY_CODE_KEPT}` : found.summary,
           suspended: suspended.map((f) => f.label),
           adminRecovery: needsAdmin,
           byOperator: recovery === "operator",

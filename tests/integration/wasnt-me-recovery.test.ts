@@ -224,6 +224,24 @@ describe("the real user recovers", () => {
     expect((await db().user.findUniqueOrThrow({ where: { id: userId } })).adminRecoveryRequiredAt).toBeNull();
   });
 
+  it("whoever holds the mailbox cannot block the recovery by reporting the recovery code's own email", async () => {
+    const { org, username, token } = await userWithNewFactor("security key", { soleAdmin: true });
+    await confirmCompromiseLink(token, ATTACKER);
+    const printed = await recoverFromCommandLine({ orgSlug: org.slug, username, hours: 2 });
+    if (printed.kind !== "temporary-code") throw new Error("no code");
+    // The "temporary code issued" notice reaches the (stolen) mailbox with its own "This wasn't me" link.
+    const report = await wasntMeToken(username, "temporary-code-issued");
+    expect(await confirmCompromiseLink(report, ATTACKER)).toMatchObject({ resetEmailed: false });
+    // The code, and the set-password link the operator printed, still recover the account.
+    await completeInvitation(setPasswordToken(printed.setPasswordLink!), OWNER_PASSWORD);
+    expect(await logInWithTemporaryCode(username, OWNER_PASSWORD, printed.code)).toBeTruthy();
+    const mail = await db().emailMessage.findFirstOrThrow({
+      where: { orgId: org.orgId, template: "compromise-reported-admin" },
+      orderBy: { createdAt: "desc" },
+    });
+    expect(JSON.stringify(mail.data ?? mail.text)).toContain("stays valid");
+  });
+
   it("the operator can instead clear the flag alone (audited as the system)", async () => {
     const { org, userId, username, token } = await userWithNewFactor("security key", { soleAdmin: true });
     await confirmCompromiseLink(token, TEST_REQUEST);
