@@ -56,6 +56,12 @@ const envSchema = z.object({
   // Password logins one instance works on at once before the next is turned away with 503 (unset → 64 per core),
   // and how long the hashing threads (lib/auth/hash-pool.ts) stay after their last hash.
   PASSWORD_LOGIN_LIMIT: z.coerce.number().int().min(1, "PASSWORD_LOGIN_LIMIT must be at least 1").optional(),
+  // Each client's share of those, per instance (lib/auth/admission.ts): password checks in flight per IP (IPv6 per /64),
+  // per IPv6 /48, per account and per org. A known browser (valid device cookie) is not held to them.
+  PASSWORD_CHECKS_PER_IP: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_IP must be at least 1").default(2),
+  PASSWORD_CHECKS_PER_IPV6_48: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_IPV6_48 must be at least 1").default(4),
+  PASSWORD_CHECKS_PER_ACCOUNT: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_ACCOUNT must be at least 1").default(2),
+  PASSWORD_CHECKS_PER_ORG: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_ORG must be at least 1").default(16),
   HASH_POOL_IDLE_SECONDS: z.coerce.number().positive("HASH_POOL_IDLE_SECONDS must be more than 0").max(86_400).default(15),
   // How far X-Forwarded-For is believed (scripts/server.mjs decides the client IP with it): unset → not at all.
   TRUSTED_PROXIES: z

@@ -3,7 +3,8 @@ import { availableParallelism } from "node:os";
 import { env } from "../env";
 import { formatDateTime } from "../format";
 import { db } from "../db/client";
-import { RateLimitedError, ServiceBusyError, UserFacingError } from "../errors";
+import { RateLimitedError, UserFacingError } from "../errors";
+import { admitPasswordCheck, passwordChecksInFlight } from "./admission";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
@@ -64,36 +65,46 @@ export interface PasswordStep {
  * no device token for this user).
  */
 export async function authenticateWithPassword(username: string, password: string, request: LoginRequest, now = new Date()): Promise<PasswordStep> {
-  // Taken before anything is counted or recorded (a login turned away for load costs its user no rate-limit
-  // slot), and held until the step ends, so a burst cannot all pass the check before any of it hashes.
-  if (loginsInProgress >= passwordLoginLimit()) throw new ServiceBusyError();
-  loginsInProgress += 1;
-  try {
-    return await passwordStep(username, password, request, now);
-  } finally {
-    loginsInProgress -= 1;
-  }
+  return passwordStep(username, password, request, now);
 }
 
 /**
- * Password logins this process is working on (looking up, counting, waiting
- * for a hashing thread or hashing). Past PASSWORD_LOGIN_LIMIT (default 64 per
- * core, under a second of hashing at full speed) a new one is answered 503:
- * the hashing threads run at the lowest priority, so a server whose cores are
- * all busy otherwise hashes next to nothing, and an unbounded queue would only
- * make every login slower.
+ * Password checks one instance admits at once (looking up, counting, waiting
+ * for a hashing thread or hashing), before the next is answered 503:
+ * PASSWORD_LOGIN_LIMIT, default 64 per core, under a second of hashing at full
+ * speed. The hashing threads run at the lowest priority, so a server whose
+ * cores are all busy otherwise hashes next to nothing, and an unbounded queue
+ * would only make every login slower. Each client's share of it is bounded
+ * (./admission.ts).
  */
-let loginsInProgress = 0;
-
 const passwordLoginLimit = () => env().PASSWORD_LOGIN_LIMIT ?? 64 * availableParallelism();
 
 /** How many password logins are in progress in this process (tests). */
 export function passwordLoginsInProgress(): number {
-  return loginsInProgress;
+  return passwordChecksInFlight();
 }
 
 async function passwordStep(username: string, password: string, request: LoginRequest, now: Date): Promise<PasswordStep> {
   const user = await findLoginUser(username);
+  const deviceId = user ? await knownDeviceId(user, request.deviceCookie) : null;
+  // Admitted (or turned away with 503) before anything is counted or recorded: a login turned away for load costs
+  // its user no rate-limit slot. The slot is held until the step ends, so a burst cannot all pass before any of it hashes.
+  const release = admitPasswordCheck({ ip: request.ip, account: username, orgId: user?.orgId, knownDevice: deviceId !== null }, passwordLoginLimit());
+  try {
+    return await checkedPasswordStep(user, deviceId, username, password, request, now);
+  } finally {
+    release();
+  }
+}
+
+async function checkedPasswordStep(
+  user: Awaited<ReturnType<typeof findLoginUser>>,
+  deviceId: string | null,
+  username: string,
+  password: string,
+  request: LoginRequest,
+  now: Date,
+): Promise<PasswordStep> {
   const record = (result: LoginResult) =>
     db().loginAttempt.create({
       data: { orgId: user?.orgId ?? null, userId: user?.id ?? null, username, result, ip: request.ip, userAgent: request.userAgent },
@@ -102,7 +113,6 @@ async function passwordStep(username: string, password: string, request: LoginRe
   // Every attempt takes its slot before the password is checked: each hit is
   // one atomic upsert, so a burst of parallel guesses cannot all slip past a
   // check made before any of them was counted. A success gives its slots back.
-  const deviceId = user ? await knownDeviceId(user, request.deviceCookie) : null;
   const accountKey = deviceId ? deviceKey(deviceId) : userKey(username);
   // A known browser is not held back by failures from others behind the same address (an office NAT) either.
   const countsIp = Boolean(request.ip && !deviceId);

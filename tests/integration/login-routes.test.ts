@@ -114,7 +114,8 @@ describe("POST /api/login and /api/verify/*", () => {
     const backlog = Array.from({ length: availableParallelism() * 3 }, (_, i) => hashPassword(`backlog password ${i}`));
     const inProgress = [requestFromNewIp(), requestFromNewIp()].map((request) => authenticateWithPassword(other.username, TEST_PASSWORD, request));
     try {
-      expect(passwordLoginsInProgress()).toBe(2);
+      // Admitted once their usernames are looked up.
+      await vi.waitFor(() => expect(passwordLoginsInProgress()).toBe(2));
       const busy = await login(post("/api/login", { username: busyUser.username, password: TEST_PASSWORD }));
       expect(busy.status).toBe(503);
       expect(busy.headers.get("retry-after")).toBe("5");

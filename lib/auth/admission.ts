@@ -1,0 +1,73 @@
+import "server-only";
+import { env } from "../env";
+import { ServiceBusyError } from "../errors";
+import { rateLimitAddress } from "../http/request-info";
+
+// Fair admission for password checks (hashing is the scarce resource). Before
+// the instance-wide gate (PASSWORD_LOGIN_LIMIT), each client gets a bounded
+// share of it, in this process: per IP (IPv6 per /64), per IPv6 /48, per
+// account and per org. So one org's flood, or one client's, fills its own
+// share and is answered 503, while every other org's logins pass. A browser
+// the user activated before (a valid device cookie) skips those shares and has
+// slots of its own above the gate: a flood aimed at a user or an org does not
+// shut out that user's own browser (DESIGN.md section 9).
+
+/** What a password check is admitted as. `orgId` is known once the username has been looked up. */
+export interface AdmissionClaim {
+  ip: string | null;
+  account: string;
+  orgId?: string | null;
+  knownDevice?: boolean;
+}
+
+const inFlight = new Map<string, number>();
+
+/** Slots above PASSWORD_LOGIN_LIMIT that only a known browser may take. */
+export const KNOWN_DEVICE_RESERVE = 8;
+
+function shares(claim: AdmissionClaim): [string, number][] {
+  const limits = env();
+  const out: [string, number][] = [[`account:${claim.account.toLowerCase()}`, limits.PASSWORD_CHECKS_PER_ACCOUNT]];
+  if (claim.ip) {
+    out.push([`ip:${rateLimitAddress(claim.ip)}`, limits.PASSWORD_CHECKS_PER_IP]);
+    if (claim.ip.includes(":")) out.push([`ip48:${ipv6Prefix48(claim.ip)}`, limits.PASSWORD_CHECKS_PER_IPV6_48]);
+  }
+  if (claim.orgId) out.push([`org:${claim.orgId}`, limits.PASSWORD_CHECKS_PER_ORG]);
+  return out;
+}
+
+/** The /48 of an IPv6 address, from its /64 (rateLimitAddress expands "::"). */
+function ipv6Prefix48(ip: string): string {
+  return rateLimitAddress(ip).split(":").slice(0, 3).join(":");
+}
+
+let total = 0;
+
+/**
+ * Takes a slot for one password check, or throws ServiceBusyError (503) when
+ * the client's share or the instance is full. Synchronous: nothing is awaited
+ * between the check and the take. Returns the release, to call exactly once.
+ */
+export function admitPasswordCheck(claim: AdmissionClaim, gate: number): () => void {
+  const keys = claim.knownDevice ? [] : shares(claim);
+  const ceiling = claim.knownDevice ? gate + KNOWN_DEVICE_RESERVE : gate;
+  if (total >= ceiling || keys.some(([key, limit]) => (inFlight.get(key) ?? 0) >= limit)) throw new ServiceBusyError();
+  total += 1;
+  for (const [key] of keys) inFlight.set(key, (inFlight.get(key) ?? 0) + 1);
+  let released = false;
+  return () => {
+    if (released) return;
+    released = true;
+    total -= 1;
+    for (const [key] of keys) {
+      const left = (inFlight.get(key) ?? 1) - 1;
+      if (left > 0) inFlight.set(key, left);
+      else inFlight.delete(key);
+    }
+  };
+}
+
+/** Password checks admitted and not yet released in this process (tests, and the 503 gate's own count). */
+export function passwordChecksInFlight(): number {
+  return total;
+}
