@@ -105,10 +105,11 @@ async function checkedPasswordStep(
   request: LoginRequest,
   now: Date,
 ): Promise<PasswordStep> {
-  const record = (result: LoginResult) =>
-    db().loginAttempt.create({
-      data: { orgId: user?.orgId ?? null, userId: user?.id ?? null, username, result, ip: request.ip, userAgent: request.userAgent },
-    });
+  // Login History is per org: an attempt on a username no org has would be a row nobody can see, written at an anonymous caller's will.
+  const record = async (result: LoginResult) => {
+    if (!user) return;
+    await db().loginAttempt.create({ data: { orgId: user.orgId, userId: user.id, username, result, ip: request.ip, userAgent: request.userAgent } });
+  };
 
   // Every attempt takes its slot before the password is checked: each hit is
   // one atomic upsert, so a burst of parallel guesses cannot all slip past a
@@ -123,7 +124,9 @@ async function checkedPasswordStep(
   if (!byUser) throw new Error("the login rate limit was not counted");
   const wait = Math.max(secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now), byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0);
   if (wait > 0) {
-    await record("Locked out");
+    // One "Locked out" row when the lockout starts (the first attempt refused), not one for every attempt refused during it.
+    const starting = byUser.count === LOGIN_LIMITS.perUsername.limit + 1 || byIp?.count === LOGIN_LIMITS.perIp.limit + 1;
+    if (starting) await record("Locked out");
     throw new RateLimitedError(wait);
   }
 

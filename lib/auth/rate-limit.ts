@@ -1,5 +1,6 @@
 import "server-only";
 import { fromTs, sql, ts } from "../db/sql";
+import { sweepOccasionally } from "../db/sweep";
 
 export interface RateLimitRule {
   limit: number;
@@ -27,6 +28,8 @@ export async function hitRateLimit(key: string, rule: RateLimitRule, now = new D
  * wait on each other's rows. Keys must be distinct.
  */
 export async function hitRateLimits(hits: { key: string; rule: RateLimitRule }[], now = new Date()): Promise<RateLimitState[]> {
+  // Every anonymous request can add a row (a username, an address): expired ones are swept, or the table grows for ever.
+  await sweepOccasionally("RateLimit", () => sql(`DELETE FROM "RateLimit" WHERE "expiresAt" < $1::timestamp`, [ts(new Date(now.getTime() - 60_000))]));
   const rows = await sql<{ key: string; count: number; expiresAt: string }>(
     `INSERT INTO "RateLimit" ("key", "count", "windowStart", "expiresAt")
      SELECT k, 1, $2::timestamp, $2::timestamp + make_interval(secs => w) FROM unnest($1::text[], $3::int[]) AS t(k, w)

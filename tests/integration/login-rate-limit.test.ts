@@ -45,6 +45,17 @@ describe("login rate limit per username", () => {
     expect(after.sessions).toBe(before.sessions);
     const last = await db().loginAttempt.findFirst({ where: { username: user.username }, orderBy: { createdAt: "desc" } });
     expect(last?.result).toBe("Locked out");
+
+    // Further attempts while locked out are refused without a row each: the table does not grow at an anonymous caller's will.
+    for (let i = 0; i < 5; i += 1) {
+      await rejectionOf(authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp(), new Date(start.getTime() + minutes(2))));
+    }
+    expect(await db().loginAttempt.count({ where: { username: user.username, result: "Locked out" } })).toBe(1);
+  });
+
+  it("writes no history row for a username no org has", async () => {
+    for (let i = 0; i < 3; i += 1) await rejectionOf(authenticateWithPassword(`ghost${i}@nowhere.test`, "guess-guess-guess", requestFromNewIp()));
+    expect(await db().loginAttempt.count({ where: { username: { startsWith: "ghost" } } })).toBe(0);
   });
 
   it("does not lock out the owner's activated browser: its failures count apart, and it still logs in", async () => {
