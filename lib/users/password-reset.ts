@@ -21,7 +21,10 @@ import { endSessionsAndPendingLogins, replacePassword } from "./password-changes
 
 export const FORGOT_PASSWORD_LIMITS = {
   perIp: { limit: 10, windowSeconds: 15 * 60 },
-  perUsername: { limit: 3, windowSeconds: 60 * 60 },
+  /** Per username from one client network (IPv6 /64): a stranger's requests use up their own budget, not the owner's. */
+  perUsernameFromNetwork: { limit: 3, windowSeconds: 60 * 60 },
+  /** Per username from anywhere: a cap on the emails one mailbox can be sent. */
+  perUsername: { limit: 10, windowSeconds: 60 * 60 },
 } satisfies Record<string, RateLimitRule>;
 
 /** Every answer to "Forgot your password?" takes at least this long, whether or not the username exists. */
@@ -76,8 +79,16 @@ export async function requestPasswordReset(username: string, request: RequestInf
   const started = Date.now();
   const now = options.now ?? new Date();
   if (request.ip) await takeSlot(`forgot:ip:${rateLimitAddress(request.ip)}`, FORGOT_PASSWORD_LIMITS.perIp, now);
-  await takeSlot(`forgot:user:${username}`, FORGOT_PASSWORD_LIMITS.perUsername, now);
+  // Past a username's budget the answer stays the same and nothing is sent: refusing would let three requests
+  // from anyone block the owner's own "Forgot your password?" for an hour.
+  const network = request.ip ? rateLimitAddress(request.ip) : "unknown";
+  const fromNetwork = await hitRateLimit(`forgot:user:${username}:${network}`, FORGOT_PASSWORD_LIMITS.perUsernameFromNetwork, now);
+  // Only requests within their network's budget count towards the username's overall cap.
+  const withinBudget =
+    secondsOverLimit(fromNetwork, FORGOT_PASSWORD_LIMITS.perUsernameFromNetwork, now) === 0 &&
+    secondsOverLimit(await hitRateLimit(`forgot:user:${username}`, FORGOT_PASSWORD_LIMITS.perUsername, now), FORGOT_PASSWORD_LIMITS.perUsername, now) === 0;
   try {
+    if (!withinBudget) return;
     const user = await db().user.findUnique({
       where: { username },
       select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true, org: { select: { name: true } } },

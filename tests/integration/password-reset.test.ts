@@ -126,16 +126,27 @@ describe("Forgot your password?", () => {
     expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(1);
   });
 
-  it("limits requests per username (known or not) and per IP, in the database", async () => {
+  it("a stranger's requests cannot block the owner's: past a username's budget the same answer, nothing sent", async () => {
     const { username, userId } = await userWithSessions();
-    for (let i = 0; i < FORGOT_PASSWORD_LIMITS.perUsername.limit; i++) {
-      await requestPasswordReset(username, requestFromNewIp(), { minDurationMs: 0 });
+    const stranger = requestFromNewIp();
+    const { perUsernameFromNetwork, perUsername } = FORGOT_PASSWORD_LIMITS;
+    for (let i = 0; i < perUsernameFromNetwork.limit + 2; i++) {
+      await expect(requestPasswordReset(username, stranger, { minDurationMs: 0 })).resolves.toBeUndefined();
     }
-    await expect(requestPasswordReset(username, requestFromNewIp(), { minDurationMs: 0 })).rejects.toThrow(/Too many attempts/);
-    expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(FORGOT_PASSWORD_LIMITS.perUsername.limit);
+    // The stranger's network got its budget's worth of emails and no more.
+    expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(perUsernameFromNetwork.limit);
+    // The owner, from their own network, still gets a link.
+    await requestPasswordReset(username, requestFromNewIp(), { minDurationMs: 0 });
+    expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(perUsernameFromNetwork.limit + 1);
     // Only the newest link works.
     expect(await db().invitationToken.count({ where: { userId, purpose: "reset", usedAt: null } })).toBe(1);
 
+    // Across networks a username is sent at most perUsername emails an hour, still with the same answer.
+    for (let i = 0; i < perUsername.limit; i++) await requestPasswordReset(username, requestFromNewIp(), { minDurationMs: 0 });
+    expect(await db().emailMessage.count({ where: { to: username, template: "password-reset" } })).toBe(perUsername.limit);
+  });
+
+  it("limits requests per IP, in the database", async () => {
     const ip = { ip: "198.51.100.77", userAgent: TEST_REQUEST.userAgent };
     for (let i = 0; i < FORGOT_PASSWORD_LIMITS.perIp.limit; i++) {
       await requestPasswordReset(`nobody-${i}@nowhere.test`, ip, { minDurationMs: 0 });
