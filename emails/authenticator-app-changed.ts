@@ -23,6 +23,7 @@ const preview = {
 };
 type Data = { name: string; orgName: string; at: Date; ip: string | null; browser: string; manageLink: string; wasntMeLink: string };
 
+// Connecting an app is a change the link suspends; a disconnected app is gone, and the link secures the account.
 const body = (what: string) => (d: Data) => [
   { type: "heading" as const, text: `An authenticator app was ${what}` },
   { type: "paragraph" as const, text: `Hi ${d.name}, an authenticator app was just ${what} your ${d.orgName} account on Gatehouse.` },
@@ -31,7 +32,7 @@ const body = (what: string) => (d: Data) => [
     rows: madeFromRows(d),
   },
   { type: "button" as const, label: "Review your account", url: d.manageLink },
-  ...wasntMeBlocks(d.wasntMeLink),
+  ...wasntMeBlocks(d.wasntMeLink, undefined, what.startsWith("connected") ? "suspend" : "secure"),
 ];
 
 export const authenticatorAppConnectedEmail = defineEmailTemplate({

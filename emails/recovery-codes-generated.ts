@@ -28,7 +28,7 @@ export const recoveryCodesGeneratedEmail = defineEmailTemplate({
       rows: madeFromRows(d),
     },
     { type: "button", label: "Review your account", url: d.manageLink },
-    ...wasntMeBlocks(d.wasntMeLink),
+    ...wasntMeBlocks(d.wasntMeLink, undefined, "suspend"),
   ],
   preview: {
     name: "Grace Hopper",

@@ -20,7 +20,7 @@ export const securityKeyRegisteredEmail = defineEmailTemplate({
     keyChangeFacts(d),
     { type: "paragraph", text: "If this was you, there is nothing else to do." },
     { type: "button", label: "Review your security keys", url: d.manageLink },
-    ...wasntMeBlocks(d.wasntMeLink),
+    ...wasntMeBlocks(d.wasntMeLink, undefined, "suspend"),
   ],
   preview: { ...keyChangePreview, wasntMeLink: WASNT_ME_PREVIEW_LINK },
 });

@@ -33,7 +33,7 @@ export const temporaryCodeIssuedEmail = defineEmailTemplate({
         { label: "Expires", value: formatDateTime(d.expiresAt) },
       ],
     },
-    ...wasntMeBlocks(d.wasntMeLink, "If you didn't ask for this code"),
+    ...wasntMeBlocks(d.wasntMeLink, "If you didn't ask for this code", "suspend"),
   ],
   preview: { name: "Grace Hopper", orgName: "Acme", issuedBy: "Ada Lovelace", expiresAt: new Date("2026-11-23T17:30:00Z"), wasntMeLink: WASNT_ME_PREVIEW_LINK },
 });

@@ -12,11 +12,19 @@ export const wasntMeField = linkField;
 
 export const WASNT_ME_PREVIEW_LINK = "http://localhost:3000/wasnt-me/preview-token";
 
-export function wasntMeBlocks(link: string, lead = "If this wasn't you"): EmailBlock[] {
+/**
+ * "suspend": the email reports something the link can suspend (a new key, app, codes).
+ * "secure": it reports something already gone or done (a removed key, a changed password):
+ * the link secures the account; it does not bring anything back.
+ */
+export type WasntMeEffect = "suspend" | "secure";
+
+export function wasntMeBlocks(link: string, lead = "If this wasn't you", effect: WasntMeEffect = "secure"): EmailBlock[] {
+  const does = effect === "suspend" ? "suspends this change" : "secures your account";
   return [
     {
       type: "paragraph",
-      text: `${lead}, use the button below. It signs you out everywhere, suspends this change and tells your admins; you then set a new password, or your admin helps you back in.`,
+      text: `${lead}, use the button below. It signs you out everywhere, ${does} and tells your admins; you then set a new password, or your admin helps you back in.`,
     },
     { type: "button", label: "This wasn't me", url: link },
   ];

@@ -24,3 +24,20 @@ it("no email that tells its reader to change their password lacks the link", () 
     if (/change (it|your password)/i.test(rendered.email.text)) expect(WASNT_ME_TEMPLATES, name).toContain(name);
   }
 });
+
+// Issue 30 item 9: the link promises what it does. A change it can suspend says so; an email about something
+// already gone (a removed key, a disconnected app, a changed password) says the link secures the account.
+it.each([
+  ["security-key-registered", "suspends this change"],
+  ["authenticator-app-connected", "suspends this change"],
+  ["recovery-codes-generated", "suspends this change"],
+  ["security-key-removed", "secures your account"],
+  ["authenticator-app-disconnected", "secures your account"],
+  ["password-changed", "secures your account"],
+  ["new-device-activated", "secures your account"],
+] as const)("the %s email says the link %s", (name, promise) => {
+  const template = EMAIL_TEMPLATES[name];
+  const rendered = template.render(template.preview);
+  if (!rendered.ok) throw new Error(name);
+  expect(rendered.email.text).toContain(`It signs you out everywhere, ${promise} and tells your admins`);
+});
