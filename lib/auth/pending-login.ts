@@ -141,17 +141,21 @@ export async function completePendingLogin(
   // update is atomic), and for an active user the session and its Login History
   // row are written. A login that just passed a verification beyond the
   // password counts as "verify it's you" for the org's window: someone who
-  // logged in with a recovery code can register a new key without the key they lost.
+  // logged in with a recovery code can register a new key without the key they lost. A login verified by
+  // the emailed device-activation code has just proved the user's mailbox, as the enrolment code would:
+  // the session is not asked to "Confirm your email first" again.
   const [row] = await sql<{ completed: boolean; userId: string | null; orgId: string | null }>(
     `WITH p AS (
        UPDATE "PendingLogin" SET "completedAt" = $2::timestamp
        WHERE "tokenHash" = $1 AND "completedAt" IS NULL AND "verifiedAt" IS NOT NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $3
-       RETURNING "orgId", "userId", "verifiedAt", ("needsSecondFactor" OR "verifiedMethod" IN ('Recovery code', 'Temporary code')) AS strong
+       RETURNING "orgId", "userId", "verifiedAt", ("needsSecondFactor" OR "verifiedMethod" IN ('Recovery code', 'Temporary code')) AS strong,
+         "verifiedMethod" = 'Emailed code' AS mailbox
      ), u AS (
-       SELECT u."id", u."orgId", u."username", p."verifiedAt", p.strong FROM "User" u JOIN p ON u."id" = p."userId" AND u."orgId" = p."orgId" WHERE u."isActive"
+       SELECT u."id", u."orgId", u."username", p."verifiedAt", p.strong, p.mailbox FROM "User" u JOIN p ON u."id" = p."userId" AND u."orgId" = p."orgId" WHERE u."isActive"
      ), s AS (
-       INSERT INTO "Session" ("id", "tokenHash", "userId", "orgId", "ip", "userAgent", "createdAt", "lastSeenAt", "freshAuthAt", "enrolmentCodeAttempts")
-       SELECT $4::uuid, $5, u."id", u."orgId", $6, $7, $2::timestamp, $2::timestamp, CASE WHEN u.strong THEN u."verifiedAt" END, 0 FROM u
+       INSERT INTO "Session" ("id", "tokenHash", "userId", "orgId", "ip", "userAgent", "createdAt", "lastSeenAt", "freshAuthAt", "mailboxProvedAt", "enrolmentCodeAttempts")
+       SELECT $4::uuid, $5, u."id", u."orgId", $6, $7, $2::timestamp, $2::timestamp, CASE WHEN u.strong THEN u."verifiedAt" END,
+         CASE WHEN u.mailbox THEN u."verifiedAt" END, 0 FROM u
      ), a AS (
        INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
        SELECT $8::uuid, u."orgId", u."id", u."username", 'Success', $6, $7, $2::timestamp FROM u

@@ -243,6 +243,8 @@ describe("device activation by emailed code", () => {
     const { deviceToken } = await verifyWithEmailCode(await requirePendingLogin(step.pendingToken), code, TEST_REQUEST);
     await completePendingLogin(step.pendingToken, TEST_REQUEST);
     expect(await sessionsOf(user.userId)).toBe(1);
+    // The emailed code proved the user's mailbox: the session is not asked to "Confirm your email first" again (issue 30 item 10).
+    expect(await db().session.findFirstOrThrow({ where: { userId: user.userId } })).toMatchObject({ mailboxProvedAt: expect.any(Date) });
     expect(await db().verificationEvent.findMany({ where: { userId: user.userId }, orderBy: { createdAt: "asc" } })).toEqual([
       expect.objectContaining({ method: "Emailed code", activity: "Device activation", result: "Failed" }),
       expect.objectContaining({ method: "Emailed code", activity: "Device activation", result: "Succeeded" }),
