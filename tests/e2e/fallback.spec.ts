@@ -152,7 +152,16 @@ test("an org that requires MFA sends a user without a method into enrolment unti
   await page.goto("/setup/session-settings");
   await page.getByLabel("Let users verify their identity with a physical security key (U2F)").check();
   await page.getByLabel("Require multi-factor authentication for all direct UI logins").check();
+  // Without a date it applies at once: the form says so, and who it affects, before saving (issue 30 item 7).
+  const atOnce = "MFA will be required at once. 1 active user has no second factor yet and must register one at their next login.";
+  await expect(page.getByText(atOnce)).toBeVisible();
+  let question = "";
+  page.once("dialog", (dialog) => {
+    question = dialog.message();
+    void dialog.accept();
+  });
   await saveSessionSettings(page, org.password);
+  expect(question).toBe(`${atOnce} Save anyway?`);
   // The admin now has no second factor under required MFA: the page's refresh may already take them to enrolment.
   await expect(page.getByText("Session settings saved.").or(page.getByRole("heading", { name: "Confirm your email first" }))).toBeVisible();
 

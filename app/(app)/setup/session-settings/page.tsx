@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { countUsersWhoseOnlyMethodIsSecurityKey, registeredKeyModels } from "@/lib/policy/queries";
+import { adoptionSummary } from "@/lib/users/queries";
 import { modelCatalogue } from "@/lib/webauthn/aaguids";
 import type { OrgPolicy } from "@/lib/policy/rules";
 import { formatDay } from "@/lib/validation/dates";
@@ -33,7 +34,7 @@ function toFormValues(policy: OrgPolicy): SessionSettingsFormValues {
 export default async function SessionSettingsPage() {
   const ctx = await requireAdminContext();
   const { policy } = ctx;
-  const [keyOnlyUsers, keyModels] = await Promise.all([countUsersWhoseOnlyMethodIsSecurityKey(ctx), registeredKeyModels(ctx)]);
+  const [keyOnlyUsers, keyModels, adoption] = await Promise.all([countUsersWhoseOnlyMethodIsSecurityKey(ctx), registeredKeyModels(ctx), adoptionSummary(ctx)]);
   return (
     <>
       <PageHeader
@@ -48,7 +49,13 @@ export default async function SessionSettingsPage() {
           </>
         }
       />
-      <SessionSettingsForm initial={toFormValues(policy)} keyOnlyUserCount={keyOnlyUsers} models={modelCatalogue()} keyModels={keyModels} />
+      <SessionSettingsForm
+        initial={toFormValues(policy)}
+        keyOnlyUserCount={keyOnlyUsers}
+        usersWithoutSecondFactor={adoption.withNothing}
+        models={modelCatalogue()}
+        keyModels={keyModels}
+      />
     </>
   );
 }

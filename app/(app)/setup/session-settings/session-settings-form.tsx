@@ -18,6 +18,7 @@ import { CheckboxField, SelectField } from "../../../_components/form-fields";
 import { Alert, Button, Card, Field } from "../../../_components/ui";
 import { useStepUp } from "../../../_components/step-up";
 import { saveSessionSettingsAction } from "./actions";
+import { MfaRequirementField, mfaAtOnceWarning } from "./mfa-requirement-field";
 import { ModelListField, aaguidsIn, type KnownModel } from "./model-list-field";
 
 export interface SessionSettingsFormValues {
@@ -66,11 +67,13 @@ const keysWord = (n: number) => `${n} registered key${n === 1 ? "" : "s"}`;
 export function SessionSettingsForm({
   initial,
   keyOnlyUserCount,
+  usersWithoutSecondFactor,
   models,
   keyModels,
 }: {
   initial: SessionSettingsFormValues;
   keyOnlyUserCount: number;
+  usersWithoutSecondFactor: number;
   models: readonly KnownModel[];
   keyModels: readonly RegisteredKeyModel[];
 }) {
@@ -99,6 +102,12 @@ export function SessionSettingsForm({
         )
       : 0;
     if (stopping > 0 && !window.confirm(`${keysWord(stopping)} would stop working with these security key settings. Save anyway?`)) return;
+    const atOnce = mfaAtOnceWarning(
+      initial,
+      { requireMfa: Boolean(form.get("requireMfa")), mfaRequiredFrom: String(form.get("mfaRequiredFrom") ?? "") },
+      usersWithoutSecondFactor,
+    );
+    if (atOnce && !window.confirm(`${atOnce} Save anyway?`)) return;
     setPending(true);
     let outcome: SaveResult | null;
     try {
@@ -130,6 +139,7 @@ export function SessionSettingsForm({
           initial={initial}
           fieldErrors={fieldErrors}
           keyOnlyUserCount={keyOnlyUserCount}
+          usersWithoutSecondFactor={usersWithoutSecondFactor}
           models={models}
           keyModels={keyModels}
         />
@@ -148,12 +158,14 @@ function SettingsFields({
   initial,
   fieldErrors,
   keyOnlyUserCount,
+  usersWithoutSecondFactor,
   models,
   keyModels,
 }: {
   initial: SessionSettingsFormValues;
   fieldErrors: Record<string, string>;
   keyOnlyUserCount: number;
+  usersWithoutSecondFactor: number;
   models: readonly KnownModel[];
   keyModels: readonly RegisteredKeyModel[];
 }) {
@@ -187,24 +199,7 @@ function SettingsFields({
               </div>
             )}
           </CheckboxField>
-          <CheckboxField
-            label={FIELD_LABELS.requireMfa}
-            name="requireMfa"
-            defaultChecked={initial.requireMfa}
-            error={fieldErrors.requireMfa}
-            hint="Users without a second factor must register one right after entering their password."
-          >
-            <div className="mt-3 max-w-xs">
-              <Field
-                label={FIELD_LABELS.mfaRequiredFrom}
-                name="mfaRequiredFrom"
-                type="date"
-                defaultValue={initial.mfaRequiredFrom}
-                error={fieldErrors.mfaRequiredFrom}
-                hint="Optional grace period: before this day (UTC) users may skip."
-              />
-            </div>
-          </CheckboxField>
+          <MfaRequirementField initial={initial} fieldErrors={fieldErrors} usersWithoutSecondFactor={usersWithoutSecondFactor} />
           <CheckboxField label={FIELD_LABELS.allowTotp} name="allowTotp" defaultChecked={initial.allowTotp} error={fieldErrors.allowTotp} />
           <CheckboxField
             label={FIELD_LABELS.requireDeviceActivation}
