@@ -22,7 +22,7 @@ afterEach(() => {
 
 /** Keeps every hashing thread busy, so logins started now are still in progress while the test looks. */
 function hashingBacklog(): Promise<unknown>[] {
-  return Array.from({ length: availableParallelism() * 6 }, (_, i) => hashPassword(`backlog password ${i}`));
+  return Array.from({ length: availableParallelism() * 150 }, (_, i) => hashPassword(`backlog password ${i}`));
 }
 
 const outcome = (attempt: Promise<unknown>) =>
@@ -43,7 +43,7 @@ describe("fair admission of password checks", () => {
     const backlog = hashingBacklog();
     // Two logins per user, each from its own network: per-IP and per-account shares allow them all; the org's share does not.
     const flood = floodUsers.flatMap((u) => [0, 1].map(() => outcome(authenticateWithPassword(u.username, TEST_PASSWORD, requestFromNewIp()))));
-    await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(16));
+    await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(16), { timeout: 10_000 });
     const others = await Promise.all(victims.map((v) => outcome(authenticateWithPassword(v.username, TEST_PASSWORD, requestFromNewIp()))));
     const floodOutcomes = await Promise.all(flood);
     await Promise.all(backlog);
@@ -63,7 +63,7 @@ describe("fair admission of password checks", () => {
     const oneAddress = requestFromNewIp();
     const fromOneAddress = Array.from({ length: 5 }, (_, i) => outcome(authenticateWithPassword(`nobody${i}@elsewhere.test`, "guess", oneAddress)));
     const aimed = Array.from({ length: 6 }, () => outcome(authenticateWithPassword(target.username, "wrong guess", requestFromNewIp())));
-    await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(4));
+    await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });
     const own = await outcome(authenticateWithPassword(target.username, TEST_PASSWORD, { ...requestFromNewIp(), deviceCookie: cookie }));
     const [addressOutcomes, aimedOutcomes] = [await Promise.all(fromOneAddress), await Promise.all(aimed)];
     await Promise.all(backlog);

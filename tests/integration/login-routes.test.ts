@@ -111,11 +111,12 @@ describe("POST /api/login and /api/verify/*", () => {
     vi.stubEnv("PASSWORD_LOGIN_LIMIT", "2");
     resetEnvCache();
     // Every hashing thread busy with more waiting, so the two logins below are still in progress when the third comes.
-    const backlog = Array.from({ length: availableParallelism() * 3 }, (_, i) => hashPassword(`backlog password ${i}`));
+    // Long enough to outlast the two logins' username lookups on a loaded machine: they are admitted only after them.
+    const backlog = Array.from({ length: availableParallelism() * 150 }, (_, i) => hashPassword(`backlog password ${i}`));
     const inProgress = [requestFromNewIp(), requestFromNewIp()].map((request) => authenticateWithPassword(other.username, TEST_PASSWORD, request));
     try {
       // Admitted once their usernames are looked up.
-      await vi.waitFor(() => expect(passwordLoginsInProgress()).toBe(2));
+      await vi.waitFor(() => expect(passwordLoginsInProgress()).toBe(2), { timeout: 10_000 });
       const busy = await login(post("/api/login", { username: busyUser.username, password: TEST_PASSWORD }));
       expect(busy.status).toBe(503);
       expect(busy.headers.get("retry-after")).toBe("5");
