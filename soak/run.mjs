@@ -37,7 +37,9 @@ const browsers = Number(option("--browsers", flag("--quick") ? "4" : "6"));
 const separateWorker = flag("--separate-worker");
 const ports = { pg: 55470, proxy: 3690, a: 3691, b: 3692, smtp: 2690 };
 const outageSeconds = Math.min(60, Math.round(loadSeconds * 0.3));
-const drainLimitSeconds = 240;
+// The worker's backoff doubles from 30 s (30, 60, 120, 240 s …): a message that met the flaky SMTP four times in a
+// row waits 240 s before its next try, and more of the flows now send security alerts. 240 s was seen too short once.
+const drainLimitSeconds = 480;
 const runId = crypto.randomBytes(3).toString("hex");
 const work = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-soak-"));
 const started = Date.now();
