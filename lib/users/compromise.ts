@@ -12,7 +12,7 @@ import type { RequestInfo } from "../http/request-info";
 import { recordVerification } from "../verification/history";
 import { policyFromRow } from "../policy/rules";
 import { secondFactorsLeft, suspendReportedFactors } from "./factor-suspension";
-import { endSessionsAndPendingLogins } from "./password-changes";
+import { endSessionsAndPendingLogins, replacePassword } from "./password-changes";
 import { issuePasswordReset } from "./password-reset";
 import { countOtherActiveAdmins, recoveryRouteOf, type RecoveryRoute } from "./recovery-route";
 
@@ -136,10 +136,8 @@ export async function confirmCompromiseLink(
       found.event === "temporary-code-issued" &&
       found.user.adminRecoveryRequiredAt !== null &&
       found.user.adminRecoveryRequiredAt.getTime() <= found.createdAt.getTime();
-    if (!recoveryCode) {
-      await tx.user.updateMany({ where: { id: owner.id, orgId: owner.orgId }, data: { passwordHash: null } });
-      await tx.invitationToken.updateMany({ where: { userId: owner.id, orgId: owner.orgId, usedAt: null }, data: { usedAt: now } });
-    }
+    // The old password stops working and every set-password link with it: the one helper every password change uses.
+    if (!recoveryCode) await replacePassword(tx, owner, null, now);
     await endSessionsAndPendingLogins(tx, owner, "compromise-reported", now);
     await tx.activatedDevice.updateMany({ where: { userId: owner.id, orgId: owner.orgId, revokedAt: null }, data: { revokedAt: now, revokedBy: "user" } });
     const suspended = await suspendReportedFactors(tx, found, now);
