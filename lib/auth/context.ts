@@ -8,6 +8,7 @@ import { requestInfo, type RequestInfo } from "../http/request-info";
 import { mfaStatus } from "../verification/methods";
 import { sessionCookieName } from "./options";
 import { isAdmin, type AdminContext, type OrgContext } from "./org-context";
+import { permissionsOfRole } from "./permissions";
 import { resolveSession } from "./session";
 
 // The one way to learn who is calling. Pages, server actions, JSON routes and
@@ -62,6 +63,7 @@ export async function resolveOrgContext(sessionToken: string | null | undefined,
     username: session.username,
     userName: session.name,
     role: session.role,
+    permissions: permissionsOfRole(session.role),
     sessionId: session.sessionId,
     policy: session.policy,
     request,

@@ -2,6 +2,7 @@ import "server-only";
 import type { PendingLogin, Role } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
 import type { MfaStatus, OrgPolicy } from "../policy/rules";
+import type { Permission } from "./permissions";
 
 // Who is calling, as the server established it. Every lib service that reads
 // or writes tenant data takes one of these subjects, never a plain `{ orgId }`
@@ -27,6 +28,8 @@ export type OrgContext = {
   readonly username: string;
   readonly userName: string;
   readonly role: Role;
+  /** What the user's role allows (lib/auth/permissions.ts): services check these, never the role. */
+  readonly permissions: ReadonlySet<Permission>;
   readonly sessionId: string;
   /** The org's Session Settings as of this request: the only policy read a request makes. */
   readonly policy: OrgPolicy;
