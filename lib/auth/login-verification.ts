@@ -4,7 +4,7 @@ import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
-import { sql, ts } from "../db/sql";
+import { col, execute, query, rowMapper, ts } from "../db/sql";
 import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { maskEmail } from "../format";
 import { RateLimitedError, UserFacingError } from "../errors";
@@ -15,7 +15,7 @@ import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
 import { consumeRecoveryCode, countRecoveryCodesLeft } from "../verification/recovery-codes";
 import { consumeTemporaryCode, hasTemporaryCode } from "../verification/temporary-codes";
-import { counterMovesForward, counterRegression, flagPossibleClone, verifyOwnKeyAssertion } from "../webauthn/assertion";
+import { counterMovesForward, counterRegression, flagPossibleClone, verifyOwnKeyAssertion, writeKeyUse } from "../webauthn/assertion";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { WebAuthnRefusal } from "../webauthn/refusal";
 import { relyingParty } from "../webauthn/relying-party";
@@ -24,8 +24,8 @@ import { challengeOf } from "../webauthn/verify";
 import { countOtherActiveAdmins, endAdminRecovery, recoveryRouteOf, type RecoveryRoute } from "../users/recovery-route";
 import { activateDevice } from "./devices";
 import type { PendingLoginSubject } from "./org-context";
-import { LoginExpiredError, MAX_FAILED_VERIFICATIONS, noteFailedVerification } from "./pending-login";
-import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
+import { livePendingLoginSql, LoginExpiredError, noteFailedVerification } from "./pending-login";
+import { hitRateLimit, releaseRateLimit, releaseRateLimitSql, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 import { countSecondFactorFailure, isLockedFor, notifyNewDevice, refuseWhenLocked, resetSecondFactorFailures } from "./second-factor-failures";
 
 // /verify: how a pending login is verified. Each method checks its proof,
@@ -156,34 +156,34 @@ async function succeed(
     // pending login is verified only once the counter has moved (p). So a cloned key that loses the race
     // for the counter never leaves a verified pending login behind, not even for an instant, and the
     // counter never moves for a pending login that no longer matches.
-    const [row] = await sql<{ verified: boolean; behind: boolean }>(
+    const [row] = await query(
+      keyStepRow,
       `WITH l AS (
          SELECT "id" FROM "PendingLogin"
-         WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND "completedAt" IS NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $4
+         WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND ${livePendingLoginSql(null, "$2")}
          FOR UPDATE
        ), k AS (
-         UPDATE "SecurityKey" SET "signCount" = $5::bigint, "lastUsedAt" = $2::timestamp
-         WHERE "id" = $6::uuid AND "orgId" = $7::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$5")} AND EXISTS (SELECT 1 FROM l)
+         UPDATE "SecurityKey" SET "signCount" = $4::bigint, "lastUsedAt" = $2::timestamp
+         WHERE "id" = $5::uuid AND "orgId" = $6::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$4")} AND EXISTS (SELECT 1 FROM l)
          RETURNING 1
        ), p AS (
          UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
-         WHERE "id" IN (SELECT "id" FROM l) AND ($6::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
+         WHERE "id" IN (SELECT "id" FROM l) AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
          RETURNING "orgId", "userId"
        ), e AS (
          INSERT INTO "VerificationEvent" ("id", "orgId", "userId", "method", "activity", "result", "detail", "ip", "userAgent", "createdAt")
-         SELECT $8::uuid, p."orgId", p."userId", $3, $9, 'Succeeded', $10, $11, $12, $2::timestamp FROM p
+         SELECT $7::uuid, p."orgId", p."userId", $3, $8, 'Succeeded', $9, $10, $11, $2::timestamp FROM p
        ), r AS (
-         UPDATE "RateLimit" SET "count" = "count" - 1 WHERE "key" = $13 AND "count" > 0 AND EXISTS (SELECT 1 FROM p)
+         ${releaseRateLimitSql("$12", "EXISTS (SELECT 1 FROM p)")}
        ), u AS (
          UPDATE "User" SET "secondFactorFailures" = 0 WHERE ("id", "orgId") = (SELECT "userId", "orgId" FROM p) AND "secondFactorFailures" > 0
        )
        SELECT EXISTS (SELECT 1 FROM p) AS verified,
-              ($6::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM l) AND NOT EXISTS (SELECT 1 FROM k)) AS behind`,
+              ($5::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM l) AND NOT EXISTS (SELECT 1 FROM k)) AS behind`,
       [
         pending.id,
         ts(now),
         method,
-        MAX_FAILED_VERIFICATIONS,
         keyUse ? String(keyUse.newCounter) : null,
         keyUse?.keyId ?? null,
         pending.orgId,
@@ -205,24 +205,15 @@ async function succeed(
   }
   const deviceToken = await db()
     .$transaction(async (tx) => {
-      const { count } = await tx.pendingLogin.updateMany({
-        where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now }, failedAttempts: { lt: MAX_FAILED_VERIFICATIONS } },
-        data: { verifiedAt: now, verifiedMethod: method, emailCodeHash: null },
-      });
-      if (count !== 1) throw new LoginExpiredError();
-      if (keyUse) {
-        const counter = BigInt(keyUse.newCounter);
-        const moved = await tx.securityKey.updateMany({
-          where: {
-            id: keyUse.keyId,
-            orgId: pending.orgId,
-            flaggedAt: null,
-            OR: [{ signCount: { lt: counter } }, ...(counter === 0n ? [{ signCount: 0n }] : [])],
-          },
-          data: { signCount: counter, lastUsedAt: now },
-        });
-        if (moved.count !== 1) throw counterRegression(); // rolls the pending login back; flagged below
-      }
+      const verified = await execute(
+        `UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
+         WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND ${livePendingLoginSql(null, "$2")} RETURNING 1`,
+        [pending.id, ts(now), method],
+        tx,
+      );
+      if (verified !== 1) throw new LoginExpiredError();
+      // Rolls the pending login back when the counter did not move forward; the key is flagged below.
+      if (keyUse && !(await writeKeyUse(pending, keyUse.keyId, keyUse.newCounter, now, tx))) throw counterRegression();
       const token = await activateDevice(tx, pending, request, now);
       await resetSecondFactorFailures(tx, pending);
       // An emailed code needs no second email: the code's own email named this browser.
@@ -240,6 +231,8 @@ async function succeed(
   if (slot) await releaseRateLimit(slot);
   return { deviceToken };
 }
+
+const keyStepRow = rowMapper({ verified: col.bool, behind: col.bool });
 
 /** Security key, step 1: a challenge bound to this pending login; allowCredentials = the user's usable keys. */
 export async function startKeyVerification(pending: PendingLoginSubject, now = new Date()): Promise<PublicKeyCredentialRequestOptionsJSON> {
@@ -292,11 +285,13 @@ export async function sendEmailCode(pending: PendingLoginSubject, request: Reque
   const code = newEmailedCode();
   const expiresAt = new Date(now.getTime() + EMAIL_CODE_TTL_MS);
   await db().$transaction(async (tx) => {
-    const { count } = await tx.pendingLogin.updateMany({
-      where: { id: pending.id, verifiedAt: null, completedAt: null, expiresAt: { gt: now } },
-      data: { emailCodeHash: emailedCodeHash(pending.id, code), emailCodeExpiresAt: expiresAt, emailCodeAttempts: 0 },
-    });
-    if (count !== 1) throw new LoginExpiredError();
+    const updated = await execute(
+      `UPDATE "PendingLogin" SET "emailCodeHash" = $3, "emailCodeExpiresAt" = $4::timestamp, "emailCodeAttempts" = 0
+       WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND ${livePendingLoginSql(null, "$2")} RETURNING 1`,
+      [pending.id, ts(now), emailedCodeHash(pending.id, code), ts(expiresAt)],
+      tx,
+    );
+    if (updated !== 1) throw new LoginExpiredError();
     const user = await tx.user.findFirstOrThrow({ where: { id: pending.userId, orgId: pending.orgId }, include: { org: true } });
     await enqueueSecurityEmail(tx, {
       orgId: pending.orgId,

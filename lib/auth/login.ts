@@ -8,14 +8,14 @@ import { admitPasswordCheck, passwordChecksInFlight } from "./admission";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { recordAudit } from "../audit/mutations";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
-import { policyFromRow } from "../policy/rules";
+import { effectivePolicy, policyFor } from "../policy/effective";
 import type { PasswordCheckedUser } from "./org-context";
 import { userMethods } from "../verification/methods";
 import { activateDevice, isActivatedDevice, knownDeviceId } from "./devices";
 import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
 import { clearRateLimit, hitRateLimits, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
-import { orgSettingsFromJson, sql } from "../db/sql";
-import type { OrgSettings, User } from "../db/generated/client";
+import { col, orgSettingsColumn, query, rowMapper } from "../db/sql";
+import type { Role } from "../db/generated/client";
 
 export const GENERIC_LOGIN_ERROR = "Check your username and password";
 
@@ -157,7 +157,7 @@ async function checkedPasswordStep(
     kind: "password-checked",
     orgId: user.orgId,
     userId: user.id,
-    policy: policyFromRow(user.settings),
+    policy: effectivePolicy(user.settings, user.role),
   }) as PasswordCheckedUser;
   const methods = await userMethods(checked);
   const needs: Needs = {
@@ -172,16 +172,24 @@ async function checkedPasswordStep(
   return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
 }
 
-type LoginUser = Pick<User, "id" | "orgId" | "passwordHash" | "isActive"> & { settings: OrgSettings | null };
+const loginUserRow = rowMapper({
+  id: col.text,
+  orgId: col.text,
+  passwordHash: col.nullable(col.text),
+  isActive: col.bool,
+  role: col.textAs<Role>(),
+  settings: orgSettingsColumn,
+});
 
-/** The user a username names, with their org's Session Settings, in one statement. */
-async function findLoginUser(username: string): Promise<LoginUser | null> {
-  const [row] = await sql<Omit<LoginUser, "settings"> & { settings: Record<string, unknown> | null }>(
-    `SELECT u."id", u."orgId", u."passwordHash", u."isActive", row_to_json(s) AS settings
+/** The user a username names, with their role and their org's Session Settings (their policy), in one statement. */
+async function findLoginUser(username: string) {
+  const [row] = await query(
+    loginUserRow,
+    `SELECT u."id", u."orgId", u."passwordHash", u."isActive", u."role", row_to_json(s) AS settings
      FROM "User" u LEFT JOIN "OrgSettings" s ON s."orgId" = u."orgId" WHERE u."username" = $1`,
     [username],
   );
-  return row ? { ...row, settings: orgSettingsFromJson(row.settings) } : null;
+  return row ?? null;
 }
 
 /**
@@ -202,12 +210,12 @@ export async function loginAfterSignup(
   request: RequestInfo,
   now = new Date(),
 ): Promise<{ pendingToken: string; deviceToken: string }> {
-  const settings = await db().orgSettings.findUnique({ where: { orgId: created.orgId } });
   const admin = Object.freeze({
     kind: "password-checked",
     orgId: created.orgId,
     userId: created.userId,
-    policy: policyFromRow(settings),
+    // The org's creator is its first admin.
+    policy: await policyFor(created.orgId, "ADMIN"),
   }) as PasswordCheckedUser;
   const pendingToken = await createPendingLogin(admin, { secondFactor: false, deviceActivation: false }, request, now, "Sign-up");
   const deviceToken = await db().$transaction((tx) => activateDevice(tx, admin, request, now));

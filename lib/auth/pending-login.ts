@@ -1,10 +1,10 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { orgSettingsFromJson, reviveRow, sql, ts } from "../db/sql";
+import { col, execute, orgSettingsColumn, query, rowMapper, ts } from "../db/sql";
 import { db } from "../db/client";
 import { sweepOccasionally } from "../db/sweep";
-import type { PendingLogin } from "../db/generated/client";
-import { policyFromRow } from "../policy/rules";
+import type { PendingLogin, Role } from "../db/generated/client";
+import { effectivePolicy } from "../policy/effective";
 import type { PasswordCheckedUser, PendingLoginSubject } from "./org-context";
 import { cookieName } from "./cookies";
 import { UserFacingError } from "../errors";
@@ -43,6 +43,18 @@ export interface Needs {
 export const needsVerification = (needs: Needs) => needs.secondFactor || needs.deviceActivation;
 
 /**
+ * SQL: the pending login `alias` (a table alias, or null for the statement's
+ * own table) is live at the timestamp parameter `nowParam`: not used up, not
+ * expired, not locked by failed verifications. The one statement of the rule:
+ * every read and write of a live pending login, on the driver or through
+ * Prisma, includes it.
+ */
+export function livePendingLoginSql(alias: string | null, nowParam: string): string {
+  const c = (column: string) => (alias ? `${alias}."${column}"` : `"${column}"`);
+  return `${c("completedAt")} IS NULL AND ${c("expiresAt")} > ${nowParam}::timestamp AND ${c("failedAttempts")} < ${MAX_FAILED_VERIFICATIONS}`;
+}
+
+/**
  * A new pending login; verified at once when nothing is needed; with `history`, its Login History row;
  * `fromKnownDevice` when the browser carries a device cookie activated for the user. Returns its cookie token.
  */
@@ -58,7 +70,7 @@ export async function createPendingLogin(
   const token = randomToken();
   const verified = !needsVerification(needs);
   // One statement: the pending login, and the Login History row when the caller has one to write.
-  await sql(
+  await execute(
     `WITH p AS (
        INSERT INTO "PendingLogin" ("id", "tokenHash", "orgId", "userId", "ip", "userAgent", "needsSecondFactor", "needsDeviceActivation",
                                    "verifiedAt", "verifiedMethod", "failedAttempts", "emailCodeAttempts", "expiresAt", "createdAt", "fromKnownDevice")
@@ -96,18 +108,23 @@ export async function createPendingLogin(
  */
 export async function findPendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLoginSubject | null> {
   if (!token) return null;
-  const [row] = await sql<{ pending: Record<string, unknown>; settings: Record<string, unknown> | null }>(
-    `SELECT row_to_json(p) AS pending, row_to_json(s) AS settings
-     FROM "PendingLogin" p LEFT JOIN "OrgSettings" s ON s."orgId" = p."orgId"
-     WHERE p."tokenHash" = $1 AND p."completedAt" IS NULL AND p."expiresAt" > $2::timestamp AND p."failedAttempts" < $3`,
-    [hashToken(token), ts(now), MAX_FAILED_VERIFICATIONS],
+  // One statement: the pending login, its user's role and the org's settings, from which its policy is derived.
+  const [row] = await query(
+    pendingRow,
+    `SELECT row_to_json(p) AS pending, u."role", row_to_json(s) AS settings
+     FROM "PendingLogin" p JOIN "User" u ON u."id" = p."userId" AND u."orgId" = p."orgId" LEFT JOIN "OrgSettings" s ON s."orgId" = p."orgId"
+     WHERE p."tokenHash" = $1 AND ${livePendingLoginSql("p", "$2")}`,
+    [hashToken(token), ts(now)],
   );
   if (!row) return null;
-  const pending = reviveRow<PendingLogin>(row.pending, PENDING_LOGIN_DATES);
-  return Object.freeze({ ...pending, kind: "pending-login" as const, policy: policyFromRow(orgSettingsFromJson(row.settings)) }) as PendingLoginSubject;
+  return Object.freeze({ ...row.pending, kind: "pending-login" as const, policy: effectivePolicy(row.settings, row.role) }) as PendingLoginSubject;
 }
 
-const PENDING_LOGIN_DATES = ["verifiedAt", "completedAt", "emailCodeExpiresAt", "expiresAt", "createdAt"] as const;
+const pendingRow = rowMapper({
+  pending: col.record<PendingLogin>(["verifiedAt", "completedAt", "emailCodeExpiresAt", "expiresAt", "createdAt"]),
+  role: col.textAs<Role>(),
+  settings: orgSettingsColumn,
+});
 
 /** As findPendingLogin, but a missing one is a LoginExpiredError. */
 export async function requirePendingLogin(token: string | null | undefined, now = new Date()): Promise<PendingLoginSubject> {
@@ -144,25 +161,28 @@ export async function completePendingLogin(
   // logged in with a recovery code can register a new key without the key they lost. A login verified by
   // the emailed device-activation code has just proved the user's mailbox, as the enrolment code would:
   // the session is not asked to "Confirm your email first" again.
-  const [row] = await sql<{ completed: boolean; userId: string | null; orgId: string | null }>(
+  const [row] = await query(
+    completedRow,
     `WITH p AS (
        UPDATE "PendingLogin" SET "completedAt" = $2::timestamp
-       WHERE "tokenHash" = $1 AND "completedAt" IS NULL AND "verifiedAt" IS NOT NULL AND "expiresAt" > $2::timestamp AND "failedAttempts" < $3
+       WHERE "tokenHash" = $1 AND "verifiedAt" IS NOT NULL AND ${livePendingLoginSql(null, "$2")}
        RETURNING "orgId", "userId", "verifiedAt", ("needsSecondFactor" OR "verifiedMethod" IN ('Recovery code', 'Temporary code')) AS strong,
          "verifiedMethod" = 'Emailed code' AS mailbox
      ), u AS (
        SELECT u."id", u."orgId", u."username", p."verifiedAt", p.strong, p.mailbox FROM "User" u JOIN p ON u."id" = p."userId" AND u."orgId" = p."orgId" WHERE u."isActive"
      ), s AS (
        INSERT INTO "Session" ("id", "tokenHash", "userId", "orgId", "ip", "userAgent", "createdAt", "lastSeenAt", "freshAuthAt", "mailboxProvedAt", "enrolmentCodeAttempts")
-       SELECT $4::uuid, $5, u."id", u."orgId", $6, $7, $2::timestamp, $2::timestamp, CASE WHEN u.strong THEN u."verifiedAt" END,
+       SELECT $3::uuid, $4, u."id", u."orgId", $5, $6, $2::timestamp, $2::timestamp, CASE WHEN u.strong THEN u."verifiedAt" END,
          CASE WHEN u.mailbox THEN u."verifiedAt" END, 0 FROM u
      ), a AS (
        INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
-       SELECT $8::uuid, u."orgId", u."id", u."username", 'Success', $6, $7, $2::timestamp FROM u
+       SELECT $7::uuid, u."orgId", u."id", u."username", 'Success', $5, $6, $2::timestamp FROM u
      )
      SELECT EXISTS (SELECT 1 FROM p) AS completed, (SELECT "id" FROM u) AS "userId", (SELECT "orgId" FROM u) AS "orgId"`,
-    [hashToken(token), ts(now), MAX_FAILED_VERIFICATIONS, randomUUID(), hashToken(sessionToken), request.ip, request.userAgent, randomUUID()],
+    [hashToken(token), ts(now), randomUUID(), hashToken(sessionToken), request.ip, request.userAgent, randomUUID()],
   );
   if (!row?.completed || !row.userId || !row.orgId) throw new LoginExpiredError();
   return { sessionToken, userId: row.userId, orgId: row.orgId };
 }
+
+const completedRow = rowMapper({ completed: col.bool, userId: col.nullable(col.text), orgId: col.nullable(col.text) });

@@ -4,7 +4,8 @@ import { recordAudit } from "../audit/mutations";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
-import { idleTimeoutMs, policyFromRow, type OrgPolicy } from "../policy/rules";
+import { effectivePolicy } from "../policy/effective";
+import { idleTimeoutMs, type OrgPolicy } from "../policy/rules";
 
 // Server-side sessions. The next-auth JWT carries only a random token; the row
 // it names is checked on every request against the org's current Session
@@ -67,7 +68,8 @@ export async function resolveSession(token: string | undefined | null, request: 
     await endSession(session.id, "user-deactivated", now);
     return null;
   }
-  const policy = policyFromRow(session.org.settings);
+  // Read with the session in one query; derived as policyFor would (lib/policy/effective.ts).
+  const policy = effectivePolicy(session.org.settings, session.user.role);
   if (now.getTime() - session.lastSeenAt.getTime() > idleTimeoutMs(policy)) {
     await endSession(session.id, "idle-timeout", now);
     return null;

@@ -2,6 +2,7 @@ import "server-only";
 import type { AdminContext } from "../auth/org-context";
 import { db } from "../db/client";
 import type { RegisteredKeyModel } from "./rules";
+import { COUNTED_APP, COUNTED_KEY } from "../verification/second-factors";
 
 /**
  * How many active users of the org would be left without a verification
@@ -15,8 +16,8 @@ export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: AdminContext):
     where: {
       orgId: ctx.orgId,
       isActive: true,
-      securityKeys: { some: { orgId: ctx.orgId } },
-      NOT: { authenticatorApp: { confirmedAt: { not: null } } },
+      securityKeys: { some: { orgId: ctx.orgId, ...COUNTED_KEY } },
+      NOT: { authenticatorApp: COUNTED_APP },
     },
   });
 }

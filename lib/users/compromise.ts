@@ -10,8 +10,9 @@ import { env } from "../env";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { recordVerification } from "../verification/history";
-import { policyFromRow } from "../policy/rules";
-import { secondFactorsLeft, suspendReportedFactors } from "./factor-suspension";
+import { effectivePolicy } from "../policy/effective";
+import { suspendReportedFactors } from "./factor-suspension";
+import { secondFactorCounts } from "../verification/second-factors";
 import { endSessionsAndPendingLogins, replacePassword } from "./password-changes";
 import { issuePasswordReset } from "./password-reset";
 import { countOtherActiveAdmins, recoveryRouteOf, type RecoveryRoute } from "./recovery-route";
@@ -74,7 +75,7 @@ async function findReport(token: string) {
       createdAt: true,
       expiresAt: true,
       confirmedAt: true,
-      user: { select: { name: true, username: true, email: true, isActive: true, adminRecoveryRequiredAt: true } },
+      user: { select: { name: true, username: true, email: true, isActive: true, role: true, adminRecoveryRequiredAt: true } },
       org: { select: { name: true, settings: true } },
     },
   });
@@ -120,7 +121,7 @@ export async function confirmCompromiseLink(
   const problem = problemOf(found, now);
   if (problem || !found) throw new CompromiseLinkError(problem ?? "invalid");
   const owner = { id: found.userId, orgId: found.orgId };
-  const policy = policyFromRow(found.org.settings);
+  const policy = effectivePolicy(found.org.settings, found.user.role);
 
   const result = await db().$transaction(async (tx) => {
     const consumed = await tx.compromiseReport.updateMany({
@@ -143,7 +144,7 @@ export async function confirmCompromiseLink(
     const suspended = await suspendReportedFactors(tx, found, now);
     const voided = recoveryCode ? null : await voidReportedTemporaryCode(tx, found);
 
-    const factors = await secondFactorsLeft(tx, { userId: owner.id, orgId: owner.orgId }, policy);
+    const factors = await secondFactorCounts({ userId: owner.id, orgId: owner.orgId }, policy, tx);
     const needsAdmin = policy.requireMfa || (factors.registered > 0 && factors.usable === 0);
     const recovery: CompromiseRecovery = needsAdmin
       ? recoveryRouteOf(await countOtherActiveAdmins({ userId: owner.id, orgId: owner.orgId }, tx))

@@ -100,15 +100,3 @@ export async function suspendReportedFactors(tx: Tx, r: ReportedChange, now: Dat
   }
   return suspended;
 }
-
-/** Second factors the user has (suspended or not) and those of them that can still verify, under what the org allows. */
-export async function secondFactorsLeft(tx: Tx, owner: { userId: string; orgId: string }, policy: { allowSecurityKeys: boolean; allowTotp: boolean }) {
-  const where = { userId: owner.userId, orgId: owner.orgId };
-  const [keys, usableKeys, apps, usableApps] = [
-    policy.allowSecurityKeys ? await tx.securityKey.count({ where }) : 0,
-    policy.allowSecurityKeys ? await tx.securityKey.count({ where: { ...where, suspendedAt: null, flaggedAt: null } }) : 0,
-    policy.allowTotp ? await tx.authenticatorApp.count({ where: { ...where, confirmedAt: { not: null } } }) : 0,
-    policy.allowTotp ? await tx.authenticatorApp.count({ where: { ...where, confirmedAt: { not: null }, suspendedAt: null } }) : 0,
-  ];
-  return { registered: keys + apps, usable: usableKeys + usableApps };
-}

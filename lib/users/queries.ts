@@ -1,8 +1,9 @@
 import "server-only";
 import type { AdminContext, OrgContext } from "../auth/org-context";
 import { db } from "../db/client";
-import { sql } from "../db/sql";
+import { col, query, rowMapper } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
+import { COUNTED_APP, COUNTED_KEY, countedAppSql, countedKeySql } from "../verification/second-factors";
 
 export const USERS_PAGE_SIZE = 25;
 
@@ -23,9 +24,9 @@ const listFields = {
 /** The verification-method filter of Setup → Users. */
 export type MethodFilter = "none" | "security-key" | "authenticator-app" | "recovery-codes";
 
-const hasKey: Prisma.UserWhereInput = { securityKeys: { some: {} } };
+const hasKey: Prisma.UserWhereInput = { securityKeys: { some: COUNTED_KEY } };
 const hasRecoveryCodes: Prisma.UserWhereInput = { recoveryCodes: { some: { usedAt: null } } };
-const hasApp: Prisma.UserWhereInput = { authenticatorApp: { confirmedAt: { not: null } } };
+const hasApp: Prisma.UserWhereInput = { authenticatorApp: COUNTED_APP };
 const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
   none: { NOT: [hasKey, hasApp, hasRecoveryCodes] },
   "security-key": hasKey,
@@ -33,39 +34,44 @@ const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
   "recovery-codes": hasRecoveryCodes,
 };
 
-/** The org's user figures: all users, active users, and active users with a security key or with only an app. */
-interface OrgUserCounts {
-  users: number;
-  activeUsers: number;
-  /** Active users with a security key (usable or flagged). */
-  withKey: number;
-  /** Active users with a confirmed authenticator app and no security key. */
-  withAppOnly: number;
-  /** The org's registered keys, and those whose model is only claimed by the key (never proven by attestation). */
-  keys: number;
-  claimedKeys: number;
-}
+/**
+ * The org's user figures: all users, active users, active users with a
+ * security key (usable or flagged) and with a confirmed app but no key; the
+ * org's registered keys, and those whose model is only claimed by the key
+ * (never proven by attestation).
+ */
+const orgUserCountsRow = rowMapper({
+  users: col.int,
+  activeUsers: col.int,
+  withKey: col.int,
+  withAppOnly: col.int,
+  keys: col.int,
+  claimedKeys: col.int,
+});
 
 /**
- * One statement on the driver, not four Prisma counts: the user counts read
- * the (orgId, isActive) index alone, and the key and app counts start from
- * the org's keys and apps, so a big org costs an index range, not a scan of
- * its users per figure.
+ * One statement through Prisma (an admin page, not the login's hot path), not
+ * four Prisma counts: the user counts read the (orgId, isActive) index alone,
+ * and the key and app counts start from the org's keys and apps, so a big org
+ * costs an index range, not a scan of its users per figure. What counts as a
+ * key or an app: lib/verification/second-factors.ts.
  */
-async function orgUserCounts(orgId: string): Promise<OrgUserCounts> {
-  const [row] = await sql<OrgUserCounts>(
+async function orgUserCounts(orgId: string) {
+  const [row] = await query(
+    orgUserCountsRow,
     `SELECT u.users, u."activeUsers",
        (SELECT count(DISTINCT k."userId")::int FROM "SecurityKey" k JOIN "User" ku ON ku."id" = k."userId"
-         WHERE k."orgId" = $1::uuid AND ku."isActive") AS "withKey",
+         WHERE k."orgId" = $1::uuid AND ${countedKeySql("k")} AND ku."isActive") AS "withKey",
        (SELECT count(*)::int FROM "AuthenticatorApp" a JOIN "User" au ON au."id" = a."userId"
-         WHERE a."orgId" = $1::uuid AND a."confirmedAt" IS NOT NULL AND au."isActive"
-           AND NOT EXISTS (SELECT 1 FROM "SecurityKey" k WHERE k."userId" = a."userId")) AS "withAppOnly",
+         WHERE a."orgId" = $1::uuid AND ${countedAppSql("a")} AND au."isActive"
+           AND NOT EXISTS (SELECT 1 FROM "SecurityKey" k WHERE k."userId" = a."userId" AND ${countedKeySql("k")})) AS "withAppOnly",
        k.keys, k."claimedKeys"
      FROM (SELECT count(*)::int AS users, (count(*) FILTER (WHERE "isActive"))::int AS "activeUsers"
            FROM "User" WHERE "orgId" = $1::uuid) u,
           (SELECT count(*)::int AS keys, (count(*) FILTER (WHERE NOT "modelProven"))::int AS "claimedKeys"
            FROM "SecurityKey" WHERE "orgId" = $1::uuid) k`,
     [orgId],
+    db(),
   );
   return row!;
 }

@@ -1,9 +1,10 @@
 import "server-only";
 import type { OrgContext, UserSubject } from "../auth/org-context";
-import { sql } from "../db/sql";
+import { col, query, rowMapper } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
 import { UserFacingError } from "../errors";
-import { mfaStatusOf, type MfaStatus, type OrgPolicy, type SecondFactor } from "../policy/rules";
+import { mfaStatusOf, type MfaStatus, type SecondFactor } from "../policy/rules";
+import { countedAppSql, countedKeySql, countsUnder, secondFactorCounts, usableAppSql, usableKeySql, type FactorPolicy } from "./second-factors";
 
 // Which verification methods a user has and may use, given their org's
 // policy. The login flow asks for a second factor exactly when this is not
@@ -26,38 +27,37 @@ export interface UserMethods {
   adminRecoveryRequired: boolean;
 }
 
-type MethodPolicy = Pick<OrgPolicy, "allowSecurityKeys" | "allowTotp">;
-
-interface MethodsRow {
-  keys: { credentialId: string; transports: string[]; flagged: boolean; suspended: boolean }[];
-  app: boolean;
-  appSuspended: boolean;
-  recovery: boolean;
-}
+const methodsRow = rowMapper({
+  keys: col.json<{ credentialId: string; transports: string[]; usable: boolean }[]>(),
+  app: col.bool,
+  appUsable: col.bool,
+  recovery: col.bool,
+});
 
 /** The methods of a subject's user, under the subject's org policy (or `policy`, when the caller has a newer one). */
-export async function userMethods(subject: UserSubject, policy: MethodPolicy = subject.policy): Promise<UserMethods> {
-  // One statement on the driver (the login's hot path: see lib/db/sql.ts): the user's keys, oldest first, their app, and whether they await an admin.
-  const [row] = await sql<MethodsRow>(
-    `SELECT COALESCE((SELECT json_agg(json_build_object('credentialId', k."credentialId", 'transports', k."transports", 'flagged', k."flaggedAt" IS NOT NULL,
-                                                'suspended', k."suspendedAt" IS NOT NULL)
+export async function userMethods(subject: UserSubject, policy: FactorPolicy = subject.policy): Promise<UserMethods> {
+  // One statement on the driver (the login's hot path: see lib/db/sql.ts): the user's keys that count, oldest first,
+  // whether their app counts and can verify, and whether they await an admin. Which factors count: ./second-factors.ts.
+  const [row] = await query(
+    methodsRow,
+    `SELECT COALESCE((SELECT json_agg(json_build_object('credentialId', k."credentialId", 'transports', k."transports", 'usable', ${usableKeySql("k")})
                                ORDER BY k."createdAt", k."id")
-                      FROM "SecurityKey" k WHERE k."userId" = $1::uuid AND k."orgId" = $2::uuid), '[]'::json) AS keys,
-            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND a."confirmedAt" IS NOT NULL) AS app,
-            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND a."suspendedAt" IS NOT NULL) AS "appSuspended",
+                      FROM "SecurityKey" k WHERE k."userId" = $1::uuid AND k."orgId" = $2::uuid AND ${countedKeySql("k")}), '[]'::json) AS keys,
+            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND ${countedAppSql("a")}) AS app,
+            EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = $1::uuid AND a."orgId" = $2::uuid AND ${usableAppSql("a")}) AS "appUsable",
             EXISTS (SELECT 1 FROM "User" u WHERE u."id" = $1::uuid AND u."orgId" = $2::uuid AND u."adminRecoveryRequiredAt" IS NOT NULL) AS recovery`,
     [subject.userId, subject.orgId],
   );
-  const keys = policy.allowSecurityKeys ? (row?.keys ?? []) : [];
-  const app = policy.allowTotp && Boolean(row?.app);
+  const keys = countsUnder(policy, "security-key") ? (row?.keys ?? []) : [];
+  const app = countsUnder(policy, "authenticator-app") && Boolean(row?.app);
   const recovery = Boolean(row?.recovery);
   const secondFactors: SecondFactor[] = [];
   if (keys.length > 0) secondFactors.push("security-key");
   if (app) secondFactors.push("authenticator-app");
   return {
     secondFactors,
-    usableKeys: recovery ? [] : keys.filter((k) => !k.flagged && !k.suspended).map(({ credentialId, transports }) => ({ credentialId, transports })),
-    usableApp: app && !recovery && !row?.appSuspended,
+    usableKeys: recovery ? [] : keys.filter((k) => k.usable).map(({ credentialId, transports }) => ({ credentialId, transports })),
+    usableApp: app && !recovery && Boolean(row?.appUsable),
     adminRecoveryRequired: recovery,
   };
 }
@@ -80,12 +80,7 @@ export const LAST_METHOD_REFUSAL =
  */
 export async function assertNotLastRequiredMethod(tx: Prisma.TransactionClient, ctx: OrgContext, removing: SecondFactor): Promise<void> {
   // A factor the org does not allow counts for nothing, so removing it leaves the user as they were.
-  const counted = removing === "security-key" ? ctx.policy.allowSecurityKeys : ctx.policy.allowTotp;
-  if (!ctx.policy.requireMfa || !counted) return;
-  const { userId, orgId } = ctx;
-  const [keys, apps] = await Promise.all([
-    ctx.policy.allowSecurityKeys ? tx.securityKey.count({ where: { userId, orgId } }) : 0,
-    ctx.policy.allowTotp ? tx.authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null } } }) : 0,
-  ]);
-  if (keys + apps - 1 <= 0) throw new UserFacingError(LAST_METHOD_REFUSAL);
+  if (!ctx.policy.requireMfa || !countsUnder(ctx.policy, removing)) return;
+  const { registered } = await secondFactorCounts(ctx, ctx.policy, tx);
+  if (registered - 1 <= 0) throw new UserFacingError(LAST_METHOD_REFUSAL);
 }

@@ -2,7 +2,7 @@ import "server-only";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
-import { sql, ts } from "../db/sql";
+import { col, execute, query, rowMapper, ts, type SqlTarget } from "../db/sql";
 import type { RequestInfo } from "../http/request-info";
 import { modelName } from "./aaguids";
 import { storedKeyRefusal } from "./key-policy";
@@ -14,6 +14,7 @@ import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
 import { attestationTrust } from "./trust/store";
 import { userHandleOf } from "./user-handle";
 import { verifyKeyAssertion } from "./verify";
+import { countsUnder, USABLE_APP, USABLE_KEY } from "../verification/second-factors";
 
 /**
  * Verifies an assertion by one of this user's own keys, answering `challenge`
@@ -39,7 +40,8 @@ export async function verifyOwnKeyAssertion(
   { deferCounterWrite = false } = {},
 ): Promise<{ keyId: string; keyName: string; newCounter: number }> {
   // On the driver (the login's hot path: lib/db/sql.ts).
-  const [key] = await sql<StoredKey>(
+  const [key] = await query(
+    storedKeyRow,
     `SELECT "id", "credentialId", "publicKey", "signCount"::text AS "signCount", "transports", "aaguid", "modelProven", "backupEligible",
             "flaggedAt" IS NOT NULL AS "flagged", "name",
             "suspendedAt" IS NOT NULL OR EXISTS (SELECT 1 FROM "User" u WHERE u."id" = $2::uuid AND u."adminRecoveryRequiredAt" IS NOT NULL) AS "suspended"
@@ -96,7 +98,8 @@ export function counterRegression(): WebAuthnRefusal {
  * The flag is its own write: whatever happens to the alerts, the key stays flagged.
  */
 export async function flagPossibleClone(owner: OrgContext | PendingLoginSubject, keyId: string, request: RequestInfo, now: Date): Promise<void> {
-  const [key] = await sql<{ name: string; aaguid: string }>(
+  const [key] = await query(
+    flaggedRow,
     `UPDATE "SecurityKey" SET "flaggedAt" = $1::timestamp WHERE "id" = $2::uuid AND "orgId" = $3::uuid AND "flaggedAt" IS NULL RETURNING "name", "aaguid"`,
     [ts(now), keyId, owner.orgId],
   );
@@ -106,19 +109,21 @@ export async function flagPossibleClone(owner: OrgContext | PendingLoginSubject,
     .catch((alertError: unknown) => console.error("a security key was flagged, but its alerts could not be queued", alertError));
 }
 
-interface StoredKey {
-  id: string;
-  credentialId: string;
-  publicKey: string;
-  signCount: string;
-  transports: string[];
-  aaguid: string;
-  modelProven: boolean;
-  backupEligible: boolean;
-  flagged: boolean;
-  name: string;
-  suspended: boolean;
-}
+const flaggedRow = rowMapper({ name: col.text, aaguid: col.text });
+
+const storedKeyRow = rowMapper({
+  id: col.text,
+  credentialId: col.text,
+  publicKey: col.text,
+  signCount: col.bigintText,
+  transports: col.textArray,
+  aaguid: col.text,
+  modelProven: col.bool,
+  backupEligible: col.bool,
+  flagged: col.bool,
+  name: col.text,
+  suspended: col.bool,
+});
 
 /**
  * SQL: the stored "signCount" moves forward to the counter in parameter `param`
@@ -133,14 +138,16 @@ export const counterMovesForward = (param: string) => `("signCount" < ${param}::
  * compare-and-set. False, changing nothing, when the counter would not move
  * forward (another assertion stored this counter or a later one first) or the
  * key was flagged meanwhile: the caller refuses the assertion as a regression.
+ * On the driver, or (with `on`) inside the caller's Prisma transaction.
  */
-export async function writeKeyUse(owner: OrgContext | PendingLoginSubject, keyId: string, newCounter: number, now: Date): Promise<boolean> {
-  const rows = await sql(
+export async function writeKeyUse(owner: OrgContext | PendingLoginSubject, keyId: string, newCounter: number, now: Date, on?: SqlTarget): Promise<boolean> {
+  const written = await execute(
     `UPDATE "SecurityKey" SET "signCount" = $1::bigint, "lastUsedAt" = $2::timestamp
      WHERE "id" = $3::uuid AND "orgId" = $4::uuid AND "flaggedAt" IS NULL AND ${counterMovesForward("$1")} RETURNING 1`,
     [String(newCounter), ts(now), keyId, owner.orgId],
+    on,
   );
-  return rows.length === 1;
+  return written === 1;
 }
 
 /** "You can still verify with …": the user's other ways in, so a refused key is not a dead end. */
@@ -150,10 +157,10 @@ async function otherMethodsHint(owner: OrgContext | PendingLoginSubject, refused
   const trust = attestationTrust();
   const [keys, apps, codes] = await Promise.all([
     db().securityKey.findMany({
-      where: { userId, orgId, flaggedAt: null, suspendedAt: null, id: { not: refusedKeyId } },
+      where: { userId, orgId, ...USABLE_KEY, id: { not: refusedKeyId } },
       select: { aaguid: true, modelProven: true, backupEligible: true, transports: true },
     }),
-    policy.allowTotp ? db().authenticatorApp.count({ where: { userId, orgId, confirmedAt: { not: null }, suspendedAt: null } }) : 0,
+    countsUnder(policy, "authenticator-app") ? db().authenticatorApp.count({ where: { userId, orgId, ...USABLE_APP } }) : 0,
     db().recoveryCode.count({ where: { userId, orgId, usedAt: null, suspendedAt: null } }),
   ]);
   const others: string[] = [];

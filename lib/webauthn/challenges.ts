@@ -3,7 +3,7 @@ import { generateChallenge } from "@simplewebauthn/server/helpers";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
-import { sql, ts } from "../db/sql";
+import { execute, ts } from "../db/sql";
 import { sweepOccasionally } from "../db/sweep";
 import { WebAuthnRefusal } from "./refusal";
 import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
@@ -32,7 +32,7 @@ export const CEREMONY_TIMEOUT_MS = 120_000;
 export async function issueChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, now = new Date()): Promise<string> {
   const challenge = isoBase64URL.fromBuffer(await generateChallenge());
   const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
-  await sql(
+  await execute(
     `INSERT INTO "WebAuthnChallenge" ("id", "challenge", "purpose", "orgId", "userId", "sessionId", "pendingLoginId", "expiresAt", "createdAt")
      VALUES ($1::uuid, $2, $3, $4::uuid, $5::uuid, $6::uuid, $7::uuid, $8::timestamp, $9::timestamp)`,
     [randomUUID(), challenge, purpose, orgId, userId, sessionId, pendingLoginId, ts(new Date(now.getTime() + CEREMONY_TIMEOUT_MS)), ts(now)],
@@ -51,7 +51,7 @@ export async function consumeChallenge(binding: ChallengeBinding, purpose: Chall
   if (!challenge) throw expired();
   const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
   // One statement; a null binding column must be NULL.
-  const rows = await sql(
+  const consumed = await execute(
     `UPDATE "WebAuthnChallenge" SET "consumedAt" = $1::timestamp
      WHERE "challenge" = $2 AND "purpose" = $3 AND "orgId" = $4::uuid AND "userId" = $5::uuid
        AND "sessionId" IS NOT DISTINCT FROM $6::uuid AND "pendingLoginId" IS NOT DISTINCT FROM $7::uuid
@@ -59,7 +59,7 @@ export async function consumeChallenge(binding: ChallengeBinding, purpose: Chall
      RETURNING 1`,
     [ts(now), challenge, purpose, orgId, userId, sessionId, pendingLoginId],
   );
-  if (rows.length !== 1) throw expired();
+  if (consumed !== 1) throw expired();
   return challenge;
 }
 
