@@ -19,7 +19,9 @@ import { policyFromRow } from "@/lib/policy/rules";
 import { completeInvitation } from "@/lib/users/invitations";
 import { addUser } from "@/lib/users/mutations";
 import { finishKeyRegistration, startKeyRegistration } from "@/lib/webauthn/registration";
-import { asAdmin, invitationTokenFor, setOrgPolicy, signIn } from "@/tests/support/factories";
+import { systemPrincipal } from "@/lib/auth/principal";
+import { invitationTokenFor, setOrgPolicy, signIn } from "@/tests/support/factories";
+import { registering } from "@/tests/support/step-up";
 import { SoftAuthenticator, type AttestationFormat } from "@/tests/support/soft-authenticator";
 import { exportCredential, type SeededOrg, type SeededUser, type SeedFile } from "./lib/seed-file";
 
@@ -34,7 +36,7 @@ function flag(name: string, fallback: number): number {
 async function createBenchOrg(slug: string): Promise<SeededOrg> {
   const username = `admin@${slug}.bench`;
   const { orgId, userId } = await createOrgWithAdmin({ orgName: slug, slug, name: `${slug} admin`, email: username, password: BENCH_PASSWORD });
-  const admin = asAdmin((await signIn(userId, { fresh: true })).ctx);
+  const admin = await systemPrincipal({ id: orgId }, "Bench seed");
   // Keys allowed; no emailed device activation, so a password-only user's login is one password check.
   // "Security keys and passkeys" accepts keys that do not prove their model (the `none` ones), as Better
   // Auth's passkey plugin does: under the default "Physical security keys only" they would be refused.
@@ -49,7 +51,7 @@ async function seed(out: string): Promise<void> {
   const authenticator = new SoftAuthenticator({ rpId: appUrl.hostname, origin: appUrl.origin });
 
   const small = await createBenchOrg("bench-small");
-  const admin = asAdmin((await signIn(small.adminId, { fresh: true })).ctx);
+  const admin = await systemPrincipal({ id: small.orgId }, "Bench seed");
   const users: SeededUser[] = [];
   const count = flag("users", 32);
   for (let i = 0; i < count * 2; i += 1) {
@@ -60,7 +62,8 @@ async function seed(out: string): Promise<void> {
       users.push({ username, userId, orgId: small.orgId, credential: null });
       continue;
     }
-    const { ctx } = await signIn(userId, { fresh: true });
+    // The user registers their own key, as in the browser: a session that just chose its password is fresh.
+    const ctx = await registering((await signIn(userId, { fresh: true })).ctx);
     const options = await startKeyRegistration(ctx);
     const attestation = ATTESTATIONS[(i / 2) % ATTESTATIONS.length]!;
     const { response, credential } = authenticator.register(options.challenge, { attestation });

@@ -1,5 +1,6 @@
 import "server-only";
-import type { AdminContext, OrgContext } from "../auth/org-context";
+import type { OrgContext } from "../auth/org-context";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
@@ -34,7 +35,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
  * org, so a row never names another org's user. A user deleted since is
  * named by nothing, and the row still reads as before.
  */
-async function withTargets(ctx: OrgContext, rows: StoredAuditRow[]): Promise<AuditRow[]> {
+async function withTargets(ctx: Principal, rows: StoredAuditRow[]): Promise<AuditRow[]> {
   const ids = [...new Set(rows.map((row) => row.targetId).filter((id): id is string => id !== null && UUID.test(id)))];
   const users = ids.length ? await db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } }) : [];
   const names = new Map(users.map((user) => [user.id, `${user.name} (${user.username})`]));
@@ -44,12 +45,13 @@ async function withTargets(ctx: OrgContext, rows: StoredAuditRow[]): Promise<Aud
 // Newest first; rows of one transaction share createdAt, so insertion order (seq) breaks the tie.
 const newestFirst: Prisma.AuditEventOrderByWithRelationInput[] = [{ createdAt: "desc" }, { seq: "desc" }];
 
-function auditWhere(ctx: OrgContext, filter: AuditFilter): Prisma.AuditEventWhereInput {
+function auditWhere(ctx: Principal, filter: AuditFilter): Prisma.AuditEventWhereInput {
   return { orgId: ctx.orgId, ...createdAtWithin(filter) };
 }
 
 /** One page of the org's Setup Audit Trail, newest first. */
-export async function listAuditEvents(ctx: AdminContext, query: AuditFilter & { page: number }) {
+export async function listAuditEvents(ctx: Principal, query: AuditFilter & { page: number }) {
+  requirePermission(ctx, "history:read");
   const where = auditWhere(ctx, query);
   const [stored, total] = await Promise.all([
     db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * AUDIT_PAGE_SIZE, take: AUDIT_PAGE_SIZE }),
@@ -60,7 +62,8 @@ export async function listAuditEvents(ctx: AdminContext, query: AuditFilter & { 
 }
 
 /** Every matching row of the org's trail, newest first, in chunks. */
-export function auditEventsForExport(ctx: AdminContext, filter: AuditFilter): AsyncGenerator<AuditRow[]> {
+export function auditEventsForExport(ctx: Principal, filter: AuditFilter): AsyncGenerator<AuditRow[]> {
+  requirePermission(ctx, "history:read");
   const where = auditWhere(ctx, filter);
   return readInChunks(async (afterId, take) =>
     withTargets(ctx, await db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) })),

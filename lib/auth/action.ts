@@ -5,9 +5,9 @@ import type { z } from "zod";
 import { UserFacingError } from "../errors";
 import { fieldErrorsOf } from "../validation/account";
 import { humanIssueMessage } from "../validation/messages";
-import { AdminRequiredError, authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
+import { AdminRequiredError, admit, authorize, currentContext, type Access, type Admitted, type OrgContext } from "./context";
 import { reportEmailQuotaRefusal } from "../email/outbox";
-import { describeEntryPoint, type EntryPoint } from "./entry-point";
+import { describeEntryPoint, entryPointOf, type EntryPoint } from "./entry-point";
 
 export type ActionError = { ok: false; error: string; fieldErrors?: Record<string, string>; code?: string };
 export type ActionResult<T = undefined> = { ok: true; data: T } | ActionError;
@@ -45,33 +45,30 @@ export async function parseInput<S extends z.ZodType>(schema: S, input: unknown)
 
 /**
  * Server action for signed-in users: session → access (MFA enrolment, role) →
- * zod → handler → errors. The handler receives the context of the verified
- * session, never an org id from the client. A signed-in user without the role
- * gets a real HTTP 403 (forbidden()), as the pages do; a session whose MFA
- * enrolment is due gets `code: "mfa-enrolment-required"` and nothing runs.
+ * zod → the proofs it declares (mailbox, "verify it's you") → handler →
+ * errors. The handler receives the context of the verified session, never an
+ * org id from the client, branded with those proofs. A signed-in user without
+ * the role gets a real HTTP 403 (forbidden()), as the pages do; a session
+ * whose MFA enrolment is due gets `code: "mfa-enrolment-required"` and nothing
+ * runs.
  */
-export function orgAction<S extends z.ZodType, T>(
-  options: { role: "ADMIN"; duringEnrolment?: boolean; schema: S },
-  handler: (ctx: AdminContext, input: z.infer<S>) => Promise<T>,
-): ((input: unknown) => Promise<ActionResult<T>>) & { entryPoint: EntryPoint };
-export function orgAction<S extends z.ZodType, T>(
-  options: { role?: undefined; duringEnrolment?: boolean; schema: S },
-  handler: (ctx: OrgContext, input: z.infer<S>) => Promise<T>,
-): ((input: unknown) => Promise<ActionResult<T>>) & { entryPoint: EntryPoint };
-export function orgAction<S extends z.ZodType, T>(options: Access & { schema: S }, handler: (ctx: AdminContext & OrgContext, input: z.infer<S>) => Promise<T>) {
+export function orgAction<const O extends Access & { schema: z.ZodType }, T>(
+  options: O,
+  handler: (ctx: Admitted<O>, input: z.infer<O["schema"]>) => Promise<T>,
+): ((input: unknown) => Promise<ActionResult<T>>) & { entryPoint: EntryPoint } {
   const action = async (input: unknown): Promise<ActionResult<T>> => {
     let ctx: OrgContext | null = null;
     try {
       ctx = await currentContext();
       if (!ctx) return { ok: false, error: SESSION_ENDED, code: "signed-out" };
-      let allowed: OrgContext;
       try {
-        allowed = authorize(ctx, options);
+        authorize(ctx, options);
       } catch (error) {
         if (error instanceof AdminRequiredError) forbidden();
         throw error;
       }
-      const data = await handler(allowed as AdminContext, await parseInput(options.schema, input));
+      const parsed = (await parseInput(options.schema, input)) as z.infer<O["schema"]>;
+      const data = await handler(await admit(ctx, options, parsed), parsed);
       return { ok: true, data };
     } catch (error) {
       unstable_rethrow(error); // forbidden(), redirect() and Next's own signals are not errors
@@ -79,11 +76,7 @@ export function orgAction<S extends z.ZodType, T>(options: Access & { schema: S 
       return toActionError(error);
     }
   };
-  return describeEntryPoint(action, {
-    kind: "action",
-    audience: options.role === "ADMIN" ? "admin" : "user",
-    duringEnrolment: Boolean(options.duringEnrolment),
-  });
+  return describeEntryPoint(action, entryPointOf("action", options));
 }
 
 /** Server action open to anyone (sign-up): zod → handler → errors. */
@@ -95,5 +88,5 @@ export function publicAction<S extends z.ZodType, T>(schema: S, handler: (input:
       return toActionError(error);
     }
   };
-  return describeEntryPoint(action, { kind: "action", audience: "public", duringEnrolment: true });
+  return describeEntryPoint(action, { kind: "action", audience: "public", duringEnrolment: true, stepUp: false, mailboxProof: false });
 }

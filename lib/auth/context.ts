@@ -6,6 +6,7 @@ import { authSecret } from "../env";
 import { ForbiddenError } from "../errors";
 import { requestInfo, type RequestInfo } from "../http/request-info";
 import { mfaStatus } from "../verification/methods";
+import { proveMailbox, stepUp, type MailboxProved, type SteppedUp } from "./freshness";
 import { sessionCookieName } from "./options";
 import { isAdmin, type AdminContext, type OrgContext } from "./org-context";
 import { permissionsOfRole } from "./permissions";
@@ -23,7 +24,16 @@ export interface Access {
   role?: "ADMIN";
   /** Open to a session whose only permitted business is enrolling a first second factor (and logging out). */
   duringEnrolment?: boolean;
+  /** "Verify it's you" within the org's window; a function decides from the validated input (granting Admin). */
+  stepUp?: boolean | ((input: never) => boolean);
+  /** The emailed enrolment code while a first factor is being enrolled (DESIGN.md section 9). */
+  mailboxProof?: boolean;
 }
+
+/** The context an entry point's handler receives: narrowed by role and branded with the proofs it declared. */
+export type Admitted<O extends Access> = (O["role"] extends "ADMIN" ? AdminContext : OrgContext) &
+  (O["stepUp"] extends true ? SteppedUp : unknown) &
+  (O["mailboxProof"] extends true ? MailboxProved : unknown);
 
 export const MFA_ENROLMENT_PATH = "/settings/advanced?enrol=mfa";
 export const MFA_ENROLMENT_REQUIRED =
@@ -88,6 +98,20 @@ export function authorize(ctx: OrgContext, access: Access = {}): OrgContext {
   if (ctx.mfa.enrolmentDue && !access.duringEnrolment) throw new EnrolmentRequiredError();
   if (access.role === "ADMIN" && !isAdmin(ctx)) throw new AdminRequiredError();
   return ctx;
+}
+
+/**
+ * authorize(), then the proofs the entry point declares, earned from this
+ * session (FreshAuthRequiredError, MailboxProofRequiredError): the mailbox
+ * first, as the page asks for it first. `input` is the validated input, for a
+ * step-up that depends on it.
+ */
+export async function admit<O extends Access>(ctx: OrgContext, access: O, input?: unknown): Promise<Admitted<O>> {
+  const allowed = authorize(ctx, access);
+  if (access.mailboxProof) await proveMailbox(allowed);
+  const wantsStepUp = typeof access.stepUp === "function" ? (access.stepUp as (input: unknown) => boolean)(input) : Boolean(access.stepUp);
+  if (wantsStepUp) await stepUp(allowed);
+  return allowed as Admitted<O>;
 }
 
 /** The admin context of an admin's OrgContext, or null. */

@@ -1,12 +1,12 @@
 import "server-only";
-import { formatDateTime } from "../format";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent, withEvents } from "../events/record";
 import { db } from "../db/client";
 import type { Prisma, User } from "../db/generated/client";
 import { cookieName } from "./cookies";
 import { NotFoundError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
-import type { AdminContext, OrgContext, PasswordCheckedUser, PendingLoginSubject } from "./org-context";
+import type { OrgContext, PasswordCheckedUser, PendingLoginSubject } from "./org-context";
+import { requirePermission, type Principal } from "./principal";
 import { hashToken, randomToken } from "../crypto/tokens";
 
 // Device activation (DESIGN.md section 5): a browser that completed a
@@ -110,7 +110,8 @@ export function listOwnDevices(ctx: OrgContext): Promise<DeviceSummary[]> {
 }
 
 /** A user's activated browsers, for an admin of their org. */
-export function listUserDevices(ctx: AdminContext, userId: string): Promise<DeviceSummary[]> {
+export function listUserDevices(ctx: Principal, userId: string): Promise<DeviceSummary[]> {
+  requirePermission(ctx, "setup:read");
   return db().activatedDevice.findMany({
     where: { userId, orgId: ctx.orgId, revokedAt: null },
     select: deviceSummary,
@@ -128,24 +129,21 @@ export async function revokeOwnDevice(ctx: OrgContext, deviceId: string, now = n
 }
 
 /** An admin revokes a user's activated browser (own org only; audited). */
-export async function revokeUserDevice(ctx: AdminContext, userId: string, deviceId: string, now = new Date()): Promise<void> {
-  const { request } = ctx;
-  await db().$transaction(async (tx) => {
+export async function revokeUserDevice(ctx: Principal, userId: string, deviceId: string, now = new Date()): Promise<void> {
+  requirePermission(ctx, "users:write");
+  await withEvents(async (tx) => {
     const device = await tx.activatedDevice.findFirst({
       where: { id: deviceId, userId, orgId: ctx.orgId, revokedAt: null },
-      include: { user: { select: { username: true } } },
+      include: { user: { select: { name: true, username: true } } },
     });
     if (!device) throw new NotFoundError("That device");
     await tx.activatedDevice.update({ where: { id: device.id }, data: { revokedAt: now, revokedBy: "admin" } });
-    await recordAudit(
+    await recordEvent(
+      ctx,
       {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Revoked activated device",
-        section: "Users",
-        targetId: userId,
-        newValue: `${device.user.username}: device activated ${formatDateTime(device.createdAt)} from ${device.ip ?? "an unknown IP"}`,
-        request,
+        type: "user.device.revoked",
+        user: { id: userId, name: device.user.name, username: device.user.username },
+        data: { deviceId: device.id, activatedAt: device.createdAt, deviceIp: device.ip },
       },
       tx,
     );

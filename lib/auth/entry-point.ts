@@ -9,6 +9,24 @@ export interface EntryPoint {
   audience: "public" | "pending-login" | "user" | "admin";
   /** Open to a session whose MFA enrolment is due. */
   duringEnrolment: boolean;
+  /** Declares "verify it's you": always, never, or depending on the input. */
+  stepUp: boolean | "depends-on-input";
+  /** Declares the mailbox proof of a first factor's enrolment. */
+  mailboxProof: boolean;
+}
+
+/** The description of a signed-in user's entry point, from the access it declares. */
+export function entryPointOf(
+  kind: EntryPoint["kind"],
+  access: { role?: "ADMIN"; duringEnrolment?: boolean; stepUp?: boolean | ((input: never) => boolean); mailboxProof?: boolean },
+): EntryPoint {
+  return {
+    kind,
+    audience: access.role === "ADMIN" ? "admin" : "user",
+    duringEnrolment: Boolean(access.duringEnrolment),
+    stepUp: typeof access.stepUp === "function" ? "depends-on-input" : Boolean(access.stepUp),
+    mailboxProof: Boolean(access.mailboxProof),
+  };
 }
 
 export function describeEntryPoint<F extends (...args: never[]) => unknown>(fn: F, entryPoint: EntryPoint): F & { entryPoint: EntryPoint } {

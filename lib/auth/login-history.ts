@@ -5,7 +5,8 @@ import { HISTORY_PAGE_SIZE, afterCursor, cappedCount, cappedTotal, createdAtWith
 import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import type { LoginResult } from "./login";
-import type { AdminContext, OrgContext } from "./org-context";
+import type { OrgContext } from "./org-context";
+import { requirePermission, type Principal } from "./principal";
 
 export interface LoginFilter extends DayRange {
   result: LoginResult | null;
@@ -19,12 +20,13 @@ const newestFirst: Prisma.LoginAttemptOrderByWithRelationInput[] = [{ createdAt:
 
 // Attempts on unknown usernames have no org (orgId null); matching on the
 // context's orgId leaves them out, so no admin sees what others typed.
-function loginWhere(ctx: OrgContext, filter: LoginFilter): Prisma.LoginAttemptWhereInput {
+function loginWhere(ctx: Principal, filter: LoginFilter): Prisma.LoginAttemptWhereInput {
   return { orgId: ctx.orgId, ...createdAtWithin(filter), ...(filter.result ? { result: filter.result } : {}) };
 }
 
 /** One page of the org's Login History, newest first. */
-export async function listLoginAttempts(ctx: AdminContext, query: LoginFilter & { page: number }) {
+export async function listLoginAttempts(ctx: Principal, query: LoginFilter & { page: number }) {
+  requirePermission(ctx, "history:read");
   const where = loginWhere(ctx, query);
   const [rows, counted] = await Promise.all([
     db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE }),
@@ -36,7 +38,8 @@ export async function listLoginAttempts(ctx: AdminContext, query: LoginFilter & 
 }
 
 /** Every matching login attempt of the org, newest first, in chunks. */
-export function loginAttemptsForExport(ctx: AdminContext, filter: LoginFilter): AsyncGenerator<LoginRow[]> {
+export function loginAttemptsForExport(ctx: Principal, filter: LoginFilter): AsyncGenerator<LoginRow[]> {
+  requirePermission(ctx, "history:read");
   const where = loginWhere(ctx, filter);
   return readInChunks((afterId, take) => db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }));
 }

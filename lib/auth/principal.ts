@@ -89,6 +89,32 @@ export function userIdOf(principal: Principal): string | null {
   return principal.kind === "session" ? principal.userId : null;
 }
 
+/**
+ * The principal of an API token of an org: its scopes are its permissions
+ * (never "own account": a token is nobody's browser). The Admin API resolves
+ * it from a bearer secret; tests build one directly.
+ */
+export async function tokenPrincipal(
+  orgId: string,
+  token: { id: string; name: string; permissions: Iterable<Permission> },
+  request: RequestInfo,
+): Promise<TokenPrincipal> {
+  const row = await db().org.findUnique({ where: { id: orgId }, include: { settings: true } });
+  if (!row) throw new NotFoundError("That org");
+  const permissions = new Set([...token.permissions].filter((p) => p !== "account:self"));
+  return Object.freeze({
+    kind: "api-token",
+    orgId: row.id,
+    orgSlug: row.slug,
+    orgName: row.name,
+    tokenId: token.id,
+    tokenName: token.name,
+    permissions,
+    policy: policyFromRow(row.settings),
+    request,
+  }) as unknown as TokenPrincipal;
+}
+
 const NO_REQUEST: RequestInfo = Object.freeze({ ip: null, userAgent: null });
 
 /**

@@ -6,9 +6,9 @@ import { requestInfo, type RequestInfo } from "../http/request-info";
 import { NO_STORE } from "../http/csv";
 import { reportEmailQuotaRefusal } from "../email/outbox";
 import { SESSION_ENDED, parseInput, toActionError } from "./action";
-import { authorize, currentContext, type Access, type AdminContext, type OrgContext } from "./context";
+import { admit, authorize, currentContext, type Access, type Admitted, type AdminContext } from "./context";
 import { cookieValue, setCookieHeader } from "./cookies";
-import { describeEntryPoint, type EntryPoint } from "./entry-point";
+import { describeEntryPoint, entryPointOf, type EntryPoint } from "./entry-point";
 import type { PendingLoginSubject } from "./org-context";
 import { pendingLoginCookieName, requirePendingLogin } from "./pending-login";
 
@@ -131,7 +131,7 @@ export function publicRoute<S extends z.ZodType, T>(
       return errorResponse(error);
     }
   };
-  return describeEntryPoint(route, { kind: "route", audience: "public", duringEnrolment: true });
+  return describeEntryPoint(route, { kind: "route", audience: "public", duringEnrolment: true, stepUp: false, mailboxProof: false });
 }
 
 /**
@@ -160,33 +160,28 @@ export function pendingLoginRoute<S extends z.ZodType, T>(
       return errorResponse(error);
     }
   };
-  return describeEntryPoint(route, { kind: "route", audience: "pending-login", duringEnrolment: true });
+  return describeEntryPoint(route, { kind: "route", audience: "pending-login", duringEnrolment: true, stepUp: false, mailboxProof: false });
 }
-
-type OrgRouteOptions<S> = Access & { schema: S };
 
 /**
  * JSON route handler for signed-in users (WebAuthn ceremonies,
  * re-authentication): same-origin check → session → access (MFA enrolment,
- * role) → zod → handler, answering with real HTTP statuses.
+ * role) → zod → the proofs it declares → handler, answering with real HTTP
+ * statuses.
  */
-export function orgRoute<S extends z.ZodType, T>(
-  options: OrgRouteOptions<S> & { role: "ADMIN" },
-  handler: (ctx: AdminContext, input: z.infer<S>) => Promise<T>,
-): Handler & { entryPoint: EntryPoint };
-export function orgRoute<S extends z.ZodType, T>(
-  options: OrgRouteOptions<S> & { role?: undefined },
-  handler: (ctx: OrgContext, input: z.infer<S>) => Promise<T>,
-): Handler & { entryPoint: EntryPoint };
-export function orgRoute<S extends z.ZodType, T>(options: OrgRouteOptions<S>, handler: (ctx: AdminContext & OrgContext, input: z.infer<S>) => Promise<T>) {
+export function orgRoute<const O extends Access & { schema: z.ZodType }, T>(
+  options: O,
+  handler: (ctx: Admitted<O>, input: z.infer<O["schema"]>) => Promise<T>,
+): Handler & { entryPoint: EntryPoint } {
   const route = async (req: Request): Promise<Response> => {
     try {
       checkOrigin(req);
       const ctx = await currentContext();
       if (!ctx) return signedOut();
-      const allowed = authorize(ctx, options) as AdminContext;
+      authorize(ctx, options);
       try {
-        const data = await handler(allowed, await parseInput(options.schema, await readJson(req)));
+        const parsed = (await parseInput(options.schema, await readJson(req))) as z.infer<O["schema"]>;
+        const data = await handler(await admit(ctx, options, parsed), parsed);
         return Response.json({ ok: true, data }, { headers: NO_STORE });
       } catch (error) {
         await reportEmailQuotaRefusal(error, { actor: { id: ctx.userId, name: ctx.userName }, request: ctx.request });
@@ -196,7 +191,7 @@ export function orgRoute<S extends z.ZodType, T>(options: OrgRouteOptions<S>, ha
       return errorResponse(error);
     }
   };
-  return describeEntryPoint(route, { kind: "route", audience: options.role === "ADMIN" ? "admin" : "user", duringEnrolment: Boolean(options.duringEnrolment) });
+  return describeEntryPoint(route, entryPointOf("route", options));
 }
 
 /**
@@ -220,5 +215,5 @@ export function orgExport<S extends z.ZodType>(
       return errorResponse(error);
     }
   };
-  return describeEntryPoint(route, { kind: "export", audience: "admin", duringEnrolment: false });
+  return describeEntryPoint(route, { kind: "export", audience: "admin", duringEnrolment: false, stepUp: false, mailboxProof: false });
 }

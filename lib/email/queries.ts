@@ -1,12 +1,13 @@
 import "server-only";
-import type { AdminContext } from "../auth/org-context";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { EmailState, Prisma } from "../db/generated/client";
 
 export const EMAIL_LOG_PAGE_SIZE = 50;
 
 /** The Email Log: the org's own outgoing notifications, newest first. Bodies stay out of it. */
-export async function listEmailLog(ctx: AdminContext, query: { page: number; state?: EmailState }) {
+export async function listEmailLog(ctx: Principal, query: { page: number; state?: EmailState }) {
+  requirePermission(ctx, "history:read");
   const where: Prisma.EmailMessageWhereInput = { orgId: ctx.orgId, ...(query.state ? { state: query.state } : {}) };
   const [messages, total] = await Promise.all([
     db().emailMessage.findMany({

@@ -1,7 +1,8 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/freshness";
-import type { AdminContext } from "../auth/org-context";
+import { recordEvent, withEvents } from "../events/record";
+import type { TargetCredential } from "../events/types";
+import type { Elevated } from "../auth/freshness";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { NotFoundError } from "../errors";
@@ -23,7 +24,8 @@ export interface AdminRecoveryView {
 }
 
 /** A user's recovery state and suspended factors, for an admin of their org; null for a user of another org. */
-export async function adminRecoveryOf(ctx: AdminContext, userId: string): Promise<AdminRecoveryView | null> {
+export async function adminRecoveryOf(ctx: Principal, userId: string): Promise<AdminRecoveryView | null> {
+  requirePermission(ctx, "setup:read");
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, adminRecoveryRequiredAt: true } });
   if (!user) return null;
   const owner = { userId, orgId: ctx.orgId, suspendedAt: { not: null } };
@@ -53,61 +55,56 @@ export interface FactorRef {
 type Tx = Prisma.TransactionClient;
 
 /** Restores (the factor works again) or removes one suspended factor of a user; NotFoundError when it is not a suspended factor of theirs. */
-async function settleFactor(tx: Tx, ctx: AdminContext, userId: string, factor: FactorRef, restore: boolean): Promise<string> {
+async function settleFactor(
+  tx: Tx,
+  ctx: Elevated,
+  userId: string,
+  factor: FactorRef,
+  restore: boolean,
+): Promise<{ name: string; credential?: TargetCredential }> {
   const where = { userId, orgId: ctx.orgId, suspendedAt: { not: null } };
   const missing = () => new NotFoundError(`That suspended ${FACTOR_NAMES[factor.kind]}`);
   if (factor.kind === "security-key") {
-    const key = await tx.securityKey.findFirst({ where: { ...where, id: factor.id }, select: { name: true } });
+    const key = await tx.securityKey.findFirst({ where: { ...where, id: factor.id }, select: { name: true, aaguid: true, modelProven: true } });
     if (!key) throw missing();
     const { count } = restore
       ? await tx.securityKey.updateMany({ where: { ...where, id: factor.id }, data: { suspendedAt: null } })
       : await tx.securityKey.deleteMany({ where: { ...where, id: factor.id } });
     if (count !== 1) throw missing();
-    return key.name;
+    return { name: key.name, credential: { id: factor.id, name: key.name, aaguid: key.aaguid, modelVerified: key.modelProven } };
   }
   if (factor.kind === "authenticator-app") {
     const { count } = restore
       ? await tx.authenticatorApp.updateMany({ where: { ...where, id: factor.id }, data: { suspendedAt: null } })
       : await tx.authenticatorApp.deleteMany({ where: { ...where, id: factor.id } });
     if (count !== 1) throw missing();
-    return "Authenticator app";
+    return { name: "Authenticator app", credential: { id: factor.id, name: "Authenticator app" } };
   }
   if (factor.id !== userId) throw missing();
   const { count } = restore
     ? await tx.recoveryCode.updateMany({ where: { ...where, usedAt: null }, data: { suspendedAt: null } })
     : await tx.recoveryCode.deleteMany({ where });
   if (count === 0) throw missing();
-  return `${count} recovery codes`;
+  return { name: `${count} recovery codes` };
 }
 
-async function settle(ctx: AdminContext, userId: string, factor: FactorRef, restore: boolean, now: Date): Promise<void> {
-  const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { username: true } });
+async function settle(ctx: Elevated, userId: string, factor: FactorRef, restore: boolean, now: Date): Promise<void> {
+  const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, name: true, username: true } });
   if (!user) throw new NotFoundError("That user");
-  await requireFreshAuth(ctx, now);
-  await db().$transaction(async (tx) => {
-    const name = await settleFactor(tx, ctx, userId, factor, restore);
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: `${restore ? "Restored" : "Removed"} suspended ${FACTOR_NAMES[factor.kind]}`,
-        section: "Users",
-        targetId: userId,
-        oldValue: `${user.username}: ${name}, suspended after “This wasn't me”`,
-        newValue: restore ? "Usable again" : "Removed",
-        request: ctx.request,
-      },
-      tx,
-    );
+  requirePermission(ctx, "factors:manage");
+  await withEvents(async (tx) => {
+    const { name, credential } = await settleFactor(tx, ctx, userId, factor, restore);
+    const type = restore ? "user.suspended_factor.restored" : "user.suspended_factor.removed";
+    await recordEvent(ctx, { type, user, ...(credential ? { credential } : {}), data: { factor: factor.kind, name } }, tx);
   });
 }
 
 /** An admin restores a suspended factor after confirming with the user that it is theirs (after "verify it's you"; audited). */
-export function restoreSuspendedFactor(ctx: AdminContext, userId: string, factor: FactorRef, now = new Date()): Promise<void> {
+export function restoreSuspendedFactor(ctx: Elevated, userId: string, factor: FactorRef, now = new Date()): Promise<void> {
   return settle(ctx, userId, factor, true, now);
 }
 
 /** An admin removes a suspended factor the user doesn't recognise (after "verify it's you"; audited). */
-export function removeSuspendedFactor(ctx: AdminContext, userId: string, factor: FactorRef, now = new Date()): Promise<void> {
+export function removeSuspendedFactor(ctx: Elevated, userId: string, factor: FactorRef, now = new Date()): Promise<void> {
   return settle(ctx, userId, factor, false, now);
 }

@@ -1,7 +1,8 @@
 import "server-only";
 import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/freshness";
-import type { AdminContext, OrgContext } from "../auth/org-context";
+import { requireElevated, type Elevated } from "../auth/freshness";
+import type { OrgContext } from "../auth/org-context";
+import { actorOf, requirePermission, userIdOf, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import { isUniqueViolation } from "../db/errors";
@@ -9,17 +10,24 @@ import { wakeMailWorker } from "../email/runner";
 import { NotFoundError, UserFacingError } from "../errors";
 import type { AddUserInput } from "../validation/account";
 import { issueInvitation } from "./invitations";
+import { takeAddUserSlot } from "./usernames";
 
-export const USERNAME_IN_USE = "This username is already in use. Usernames are unique across all orgs.";
+export const USERNAME_IN_USE = "Someone in your org already has this username.";
 
 /**
  * An admin adds a user to their own org. The user has no password yet: the
  * "Set your password" email, queued in the same transaction, lets them choose one.
  */
-export async function addUser(ctx: AdminContext, input: AddUserInput): Promise<{ userId: string }> {
-  // A new admin is a new way into the org: adding one needs the admin's fresh "verify it's you".
-  if (input.role === "ADMIN") await requireFreshAuth(ctx);
-  const taken = await db().user.findUnique({ where: { username: input.username }, select: { id: true } });
+export async function addUser(ctx: Principal, input: AddUserInput): Promise<{ userId: string }> {
+  requirePermission(ctx, "users:write");
+  // A new admin is a new way into the org: adding one needs the permission to grant it and, from a browser, a fresh "verify it's you".
+  if (input.role === "ADMIN") {
+    requirePermission(ctx, "users:grant-admin");
+    requireElevated(ctx);
+  }
+  await takeAddUserSlot(ctx);
+  // Only this org is asked: another org's users with the name neither block nor show here (lib/users/usernames.ts).
+  const taken = await db().user.findUnique({ where: { orgId_username: { orgId: ctx.orgId, username: input.username } }, select: { id: true } });
   if (taken) throw new UserFacingError("Check the highlighted fields.", { username: USERNAME_IN_USE });
 
   try {
@@ -27,7 +35,7 @@ export async function addUser(ctx: AdminContext, input: AddUserInput): Promise<{
       const user = await tx.user.create({
         data: { orgId: ctx.orgId, username: input.username, email: input.email, name: input.name, role: input.role },
       });
-      await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: ctx.userName });
+      await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: actorOf(ctx).name });
       await recordAudit(
         {
           orgId: ctx.orgId,
@@ -51,7 +59,8 @@ export async function addUser(ctx: AdminContext, input: AddUserInput): Promise<{
 }
 
 /** A fresh "Set your password" email for a user who has not set one yet; earlier links stop working. */
-export async function resendInvitation(ctx: AdminContext, userId: string): Promise<void> {
+export async function resendInvitation(ctx: Principal, userId: string): Promise<void> {
+  requirePermission(ctx, "users:write");
   const user = await db().user.findFirst({
     where: { id: userId, orgId: ctx.orgId },
     select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true, passwordHash: true },
@@ -60,7 +69,7 @@ export async function resendInvitation(ctx: AdminContext, userId: string): Promi
   if (user.passwordHash !== null) throw new UserFacingError("This user has already set a password.");
   if (!user.isActive) throw new UserFacingError("Reactivate this user before inviting them again.");
   await db().$transaction(async (tx) => {
-    await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: ctx.userName });
+    await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: actorOf(ctx).name });
     await recordAudit(
       {
         orgId: ctx.orgId,
@@ -78,16 +87,18 @@ export async function resendInvitation(ctx: AdminContext, userId: string): Promi
 }
 
 /** The user ends one of their own sessions ("Log out" in Advanced User Details); another user's session is not found. */
-export function endOwnSession(ctx: OrgContext, sessionId: string): Promise<void> {
+export async function endOwnSession(ctx: OrgContext, sessionId: string): Promise<void> {
+  requirePermission(ctx, "account:self");
   return endSessionOf(ctx, ctx.userId, sessionId);
 }
 
 /** An admin ends one session of a user of the org ("Log out" on the user's page). */
-export function revokeUserSession(ctx: AdminContext, sessionId: string): Promise<void> {
+export async function revokeUserSession(ctx: Principal, sessionId: string): Promise<void> {
+  requirePermission(ctx, "users:write");
   return endSessionOf(ctx, null, sessionId);
 }
 
-async function endSessionOf(ctx: OrgContext, onlyUserId: string | null, sessionId: string): Promise<void> {
+async function endSessionOf(ctx: Principal, onlyUserId: string | null, sessionId: string): Promise<void> {
   const session = await db().session.findFirst({
     where: { id: sessionId, orgId: ctx.orgId, revokedAt: null, ...(onlyUserId ? { userId: onlyUserId } : {}) },
     select: { id: true, userId: true, user: { select: { username: true } } },
@@ -114,12 +125,12 @@ async function endSessionOf(ctx: OrgContext, onlyUserId: string | null, sessionI
 }
 
 /** Deactivate or reactivate a user of the org. Deactivation ends their sessions at once. */
-export async function setUserActive(ctx: AdminContext, userId: string, active: boolean): Promise<void> {
-  if (userId === ctx.userId && !active) throw new UserFacingError("You can't deactivate yourself. Ask another admin.");
+export async function setUserActive(ctx: Elevated, userId: string, active: boolean): Promise<void> {
+  requirePermission(ctx, "users:write");
+  if (userId === userIdOf(ctx) && !active) throw new UserFacingError("You can't deactivate yourself. Ask another admin.");
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, isActive: true, username: true } });
   if (!user) throw new NotFoundError("That user");
   if (user.isActive === active) return;
-  await requireFreshAuth(ctx);
   await db().$transaction(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { isActive: active } });
     if (!active) {
@@ -146,12 +157,12 @@ export async function setUserActive(ctx: AdminContext, userId: string, active: b
 }
 
 /** An admin changes another user's role (own org only; audited). Admins cannot change their own role. */
-export async function setUserRole(ctx: AdminContext, userId: string, role: Role): Promise<void> {
-  if (userId === ctx.userId) throw new UserFacingError("You can't change your own role. Ask another admin.");
+export async function setUserRole(ctx: Elevated, userId: string, role: Role): Promise<void> {
+  requirePermission(ctx, "users:grant-admin");
+  if (userId === userIdOf(ctx)) throw new UserFacingError("You can't change your own role. Ask another admin.");
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { role: true } });
   if (!user) throw new NotFoundError("That user");
   if (user.role === role) return;
-  await requireFreshAuth(ctx);
   await db().$transaction(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { role } });
     await recordAudit(

@@ -1,14 +1,13 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/freshness";
-import type { OrgContext } from "../auth/org-context";
+import { recordEvent, SELF, withEvents } from "../events/record";
+import type { SteppedUp } from "../auth/freshness";
+import { requirePermission } from "../auth/principal";
 import { hashPassword } from "../auth/password";
 import { assertPasswordAllowed } from "../auth/password-policy";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { wakeMailWorker } from "../email/runner";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
-import { recordVerification } from "../verification/history";
 import { enqueueSecurityEmail } from "./wasnt-me-links";
 
 // A password that changes: "Change password" in Advanced User Details, or a
@@ -88,11 +87,8 @@ export async function afterPasswordReset(
   now: Date,
 ): Promise<void> {
   await endSessionsAndPendingLogins(tx, user, "password-reset", now);
-  await recordVerification({ orgId: user.orgId, userId: user.id, method: "Emailed link", activity: "Reset password", result: "Succeeded", request }, tx);
-  await recordAudit(
-    { orgId: user.orgId, actor: { id: user.id, name: user.name }, action: "Reset password with emailed link", section: "Users", targetId: user.id, request },
-    tx,
-  );
+  // The link went to the user's own mailbox: whoever followed it acts as the user.
+  await recordEvent({ orgId: user.orgId, actor: SELF, request }, { type: "user.password.reset", user: { id: user.id, name: user.name } }, tx);
   await notifyPasswordChanged(tx, user, "reset", request, now);
 }
 
@@ -100,18 +96,15 @@ export async function afterPasswordReset(
  * "Change password" in Advanced User Details: inside the org's re-authentication
  * window (so the current password is not asked again), every other session ends.
  */
-export async function changeOwnPassword(ctx: OrgContext, password: string, now = new Date()): Promise<void> {
-  await requireFreshAuth(ctx, now);
+export async function changeOwnPassword(ctx: SteppedUp, password: string, now = new Date()): Promise<void> {
+  requirePermission(ctx, "account:self");
   assertPasswordAllowed(password, { username: ctx.username, orgName: ctx.orgName });
   const passwordHash = await hashPassword(password);
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
     await replacePassword(tx, { id: ctx.userId, orgId: ctx.orgId }, passwordHash, now);
     await endSessionsAndPendingLogins(tx, { id: ctx.userId, orgId: ctx.orgId }, "password-changed", now, ctx.sessionId);
-    await recordVerification(
-      { orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Change password", result: "Succeeded", request: ctx.request },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.password.changed", user: { id: ctx.userId, name: user.name } }, tx);
     await notifyPasswordChanged(
       tx,
       { id: ctx.userId, orgId: ctx.orgId, name: user.name, email: user.email, orgName: ctx.orgName },

@@ -1,8 +1,9 @@
 import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
-import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/freshness";
-import type { AdminContext } from "../auth/org-context";
+import { recordEvent, withEvents } from "../events/record";
+import { ANONYMOUS } from "../events/types";
+import type { Elevated } from "../auth/freshness";
+import { requirePermission, userIdOf } from "../auth/principal";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
@@ -90,16 +91,14 @@ export async function requestPasswordReset(username: string, request: RequestInf
   try {
     if (!withinBudget) return;
     const user = await db().user.findUnique({
-      where: { username },
+      where: { claimedUsername: username },
       select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true, org: { select: { name: true } } },
     });
     if (user?.isActive) {
-      await db().$transaction(async (tx) => {
+      await withEvents(async (tx) => {
         await issuePasswordReset(tx, { ...user, orgName: user.org.name }, "requested", now);
-        await recordAudit(
-          { orgId: user.orgId, actor: null, action: "Password reset requested", section: "Users", targetId: user.id, newValue: user.username, request },
-          tx,
-        );
+        // Whoever asked is not known: anyone can type a username.
+        await recordEvent({ orgId: user.orgId, actor: ANONYMOUS, request }, { type: "user.password.reset_requested", user }, tx);
       });
       wakeMailWorker();
     }
@@ -115,43 +114,31 @@ export async function requestPasswordReset(username: string, request: RequestInf
 
 /** How long after a reset link an admin's "Reset password" says one was just sent instead of sending another. */
 export const RESET_REPEAT_MS = 60_000;
-const ADMIN_RESET_ACTION = "Reset password";
 
 /**
  * An admin's "Reset password" (after their fresh "verify it's you"): the old
  * password stops working, the user's sessions and pending logins end, and a
  * set-password link is emailed. Audited.
  */
-export async function adminResetPassword(ctx: AdminContext, userId: string, now = new Date()): Promise<void> {
+export async function adminResetPassword(ctx: Elevated, userId: string, now = new Date()): Promise<void> {
+  requirePermission(ctx, "users:write");
   const user = await db().user.findFirst({
     where: { id: userId, orgId: ctx.orgId },
     select: { id: true, orgId: true, name: true, username: true, email: true, isActive: true },
   });
   if (!user) throw new NotFoundError("That user");
-  if (user.id === ctx.userId) throw new UserFacingError("To change your own password, use Change password in Advanced User Details.");
+  if (user.id === userIdOf(ctx)) throw new UserFacingError("To change your own password, use Change password in Advanced User Details.");
   if (!user.isActive) throw new UserFacingError("Reactivate this user before resetting their password.");
-  await requireFreshAuth(ctx, now);
   // A second click (or a second admin) within a minute would mail another link and void the first while the user opens it.
-  const justSent = await db().auditEvent.count({
-    where: { orgId: ctx.orgId, action: ADMIN_RESET_ACTION, targetId: user.id, createdAt: { gt: new Date(now.getTime() - RESET_REPEAT_MS) } },
+  const justSent = await db().securityEvent.count({
+    where: { orgId: ctx.orgId, type: "user.password.reset_by_admin", targetUserId: user.id, createdAt: { gt: new Date(now.getTime() - RESET_REPEAT_MS) } },
   });
   if (justSent > 0) throw new UserFacingError(`A reset link was just sent to ${user.name}. Ask them to check their email before sending another.`);
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await replacePassword(tx, user, null, now);
     await endSessionsAndPendingLogins(tx, user, "password-reset", now);
     await issuePasswordReset(tx, { ...user, orgName: ctx.orgName }, "admin", now);
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: ADMIN_RESET_ACTION,
-        section: "Users",
-        targetId: user.id,
-        newValue: user.username,
-        request: ctx.request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.password.reset_by_admin", user }, tx);
   });
   wakeMailWorker();
 }

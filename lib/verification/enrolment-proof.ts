@@ -20,18 +20,11 @@ export const ENROLMENT_CODE_SEND_LIMIT: RateLimitRule = { limit: 3, windowSecond
 export const ENROLMENT_CODE_TTL_MS = 10 * 60_000;
 export const ENROLMENT_CODE_MAX_ATTEMPTS = 5;
 
-export const MAILBOX_PROOF_REQUIRED = "Confirm your email first: we'll email you a 6-digit code. Then register a security key or connect an authenticator app.";
+export { MAILBOX_PROOF_REQUIRED } from "../auth/freshness";
 const NOT_ENROLLING = "You don't need to confirm your email: your account isn't setting up its first verification method.";
 const ALREADY_PROVED = "Your email is already confirmed. Register a security key or connect an authenticator app.";
 
-/** A first factor offered before the session proved the user's mailbox. */
-export class MailboxProofRequiredError extends ForbiddenError {
-  override readonly code = "mailbox-proof-required";
-  constructor() {
-    super(MAILBOX_PROOF_REQUIRED);
-    this.name = "MailboxProofRequiredError";
-  }
-}
+export { MailboxProofRequiredError } from "../auth/freshness";
 
 const sendKey = (userId: string) => `enrolment:email-code:user:${userId}`;
 const boundTo = (sessionId: string) => `enrolment:${sessionId}`;
@@ -46,7 +39,6 @@ async function sessionOf(ctx: OrgContext) {
   return session;
 }
 
-/** Refuses (MailboxProofRequiredError) a first factor while enrolment is due and this session has not proved the mailbox. */
 /**
  * Enrolling a first factor under the org's MFA requirement: due now, or in the
  * grace period before "MFA required from". Either way the first factor waits
@@ -54,11 +46,6 @@ async function sessionOf(ctx: OrgContext) {
  */
 function enrolling(ctx: OrgContext): boolean {
   return ctx.mfa.required && ctx.mfa.secondFactors.length === 0;
-}
-
-export async function requireMailboxProved(ctx: OrgContext): Promise<void> {
-  if (!enrolling(ctx)) return;
-  if (!(await sessionOf(ctx)).mailboxProvedAt) throw new MailboxProofRequiredError();
 }
 
 export interface EnrolmentProof {

@@ -1,5 +1,6 @@
 import "server-only";
-import type { AdminContext, OrgContext } from "../auth/org-context";
+import type { OrgContext } from "../auth/org-context";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
@@ -32,7 +33,7 @@ export type VerificationRow = Prisma.VerificationEventGetPayload<{ select: typeo
 // Rows written in one instant tie on createdAt; id makes the order total, which the export's cursor needs.
 const newestFirst: Prisma.VerificationEventOrderByWithRelationInput[] = [{ createdAt: "desc" }, { id: "desc" }];
 
-async function verificationWhere(ctx: OrgContext, filter: VerificationFilter): Promise<Prisma.VerificationEventWhereInput> {
+async function verificationWhere(ctx: Principal, filter: VerificationFilter): Promise<Prisma.VerificationEventWhereInput> {
   const where: Prisma.VerificationEventWhereInput = {
     orgId: ctx.orgId,
     ...createdAtWithin(filter),
@@ -49,7 +50,7 @@ async function verificationWhere(ctx: OrgContext, filter: VerificationFilter): P
 }
 
 /** Adds each row's user name and username, looked up within the org only. */
-async function withUsers(ctx: OrgContext, rows: Prisma.VerificationEventGetPayload<{ select: typeof rowFields }>[]): Promise<VerificationRow[]> {
+async function withUsers(ctx: Principal, rows: Prisma.VerificationEventGetPayload<{ select: typeof rowFields }>[]): Promise<VerificationRow[]> {
   const ids = [...new Set(rows.map((row) => row.userId))];
   const users = ids.length ? await db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } }) : [];
   const byId = new Map(users.map((user) => [user.id, { name: user.name, username: user.username }]));
@@ -57,7 +58,8 @@ async function withUsers(ctx: OrgContext, rows: Prisma.VerificationEventGetPaylo
 }
 
 /** One page of the org's Identity Verification History, newest first. */
-export async function listVerificationEvents(ctx: AdminContext, query: VerificationFilter & { page: number }) {
+export async function listVerificationEvents(ctx: Principal, query: VerificationFilter & { page: number }) {
+  requirePermission(ctx, "history:read");
   const where = await verificationWhere(ctx, query);
   const [rows, total] = await Promise.all([
     db().verificationEvent.findMany({ where, select: rowFields, orderBy: newestFirst, skip: (query.page - 1) * HISTORY_PAGE_SIZE, take: HISTORY_PAGE_SIZE }),
@@ -67,7 +69,8 @@ export async function listVerificationEvents(ctx: AdminContext, query: Verificat
 }
 
 /** Every matching row of the org's history, newest first, in chunks. */
-export async function* verificationEventsForExport(ctx: AdminContext, filter: VerificationFilter): AsyncGenerator<VerificationRow[]> {
+export async function* verificationEventsForExport(ctx: Principal, filter: VerificationFilter): AsyncGenerator<VerificationRow[]> {
+  requirePermission(ctx, "history:read");
   const where = await verificationWhere(ctx, filter);
   const chunks = readInChunks((afterId, take) =>
     db().verificationEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }),

@@ -1,7 +1,7 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
-import type { AdminContext, OrgContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
-import { requireFreshAuth } from "../auth/freshness";
+import type { PendingLoginSubject, UserSubject } from "../auth/org-context";
+import type { Elevated, SteppedUp } from "../auth/freshness";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { env } from "../env";
@@ -9,7 +9,7 @@ import { NotFoundError } from "../errors";
 import { describeBrowser } from "../http/request-info";
 import { codeHashCandidates, storedCodeHash } from "../crypto/code-hash";
 import { randomCode } from "./codes";
-import { recordVerification } from "./history";
+import { recordEvent, withEvents } from "../events/record";
 
 // Recovery codes (DESIGN.md section 4): 10 codes of 60 random bits, shown once,
 // stored hashed, each usable once; generating a new set deletes the old one.
@@ -17,27 +17,16 @@ import { recordVerification } from "./history";
 export const RECOVERY_CODE_COUNT = 10;
 
 /** A new set of codes for the signed-in user (after re-authentication); the old set stops working. Emails the user. */
-export async function generateRecoveryCodes(ctx: OrgContext, now = new Date()): Promise<string[]> {
+export async function generateRecoveryCodes(ctx: SteppedUp, now = new Date()): Promise<string[]> {
   const { request } = ctx;
-  await requireFreshAuth(ctx, now);
+  requirePermission(ctx, "account:self");
   const codes = Array.from({ length: RECOVERY_CODE_COUNT }, () => randomCode(3, 4));
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     const replaced = await tx.recoveryCode.deleteMany({ where: { userId: ctx.userId, orgId: ctx.orgId } });
     await tx.recoveryCode.createMany({
       data: codes.map((code) => ({ orgId: ctx.orgId, userId: ctx.userId, ...storedCodeHash(ctx.userId, code), createdAt: now })),
     });
-    await recordVerification(
-      {
-        orgId: ctx.orgId,
-        userId: ctx.userId,
-        method: "Recovery code",
-        activity: "Generate recovery codes",
-        result: "Succeeded",
-        detail: replaced.count > 0 ? "Replaced the previous set" : undefined,
-        request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.recovery_codes.generated", user: { id: ctx.userId, name: ctx.userName }, data: { replaced: replaced.count > 0 } }, tx);
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
     await enqueueSecurityEmail(tx, {
       orgId: ctx.orgId,
@@ -64,7 +53,8 @@ export function countRecoveryCodesLeft(owner: UserSubject): Promise<number> {
 }
 
 /** A user's unused recovery codes, for an admin of their org (another org's user has none). */
-export function countUserRecoveryCodesLeft(ctx: AdminContext, userId: string): Promise<number> {
+export function countUserRecoveryCodesLeft(ctx: Principal, userId: string): Promise<number> {
+  requirePermission(ctx, "setup:read");
   return db().recoveryCode.count({ where: { userId, orgId: ctx.orgId, usedAt: null } });
 }
 
@@ -85,25 +75,13 @@ export async function consumeRecoveryCode(owner: PendingLoginSubject, code: stri
 }
 
 /** An admin invalidates a user's recovery codes (own org only; audited). */
-export async function invalidateRecoveryCodes(ctx: AdminContext, userId: string): Promise<number> {
-  const { request } = ctx;
-  await requireFreshAuth(ctx);
-  return db().$transaction(async (tx) => {
-    const user = await tx.user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { username: true } });
+export async function invalidateRecoveryCodes(ctx: Elevated, userId: string): Promise<number> {
+  requirePermission(ctx, "factors:manage");
+  return withEvents(async (tx) => {
+    const user = await tx.user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { name: true, username: true } });
     if (!user) throw new NotFoundError("That user");
     const { count } = await tx.recoveryCode.deleteMany({ where: { userId, orgId: ctx.orgId } });
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Invalidated recovery codes",
-        section: "Users",
-        targetId: userId,
-        newValue: `${user.username}: ${count} codes`,
-        request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.recovery_codes.invalidated", user: { id: userId, name: user.name, username: user.username }, data: { count } }, tx);
     return count;
   });
 }

@@ -1,8 +1,8 @@
 import "server-only";
-import { formatDateTime } from "../format";
-import { recordAudit } from "../audit/mutations";
-import { requireFreshAuth } from "../auth/freshness";
-import type { AdminContext, PendingLoginSubject, UserSubject } from "../auth/org-context";
+import { recordEvent, withEvents } from "../events/record";
+import type { Elevated } from "../auth/freshness";
+import type { PendingLoginSubject, UserSubject } from "../auth/org-context";
+import { actorOf, requirePermission, userIdOf } from "../auth/principal";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
 import { enqueueSecurityEmail } from "../users/wasnt-me-links";
@@ -18,8 +18,8 @@ import { randomCode } from "./codes";
 export const TEMPORARY_CODE_HOURS = { min: 1, max: 24 } as const;
 export const TEMPORARY_CODE_LIMIT: RateLimitRule = { limit: 3, windowSeconds: 60 * 60 };
 
-export async function issueTemporaryCode(ctx: AdminContext, userId: string, hours: number, now = new Date()): Promise<{ code: string; expiresAt: Date }> {
-  const { request } = ctx;
+export async function issueTemporaryCode(ctx: Elevated, userId: string, hours: number, now = new Date()): Promise<{ code: string; expiresAt: Date }> {
+  requirePermission(ctx, "codes:issue");
   if (!Number.isInteger(hours) || hours < TEMPORARY_CODE_HOURS.min || hours > TEMPORARY_CODE_HOURS.max) {
     throw new UserFacingError("Choose a validity from 1 to 24 hours.", { hours: "Choose 1 to 24 hours." });
   }
@@ -29,29 +29,25 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
   });
   if (!user) throw new NotFoundError("That user");
   // A code for yourself would let one admin skip their own second factor.
-  if (user.id === ctx.userId) throw new UserFacingError("You can't issue a temporary code to yourself. Ask another admin.");
+  if (user.id === userIdOf(ctx)) throw new UserFacingError("You can't issue a temporary code to yourself. Ask another admin.");
   if (!user.isActive) throw new UserFacingError("This user is deactivated. Reactivate them first.");
-  await requireFreshAuth(ctx, now);
   const limitKey = `temporary-code:user:${user.id}`;
   const wait = secondsOverLimit(await hitRateLimit(limitKey, TEMPORARY_CODE_LIMIT, now), TEMPORARY_CODE_LIMIT, now);
   if (wait > 0) throw new RateLimitedError(wait);
 
   const code = randomCode(3, 4);
   const expiresAt = new Date(now.getTime() + hours * 3_600_000);
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: ctx.orgId, usedAt: null } });
     const issued = await tx.temporaryCode.create({
-      data: { orgId: ctx.orgId, userId: user.id, ...storedCodeHash(user.id, code), issuedById: ctx.userId, expiresAt, createdAt: now },
+      data: { orgId: ctx.orgId, userId: user.id, ...storedCodeHash(user.id, code), issuedById: userIdOf(ctx), issuedByName: actorOf(ctx).name, expiresAt, createdAt: now },
     });
-    await recordAudit(
+    await recordEvent(
+      ctx,
       {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Issued temporary verification code",
-        section: "Users",
-        targetId: user.id,
-        newValue: `${user.username}: valid ${hours} h, until ${formatDateTime(expiresAt)}`,
-        request,
+        type: "user.temporary_code.issued",
+        user: { id: user.id, name: user.name, username: user.username },
+        data: { codeId: issued.id, hours, expiresAt, byOperator: false, withSetPasswordLink: false },
       },
       tx,
     );
@@ -60,9 +56,9 @@ export async function issueTemporaryCode(ctx: AdminContext, userId: string, hour
       userId: user.id,
       to: user.email,
       template: "temporary-code-issued",
-      summary: `${ctx.userName}, an admin, issued you a temporary verification code.`,
+      summary: `${actorOf(ctx).name}, an admin, issued you a temporary verification code.`,
       subjectId: issued.id,
-      data: { name: user.name, orgName: ctx.orgName, issuedBy: ctx.userName, expiresAt },
+      data: { name: user.name, orgName: ctx.orgName, issuedBy: actorOf(ctx).name, expiresAt },
     });
   });
   return { code, expiresAt };

@@ -1,13 +1,14 @@
 import "server-only";
-import { requireFreshAuth } from "../auth/freshness";
-import type { AdminContext, OrgContext } from "../auth/org-context";
+import type { Elevated, SteppedUp } from "../auth/freshness";
+import type { OrgContext } from "../auth/org-context";
+import { actorOf, requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import { NotFoundError } from "../errors";
 import { describeBrowser } from "../http/request-info";
-import { recordAudit } from "../audit/mutations";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
-import { recordVerification } from "../verification/history";
+import { recordEvent, withEvents } from "../events/record";
+import { uuidToUlid } from "../events/ulid";
 import { assertNotLastRequiredMethod } from "../verification/methods";
 import { lockUserRow } from "../users/locks";
 import { modelName } from "./aaguids";
@@ -36,11 +37,12 @@ export function listOwnKeys(ctx: OrgContext): Promise<KeySummary[]> {
 }
 
 /** An admin's view of one user's keys (Setup → Users); another org's user has none to show. */
-export function listUserKeys(ctx: AdminContext, userId: string): Promise<KeySummary[]> {
+export function listUserKeys(ctx: Principal, userId: string): Promise<KeySummary[]> {
+  requirePermission(ctx, "setup:read");
   return keysOf(ctx, userId);
 }
 
-async function keysOf(ctx: OrgContext, userId: string): Promise<KeySummary[]> {
+async function keysOf(ctx: Principal, userId: string): Promise<KeySummary[]> {
   const keys = await db().securityKey.findMany({
     where: { userId, orgId: ctx.orgId },
     orderBy: { createdAt: "asc" },
@@ -91,6 +93,8 @@ export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string)
     });
     if (count === 0) throw new NotFoundError("That security key");
     if (key.registrationEventId) {
+      // The "registered" event (and its history row, which carries its id as a UUID) takes the name the user chose.
+      await tx.securityEvent.updateMany({ where: { id: uuidToUlid(key.registrationEventId), orgId: ctx.orgId }, data: { targetCredentialName: name } });
       await tx.verificationEvent.updateMany({ where: { id: key.registrationEventId, orgId: ctx.orgId, userId: ctx.userId }, data: { detail: name } });
     }
     if (key.registrationEmailId) {
@@ -100,18 +104,24 @@ export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string)
 }
 
 /** Removes one of the user's own keys after re-authentication; emails the user in the same transaction. */
-export async function removeOwnKey(ctx: OrgContext, keyId: string, now = new Date()): Promise<void> {
+export async function removeOwnKey(ctx: SteppedUp, keyId: string, now = new Date()): Promise<void> {
+  requirePermission(ctx, "account:self");
   const { request } = ctx;
   const key = await db().securityKey.findFirst({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
   if (!key) throw new NotFoundError("That security key");
-  await requireFreshAuth(ctx, now);
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await lockUserRow(tx, ctx);
     await assertNotLastRequiredMethod(tx, ctx, "security-key");
     const { count } = await tx.securityKey.deleteMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
     if (count === 0) throw new NotFoundError("That security key");
-    await recordVerification(
-      { orgId: ctx.orgId, userId: ctx.userId, method: "Security key", activity: "Remove security key", result: "Succeeded", detail: key.name, request },
+    await recordEvent(
+      ctx,
+      {
+        type: "user.security_key.removed",
+        user: { id: ctx.userId, name: ctx.userName, username: ctx.username },
+        credential: { id: key.id, name: key.name, aaguid: key.aaguid, modelVerified: key.modelProven },
+        data: { by: "self" },
+      },
       tx,
     );
     await notifyKeyRemoved(tx, ctx, { name: key.name, model: modelName(key.aaguid), at: now, request });
@@ -123,38 +133,23 @@ export async function removeOwnKey(ctx: OrgContext, keyId: string, now = new Dat
  * (another org's key is not found), audited, and the user emailed, all in one
  * transaction.
  */
-export async function removeUserKey(ctx: AdminContext, userId: string, keyId: string, reason: string, now = new Date()): Promise<void> {
+export async function removeUserKey(ctx: Elevated, userId: string, keyId: string, reason: string, now = new Date()): Promise<void> {
   const { request } = ctx;
-  await requireFreshAuth(ctx, now);
-  await db().$transaction(async (tx) => {
+  requirePermission(ctx, "factors:manage");
+  await withEvents(async (tx) => {
     const key = await tx.securityKey.findFirst({
       where: { id: keyId, userId, orgId: ctx.orgId },
       include: { user: { select: { username: true, email: true, name: true } } },
     });
     if (!key) throw new NotFoundError("That security key");
     await tx.securityKey.delete({ where: { id: key.id } });
-    await recordAudit(
+    await recordEvent(
+      ctx,
       {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Removed security key",
-        section: "Users",
-        targetId: userId,
-        oldValue: `${key.user.username}: ${key.name}`,
-        newValue: `Reason: ${reason}`,
-        request,
-      },
-      tx,
-    );
-    await recordVerification(
-      {
-        orgId: ctx.orgId,
-        userId,
-        method: "Security key",
-        activity: "Remove security key",
-        result: "Succeeded",
-        detail: `Removed by ${ctx.userName}: ${reason}`,
-        request,
+        type: "user.security_key.removed",
+        user: { id: userId, name: key.user.name, username: key.user.username },
+        credential: { id: key.id, name: key.name, aaguid: key.aaguid, modelVerified: key.modelProven },
+        data: { by: "admin", reason },
       },
       tx,
     );
@@ -171,7 +166,7 @@ export async function removeUserKey(ctx: AdminContext, userId: string, keyId: st
         ip: request.ip,
         browser: describeBrowser(request.userAgent),
         manageLink: `${env().APP_URL}/settings/advanced`,
-        removedBy: ctx.userName,
+        removedBy: actorOf(ctx).name,
         reason,
       },
     });

@@ -1,13 +1,13 @@
 import "server-only";
 import { generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { requireFreshAuth } from "../auth/freshness";
-import type { OrgContext } from "../auth/org-context";
+import type { MailboxProved, SteppedUp } from "../auth/freshness";
+import { requirePermission } from "../auth/principal";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { UserFacingError } from "../errors";
-import { requireMailboxProved } from "../verification/enrolment-proof";
-import { recordVerification } from "../verification/history";
+import { recordEvent, withEvents } from "../events/record";
+import { ulidToUuid } from "../events/ulid";
 import { lockUserRow } from "../users/locks";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "./challenges";
 import { notifyKeyRegistered } from "./notifications";
@@ -29,12 +29,11 @@ export class KeysDisabledError extends WebAuthnRefusal {
 }
 
 /** Options for navigator.credentials.create, after checking the org allows keys and the user re-authenticated. */
-export async function startKeyRegistration(ctx: OrgContext, now = new Date()): Promise<PublicKeyCredentialCreationOptionsJSON> {
+export async function startKeyRegistration(ctx: MailboxProved<SteppedUp>, now = new Date()): Promise<PublicKeyCredentialCreationOptionsJSON> {
   const settings = keySettingsOf(ctx.policy);
   if (!settings.keysAllowed) throw new KeysDisabledError();
   // During required-MFA enrolment, a first key only after this session proved the user's mailbox.
-  await requireMailboxProved(ctx);
-  await requireFreshAuth(ctx, now);
+  requirePermission(ctx, "account:self");
   const existing = await db().securityKey.findMany({
     where: { userId: ctx.userId, orgId: ctx.orgId },
     select: { credentialId: true, transports: true },
@@ -86,14 +85,13 @@ export interface RegisteredKey {
  * Verifies the new key and stores it with its notification email and history
  * row in one transaction. Every refusal is recorded and changes nothing else.
  */
-export async function finishKeyRegistration(ctx: OrgContext, response: RegistrationResponseJSON, now = new Date()): Promise<RegisteredKey> {
+export async function finishKeyRegistration(ctx: MailboxProved<SteppedUp>, response: RegistrationResponseJSON, now = new Date()): Promise<RegisteredKey> {
   const { request } = ctx;
   const settings = keySettingsOf(ctx.policy);
   try {
     // Checked again here: the org may have turned keys off since the options were issued.
     if (!settings.keysAllowed) throw new KeysDisabledError();
-    await requireMailboxProved(ctx);
-    await requireFreshAuth(ctx, now);
+    requirePermission(ctx, "account:self");
     const challenge = await consumeChallenge(ctx, "register", challengeOf(response), now);
     const { rpID, origin } = relyingParty();
     const key = await verifyKeyRegistration(response, { challenge, origin, rpID }, settings.policy);
@@ -101,7 +99,7 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
       throw new WebAuthnRefusal("already-registered", ALREADY_REGISTERED);
     }
     const model = key.modelName;
-    const registered = await db().$transaction(async (tx) => {
+    const registered = await withEvents(async (tx) => {
       await lockUserRow(tx, ctx);
       const names = (await tx.securityKey.findMany({ where: { userId: ctx.userId, orgId: ctx.orgId }, select: { name: true } })).map((k) => k.name);
       if (names.length >= MAX_KEYS_PER_USER) throw new UserFacingError(TOO_MANY_KEYS);
@@ -126,29 +124,34 @@ export async function finishKeyRegistration(ctx: OrgContext, response: Registrat
           createdAt: now,
         },
       });
-      const event = await recordVerification(
-        { orgId: ctx.orgId, userId: ctx.userId, method: "Security key", activity: "Register security key", result: "Succeeded", detail: name, request },
+      const event = await recordEvent(
+        ctx,
+        {
+          type: "user.security_key.registered",
+          user: { id: ctx.userId, name: ctx.userName },
+          credential: { id: row.id, name, aaguid: key.aaguid, modelVerified: key.proof.proven },
+        },
         tx,
       );
       const email = await notifyKeyRegistered(tx, ctx, { keyId: row.id, name, model, at: now, request });
       await tx.securityKey.updateMany({
         where: { id: row.id, orgId: ctx.orgId },
-        data: { registrationEmailId: email.id, registrationEventId: event.id },
+        // The event's history row carries its id as a UUID: naming the key renames both (./keys.ts).
+        data: { registrationEmailId: email.id, registrationEventId: ulidToUuid(event.id) },
       });
       return { id: row.id, name, model };
     });
     return registered;
   } catch (error) {
     const refusal = isUniqueViolation(error, "credentialId") ? new WebAuthnRefusal("already-registered", ALREADY_REGISTERED) : error;
-    await recordVerification({
-      orgId: ctx.orgId,
-      userId: ctx.userId,
-      method: "Security key",
-      activity: "Register security key",
-      result: "Failed",
-      detail: refusal instanceof Error ? refusal.message : "Registration failed",
-      request,
-    });
+    await recordEvent(
+      ctx,
+      {
+        type: "user.security_key.registration_failed",
+        user: { id: ctx.userId, name: ctx.userName },
+        data: { reason: refusal instanceof Error ? refusal.message : "Registration failed" },
+      },
+    );
     throw refusal;
   }
 }

@@ -1,4 +1,5 @@
 import { describeBrowser } from "@/lib/http/request-info";
+import { stepUp } from "@/lib/auth/freshness";
 import { describe, expect, it, vi } from "vitest";
 import { GET as exportAuditTrail } from "@/app/(app)/setup/audit-trail/export/route";
 import { recordAudit } from "@/lib/audit/mutations";
@@ -23,7 +24,7 @@ describe("Setup Audit Trail", () => {
   it("lists the org's rows newest first, Session Settings changes beside the existing events", async () => {
     const org = await createOrg("Trail");
     await createUser(org.admin);
-    await saveSessionSettings(org.admin, { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], allowSecurityKeys: true, version: 0 });
+    await saveSessionSettings(await stepUp(org.admin), { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], allowSecurityKeys: true, version: 0 });
     const { rows, total } = await listAuditEvents(org.admin, { ...noFilter, page: 1 });
     expect(total).toBe(4);
     expect(rows.map((row) => row.action)).toEqual(["Changed session settings", "Set password from invitation", "Created user", "Created org"]);
@@ -34,7 +35,7 @@ describe("Setup Audit Trail", () => {
   it("lists the fields of one save in form order", async () => {
     const org = await createOrg("Order");
     const all = { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], version: 0 };
-    await saveSessionSettings(org.admin, { ...all, lockSessionsToIp: true, allowSecurityKeys: true, sessionTimeoutMinutes: 30, allowTotp: false });
+    await saveSessionSettings(await stepUp(org.admin), { ...all, lockSessionsToIp: true, allowSecurityKeys: true, sessionTimeoutMinutes: 30, allowTotp: false });
     const { rows } = await listAuditEvents(org.admin, { ...noFilter, page: 1 });
     expect(rows.map((row) => row.field)).toEqual([
       "Let users verify their identity with a physical security key (U2F)",
@@ -69,7 +70,7 @@ describe("Setup Audit Trail", () => {
   it("never shows another org's rows", async () => {
     const acme = await createOrg("AcmeTrail");
     const globex = await createOrg("GlobexTrail");
-    await saveSessionSettings(acme.admin, { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], lockSessionsToIp: true, version: 0 });
+    await saveSessionSettings(await stepUp(acme.admin), { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], lockSessionsToIp: true, version: 0 });
     const { rows } = await listAuditEvents(globex.admin, { ...noFilter, page: 1 });
     expect(rows.map((row) => row.action)).toEqual(["Created org"]);
     expect(rows.map((row) => row.newValue).join()).not.toContain("AcmeTrail");
@@ -79,7 +80,7 @@ describe("Setup Audit Trail", () => {
     const acme = await createOrg("AcmeTarget");
     const globex = await createOrg("GlobexTarget");
     const dana = await createUser(acme.admin);
-    await setUserRole(acme.admin, dana.userId, "ADMIN");
+    await setUserRole(await stepUp(acme.admin), dana.userId, "ADMIN");
     const { rows } = await listAuditEvents(acme.admin, { ...noFilter, page: 1 });
     const roleChange = rows.find((row) => row.action === "Changed role")!;
     expect(roleChange.target).toMatch(new RegExp(`^.+ \\(${dana.username.replace(/[.]/g, "\\.")}\\)$`));
@@ -94,7 +95,7 @@ describe("Setup Audit Trail CSV export", () => {
   it("exports the admin's org only, with a header row, as an attachment", async () => {
     const acme = await createOrg("AcmeCsv");
     const globex = await createOrg("GlobexCsv");
-    await saveSessionSettings(acme.admin, { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], allowSecurityKeys: true, version: 0 });
+    await saveSessionSettings(await stepUp(acme.admin), { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], allowSecurityKeys: true, version: 0 });
     await actAs(acme.adminToken);
     const response = await exportAuditTrail(exportUrl());
     expect(response.status).toBe(200);

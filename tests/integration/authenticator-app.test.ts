@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { proveMailbox, stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
 import { REAUTH_CODE_LIMIT, reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
 import { authenticateWithPassword } from "@/lib/auth/login";
@@ -28,10 +30,10 @@ async function userWithApp(orgName = "Totp") {
   const user = await createUser(org.admin);
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
-  const enrolment = await startAuthenticatorEnrolment(ctx);
+  const enrolment = await startAuthenticatorEnrolment(await registering(ctx));
   const secret = base32Decode(enrolment.secret);
   const t0 = new Date();
-  await confirmAuthenticatorEnrolment(ctx, totpAt(secret, stepAt(t0)), t0);
+  await confirmAuthenticatorEnrolment(await proveMailbox(ctx), totpAt(secret, stepAt(t0)), t0);
   return { org, user, ctx, secret, enrolment, t0 };
 }
 
@@ -51,12 +53,12 @@ describe("authenticator app (TOTP)", () => {
     const org = await createOrg("Enrol");
     const user = await createUser(org.admin);
     const { ctx } = await signIn(user.userId);
-    expect(await rejectionOf(startAuthenticatorEnrolment(ctx))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(registering(ctx).then((c) => startAuthenticatorEnrolment(c)))).toBeInstanceOf(FreshAuthRequiredError);
     await reauthenticate(ctx);
-    const { secret } = await startAuthenticatorEnrolment(ctx);
+    const { secret } = await startAuthenticatorEnrolment(await registering(ctx));
     const right = totpAt(base32Decode(secret), stepAt(new Date()));
     const wrong = right === "000000" ? "000001" : "000000";
-    expect(await rejectionOf(confirmAuthenticatorEnrolment(ctx, wrong))).toMatchObject({ fieldErrors: { code: "That code isn't right." } });
+    expect(await rejectionOf(proveMailbox(ctx).then((c) => confirmAuthenticatorEnrolment(c, wrong)))).toMatchObject({ fieldErrors: { code: "That code isn't right." } });
     expect((await db().authenticatorApp.findUniqueOrThrow({ where: { userId: user.userId } })).confirmedAt).toBeNull();
     expect(await db().emailMessage.count({ where: { to: user.username, template: "authenticator-app-connected" } })).toBe(0);
   });
@@ -140,10 +142,10 @@ describe("authenticator app (TOTP)", () => {
   it("disconnects: by the user after re-authentication, by an admin of the org (audited), never by another org", async () => {
     const { org, user, ctx } = await userWithApp("Acme");
     const globex = await createOrg("Globex");
-    expect(await rejectionOf(disconnectUserAuthenticator(globex.admin, user.userId))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(stepUp(globex.admin).then((c) => disconnectUserAuthenticator(c, user.userId)))).toBeInstanceOf(NotFoundError);
     const later = new Date(Date.now() + 11 * 60_000);
-    expect(await rejectionOf(disconnectOwnAuthenticator(ctx, later))).toBeInstanceOf(FreshAuthRequiredError);
-    await disconnectUserAuthenticator(org.admin, user.userId);
+    expect(await rejectionOf(stepUp(ctx, later).then((c) => disconnectOwnAuthenticator(c, later)))).toBeInstanceOf(FreshAuthRequiredError);
+    await disconnectUserAuthenticator(await stepUp(org.admin), user.userId);
     expect(await db().authenticatorApp.count({ where: { userId: user.userId } })).toBe(0);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Disconnected authenticator app" } })).toBe(1);
     expect(await db().emailMessage.count({ where: { to: user.username, template: "authenticator-app-disconnected" } })).toBe(1);

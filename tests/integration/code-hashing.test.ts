@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { stepUp } from "@/lib/auth/freshness";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { requirePendingLogin } from "@/lib/auth/pending-login";
@@ -43,7 +44,7 @@ async function userWithCodes() {
   const user = await createUser(org.admin);
   const { ctx } = await signIn(user.userId, { fresh: true });
   await reauthenticate(ctx);
-  const codes = await generateRecoveryCodes(ctx);
+  const codes = await generateRecoveryCodes(await stepUp(ctx));
   return { org, user, codes };
 }
 
@@ -57,7 +58,7 @@ describe("recovery and temporary codes at rest", () => {
     expect(rows.every((r) => r.keyVersion === 1)).toBe(true);
 
     await reauthenticate(org.admin);
-    const { code } = await issueTemporaryCode(org.admin, user.userId, 1);
+    const { code } = await issueTemporaryCode(await stepUp(org.admin), user.userId, 1);
     const temporary = await db().temporaryCode.findFirstOrThrow({ where: { userId: user.userId } });
     expect(temporary.codeHash).not.toBe(sha256(code));
     expect(temporary.keyVersion).toBe(1);
@@ -93,7 +94,7 @@ describe("recovery and temporary codes at rest", () => {
     const pending = await pendingFor(user.username);
     expect(await consumeRecoveryCode(pending, codes[0]!)).toBe(true);
     await reauthenticate(org.admin);
-    const { code } = await issueTemporaryCode(org.admin, user.userId, 1);
+    const { code } = await issueTemporaryCode(await stepUp(org.admin), user.userId, 1);
     expect((await db().temporaryCode.findFirstOrThrow({ where: { userId: user.userId } })).keyVersion).toBe(2);
     expect(await consumeTemporaryCode(pending, code)).toBe(true);
 

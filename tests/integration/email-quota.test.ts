@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
 import { resendInvitationAction } from "@/app/(app)/setup/users/actions";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";
@@ -71,7 +72,7 @@ describe("email quotas", () => {
     await fillQuota(org.orgId, user.username);
     const { ctx } = await signIn(user.userId);
     await reauthenticate(ctx);
-    expect(await generateRecoveryCodes(ctx)).toHaveLength(10);
+    expect(await generateRecoveryCodes(await stepUp(ctx))).toHaveLength(10);
     expect(await db().emailMessage.count({ where: { to: user.username, template: "recovery-codes-generated" } })).toBe(1);
   });
 

@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import { proveMailbox as entryPointMailboxProof, stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import fs from "node:fs";
 import path from "node:path";
 import { describe, expect, it, vi } from "vitest";
@@ -182,16 +184,16 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
   const member = await createUser(org.admin);
   const session = await signIn(member.userId);
   await reauthenticate(session.ctx);
-  await generateRecoveryCodes(session.ctx);
-  const key = await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
+  await generateRecoveryCodes(await stepUp(session.ctx));
+  const key = await finishKeyRegistration(await registering(session.ctx), (await keyResponseFor(session.ctx)).response);
   // A second key, flagged as a possible clone (for "Clear flag").
-  const flagged = await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
+  const flagged = await finishKeyRegistration(await registering(session.ctx), (await keyResponseFor(session.ctx)).response);
   await db().securityKey.update({ where: { id: flagged.id }, data: { flaggedAt: new Date() } });
   // A third key, suspended by a "This wasn't me" report (for "Restore" and "Remove" in admin recovery).
-  const suspended = await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
+  const suspended = await finishKeyRegistration(await registering(session.ctx), (await keyResponseFor(session.ctx)).response);
   await db().securityKey.update({ where: { id: suspended.id }, data: { suspendedAt: new Date() } });
-  const enrolment = await startAuthenticatorEnrolment(session.ctx);
-  await confirmAuthenticatorEnrolment(session.ctx, totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
+  const enrolment = await startAuthenticatorEnrolment(await registering(session.ctx));
+  await confirmAuthenticatorEnrolment(await entryPointMailboxProof(session.ctx), totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
   await activatedDeviceCookie(member.username);
   const device = await db().activatedDevice.findFirstOrThrow({ where: { userId: member.userId } });
   const invitee = await inviteUser(org.admin);

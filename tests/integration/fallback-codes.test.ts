@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { issueTemporaryCodeAction, removeUserKeyAction, setUserRoleAction } from "@/app/(app)/setup/users/actions";
 import { generateRecoveryCodesAction } from "@/app/(app)/settings/advanced/actions";
 import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
@@ -31,8 +33,8 @@ async function userWithKeyAndCodes(orgName = "Fallback") {
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
   const { response } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-  const key = await finishKeyRegistration(ctx, response);
-  const codes = await generateRecoveryCodes(ctx);
+  const key = await finishKeyRegistration(await registering(ctx), response);
+  const codes = await generateRecoveryCodes(await stepUp(ctx));
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, ctx, key, codes };
 }
@@ -53,12 +55,12 @@ describe("recovery codes", () => {
 
     // Outside the re-authentication window nothing is generated.
     const later = new Date(Date.now() + 11 * 60_000);
-    expect(await rejectionOf(generateRecoveryCodes(ctx, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(ctx, later).then((c) => generateRecoveryCodes(c, later)))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await countRecoveryCodesLeft(ctx)).toBe(RECOVERY_CODE_COUNT);
 
     const again = await signIn(user.userId);
     await markFresh(again.ctx);
-    const fresh = await generateRecoveryCodes(again.ctx);
+    const fresh = await generateRecoveryCodes(await stepUp(again.ctx));
     const { pending } = await pendingFor(user.username);
     expect(await consumeRecoveryCode(pending, codes[0]!)).toBe(false);
     expect(await consumeRecoveryCode(pending, fresh[0]!.toUpperCase().replace(/-/g, " "))).toBe(true);
@@ -112,7 +114,7 @@ describe("temporary verification codes", () => {
 
   it("are usable once, only by their user, only before they expire; issuing is audited and emails the user", async () => {
     const { org, user, colleague } = await setup();
-    const { code, expiresAt } = await issueTemporaryCode(org.admin, user.userId, 2);
+    const { code, expiresAt } = await issueTemporaryCode(await stepUp(org.admin), user.userId, 2);
     expect(expiresAt.getTime() - Date.now()).toBeGreaterThan(2 * 3_600_000 - 60_000);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Issued temporary verification code", targetId: user.userId } })).toBe(1);
     const mail = await db().emailMessage.findFirstOrThrow({ where: { to: user.username, template: "temporary-code-issued" } });
@@ -138,12 +140,12 @@ describe("temporary verification codes", () => {
   it(`needs the admin's fresh re-authentication, a validity of 1–24 h, and at most ${TEMPORARY_CODE_LIMIT.limit} an hour per user`, async () => {
     const { org, user } = await setup();
     const later = new Date(Date.now() + 11 * 60_000);
-    expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, 4, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(org.admin, later).then((c) => issueTemporaryCode(c, user.userId, 4, later)))).toBeInstanceOf(FreshAuthRequiredError);
     for (const hours of [0, 25, 1.5]) {
-      expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, hours))).toMatchObject({ fieldErrors: { hours: "Choose 1 to 24 hours." } });
+      expect(await rejectionOf(stepUp(org.admin).then((c) => issueTemporaryCode(c, user.userId, hours)))).toMatchObject({ fieldErrors: { hours: "Choose 1 to 24 hours." } });
     }
-    for (let i = 0; i < TEMPORARY_CODE_LIMIT.limit; i++) await issueTemporaryCode(org.admin, user.userId, 1);
-    expect(await rejectionOf(issueTemporaryCode(org.admin, user.userId, 1))).toBeInstanceOf(RateLimitedError);
+    for (let i = 0; i < TEMPORARY_CODE_LIMIT.limit; i++) await issueTemporaryCode(await stepUp(org.admin), user.userId, 1);
+    expect(await rejectionOf(stepUp(org.admin).then((c) => issueTemporaryCode(c, user.userId, 1)))).toBeInstanceOf(RateLimitedError);
     // A new code replaces the unused one.
     expect(await db().temporaryCode.count({ where: { userId: user.userId, usedAt: null } })).toBe(1);
   });
@@ -186,7 +188,7 @@ describe("admin actions on a user's methods", () => {
     await actAs(session.token);
     expect(await generateRecoveryCodesAction({ userId: org.adminId })).toMatchObject({ ok: false, code: "fresh-auth-required" });
     expect(await db().recoveryCode.count({ where: { orgId: org.orgId } })).toBe(0);
-    expect(await rejectionOf(issueTemporaryCode(org.admin, (await createOrg("Else")).adminId, 2))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(createOrg("Else").then(async (other) => issueTemporaryCode(await stepUp(org.admin), other.adminId, 2)))).toBeInstanceOf(NotFoundError);
   });
 });
 
@@ -209,7 +211,7 @@ describe("Setup → Users by verification method", () => {
     const addKey = async (userId: string, attestation: "fido-u2f" | "none" = "fido-u2f") => {
       const { ctx } = await signIn(userId);
       await reauthenticate(ctx);
-      return finishKeyRegistration(ctx, (await keyResponseFor(ctx, { attestation })).response);
+      return finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx, { attestation })).response);
     };
     const addApp = (userId: string, orgId: string, confirmed: boolean) =>
       db().authenticatorApp.create({ data: { userId, orgId, secretSealed: "sealed", confirmedAt: confirmed ? new Date() : null } });

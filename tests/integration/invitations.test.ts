@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
 import { resendInvitationAction } from "@/app/(app)/setup/users/actions";
 import { parseInput } from "@/lib/auth/action";
 import { authenticateWithPassword } from "@/lib/auth/login";
@@ -123,7 +124,7 @@ describe("the set-password link", () => {
     const org = await createOrg("Off");
     const { userId, username } = await inviteUser(org.admin);
     const token = await invitationTokenFor(username);
-    await setUserActive(org.admin, userId, false);
+    await setUserActive(await stepUp(org.admin), userId, false);
     const before = await snapshot(userId);
     await expect(completeInvitation(token, NEW_PASSWORD)).rejects.toThrow("This link isn't valid");
     expect(await snapshot(userId)).toEqual(before);

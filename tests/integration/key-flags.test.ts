@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { FreshAuthRequiredError } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
@@ -18,7 +20,7 @@ async function flaggedKey() {
   const { userId, username } = await createUser(org.admin);
   const { ctx } = await signIn(userId);
   await reauthenticate(ctx);
-  const key = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+  const key = await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
   await db().securityKey.update({ where: { id: key.id }, data: { flaggedAt: new Date() } });
   return { org, userId, username, key };
 }
@@ -26,21 +28,21 @@ async function flaggedKey() {
 describe("possible cloned keys: an admin reviews the flag", () => {
   it("clears the flag of a key in their own org, after verifying it's them, with a Setup Audit Trail row", async () => {
     const { org, userId, username, key } = await flaggedKey();
-    await clearKeyFlag(org.admin, userId, key.id);
+    await clearKeyFlag(await stepUp(org.admin), userId, key.id);
     expect((await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).flaggedAt).toBeNull();
     const audit = await db().auditEvent.findFirstOrThrow({ where: { orgId: org.orgId, action: "Cleared possible cloned key flag" } });
     expect(audit).toMatchObject({ actorId: org.adminId, targetId: userId, newValue: "Usable again" });
     expect(audit.oldValue).toContain(`${username}: ${key.name} flagged`);
     // Nothing left to clear: a clear refusal, no second audit row.
-    expect(await rejectionOf(clearKeyFlag(org.admin, userId, key.id))).toBeInstanceOf(UserFacingError);
+    expect(await rejectionOf(stepUp(org.admin).then((c) => clearKeyFlag(c, userId, key.id)))).toBeInstanceOf(UserFacingError);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Cleared possible cloned key flag" } })).toBe(1);
   });
 
   it("another org's admin gets not found, and the key stays flagged", async () => {
     const { userId, key } = await flaggedKey();
     const stranger = await createOrg("Stranger");
-    expect(await rejectionOf(clearKeyFlag(stranger.admin, userId, key.id))).toBeInstanceOf(NotFoundError);
-    expect(await rejectionOf(clearKeyFlag(stranger.admin, stranger.adminId, key.id))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(stepUp(stranger.admin).then((c) => clearKeyFlag(c, userId, key.id)))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(stepUp(stranger.admin).then((c) => clearKeyFlag(c, stranger.adminId, key.id)))).toBeInstanceOf(NotFoundError);
     expect((await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).flaggedAt).not.toBeNull();
     expect(await db().auditEvent.count({ where: { orgId: stranger.orgId, action: "Cleared possible cloned key flag" } })).toBe(0);
   });
@@ -48,7 +50,7 @@ describe("possible cloned keys: an admin reviews the flag", () => {
   it("needs the admin's fresh re-authentication", async () => {
     const { org, userId, key } = await flaggedKey();
     const later = new Date(Date.now() + 61 * 60_000);
-    expect(await rejectionOf(clearKeyFlag(org.admin, userId, key.id, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(org.admin, later).then((c) => clearKeyFlag(c, userId, key.id, later)))).toBeInstanceOf(FreshAuthRequiredError);
     expect((await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).flaggedAt).not.toBeNull();
   });
 

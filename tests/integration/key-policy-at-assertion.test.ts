@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { registering } from "../support/step-up";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { startKeyVerification, verifyWithKey } from "@/lib/auth/login-verification";
 import { requirePendingLogin } from "@/lib/auth/pending-login";
@@ -30,7 +31,7 @@ async function userWithKeys(keys: RegisterOptions[], settings: Parameters<typeof
   const registered: { id: string; credential: SoftCredential }[] = [];
   for (const options of keys) {
     const { response, credential } = await keyResponseFor(ctx, options, authenticator);
-    registered.push({ id: (await finishKeyRegistration(ctx, response)).id, credential });
+    registered.push({ id: (await finishKeyRegistration(await registering(ctx), response)).id, credential });
   }
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, authenticator, keys: registered };

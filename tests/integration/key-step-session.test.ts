@@ -1,4 +1,5 @@
 import { decode } from "next-auth/jwt";
+import { registering } from "../support/step-up";
 import { describe, expect, it } from "vitest";
 import { POST as login } from "@/app/api/login/route";
 import { POST as keyOptions } from "@/app/api/verify/key/options/route";
@@ -43,7 +44,7 @@ async function keyUser() {
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
   const { response, authenticator, credential } = await keyResponseFor(ctx, { attestation: "packed" });
-  await finishKeyRegistration(ctx, response);
+  await finishKeyRegistration(await registering(ctx), response);
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { user, authenticator, credential };
 }

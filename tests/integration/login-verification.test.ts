@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { registering } from "../support/step-up";
 import { deviceCookieValue } from "@/lib/auth/devices";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import {
@@ -39,7 +40,7 @@ async function userWithKey(orgName = "Verify") {
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
   const { response, authenticator, credential } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-  const key = await finishKeyRegistration(ctx, response);
+  const key = await finishKeyRegistration(await registering(ctx), response);
   // Registration left a session; these tests are about logging in, so start from none.
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, key, authenticator, credential };

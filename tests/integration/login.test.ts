@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
 import { authenticateWithPassword, GENERIC_LOGIN_ERROR, InvalidCredentialsError } from "@/lib/auth/login";
 import { resolveSession } from "@/lib/auth/session";
 import { hashToken } from "@/lib/crypto/tokens";
@@ -40,7 +41,7 @@ describe("password login", () => {
   it("answers a wrong password, an unknown username and a deactivated user with the same generic error", async () => {
     const org = await createOrg("Generic");
     const user = await createUser(org.admin);
-    await setUserActive(org.admin, user.userId, false);
+    await setUserActive(await stepUp(org.admin), user.userId, false);
     const before = await tableCounts();
 
     const errors = [
@@ -84,7 +85,7 @@ describe("password login", () => {
     await authenticateWithPassword(user.username, TEST_PASSWORD, request); // a browser not activated for them
     await rejectionOf(authenticateWithPassword(user.username, "wrong-password-123", request));
     await rejectionOf(authenticateWithPassword(unknown, "wrong-password-123", request));
-    await setUserActive(org.admin, user.userId, false);
+    await setUserActive(await stepUp(org.admin), user.userId, false);
     await rejectionOf(authenticateWithPassword(user.username, TEST_PASSWORD, request));
 
     const attempts = await db().loginAttempt.findMany({ where: { ip: request.ip }, orderBy: { createdAt: "asc" } });

@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import HomePage from "@/app/(app)/home/page";
 import AdvancedUserDetailsPage from "@/app/(app)/settings/advanced/page";
 import UsersPage from "@/app/(app)/setup/users/page";
@@ -69,7 +71,7 @@ describe("Require multi-factor authentication", () => {
     await proveMailbox(enrolling);
     await reauthenticate(enrolling);
     const { response } = await keyResponseFor(enrolling, { attestation: "packed" });
-    await finishKeyRegistration(enrolling, response);
+    await finishKeyRegistration(await registering(enrolling), response);
     expect(await redirectOf(() => HomePage())).toBeNull();
   });
 
@@ -80,10 +82,10 @@ describe("Require multi-factor authentication", () => {
     const { ctx } = await signIn(user.userId);
     await proveMailbox(ctx);
     await reauthenticate(ctx);
-    const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
-    const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
-    await removeOwnKey(ctx, first.id);
-    expect((await rejectionOf(removeOwnKey(ctx, second.id))).message).toBe(LAST_METHOD_REFUSAL);
+    const first = await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
+    const second = await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
+    await removeOwnKey(await stepUp(ctx), first.id);
+    expect((await rejectionOf(stepUp(ctx).then((c) => removeOwnKey(c, second.id)))).message).toBe(LAST_METHOD_REFUSAL);
     expect(await db().securityKey.count({ where: { id: second.id } })).toBe(1);
   });
 
@@ -94,9 +96,9 @@ describe("Require multi-factor authentication", () => {
     const { ctx } = await signIn(user.userId);
     await proveMailbox(ctx);
     await reauthenticate(ctx);
-    const first = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
-    const second = await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
-    const outcomes = await Promise.allSettled([removeOwnKey(ctx, first.id), removeOwnKey(ctx, second.id)]);
+    const first = await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
+    const second = await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
+    const outcomes = await Promise.allSettled([stepUp(ctx).then((c) => removeOwnKey(c, first.id)), stepUp(ctx).then((c) => removeOwnKey(c, second.id))]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const refused = outcomes.find((o) => o.status === "rejected") as PromiseRejectedResult;
     expect(refused.reason.message).toBe(LAST_METHOD_REFUSAL);
@@ -109,10 +111,10 @@ describe("Require multi-factor authentication", () => {
     const user = await createUser(org.admin);
     const { ctx } = await signIn(user.userId);
     await reauthenticate(ctx);
-    for (let i = 0; i < MAX_KEYS_PER_USER - 1; i++) await finishKeyRegistration(ctx, (await keyResponseFor(ctx)).response);
+    for (let i = 0; i < MAX_KEYS_PER_USER - 1; i++) await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
     const a = await keyResponseFor(ctx);
     const b = await keyResponseFor(ctx);
-    const outcomes = await Promise.allSettled([finishKeyRegistration(ctx, a.response), finishKeyRegistration(ctx, b.response)]);
+    const outcomes = await Promise.allSettled([registering(ctx).then((c) => finishKeyRegistration(c, a.response)), registering(ctx).then((c) => finishKeyRegistration(c, b.response))]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     expect(await db().securityKey.count({ where: { userId: user.userId } })).toBe(MAX_KEYS_PER_USER);
   });

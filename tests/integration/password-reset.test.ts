@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { registering } from "../support/step-up";
 import { changePasswordAction } from "@/app/(app)/settings/advanced/actions";
 import { resetUserPasswordAction } from "@/app/(app)/setup/users/actions";
 import { forgotPasswordAction } from "@/app/(auth)/forgot-password/actions";
@@ -100,7 +101,7 @@ describe("Forgot your password?", () => {
     const user = await createUser(org.admin);
     const session = await signIn(user.userId);
     await reauthenticate(session.ctx);
-    await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
+    await finishKeyRegistration(await registering(session.ctx), (await keyResponseFor(session.ctx)).response);
 
     await requestPasswordReset(user.username, TEST_REQUEST, { minDurationMs: 0 });
     await completeInvitation(tokenOf(await resetLinkFor(user.username)), NEW_PASSWORD);

@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { proveMailbox, stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import {
   sendEmailCode,
@@ -39,11 +41,11 @@ async function userWithApp(orgName = "Lockout") {
   const user = await createUser(org.admin);
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
-  const enrolment = await startAuthenticatorEnrolment(ctx);
+  const enrolment = await startAuthenticatorEnrolment(await registering(ctx));
   const secret = base32Decode(enrolment.secret);
   const t0 = new Date(Date.now() - 60_000);
-  await confirmAuthenticatorEnrolment(ctx, totpAt(secret, stepAt(t0)), t0);
-  const codes = await generateRecoveryCodes(ctx);
+  await confirmAuthenticatorEnrolment(await proveMailbox(ctx), totpAt(secret, stepAt(t0)), t0);
+  const codes = await generateRecoveryCodes(await stepUp(ctx));
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, secret, codes };
 }
@@ -98,7 +100,7 @@ describe("second-factor guesses from new browsers", () => {
 
     // The admin checks it is them and issues a temporary code: it verifies from a new browser, and the count starts again.
     await reauthenticate(org.admin);
-    const { code } = await issueTemporaryCode(org.admin, user.userId, 24);
+    const { code } = await issueTemporaryCode(await stepUp(org.admin), user.userId, 24);
     const owner = await passwordStep(user.username, at);
     expect((await verificationChoices(owner.pending)).methods).toEqual(["temporary-code"]);
     await verifyWithOneTimeCode(owner.pending, "temporary-code", code, TEST_REQUEST, at);
@@ -145,7 +147,7 @@ describe("a new browser activated", () => {
     const byCode = await passwordStep(user.username, now);
     await verifyWithOneTimeCode(byCode.pending, "recovery-code", codes[0]!, TEST_REQUEST, now);
     await reauthenticate(org.admin);
-    const { code } = await issueTemporaryCode(org.admin, user.userId, 1);
+    const { code } = await issueTemporaryCode(await stepUp(org.admin), user.userId, 1);
     const byTemporary = await passwordStep(user.username, now);
     await verifyWithOneTimeCode(byTemporary.pending, "temporary-code", code, TEST_REQUEST, now);
     const activated = await mailsOf(user.username, "new-device-activated");
@@ -164,7 +166,7 @@ describe("a new browser activated", () => {
     const { ctx } = await signIn(keyUser.userId);
     await reauthenticate(ctx);
     const { response, authenticator, credential } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-    await finishKeyRegistration(ctx, response);
+    await finishKeyRegistration(await registering(ctx), response);
     const byKey = await passwordStep(keyUser.username, new Date());
     const { challenge } = await startKeyVerification(byKey.pending);
     await verifyWithKey(byKey.pending, authenticator.assert(credential, challenge), TEST_REQUEST);

@@ -1,4 +1,6 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
+import { stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { describe, expect, it } from "vitest";
 import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
 import { reauthenticateWithKey, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
@@ -25,7 +27,7 @@ async function userWithKey() {
   await reauthenticate(ctx);
   const { response, authenticator, credential: registered } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
   const settings = keySettingsOf(ctx.policy);
-  const key = await finishKeyRegistration(ctx, response);
+  const key = await finishKeyRegistration(await registering(ctx), response);
   return { org, ctx, key, settings, authenticator, registered };
 }
 
@@ -34,7 +36,7 @@ describe("managing security keys", () => {
     const { ctx, key } = await userWithKey();
     await renameOwnKey(ctx, key.id, "Desk key");
     expect((await listOwnKeys(ctx)).map((k) => k.name)).toEqual(["Desk key"]);
-    await removeOwnKey(ctx, key.id);
+    await removeOwnKey(await stepUp(ctx), key.id);
     expect(await listOwnKeys(ctx)).toEqual([]);
     const mail = await db().emailMessage.findFirstOrThrow({ where: { orgId: ctx.orgId, template: "security-key-removed" } });
     expect(mail.subject).toBe("A security key was removed from your Gatehouse account");
@@ -45,7 +47,7 @@ describe("managing security keys", () => {
   it("refuses removal after the re-authentication window, keeping the key", async () => {
     const { ctx, key, settings } = await userWithKey();
     const later = new Date(Date.now() + (settings.reauthWindowMinutes + 1) * 60_000);
-    expect(await rejectionOf(removeOwnKey(ctx, key.id, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(ctx, later).then((c) => removeOwnKey(c, key.id, later)))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await db().securityKey.count({ where: { id: key.id } })).toBe(1);
   });
 
@@ -55,7 +57,7 @@ describe("managing security keys", () => {
     const colleague = await signIn((await createUser(org.admin)).userId);
     for (const other of [stranger.admin, colleague.ctx]) {
       expect(await rejectionOf(renameOwnKey(other, key.id, "Mine now"))).toBeInstanceOf(NotFoundError);
-      expect(await rejectionOf(removeOwnKey(other, key.id))).toBeInstanceOf(NotFoundError);
+      expect(await rejectionOf(stepUp(other).then((c) => removeOwnKey(c, key.id)))).toBeInstanceOf(NotFoundError);
       expect((await listOwnKeys(other)).map((k) => k.id)).not.toContain(key.id);
     }
     expect(await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).toMatchObject({ name: key.name, userId: ctx.userId });

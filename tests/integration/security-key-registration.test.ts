@@ -1,4 +1,5 @@
 import { beforeAll, describe, expect, it } from "vitest";
+import { registering } from "../support/step-up";
 import { FreshAuthRequiredError } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
 import { renameOwnKey } from "@/lib/webauthn/keys";
@@ -37,7 +38,7 @@ describe("registering a security key", () => {
   it("stores a U2F key (fido-u2f), queues the email and records the history, in one go", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx, { attestation: "fido-u2f", transports: ["usb"] });
-    const key = await finishKeyRegistration(ctx, response);
+    const key = await finishKeyRegistration(await registering(ctx), response);
     expect(key).toMatchObject({ name: "Security key 1", model: null });
     const stored = await db().securityKey.findUniqueOrThrow({ where: { id: key.id } });
     expect(stored).toMatchObject({ userId: ctx.userId, orgId: ctx.orgId, attestationFormat: "fido-u2f", aaguid: ZERO_AAGUID, transports: ["usb"] });
@@ -52,7 +53,7 @@ describe("registering a security key", () => {
   it("stores a FIDO2 key with packed attestation and names it after its model when known", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx, { attestation: "packed", aaguid: SOFT_KEY_AAGUID });
-    const key = await finishKeyRegistration(ctx, response);
+    const key = await finishKeyRegistration(await registering(ctx), response);
     expect(key.name).toBe("Security key 1");
     expect(await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).toMatchObject({ attestationFormat: "packed", attestation: "certificate" });
   });
@@ -61,7 +62,7 @@ describe("registering a security key", () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx);
     const before = Date.now();
-    const key = await finishKeyRegistration(ctx, response);
+    const key = await finishKeyRegistration(await registering(ctx), response);
     const held = await db().emailMessage.findFirstOrThrow({ where: { orgId: ctx.orgId, template: "security-key-registered" } });
     // Abandoned naming: it still goes out, with the default name, a few minutes later.
     expect(held.nextAttemptAt.getTime()).toBeGreaterThanOrEqual(before + KEY_NAMING_GRACE_MS - 1000);
@@ -82,7 +83,7 @@ describe("registering a security key", () => {
   it("a name given after the email left changes the key only", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx);
-    const key = await finishKeyRegistration(ctx, response);
+    const key = await finishKeyRegistration(await registering(ctx), response);
     await db().emailMessage.updateMany({ where: { orgId: ctx.orgId, template: "security-key-registered" }, data: { state: "SENT", attempts: 1 } });
     await renameOwnKey(ctx, key.id, "Late name");
     const mail = await db().emailMessage.findFirstOrThrow({ where: { orgId: ctx.orgId, template: "security-key-registered" } });
@@ -101,8 +102,8 @@ describe("registering a security key", () => {
   it("offers the user's existing keys as excludeCredentials", async () => {
     const { ctx } = await newUser();
     const { response } = await keyResponseFor(ctx);
-    await finishKeyRegistration(ctx, response);
-    const options = await startKeyRegistration(ctx);
+    await finishKeyRegistration(await registering(ctx), response);
+    const options = await startKeyRegistration(await registering(ctx));
     expect(options.excludeCredentials?.map((c) => c.id)).toEqual([response.id]);
     expect(options.attestation).toBe("direct");
     expect(options.pubKeyCredParams.map((p) => p.alg)).toEqual([-7, -8, -257]);
@@ -119,13 +120,13 @@ describe("refused registrations change nothing", () => {
 
   it("a replayed challenge", async () => {
     const { response } = await keyResponseFor(user.ctx);
-    await finishKeyRegistration(user.ctx, response);
-    await expectRefused(() => finishKeyRegistration(user.ctx, response), "challenge-invalid");
+    await finishKeyRegistration(await registering(user.ctx), response);
+    await expectRefused(async () => finishKeyRegistration(await registering(user.ctx), response), "challenge-invalid");
   });
 
   it("an expired challenge", async () => {
     const { response } = await keyResponseFor(user.ctx);
-    await expectRefused(() => finishKeyRegistration(user.ctx, response, new Date(Date.now() + 121_000)), "challenge-invalid");
+    await expectRefused(async () => finishKeyRegistration(await registering(user.ctx), response, new Date(Date.now() + 121_000)), "challenge-invalid");
   });
 
   it("a challenge issued to another user or another session", async () => {
@@ -133,15 +134,15 @@ describe("refused registrations change nothing", () => {
     const otherSession = await signIn(user.ctx.userId);
     // This user already has a key, so re-authentication needs it: mark the session fresh as if done.
     await db().session.update({ where: { id: otherSession.ctx.sessionId }, data: { freshAuthAt: new Date() } });
-    await expectRefused(() => finishKeyRegistration(otherSession.ctx, response), "challenge-invalid");
+    await expectRefused(async () => finishKeyRegistration(await registering(otherSession.ctx), response), "challenge-invalid");
     const other = await newUser();
-    await expectRefused(() => finishKeyRegistration(other.ctx, response), "challenge-invalid");
+    await expectRefused(async () => finishKeyRegistration(await registering(other.ctx), response), "challenge-invalid");
   });
 
   it("a wrong origin, a wrong RP ID and a tampered signature", async () => {
     for (const options of [{ origin: "https://evil.example" }, { rpId: "evil.example" }, { tamperSignature: true, attestation: "fido-u2f" as const }]) {
       const { response } = await keyResponseFor(user.ctx, options);
-      await expectRefused(() => finishKeyRegistration(user.ctx, response), "verification-failed");
+      await expectRefused(async () => finishKeyRegistration(await registering(user.ctx), response), "verification-failed");
     }
   });
 
@@ -160,42 +161,42 @@ describe("refused registrations change nothing", () => {
         name: "Existing",
       },
     });
-    const error = await expectRefused(() => finishKeyRegistration(user.ctx, response), "already-registered");
+    const error = await expectRefused(async () => finishKeyRegistration(await registering(user.ctx), response), "already-registered");
     expect(error.message).toBe("This security key is already registered");
   });
 
   it("user verification required but absent", async () => {
     const { ctx } = await newUser({ userVerification: "REQUIRED" });
     const { response } = await keyResponseFor(ctx, { userVerified: false });
-    await expectRefused(async () => finishKeyRegistration(ctx, response), "user-verification-required");
+    await expectRefused(async () => finishKeyRegistration(await registering(ctx), response), "user-verification-required");
   });
 
   it("a blocked model, a model not on the allow-list, and a self-attested key under an allow-list", async () => {
     const blocked = await newUser({ blockedAaguids: [SOFT_KEY_AAGUID] });
     const a = await keyResponseFor(blocked.ctx, { attestation: "packed" });
-    await expectRefused(async () => finishKeyRegistration(blocked.ctx, a.response), "model-blocked");
+    await expectRefused(async () => finishKeyRegistration(await registering(blocked.ctx), a.response), "model-blocked");
 
     const allowOther = await newUser({ allowedAaguids: ["cb69481e-8ff7-4039-93ec-0a2729a154a8"] });
     const b = await keyResponseFor(allowOther.ctx, { attestation: "packed" });
-    const refusal = await expectRefused(async () => finishKeyRegistration(allowOther.ctx, b.response), "model-not-allowed");
+    const refusal = await expectRefused(async () => finishKeyRegistration(await registering(allowOther.ctx), b.response), "model-not-allowed");
     expect(refusal.message).toContain(SOFT_KEY_AAGUID);
 
     const allowSoft = await newUser({ allowedAaguids: [SOFT_KEY_AAGUID] });
     const c = await keyResponseFor(allowSoft.ctx, { attestation: "packed-self" });
-    await expectRefused(async () => finishKeyRegistration(allowSoft.ctx, c.response), "attestation-required");
+    await expectRefused(async () => finishKeyRegistration(await registering(allowSoft.ctx), c.response), "attestation-required");
   });
 
   it('a platform authenticator under "Physical security keys only"', async () => {
     const { response } = await keyResponseFor(user.ctx, { authenticatorAttachment: "platform", transports: ["internal"] });
-    await expectRefused(() => finishKeyRegistration(user.ctx, response), "platform-not-allowed");
+    await expectRefused(async () => finishKeyRegistration(await registering(user.ctx), response), "platform-not-allowed");
   });
 
   it("an expired re-authentication, for options and for verify", async () => {
     const { response } = await keyResponseFor(user.ctx);
     const later = new Date(Date.now() + (settings.reauthWindowMinutes + 1) * 60_000);
     const before = await keyState();
-    expect(await rejectionOf(finishKeyRegistration(user.ctx, response, later))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(startKeyRegistration(user.ctx, later))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(registering(user.ctx, later).then((c) => finishKeyRegistration(c, response, later)))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(registering(user.ctx, later).then((c) => startKeyRegistration(c, later)))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await keyState()).toEqual(before);
   });
 
@@ -205,8 +206,8 @@ describe("refused registrations change nothing", () => {
     await setOrgSettings(org.orgId, { allowSecurityKeys: false });
     // The verify request resolves its own context, with the policy as it is now.
     const next = await contextOf(token);
-    const error = await expectRefused(async () => finishKeyRegistration(next, response), "keys-disabled");
+    const error = await expectRefused(async () => finishKeyRegistration(await registering(next), response), "keys-disabled");
     expect(error.status).toBe(403);
-    expect(await rejectionOf(startKeyRegistration(next))).toMatchObject({ code: "keys-disabled", status: 403 });
+    expect(await rejectionOf(registering(next).then((c) => startKeyRegistration(c)))).toMatchObject({ code: "keys-disabled", status: 403 });
   });
 });

@@ -1,4 +1,5 @@
 import { describe, expect, it, vi } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
 import { saveSessionSettingsAction } from "@/app/(app)/setup/session-settings/actions";
 import { SESSION_ENDED } from "@/lib/auth/action";
 import { db } from "@/lib/db/client";
@@ -82,7 +83,7 @@ describe("Session Settings: saving", () => {
         lockSessionsToIp: "on",
       }),
     );
-    expect(result).toEqual({ ok: true, data: { version: 1, changed: 11 } });
+    expect(result).toEqual({ ok: true, data: { version: 1, changed: 11, enrolmentDue: false } });
 
     const policy = await readOrgPolicy(org.orgId);
     expect(policy).toMatchObject({
@@ -121,15 +122,18 @@ describe("Session Settings: saving", () => {
   it("a later save writes only what changed, and a save that changes nothing writes nothing", async () => {
     const org = await createOrg("Later");
     await actAs(org.adminToken);
-    expect(await saveSessionSettingsAction(defaultForm(0, { allowSecurityKeys: "on" }))).toEqual({ ok: true, data: { version: 1, changed: 1 } });
+    expect(await saveSessionSettingsAction(defaultForm(0, { allowSecurityKeys: "on" }))).toEqual({
+      ok: true,
+      data: { version: 1, changed: 1, enrolmentDue: false },
+    });
     expect(await saveSessionSettingsAction(defaultForm(1, { allowSecurityKeys: "on", sessionTimeoutMinutes: "1440" }))).toEqual({
       ok: true,
-      data: { version: 2, changed: 1 },
+      data: { version: 2, changed: 1, enrolmentDue: false },
     });
     const before = await snapshot(org.orgId);
     expect(await saveSessionSettingsAction(defaultForm(2, { allowSecurityKeys: "on", sessionTimeoutMinutes: "1440" }))).toEqual({
       ok: true,
-      data: { version: 2, changed: 0 },
+      data: { version: 2, changed: 0, enrolmentDue: false },
     });
     expect(await snapshot(org.orgId)).toEqual(before);
     const rows = before.audit.filter((row) => row.section === "Session Settings").map((row) => `${row.field}: ${row.oldValue} → ${row.newValue}`);
@@ -197,7 +201,7 @@ describe("Session Settings: saving", () => {
     const { sessionSettingsSchema } = await import("@/lib/validation/session-settings");
     const input = (timeout: string) =>
       sessionSettingsSchema.parse(Object.fromEntries(defaultForm(1, { reauthWindowMinutes: "20", sessionTimeoutMinutes: timeout })));
-    const outcomes = await Promise.allSettled([saveSessionSettings(org.admin, input("15")), saveSessionSettings(asAdmin(second.ctx), input("1440"))]);
+    const outcomes = await Promise.allSettled([stepUp(org.admin).then((c) => saveSessionSettings(c, input("15"))), stepUp(asAdmin(second.ctx)).then((c) => saveSessionSettings(c, input("1440")))]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const rejected = outcomes.find((o) => o.status === "rejected");
     expect(rejected?.status === "rejected" && (rejected.reason as Error).message).toBe(STALE_SETTINGS);
@@ -205,6 +209,42 @@ describe("Session Settings: saving", () => {
     expect(policy.version).toBe(2);
     const timeoutRows = await db().auditEvent.count({ where: { orgId: org.orgId, field: "Timeout value" } });
     expect(timeoutRows).toBe(1);
+  });
+});
+
+describe("Session Settings: a save that requires MFA of the admin who saved", () => {
+  const today = () => new Date().toISOString().slice(0, 10);
+
+  it("says the admin must now enrol when MFA applies at once and they have no second factor, and only then", async () => {
+    const org = await createOrg("Enrol");
+    await actAs(org.adminToken);
+    // A grace period: nobody must enrol yet.
+    expect(await saveSessionSettingsAction(defaultForm(0, { requireMfa: "on", mfaRequiredFrom: "2099-01-31" }))).toEqual({
+      ok: true,
+      data: { version: 1, changed: 2, enrolmentDue: false },
+    });
+    expect((await contextOf(org.adminToken)).mfa.enrolmentDue).toBe(false);
+    // From today: saved, and the admin's own session may now do nothing but enrol.
+    expect(await saveSessionSettingsAction(defaultForm(1, { requireMfa: "on", mfaRequiredFrom: today() }))).toEqual({
+      ok: true,
+      data: { version: 2, changed: 1, enrolmentDue: true },
+    });
+    expect((await readOrgPolicy(org.orgId)).version).toBe(2);
+    expect((await contextOf(org.adminToken)).mfa.enrolmentDue).toBe(true);
+  });
+
+  it("counts the admin's second factor under the settings saved, not the ones replaced", async () => {
+    const org = await createOrg("HasApp");
+    await db().authenticatorApp.create({ data: { orgId: org.orgId, userId: org.adminId, secretSealed: "sealed", confirmedAt: new Date() } });
+    await actAs(org.adminToken);
+    // Their authenticator app counts: requiring MFA at once asks nothing more of them.
+    expect(await saveSessionSettingsAction(defaultForm(0, { requireMfa: "on" }))).toEqual({ ok: true, data: { version: 1, changed: 1, enrolmentDue: false } });
+    // The same save turning authenticator apps off leaves them with no second factor that counts.
+    expect(await saveSessionSettingsAction(defaultForm(1, { requireMfa: "on", allowTotp: undefined }))).toEqual({
+      ok: true,
+      data: { version: 2, changed: 1, enrolmentDue: true },
+    });
+    expect((await contextOf(org.adminToken)).mfa.enrolmentDue).toBe(true);
   });
 });
 

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
 import { authenticateWithPassword, GENERIC_LOGIN_ERROR, InvalidCredentialsError } from "@/lib/auth/login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
@@ -177,7 +178,7 @@ describe("deactivating a user", () => {
     const phone = await signIn(user.userId);
     const laptop = await signIn(user.userId);
 
-    await setUserActive(org.admin, user.userId, false);
+    await setUserActive(await stepUp(org.admin), user.userId, false);
 
     expect(await resolveSession(phone.token, TEST_REQUEST)).toBeNull();
     expect(await resolveSession(laptop.token, TEST_REQUEST)).toBeNull();
@@ -206,9 +207,9 @@ describe("deactivating a user", () => {
     const org = await createOrg("Reactivate");
     const user = await createUser(org.admin);
     const old = await signIn(user.userId);
-    await setUserActive(org.admin, user.userId, false);
+    await setUserActive(await stepUp(org.admin), user.userId, false);
 
-    await setUserActive(org.admin, user.userId, true);
+    await setUserActive(await stepUp(org.admin), user.userId, true);
 
     const login = await logInFully(user.username, TEST_PASSWORD, requestFromNewIp());
     expect(await resolveSession(login.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
@@ -220,7 +221,7 @@ describe("deactivating a user", () => {
     const org = await createOrg("Self");
     const before = await tableCounts();
 
-    const error = await rejectionOf(setUserActive(org.admin, org.adminId, false));
+    const error = await rejectionOf(stepUp(org.admin).then((c) => setUserActive(c, org.adminId, false)));
 
     expect(error).toBeInstanceOf(UserFacingError);
     expect(error.message).toBe("You can't deactivate yourself. Ask another admin.");
@@ -234,7 +235,7 @@ describe("deactivating a user", () => {
     const second = await createUser(org.admin, "ADMIN");
     const secondSession = await signIn(second.userId);
 
-    await setUserActive(org.admin, second.userId, false);
+    await setUserActive(await stepUp(org.admin), second.userId, false);
 
     expect(await resolveSession(secondSession.token, TEST_REQUEST)).toBeNull();
     await expect(authenticateWithPassword(second.username, TEST_PASSWORD, requestFromNewIp())).rejects.toBeInstanceOf(InvalidCredentialsError);

@@ -1,4 +1,5 @@
 import { describe, expect, it } from "vitest";
+import { registering } from "../support/step-up";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { startKeyVerification, verifyWithKey } from "@/lib/auth/login-verification";
 import { LoginExpiredError, requirePendingLogin } from "@/lib/auth/pending-login";
@@ -26,7 +27,7 @@ async function userWithKey() {
   const { ctx } = await signIn(user.userId);
   await reauthenticate(ctx);
   const { response, authenticator, credential } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-  const key = await finishKeyRegistration(ctx, response);
+  const key = await finishKeyRegistration(await registering(ctx), response);
   await db().session.deleteMany({ where: { userId: user.userId } });
   return { org, user, key, authenticator, credential, ctx };
 }

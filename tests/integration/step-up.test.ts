@@ -1,4 +1,6 @@
 import { describe, expect, it } from "vitest";
+import { stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { FreshAuthRequiredError } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
 import { saveSessionSettings } from "@/lib/policy/mutations";
@@ -22,7 +24,7 @@ async function setup() {
   const user = await createUser(org.admin);
   const own = await signIn(user.userId);
   await reauthenticate(own.ctx);
-  const key = await finishKeyRegistration(own.ctx, (await keyResponseFor(own.ctx)).response);
+  const key = await finishKeyRegistration(await registering(own.ctx), (await keyResponseFor(own.ctx)).response);
   const colleague = await createUser(org.admin, "ADMIN");
   const stale = asAdmin((await signIn(colleague.userId)).ctx);
   return { org, user, key, stale };
@@ -46,15 +48,15 @@ describe("sensitive admin changes need the admin's fresh re-authentication", () 
     const before = await snapshot(org.orgId);
     const activeBefore = await db().user.findMany({ where: { orgId: org.orgId }, select: { id: true, isActive: true }, orderBy: { id: "asc" } });
     const input = { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], allowSecurityKeys: true, requireMfa: true, version: 1 };
-    expect(await rejectionOf(saveSessionSettings(stale, input))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(setUserRole(stale, user.userId, "ADMIN"))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(removeUserKey(stale, user.userId, key.id, "Reported lost"))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(invalidateRecoveryCodes(stale, user.userId))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(issueTemporaryCode(stale, user.userId, 2))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(stale).then((c) => saveSessionSettings(c, input)))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(stale).then((c) => setUserRole(c, user.userId, "ADMIN")))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(stale).then((c) => removeUserKey(c, user.userId, key.id, "Reported lost")))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(stale).then((c) => invalidateRecoveryCodes(c, user.userId)))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(stale).then((c) => issueTemporaryCode(c, user.userId, 2)))).toBeInstanceOf(FreshAuthRequiredError);
     // Another admin, or locking admins out, would let a stolen session outlive its theft.
     const eve = "eve@evil.test";
     expect(await rejectionOf(addUser(stale, { name: "Eve", username: eve, email: eve, role: "ADMIN" }))).toBeInstanceOf(FreshAuthRequiredError);
-    expect(await rejectionOf(setUserActive(stale, org.adminId, false))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(stale).then((c) => setUserActive(c, org.adminId, false)))).toBeInstanceOf(FreshAuthRequiredError);
     expect(await snapshot(org.orgId)).toEqual(before);
     expect(await db().user.findMany({ where: { orgId: org.orgId }, select: { id: true, isActive: true }, orderBy: { id: "asc" } })).toEqual(activeBefore);
     // A standard user is an ordinary invitation.
@@ -62,15 +64,15 @@ describe("sensitive admin changes need the admin's fresh re-authentication", () 
 
     // After "verify it's you" the same admin may.
     await reauthenticate(stale);
-    await setUserRole(stale, user.userId, "ADMIN");
-    await removeUserKey(stale, user.userId, key.id, "Reported lost");
+    await setUserRole(await stepUp(stale), user.userId, "ADMIN");
+    await removeUserKey(await stepUp(stale), user.userId, key.id, "Reported lost");
     expect(await db().securityKey.count({ where: { id: key.id } })).toBe(0);
   });
 
   it("never issues an admin a temporary code for themselves", async () => {
     const org = await createOrg("Self");
     const before = await snapshot(org.orgId);
-    const refusal = await rejectionOf(issueTemporaryCode(org.admin, org.adminId, 2));
+    const refusal = await rejectionOf(stepUp(org.admin).then((c) => issueTemporaryCode(c, org.adminId, 2)));
     expect(refusal.message).toBe("You can't issue a temporary code to yourself. Ask another admin.");
     expect(await snapshot(org.orgId)).toEqual(before);
   });

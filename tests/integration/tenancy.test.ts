@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { stepUp } from "@/lib/auth/freshness";
 import { describe, expect, it, vi } from "vitest";
 import { addUserAction, setUserActiveAction } from "@/app/(app)/setup/users/actions";
 import { resolveSession } from "@/lib/auth/session";
@@ -59,14 +60,14 @@ describe("tenant isolation", () => {
   it("an admin of org B cannot deactivate or reactivate a user of org A: not found, and nothing changes", async () => {
     const { a, b, userA, sessionA } = await twoOrgs();
     const inactiveA = await createUser(a.admin);
-    await setUserActive(a.admin, inactiveA.userId, false);
+    await setUserActive(await stepUp(a.admin), inactiveA.userId, false);
     const before = await tableCounts();
     const rowsBefore = await db().user.findMany({ where: { orgId: a.orgId }, orderBy: { id: "asc" } });
 
     const errors = [
-      await rejectionOf(setUserActive(b.admin, userA.userId, false)),
-      await rejectionOf(setUserActive(b.admin, a.adminId, false)),
-      await rejectionOf(setUserActive(b.admin, inactiveA.userId, true)),
+      await rejectionOf(stepUp(b.admin).then((c) => setUserActive(c, userA.userId, false))),
+      await rejectionOf(stepUp(b.admin).then((c) => setUserActive(c, a.adminId, false))),
+      await rejectionOf(stepUp(b.admin).then((c) => setUserActive(c, inactiveA.userId, true))),
     ];
 
     for (const error of errors) {
@@ -81,8 +82,8 @@ describe("tenant isolation", () => {
   it("a foreign id answers exactly like an id that does not exist (no existence oracle)", async () => {
     const { b, userA, sessionA } = await twoOrgs();
 
-    const foreignUser = await rejectionOf(setUserActive(b.admin, userA.userId, false));
-    const missingUser = await rejectionOf(setUserActive(b.admin, crypto.randomUUID(), false));
+    const foreignUser = await rejectionOf(stepUp(b.admin).then((c) => setUserActive(c, userA.userId, false)));
+    const missingUser = await rejectionOf(stepUp(b.admin).then((c) => setUserActive(c, crypto.randomUUID(), false)));
     const foreignSession = await rejectionOf(revokeUserSession(b.admin, sessionA.ctx.sessionId));
     const missingSession = await rejectionOf(revokeUserSession(b.admin, crypto.randomUUID()));
 
@@ -139,7 +140,7 @@ describe("standard users", () => {
 
     await actAs(sessionA.token);
     expect(isForbiddenSignal(await outcomeOf(addUserAction({ name: "Sneaky", username, email: username, role: "ADMIN" })))).toBe(true);
-    expect(await db().user.findUnique({ where: { username } })).toBeNull();
+    expect(await db().user.findFirst({ where: { username } })).toBeNull();
     expect(await db().user.count({ where: { orgId: a.orgId } })).toBe(2);
     expect(await tableCounts()).toEqual(before);
   });
@@ -149,7 +150,7 @@ describe("standard users", () => {
     const colleague = await createUser(a.admin);
     const colleagueSession = await signIn(colleague.userId);
     const inactive = await createUser(a.admin);
-    await setUserActive(a.admin, inactive.userId, false);
+    await setUserActive(await stepUp(a.admin), inactive.userId, false);
     const before = await tableCounts();
     const rowsBefore = await db().user.findMany({ where: { orgId: a.orgId }, orderBy: { id: "asc" } });
 

@@ -1,4 +1,5 @@
 import crypto from "node:crypto";
+import { stepUp } from "@/lib/auth/freshness";
 import { describe, expect, it } from "vitest";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import { db } from "@/lib/db/client";
@@ -9,7 +10,7 @@ import { addUserSchema, type AddUserInput } from "@/lib/validation/account";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf, tableCounts } from "../support/db-state";
 import { completeInvitation } from "@/lib/users/invitations";
-import { createOrg, createUser, invitationTokenFor, TEST_PASSWORD } from "../support/factories";
+import { asAdmin, createOrg, createUser, invitationTokenFor, signIn, TEST_PASSWORD } from "../support/factories";
 import { requestFromNewIp } from "../support/requests";
 
 useTestDatabase();
@@ -31,7 +32,7 @@ describe("adding a user", () => {
     const input = newUser({ email: "grace.hopper@mail.test", role: "ADMIN" });
     const before = await tableCounts();
 
-    const { userId } = await addUser(org.admin, input);
+    const { userId } = await addUser(await stepUp(org.admin), input);
 
     const user = await db().user.findUniqueOrThrow({ where: { id: userId } });
     expect(user).toMatchObject({
@@ -48,7 +49,8 @@ describe("adding a user", () => {
     expect(audit).toEqual([
       expect.objectContaining({ actorId: org.adminId, targetId: userId, section: "Users", newValue: `Grace Hopper <${input.username}> (Admin)` }),
     ]);
-    expect(await tableCounts()).toEqual({ ...before, users: before.users + 1, auditEvents: before.auditEvents + 1 });
+    // And the admin's hourly "Add user" budget has its counter.
+    expect(await tableCounts()).toEqual({ ...before, users: before.users + 1, auditEvents: before.auditEvents + 1, rateLimits: before.rateLimits + 1 });
 
     await completeInvitation(await invitationTokenFor(input.email), TEST_PASSWORD);
     const login = await authenticateWithPassword(input.username, TEST_PASSWORD, requestFromNewIp());
@@ -61,22 +63,23 @@ describe("adding a user", () => {
     const before = await tableCounts();
 
     await expectUsernameInUse(addUser(org.admin, newUser({ username: existing.username, name: "Impostor" })));
-    await expectUsernameInUse(addUser(org.admin, newUser({ username: org.adminUsername, role: "ADMIN" })));
+    await expectUsernameInUse(addUser(await stepUp(org.admin), newUser({ username: org.adminUsername, role: "ADMIN" })));
 
     expect(await tableCounts()).toEqual(before);
     expect(await db().user.findMany({ where: { name: "Impostor" } })).toEqual([]);
   });
 
-  it("refuses a username taken in another org (usernames are global), without revealing more", async () => {
+  it("adds a username another org has as for any other, without revealing it or touching the other org's user", async () => {
     const other = await createOrg("Other");
     const taken = await createUser(other.admin);
     const org = await createOrg("Mine");
     const before = await tableCounts();
     const otherUserBefore = await db().user.findUniqueOrThrow({ where: { id: taken.userId } });
 
-    await expectUsernameInUse(addUser(org.admin, newUser({ username: taken.username })));
+    // The invitation holds the name in this org only; the set-password link says whose it is (username-claims.test.ts).
+    await addUser(org.admin, newUser({ username: taken.username }));
 
-    expect(await tableCounts()).toEqual(before);
+    expect(await tableCounts()).toMatchObject({ users: before.users + 1 });
     expect(await db().user.findUniqueOrThrow({ where: { id: taken.userId } })).toEqual(otherUserBefore);
   });
 
@@ -91,17 +94,19 @@ describe("adding a user", () => {
     expect(await tableCounts()).toEqual(before);
   });
 
-  it("two admins racing to add one username create exactly one user", async () => {
+  it("two admins of one org racing to add one username create exactly one user", async () => {
     const org = await createOrg("RaceA");
-    const otherOrg = await createOrg("RaceB");
+    const second = await createUser(org.admin, "ADMIN");
+    const secondAdmin = asAdmin((await signIn(second.userId, { fresh: true })).ctx);
     const input = newUser();
     const before = await tableCounts();
 
-    const outcomes = await Promise.allSettled([addUser(org.admin, input), addUser(otherOrg.admin, { ...input, name: "Racer" })]);
+    const outcomes = await Promise.allSettled([addUser(org.admin, input), addUser(secondAdmin, { ...input, name: "Racer" })]);
 
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     expect(await db().user.count({ where: { username: input.username } })).toBe(1);
-    expect(await tableCounts()).toEqual({ ...before, users: before.users + 1, auditEvents: before.auditEvents + 1 });
+    // The second admin's first "Add user" starts their budget's counter.
+    expect(await tableCounts()).toEqual({ ...before, users: before.users + 1, auditEvents: before.auditEvents + 1, rateLimits: before.rateLimits + 1 });
   });
 
   it("the loser of a race for a username gets the username field error, not an internal error", async () => {

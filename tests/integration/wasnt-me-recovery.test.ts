@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { proveMailbox, stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { authenticateWithPassword } from "@/lib/auth/login";
 import {
   sendEmailCode,
@@ -91,10 +93,10 @@ async function userWithNewFactor(factor: Factor, { requireMfa = false, soleAdmin
   let factorId: string;
   if (factor === "security key") {
     const { response } = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-    factorId = (await finishKeyRegistration(ctx, response)).id;
+    factorId = (await finishKeyRegistration(await registering(ctx), response)).id;
   } else {
-    const enrolment = await startAuthenticatorEnrolment(ctx);
-    await confirmAuthenticatorEnrolment(ctx, totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
+    const enrolment = await startAuthenticatorEnrolment(await registering(ctx));
+    await confirmAuthenticatorEnrolment(await proveMailbox(ctx), totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
     factorId = (await db().authenticatorApp.findFirstOrThrow({ where: { userId: user.userId } })).id;
   }
   // Required MFA turned on once the user enrolled (they are the first week of a rollout).
@@ -150,7 +152,7 @@ async function adminResetLink(userId: string): Promise<string> {
   const user = await db().user.findUniqueOrThrow({ where: { id: userId }, include: { org: true } });
   const admin = await db().user.findFirstOrThrow({ where: { orgId: user.orgId, role: "ADMIN", isActive: true, id: { not: userId } } });
   const { ctx } = await signIn(admin.id, { fresh: true });
-  await adminResetPassword(ctx as never, userId);
+  await adminResetPassword(await stepUp(ctx as never), userId);
   return setPasswordToken(
     (await db().emailMessage.findFirstOrThrow({ where: { to: user.email, template: "password-reset" }, orderBy: { createdAt: "desc" } })).text,
   );
@@ -172,12 +174,12 @@ describe("the real user recovers", () => {
 
     const recovery = await adminRecoveryOf(org.admin, userId);
     expect(recovery).toMatchObject({ required: true, by: "admin", factors: [{ kind: "security-key", id: factorId }] });
-    await restoreSuspendedFactor(org.admin, userId, { kind: "security-key", id: factorId });
+    await restoreSuspendedFactor(await stepUp(org.admin), userId, { kind: "security-key", id: factorId });
     expect(await suspendedAtOf("security key", factorId)).toBeNull();
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Restored suspended security key", targetId: userId } })).toBe(1);
 
     await completeInvitation(await adminResetLink(userId), OWNER_PASSWORD);
-    const { code } = await issueTemporaryCode(org.admin, userId, 2);
+    const { code } = await issueTemporaryCode(await stepUp(org.admin), userId, 2);
     const session = await logInWithTemporaryCode(username, OWNER_PASSWORD, code);
     expect(session).toBeTruthy();
     expect(await liveSessions(userId)).toBe(1);
@@ -192,18 +194,18 @@ describe("the real user recovers", () => {
     const { org, userId, username, factorId, token } = await userWithNewFactor("authenticator app");
     await confirmCompromiseLink(token, ATTACKER);
     const other = await createOrg("Elsewhere");
-    await expect(restoreSuspendedFactor(other.admin, userId, { kind: "authenticator-app", id: factorId })).rejects.toBeInstanceOf(NotFoundError);
-    await expect(removeSuspendedFactor(other.admin, userId, { kind: "authenticator-app", id: factorId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stepUp(other.admin).then((c) => restoreSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stepUp(other.admin).then((c) => removeSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(NotFoundError);
     expect(await adminRecoveryOf(other.admin, userId)).toBeNull();
 
-    await removeSuspendedFactor(org.admin, userId, { kind: "authenticator-app", id: factorId });
+    await removeSuspendedFactor(await stepUp(org.admin), userId, { kind: "authenticator-app", id: factorId });
     expect(await db().authenticatorApp.count({ where: { userId } })).toBe(0);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Removed suspended authenticator app", targetId: userId } })).toBe(1);
     // A factor that is not suspended is not this action's to touch.
-    await expect(removeSuspendedFactor(org.admin, userId, { kind: "authenticator-app", id: factorId })).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stepUp(org.admin).then((c) => removeSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(NotFoundError);
 
     await completeInvitation(await adminResetLink(userId), OWNER_PASSWORD);
-    const { code } = await issueTemporaryCode(org.admin, userId, 1);
+    const { code } = await issueTemporaryCode(await stepUp(org.admin), userId, 1);
     expect(await logInWithTemporaryCode(username, OWNER_PASSWORD, code)).toBeTruthy();
   });
 
@@ -259,18 +261,18 @@ describe("what a report suspends", () => {
     const { ctx } = await signIn(user.userId);
     await reauthenticate(ctx);
     const old = await keyResponseFor(ctx, { attestation: "fido-u2f" });
-    const oldKey = await finishKeyRegistration(ctx, old.response);
+    const oldKey = await finishKeyRegistration(await registering(ctx), old.response);
     const day = 24 * 3_600_000;
     await db().securityKey.update({
       where: { id: oldKey.id },
       data: { createdAt: new Date(Date.now() - 30 * day), lastUsedAt: new Date(Date.now() - 5 * day) },
     });
-    const enrolment = await startAuthenticatorEnrolment(ctx);
-    await confirmAuthenticatorEnrolment(ctx, totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
+    const enrolment = await startAuthenticatorEnrolment(await registering(ctx));
+    await confirmAuthenticatorEnrolment(await proveMailbox(ctx), totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
     await db().authenticatorApp.updateMany({ where: { userId: user.userId }, data: { createdAt: new Date(Date.now() - 3 * day) } });
     const fresh = await signIn(user.userId, { fresh: true });
     const added = await keyResponseFor(fresh.ctx, { attestation: "fido-u2f" });
-    const newKey = await finishKeyRegistration(fresh.ctx, added.response);
+    const newKey = await finishKeyRegistration(await registering(fresh.ctx), added.response);
 
     const result = await confirmCompromiseLink(await wasntMeToken(user.username, "security-key-registered"), TEST_REQUEST);
     expect(result).toEqual({ resetEmailed: true, recovery: "self-service" });

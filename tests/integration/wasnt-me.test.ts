@@ -1,4 +1,6 @@
 import { describe, expect, it, vi } from "vitest";
+import { proveMailbox, stepUp } from "@/lib/auth/freshness";
+import { registering } from "../support/step-up";
 import { confirmCompromiseAction } from "@/app/(auth)/wasnt-me/[token]/actions";
 import { resolveOrgContext } from "@/lib/auth/context";
 import { authenticateWithPassword } from "@/lib/auth/login";
@@ -52,7 +54,7 @@ async function userWithNewKey() {
   const other = await signIn(user.userId);
   await activatedDeviceCookie(user.username);
   await reauthenticate(session.ctx);
-  const key = await finishKeyRegistration(session.ctx, (await keyResponseFor(session.ctx)).response);
+  const key = await finishKeyRegistration(await registering(session.ctx), (await keyResponseFor(session.ctx)).response);
   const pending = await authenticateWithPassword(user.username, TEST_PASSWORD, requestFromNewIp());
   const token = await wasntMeTokenIn(user.username, "security-key-registered");
   return { org, secondAdmin, ...user, session, other, key, pending, token };
@@ -129,7 +131,7 @@ describe("This wasn't me", () => {
     const org = await createOrg("Quota");
     const { userId, username } = await createUser(org.admin);
     const { ctx } = await signIn(userId, { fresh: true });
-    await changeOwnPassword(ctx, "another-password-0456");
+    await changeOwnPassword(await stepUp(ctx), "another-password-0456");
     const token = await wasntMeTokenIn(username, "password-changed");
     const earlier = Array.from({ length: env().EMAIL_QUOTA_PER_RECIPIENT }, () => ({
       orgId: org.orgId,
@@ -179,8 +181,8 @@ describe("This wasn't me", () => {
     const user = await createUser(org.admin);
     const session = await signIn(user.userId);
     await reauthenticate(session.ctx);
-    const enrolment = await startAuthenticatorEnrolment(session.ctx);
-    await confirmAuthenticatorEnrolment(session.ctx, totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
+    const enrolment = await startAuthenticatorEnrolment(await registering(session.ctx));
+    await confirmAuthenticatorEnrolment(await proveMailbox(session.ctx), totpAt(base32Decode(enrolment.secret), stepAt(new Date())));
     expect(await confirmCompromiseLink(await wasntMeTokenIn(user.username, "authenticator-app-connected"), TEST_REQUEST)).toEqual({
       resetEmailed: false,
       recovery: "admin",
@@ -188,18 +190,18 @@ describe("This wasn't me", () => {
     expect(await db().authenticatorApp.findFirstOrThrow({ where: { userId: user.userId } })).toMatchObject({ suspendedAt: expect.any(Date) });
 
     // An admin removes the app; the user is back to no second factor (the reset after the next report is self-service).
-    await removeSuspendedFactor(org.admin, user.userId, {
+    await removeSuspendedFactor(await stepUp(org.admin), user.userId, {
       kind: "authenticator-app",
       id: (await db().authenticatorApp.findFirstOrThrow({ where: { userId: user.userId } })).id,
     });
     await db().user.update({ where: { id: user.userId }, data: { adminRecoveryRequiredAt: null } });
     const again = await signIn(user.userId, { fresh: true });
-    await generateRecoveryCodes(again.ctx);
+    await generateRecoveryCodes(await stepUp(again.ctx));
     await confirmCompromiseLink(await wasntMeTokenIn(user.username, "recovery-codes-generated"), TEST_REQUEST);
     expect(await db().recoveryCode.count({ where: { userId: user.userId, suspendedAt: null } })).toBe(0);
     expect(await db().recoveryCode.count({ where: { userId: user.userId } })).toBe(10);
 
-    await issueTemporaryCode(org.admin, user.userId, 4);
+    await issueTemporaryCode(await stepUp(org.admin), user.userId, 4);
     await confirmCompromiseLink(await wasntMeTokenIn(user.username, "temporary-code-issued"), TEST_REQUEST);
     expect(await db().temporaryCode.count({ where: { userId: user.userId } })).toBe(0);
   });

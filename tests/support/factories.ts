@@ -1,4 +1,6 @@
 import crypto from "node:crypto";
+import { stepUp } from "@/lib/auth/freshness";
+import type { SystemPrincipal } from "@/lib/auth/principal";
 import { adminContextOf, resolveOrgContext } from "@/lib/auth/context";
 import type { AdminContext, OrgContext } from "@/lib/auth/org-context";
 import { createSession } from "@/lib/auth/session";
@@ -37,7 +39,9 @@ export async function createUser(adminCtx: AdminContext, role: "ADMIN" | "STANDA
 /** A user added by an admin who has not set a password yet. */
 export async function inviteUser(adminCtx: AdminContext, role: "ADMIN" | "STANDARD" = "STANDARD") {
   const username = `user-${unique()}@${adminCtx.orgSlug}.test`;
-  const { userId } = await addUser(adminCtx, { name: `User ${username}`, username, email: username, role });
+  // Granting Admin is a step-up at the entry point; the factory's admin has just signed in fresh.
+  const caller = role === "ADMIN" ? await stepUp(adminCtx) : adminCtx;
+  const { userId } = await addUser(caller, { name: `User ${username}`, username, email: username, role });
   return { userId, username };
 }
 
@@ -78,10 +82,11 @@ export function asAdmin(ctx: OrgContext): AdminContext {
 }
 
 /** Changes some Session Settings as the org's admin would: one save from the stored version, audited. */
-export async function setOrgPolicy(adminCtx: AdminContext, changes: Partial<PolicyValues>) {
+export async function setOrgPolicy(adminCtx: AdminContext | SystemPrincipal, changes: Partial<PolicyValues>) {
   const { version, updatedAt: _updatedAt, ...current } = policyFromRow(await db().orgSettings.findUnique({ where: { orgId: adminCtx.orgId } }));
   const next = { ...current, ...changes };
-  return saveSessionSettings(adminCtx, { ...next, allowedAaguids: [...next.allowedAaguids], blockedAaguids: [...next.blockedAaguids], version });
+  const caller = adminCtx.kind === "system" ? adminCtx : await stepUp(adminCtx);
+  return saveSessionSettings(caller, { ...next, allowedAaguids: [...next.allowedAaguids], blockedAaguids: [...next.blockedAaguids], version });
 }
 
 /** The org's policy as stored now (what the next request's context will carry). */

@@ -1,4 +1,5 @@
 import type { RegistrationResponseJSON } from "@simplewebauthn/server";
+import { registering } from "./step-up";
 import type { OrgContext } from "@/lib/auth/org-context";
 import { db } from "@/lib/db/client";
 import { startKeyRegistration } from "@/lib/webauthn/registration";
@@ -35,7 +36,7 @@ export async function keyResponseFor(
   options: RegisterOptions = {},
   authenticator = new SoftAuthenticator(RP),
 ): Promise<{ response: RegistrationResponseJSON; credential: SoftCredential; authenticator: SoftAuthenticator; challenge: string }> {
-  const creation = await startKeyRegistration(ctx);
+  const creation = await startKeyRegistration(await registering(ctx));
   const { response, credential } = authenticator.register(creation.challenge, options);
   return { response, credential, authenticator, challenge: creation.challenge };
 }

@@ -1,5 +1,9 @@
 import { describe, expect, it } from "vitest";
+import type { MailboxProved, SteppedUp } from "@/lib/auth/freshness";
 import type { AdminContext, OrgContext, PendingLoginSubject } from "@/lib/auth/org-context";
+import type { TokenPrincipal } from "@/lib/auth/principal";
+import { changeOwnPassword } from "@/lib/users/password-changes";
+import { startKeyRegistration } from "@/lib/webauthn/registration";
 import { addUser, endOwnSession, setUserRole } from "@/lib/users/mutations";
 import { listUsers } from "@/lib/users/queries";
 import { saveSessionSettings } from "@/lib/policy/mutations";
@@ -12,25 +16,38 @@ import { listAuditEvents } from "@/lib/audit/queries";
 // Type-level tests: `npm test` runs `tsc --noEmit` over this file, and each
 // `@ts-expect-error` fails the typecheck if the line below it compiles. The
 // function is never called; it exists to be compiled.
-function typeChecks(ctx: OrgContext, admin: AdminContext, pending: PendingLoginSubject) {
+function typeChecks(
+  ctx: OrgContext,
+  admin: AdminContext,
+  pending: PendingLoginSubject,
+  fresh: SteppedUp,
+  registering: MailboxProved<SteppedUp>,
+  token: TokenPrincipal,
+) {
   const plain = { orgId: ctx.orgId, userId: ctx.userId };
 
-  // @ts-expect-error a standard user's OrgContext is not an AdminContext: admin services reject it
-  void addUser(ctx, { name: "x", username: "x@x.test", email: "x@x.test", role: "STANDARD" });
-  // @ts-expect-error admin-only service
-  void setUserRole(ctx, ctx.userId, "ADMIN");
-  // @ts-expect-error admin-only service
-  void listUsers(ctx, { q: "", page: 1 });
-  // @ts-expect-error admin-only service
-  void saveSessionSettings(ctx, {} as Parameters<typeof saveSessionSettings>[1]);
-  // @ts-expect-error admin-only service
-  void issueTemporaryCode(ctx, ctx.userId, 1);
-  // @ts-expect-error admin-only service
-  void removeUserKey(ctx, ctx.userId, "key", "lost");
-  // @ts-expect-error admin-only service
+  // Who may call an admin service is a permission, checked at run time for every kind of caller (session,
+  // API token, system): tests/integration/permissions.test.ts. What the types prove is the step-up: a
+  // sensitive change takes a context its entry point stepped up (or a token or the system), never a bare session.
+  // @ts-expect-error a session that did not step up cannot change Session Settings
+  void saveSessionSettings(admin, {} as Parameters<typeof saveSessionSettings>[1]);
+  // @ts-expect-error not stepped up
+  void setUserRole(admin, ctx.userId, "ADMIN");
+  // @ts-expect-error not stepped up
+  void issueTemporaryCode(admin, ctx.userId, 1);
+  // @ts-expect-error not stepped up
+  void removeUserKey(admin, ctx.userId, "key", "lost");
+  // @ts-expect-error registering a key needs the mailbox proof and the step-up
+  void startKeyRegistration(ctx);
+  // @ts-expect-error a step-up alone is not the mailbox proof
+  void startKeyRegistration(fresh);
+  // @ts-expect-error an API token has no account of its own: it cannot change a password
+  void changeOwnPassword(token, "new password 123");
   void revokeUserDevice(ctx, ctx.userId, "device");
-  // @ts-expect-error admin-only service
-  void listAuditEvents(ctx, { from: null, to: null, page: 1 });
+  void listUsers(ctx, { q: "", page: 1 });
+  void listAuditEvents(token, { from: null, to: null, page: 1 });
+  void removeUserKey(token, ctx.userId, "key", "lost");
+  void startKeyRegistration(registering);
 
   // @ts-expect-error no service accepts a raw { orgId, userId } object
   void renameOwnKey(plain, "key", "name");

@@ -19,7 +19,7 @@ export const renameKeyAction = orgAction({ schema: renameKeySchema }, async (ctx
   revalidatePath("/settings/advanced");
 });
 
-export const removeKeyAction = orgAction({ schema: removeKeySchema }, async (ctx, input) => {
+export const removeKeyAction = orgAction({ schema: removeKeySchema, stepUp: true }, async (ctx, input) => {
   await removeOwnKey(ctx, input.keyId);
   revalidatePath("/settings/advanced");
 });
@@ -31,7 +31,7 @@ export const endOwnSessionAction = orgAction({ schema: z.object({ sessionId: idS
 });
 
 /** "Change password" (after re-authentication): every other session of the user ends. */
-export const changePasswordAction = orgAction({ schema: changePasswordSchema }, async (ctx, input) => {
+export const changePasswordAction = orgAction({ schema: changePasswordSchema, stepUp: true }, async (ctx, input) => {
   await changeOwnPassword(ctx, input.password);
   revalidatePath("/settings/advanced");
 });
@@ -43,7 +43,7 @@ export const revokeOwnDeviceAction = orgAction({ schema: z.object({ deviceId: id
 });
 
 /** Generates a new set of recovery codes (after re-authentication); the codes are returned once, to be shown once. */
-export const generateRecoveryCodesAction = orgAction({ schema: z.object({}) }, async (ctx) => {
+export const generateRecoveryCodesAction = orgAction({ schema: z.object({}), stepUp: true }, async (ctx) => {
   const codes = await generateRecoveryCodes(ctx);
   revalidatePath("/settings/advanced");
   return { codes };
@@ -62,15 +62,15 @@ export const verifyEnrolmentCodeAction = orgAction({ schema: enrolmentCodeSchema
 });
 
 /** Authenticator app, step 1 (after re-authentication): a secret, its QR code and otpauth URI. Open during MFA enrolment. */
-export const startAuthenticatorAction = orgAction({ schema: z.object({}), duringEnrolment: true }, async (ctx) => startAuthenticatorEnrolment(ctx));
+export const startAuthenticatorAction = orgAction({ schema: z.object({}), duringEnrolment: true, mailboxProof: true, stepUp: true }, async (ctx) => startAuthenticatorEnrolment(ctx));
 
 /** Authenticator app, step 2: the first code connects it. Open during MFA enrolment. */
-export const confirmAuthenticatorAction = orgAction({ schema: authenticatorCodeSchema, duringEnrolment: true }, async (ctx, input) => {
+export const confirmAuthenticatorAction = orgAction({ schema: authenticatorCodeSchema, duringEnrolment: true, mailboxProof: true }, async (ctx, input) => {
   await confirmAuthenticatorEnrolment(ctx, input.code);
   revalidatePath("/settings/advanced");
 });
 
-export const disconnectAuthenticatorAction = orgAction({ schema: z.object({}) }, async (ctx) => {
+export const disconnectAuthenticatorAction = orgAction({ schema: z.object({}), stepUp: true }, async (ctx) => {
   await disconnectOwnAuthenticator(ctx);
   revalidatePath("/settings/advanced");
 });

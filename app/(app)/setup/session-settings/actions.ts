@@ -4,10 +4,16 @@ import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
 import { saveSessionSettings } from "@/lib/policy/mutations";
 import { sessionSettingsSchema } from "@/lib/validation/session-settings";
+import { mfaStatus } from "@/lib/verification/methods";
 
-export const saveSessionSettingsAction = orgAction({ role: "ADMIN", schema: sessionSettingsSchema }, async (ctx, input) => {
+export const saveSessionSettingsAction = orgAction({ role: "ADMIN", stepUp: true, schema: sessionSettingsSchema }, async (ctx, input) => {
   const outcome = await saveSessionSettings(ctx, input);
-  revalidatePath("/setup/session-settings");
-  revalidatePath("/setup/audit-trail");
-  return outcome;
+  // Whether the admin who saved must now enrol a second factor under what was saved.
+  const { enrolmentDue } = await mfaStatus({ ...ctx, policy: { ...ctx.policy, ...input, version: outcome.version } });
+  // Then nothing re-renders: this page's render would send them to enrolment before the form says it saved.
+  if (!enrolmentDue) {
+    revalidatePath("/setup/session-settings");
+    revalidatePath("/setup/audit-trail");
+  }
+  return { ...outcome, enrolmentDue };
 });

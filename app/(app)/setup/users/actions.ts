@@ -14,14 +14,14 @@ import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
 import { clearKeyFlag } from "@/lib/webauthn/flags";
 import { removeSuspendedFactor, restoreSuspendedFactor } from "@/lib/users/admin-recovery";
 
-export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema }, async (ctx, input) => {
+export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema, stepUp: (input: { role: string }) => input.role === "ADMIN" }, async (ctx, input) => {
   const result = await addUser(ctx, input);
   revalidatePath("/setup/users");
   return result;
 });
 
 export const setUserActiveAction = orgAction(
-  { role: "ADMIN", schema: z.object({ userId: idSchema, active: z.enum(["true", "false"]) }) },
+  { role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema, active: z.enum(["true", "false"]) }) },
   async (ctx, input) => {
     await setUserActive(ctx, input.userId, input.active === "true");
     revalidatePath(`/setup/users/${input.userId}`);
@@ -39,7 +39,7 @@ export const resendInvitationAction = orgAction({ role: "ADMIN", schema: z.objec
 });
 
 /** "Reset password" (after the admin's fresh "verify it's you"): the old password stops working, a set-password link is emailed, the user's sessions end. */
-export const resetUserPasswordAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+export const resetUserPasswordAction = orgAction({ role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await adminResetPassword(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
@@ -54,6 +54,7 @@ export const revokeUserDeviceAction = orgAction({ role: "ADMIN", schema: z.objec
 export const removeUserKeyAction = orgAction(
   {
     role: "ADMIN",
+    stepUp: true,
     schema: z.object({ userId: idSchema, keyId: idSchema, reason: z.string().trim().min(1, "Give a reason.").max(200, "Use at most 200 characters.") }),
   },
   async (ctx, input) => {
@@ -63,7 +64,7 @@ export const removeUserKeyAction = orgAction(
 );
 
 /** Clears a key's "Possible cloned key" flag after review (audited); the key works again. */
-export const clearKeyFlagAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema, keyId: idSchema }) }, async (ctx, input) => {
+export const clearKeyFlagAction = orgAction({ role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema, keyId: idSchema }) }, async (ctx, input) => {
   await clearKeyFlag(ctx, input.userId, input.keyId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
@@ -72,6 +73,7 @@ export const clearKeyFlagAction = orgAction({ role: "ADMIN", schema: z.object({ 
 export const issueTemporaryCodeAction = orgAction(
   {
     role: "ADMIN",
+    stepUp: true,
     schema: z.object({
       userId: idSchema,
       hours: z.coerce.number().int("Choose 1 to 24 hours.").min(1, "Choose 1 to 24 hours.").max(24, "Choose 1 to 24 hours."),
@@ -85,19 +87,19 @@ export const issueTemporaryCodeAction = orgAction(
 );
 
 /** Invalidates all of a user's recovery codes. */
-export const invalidateRecoveryCodesAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+export const invalidateRecoveryCodesAction = orgAction({ role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await invalidateRecoveryCodes(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
 
 /** Disconnects a user's authenticator app; the user is emailed. */
-export const disconnectUserAuthenticatorAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
+export const disconnectUserAuthenticatorAction = orgAction({ role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema }) }, async (ctx, input) => {
   await disconnectUserAuthenticator(ctx, input.userId);
   revalidatePath(`/setup/users/${input.userId}`);
 });
 
 /** Changes another user's role (audited). */
-export const setUserRoleAction = orgAction({ role: "ADMIN", schema: z.object({ userId: idSchema, role: roleSchema }) }, async (ctx, input) => {
+export const setUserRoleAction = orgAction({ role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema, role: roleSchema }) }, async (ctx, input) => {
   await setUserRole(ctx, input.userId, input.role);
   revalidatePath(`/setup/users/${input.userId}`);
 });
@@ -109,13 +111,13 @@ const suspendedFactorSchema = z.object({
 });
 
 /** Restores a method a "This wasn't me" report suspended, once the admin has checked with the user it is theirs (fresh "verify it's you"; audited). */
-export const restoreSuspendedFactorAction = orgAction({ role: "ADMIN", schema: suspendedFactorSchema }, async (ctx, input) => {
+export const restoreSuspendedFactorAction = orgAction({ role: "ADMIN", stepUp: true, schema: suspendedFactorSchema }, async (ctx, input) => {
   await restoreSuspendedFactor(ctx, input.userId, { kind: input.kind, id: input.factorId });
   revalidatePath(`/setup/users/${input.userId}`);
 });
 
 /** Removes a suspended method the user doesn't recognise (fresh "verify it's you"; audited). */
-export const removeSuspendedFactorAction = orgAction({ role: "ADMIN", schema: suspendedFactorSchema }, async (ctx, input) => {
+export const removeSuspendedFactorAction = orgAction({ role: "ADMIN", stepUp: true, schema: suspendedFactorSchema }, async (ctx, input) => {
   await removeSuspendedFactor(ctx, input.userId, { kind: input.kind, id: input.factorId });
   revalidatePath(`/setup/users/${input.userId}`);
 });

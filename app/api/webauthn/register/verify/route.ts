@@ -4,6 +4,6 @@ import { finishRegistrationSchema } from "@/lib/validation/webauthn";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 
 /** Open during MFA enrolment: registering a key is how a user enrols. */
-export const POST = orgRoute({ schema: finishRegistrationSchema, duringEnrolment: true }, (ctx, input) =>
+export const POST = orgRoute({ schema: finishRegistrationSchema, duringEnrolment: true, mailboxProof: true, stepUp: true }, (ctx, input) =>
   finishKeyRegistration(ctx, input.response as RegistrationResponseJSON),
 );
