@@ -181,12 +181,12 @@ const loginUserRow = rowMapper({
   settings: orgSettingsColumn,
 });
 
-/** The user a username names, with their role and their org's Session Settings (their policy), in one statement. */
+/** The user a username names (the one holding it as a login name: lib/users/usernames.ts), with their role and their org's Session Settings (their policy), in one statement. */
 async function findLoginUser(username: string) {
   const [row] = await query(
     loginUserRow,
     `SELECT u."id", u."orgId", u."passwordHash", u."isActive", u."role", row_to_json(s) AS settings
-     FROM "User" u LEFT JOIN "OrgSettings" s ON s."orgId" = u."orgId" WHERE u."username" = $1`,
+     FROM "User" u LEFT JOIN "OrgSettings" s ON s."orgId" = u."orgId" WHERE u."claimedUsername" = $1`,
     [username],
   );
   return row ?? null;

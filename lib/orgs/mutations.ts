@@ -6,6 +6,7 @@ import { isUniqueViolation } from "../db/errors";
 import type { Prisma } from "../db/generated/client";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
+import { releaseUnprovenClaim } from "../users/usernames";
 import type { SignupInput } from "../validation/account";
 
 export const SLUG_TAKEN = "This URL name is taken. Try another.";
@@ -32,24 +33,41 @@ export async function assertOrgAvailable(slug: string, email: string): Promise<v
   if (Object.keys(fieldErrors).length) throw new UserFacingError("Check the highlighted fields.", fieldErrors);
 }
 
-/** Field errors for a slug or username (email) already in use; a value not given is not checked. */
+/**
+ * Field errors for a slug or username (email) already in use; a value not given is not checked. A username is in
+ * use only once its owner proved the mailbox (lib/users/usernames.ts): sign-up proves it too, and wins over a claim that did not.
+ */
 export async function takenFields({ slug, email }: { slug?: string; email?: string }): Promise<Record<string, string>> {
   const [slugTaken, usernameTaken] = await Promise.all([
     slug ? db().org.findUnique({ where: { slug }, select: { id: true } }) : null,
-    email ? db().user.findUnique({ where: { username: email.toLowerCase() }, select: { id: true } }) : null,
+    email ? db().user.findUnique({ where: { claimedUsername: email.toLowerCase() }, select: { usernameProvedAt: true } }) : null,
   ]);
   const fieldErrors: Record<string, string> = {};
   if (slugTaken) fieldErrors.slug = SLUG_TAKEN;
-  if (usernameTaken) fieldErrors.email = USERNAME_TAKEN;
+  if (usernameTaken?.usernameProvedAt) fieldErrors.email = USERNAME_TAKEN;
   return fieldErrors;
 }
 
-/** The org, its admin and the audit row, inside the caller's transaction. */
+/**
+ * The org, its admin and the audit row, inside the caller's transaction. The admin's username is their email, which
+ * sign-up proved with a code (or the operator vouches for): the admin holds it across orgs, taking it from a claim that was never proven.
+ */
 export async function insertOrgWithAdmin(tx: Prisma.TransactionClient, input: NewOrg, request?: RequestInfo): Promise<CreatedOrg> {
   const username = input.email.toLowerCase();
+  const now = new Date();
   const org = await tx.org.create({ data: { slug: input.slug, name: input.orgName } });
+  await releaseUnprovenClaim(tx, username, now);
   const user = await tx.user.create({
-    data: { orgId: org.id, username, email: input.email, name: input.name, role: "ADMIN", passwordHash: input.passwordHash },
+    data: {
+      orgId: org.id,
+      username,
+      claimedUsername: username,
+      usernameProvedAt: now,
+      email: input.email,
+      name: input.name,
+      role: "ADMIN",
+      passwordHash: input.passwordHash,
+    },
   });
   await recordAudit(
     { orgId: org.id, actor: { id: user.id, name: user.name }, action: "Created org", section: "Org", newValue: `${org.name} (${org.slug})`, request },
@@ -64,7 +82,7 @@ export async function insertOrgWithAdmin(tx: Prisma.TransactionClient, input: Ne
  */
 export function takenFieldError(error: unknown): UserFacingError | null {
   if (isUniqueViolation(error, "slug")) return new UserFacingError("Check the highlighted fields.", { slug: SLUG_TAKEN });
-  if (isUniqueViolation(error, "username")) return new UserFacingError("Check the highlighted fields.", { email: USERNAME_TAKEN });
+  if (isUniqueViolation(error, "claimedUsername")) return new UserFacingError("Check the highlighted fields.", { email: USERNAME_TAKEN });
   return null;
 }
 

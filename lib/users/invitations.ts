@@ -5,12 +5,14 @@ import { hashPassword } from "../auth/password";
 import { assertPasswordAllowed } from "../auth/password-policy";
 import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
+import { isUniqueViolation } from "../db/errors";
 import type { Prisma } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { afterPasswordReset, replacePassword } from "./password-changes";
+import { claimRefusal, claimUsername, provesUsername, type ClaimRefusal } from "./usernames";
 
 // "Set your password" links: invitations from an admin, and password resets
 // ("Forgot your password?", an admin's "Reset password", "This wasn't me"; see
@@ -22,8 +24,22 @@ export const RESET_TTL_MS = 60 * 60_000;
 const TOKEN_BYTES = 32;
 const TOKEN_PATTERN = /^[A-Za-z0-9_-]{43}$/;
 
-export type InvitationProblem = "invalid" | "used" | "replaced" | "expired";
+export type InvitationProblem = "invalid" | "used" | "replaced" | "expired" | ClaimRefusal;
 export type SetPasswordPurpose = "invitation" | "reset";
+
+/** A set-password link whose username someone else logs in with (lib/users/usernames.ts): the same words for invitations and resets. */
+const USERNAME_PROBLEMS: Record<ClaimRefusal, { title: string; detail: string }> = {
+  taken: {
+    title: "This username belongs to someone else",
+    detail:
+      "The owner of this address proved it's theirs in another Gatehouse org first, so this link can't be used. Ask your admin to add you with a different username.",
+  },
+  held: {
+    title: "This username is already in use",
+    detail:
+      "Another Gatehouse account logs in with it, and this link was emailed to a different address, so it can't prove the username is yours. Ask your admin to send the invitation to the username's own address, or to add you with a different username.",
+  },
+};
 
 export const INVITATION_PROBLEMS: Record<InvitationProblem, { title: string; detail: string }> = {
   invalid: {
@@ -42,6 +58,7 @@ export const INVITATION_PROBLEMS: Record<InvitationProblem, { title: string; det
     title: "This link has expired",
     detail: "Links to set your password work for 72 hours. Ask your admin to send a new invitation.",
   },
+  ...USERNAME_PROBLEMS,
 };
 
 export const RESET_PROBLEMS: Record<InvitationProblem, { title: string; detail: string }> = {
@@ -61,6 +78,7 @@ export const RESET_PROBLEMS: Record<InvitationProblem, { title: string; detail: 
     title: "This link has expired",
     detail: "Links to reset your password work for 1 hour. Ask for a new one with “Forgot your password?” on the login page.",
   },
+  ...USERNAME_PROBLEMS,
 };
 
 export function setPasswordProblems(purpose: SetPasswordPurpose) {
@@ -152,7 +170,7 @@ async function problemOf(found: FoundInvitation | null, now: Date): Promise<Invi
   if (!found || !found.user.isActive) return "invalid";
   if (found.usedAt) return (await replacedByNewerLink(found)) ? "replaced" : "used";
   if (found.expiresAt.getTime() <= now.getTime()) return "expired";
-  return null;
+  return claimRefusal(db(), { id: found.userId, username: found.user.username }, provesUsername(found.user));
 }
 
 /** createSetPasswordLink voids older links with the new link's own creation time: a link voided at that instant was replaced, not used. */
@@ -200,6 +218,9 @@ export async function completeInvitation(token: string, password: string, now = 
     if (consumed.count !== 1) throw new InvitationError("used", purpose);
     const updated = await replacePassword(tx, { id: found.userId, orgId: found.orgId }, passwordHash, now, { activeOnly: true });
     if (!updated) throw new InvitationError("invalid", purpose);
+    // The user logs in with their username from now on, unless someone else already does (lib/users/usernames.ts).
+    const refusal = await claimUsername(tx, { id: found.userId, orgId: found.orgId, username: found.user.username }, provesUsername(found.user), now);
+    if (refusal) throw new InvitationError(refusal, purpose);
     if (purpose === "reset") {
       const user = { id: found.userId, orgId: found.orgId, name: found.user.name, email: found.user.email, orgName: found.org.name };
       return afterPasswordReset(tx, user, request, now);
@@ -214,6 +235,9 @@ export async function completeInvitation(token: string, password: string, now = 
       },
       tx,
     );
+  }).catch((error: unknown) => {
+    // Another link to the username's own address proved it a moment earlier: the first confirmation wins.
+    throw isUniqueViolation(error, "claimedUsername") ? new InvitationError("taken", purpose) : error;
   });
   return { username: found.user.username };
 }

@@ -193,7 +193,7 @@ describe("sign-up, step 2", () => {
     expect(result).toEqual({ ok: true, data: { username: "ada.lovelace@acme-verified.test" } });
     const org = await db().org.findUniqueOrThrow({ where: { slug: input.slug } });
     expect(org.name).toBe(input.orgName);
-    const admin = await db().user.findUniqueOrThrow({ where: { username: "ada.lovelace@acme-verified.test" } });
+    const admin = await db().user.findUniqueOrThrow({ where: { claimedUsername: "ada.lovelace@acme-verified.test" } });
     expect(admin).toMatchObject({ orgId: org.id, email: input.email, name: "Ada Lovelace", role: "ADMIN", isActive: true });
     expect(await verifyPassword(TEST_PASSWORD, admin.passwordHash)).toBe(true);
     expect(await db().auditEvent.findMany({ where: { orgId: org.id } })).toEqual([
@@ -360,7 +360,7 @@ describe("sign-up, step 2", () => {
     const result = await completeSignupAction({ code: await emailedCode(input.email), orgId: victim.orgId, role: "STANDARD", email: "other@acme.test" });
 
     expect(result).toEqual({ ok: true, data: { username: input.email } });
-    const user = await db().user.findUniqueOrThrow({ where: { username: input.email } });
+    const user = await db().user.findUniqueOrThrow({ where: { claimedUsername: input.email } });
     expect(user.orgId).not.toBe(victim.orgId);
     expect(user.role).toBe("ADMIN");
     expect(await db().user.count({ where: { orgId: victim.orgId } })).toBe(1);

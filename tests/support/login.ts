@@ -10,7 +10,7 @@ import { db } from "@/lib/db/client";
  * in login-verification.test.ts).
  */
 export async function activatedDeviceCookie(username: string): Promise<string | null> {
-  const user = await db().user.findUnique({ where: { username } });
+  const user = await db().user.findUnique({ where: { claimedUsername: username } });
   if (!user) return null;
   const token = randomToken();
   await db().activatedDevice.create({ data: { tokenHash: hashToken(token), userId: user.id, orgId: user.orgId } });
