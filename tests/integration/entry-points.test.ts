@@ -361,6 +361,36 @@ const SAMPLES: Record<string, Sample> = {
 /** The actions that prove the mailbox during MFA enrolment; every other first-factor endpoint needs that proof first. */
 const MAILBOX_PROOF_ACTIONS = [`${ADVANCED}#sendEnrolmentCodeAction`, `${ADVANCED}#verifyEnrolmentCodeAction`];
 
+/** The endpoints that declare "verify it's you" (a lapsed one is refused with fresh-auth-required before anything runs). */
+const STEP_UP_ENDPOINTS = [
+  `${ADVANCED}#changePasswordAction`,
+  `${ADVANCED}#disconnectAuthenticatorAction`,
+  `${ADVANCED}#generateRecoveryCodesAction`,
+  `${ADVANCED}#removeKeyAction`,
+  `${ADVANCED}#startAuthenticatorAction`,
+  `${SESSION_SETTINGS}#saveSessionSettingsAction`,
+  `${USERS}#clearKeyFlagAction`,
+  `${USERS}#disconnectUserAuthenticatorAction`,
+  `${USERS}#invalidateRecoveryCodesAction`,
+  `${USERS}#issueTemporaryCodeAction`,
+  `${USERS}#removeSuspendedFactorAction`,
+  `${USERS}#removeUserKeyAction`,
+  `${USERS}#resetUserPasswordAction`,
+  `${USERS}#restoreSuspendedFactorAction`,
+  `${USERS}#setUserActiveAction`,
+  `${USERS}#setUserRoleAction`,
+  "app/api/webauthn/register/options/route.ts#POST",
+  "app/api/webauthn/register/verify/route.ts#POST",
+].sort();
+
+/** The endpoints that enrol a first factor, and so declare the mailbox proof. */
+const MAILBOX_PROOF_ENDPOINTS = [
+  `${ADVANCED}#confirmAuthenticatorAction`,
+  `${ADVANCED}#startAuthenticatorAction`,
+  "app/api/webauthn/register/options/route.ts#POST",
+  "app/api/webauthn/register/verify/route.ts#POST",
+].sort();
+
 /** Admin actions that aim at no record (they act on the caller's own org as a whole): no cross-org case. */
 const ORG_WIDE_ADMIN_ACTIONS = [`${SESSION_SETTINGS}#saveSessionSettingsAction`, `${USERS}#addUserAction`].sort();
 
@@ -399,9 +429,9 @@ async function call(endpoint: Endpoint, input: unknown): Promise<string> {
 }
 
 /** What a refusal with `code` looks like from each kind of endpoint. */
-function refusal(kind: Kind, code: "mfa-enrolment-required" | "forbidden" | "signed-out" | "not-found"): string {
+function refusal(kind: Kind, code: "mfa-enrolment-required" | "forbidden" | "signed-out" | "not-found" | "fresh-auth-required"): string {
   if (kind === "action") return code === "forbidden" ? "forbidden()" : code;
-  const status = { "mfa-enrolment-required": 403, forbidden: 403, "signed-out": 401, "not-found": 404 }[code];
+  const status = { "mfa-enrolment-required": 403, forbidden: 403, "signed-out": 401, "not-found": 404, "fresh-auth-required": 401 }[code];
   return `${status} ${code}`;
 }
 
@@ -668,6 +698,38 @@ describe("entry points", () => {
       expect(unchangedByControl).toEqual([]);
     },
   );
+
+  it("a session that did not verify recently is refused by every endpoint that declares step-up, and nothing changes", { timeout: 240_000 }, async () => {
+    const { endpoints } = await entryPoints();
+    const declared = endpoints.filter((e) => e.entryPoint.stepUp === true).sort(byName);
+    // The declarations themselves: a sensitive endpoint that lost its step-up fails here, not only in review.
+    expect(declared.map((e) => e.name)).toEqual(STEP_UP_ENDPOINTS);
+    expect(endpoints.filter((e) => e.entryPoint.stepUp === "depends-on-input").map((e) => e.name)).toEqual([`${USERS}#addUserAction`]);
+    expect(endpoints.filter((e) => e.entryPoint.mailboxProof).map((e) => e.name).sort()).toEqual(MAILBOX_PROOF_ENDPOINTS);
+
+    const victim = await victimOrg();
+    // An admin whose session is live but whose "verify it's you" has lapsed: the role is not why it is refused.
+    const caller = await newCaller(victim.admin, "ADMIN");
+    // The inputs first (a key's answer needs options, which need the step-up), then the step-up lapses.
+    const inputs = new Map<string, unknown>();
+    for (const endpoint of declared) inputs.set(endpoint.name, await sampleFor(endpoint, victim, caller));
+    await db().session.updateMany({ where: { userId: caller.userId }, data: { freshAuthAt: null } });
+    await actAs(caller.token);
+    const observed: Record<string, string> = {};
+    const changed: Record<string, unknown> = {};
+    for (const endpoint of declared) {
+      const { outcome, changes } = await callAndWatch(endpoint, inputs.get(endpoint.name));
+      observed[endpoint.name] = outcome;
+      if (Object.keys(changes).length) changed[endpoint.name] = changes;
+    }
+    expect(observed).toEqual(Object.fromEntries(declared.map((e) => [e.name, refusal(e.kind, "fresh-auth-required")])));
+    expect(changed).toEqual({});
+    // Granting Admin steps up; adding a standard user does not.
+    const eve = `eve-${hex()}@victim.test`;
+    const addUserAction = endpoints.find((e) => e.name === `${USERS}#addUserAction`)!;
+    expect(await call(addUserAction, { name: "Eve", username: eve, email: eve, role: "ADMIN" })).toBe(refusal("action", "fresh-auth-required"));
+    expect(await call(addUserAction, { name: "Eve", username: eve, email: eve, role: "STANDARD" })).toBe("ok");
+  });
 
   it("a signed-out caller is refused by every signed-in endpoint (signed-out, 401), and nothing changes", { timeout: 120_000 }, async () => {
     const { endpoints } = await entryPoints();
