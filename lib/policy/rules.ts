@@ -153,6 +153,8 @@ export function authenticatorModelVerdict(
 /**
  * The policy a stored OrgSettings row describes; an org that never saved its
  * Session Settings has no row and gets the defaults of DESIGN.md (version 0).
+ * This is the org's stored policy (what Session Settings edits); what a user
+ * is held to is effectivePolicy(row, role) in ./effective.ts.
  */
 export function policyFromRow(row: OrgSettings | null | undefined): OrgPolicy {
   if (!row) return { ...DEFAULT_POLICY, version: 0, updatedAt: null };

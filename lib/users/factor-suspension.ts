@@ -1,5 +1,6 @@
 import "server-only";
 import type { Prisma } from "../db/generated/client";
+import { COUNTED_APP } from "../verification/second-factors";
 
 // What a confirmed "This wasn't me" report suspends (DESIGN.md section 10). A
 // link never deletes a factor: whoever clicked it may hold only the mailbox,
@@ -46,7 +47,7 @@ async function lastVerifiedByOlderFactor(tx: Tx, r: ReportedChange): Promise<Dat
   const notReported = r.subjectId ? { id: { not: r.subjectId } } : {};
   const key = await tx.securityKey.aggregate({ where: { ...owner, ...notReported, flaggedAt: null }, _max: { lastUsedAt: true } });
   const app = await tx.authenticatorApp.findFirst({
-    where: { ...owner, ...notReported, confirmedAt: { not: null } },
+    where: { ...owner, ...notReported, ...COUNTED_APP },
     select: { lastUsedStep: true, confirmedAt: true },
   });
   const appUse = app?.lastUsedStep != null ? Number(app.lastUsedStep) * APP_STEP_MS : null;
@@ -74,7 +75,7 @@ export async function suspendReportedFactors(tx: Tx, r: ReportedChange, now: Dat
     orderBy: { createdAt: "asc" },
   });
   const apps = await tx.authenticatorApp.findMany({
-    where: { ...owner, confirmedAt: { not: null }, OR: [...reported("authenticator-app-connected"), { createdAt: { gt: since } }] },
+    where: { ...owner, ...COUNTED_APP, OR: [...reported("authenticator-app-connected"), { createdAt: { gt: since } }] },
     select: { id: true },
   });
   // Generating a set replaces the old one: the set a "recovery codes generated" email reported is the current one (or a newer).

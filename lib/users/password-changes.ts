@@ -9,6 +9,8 @@ import type { Prisma } from "../db/generated/client";
 import { wakeMailWorker } from "../email/runner";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { enqueueSecurityEmail } from "./wasnt-me-links";
+import { livePendingLoginSql } from "../auth/pending-login";
+import { execute, ts } from "../db/sql";
 
 // A password that changes: "Change password" in Advanced User Details, or a
 // reset link used on the set-password page. Either way every other session
@@ -52,10 +54,11 @@ export async function endSessionsAndPendingLogins(tx: Tx, user: AccountOwner, re
     where: { userId: user.id, orgId: user.orgId, revokedAt: null, ...(keepSessionId ? { id: { not: keepSessionId } } : {}) },
     data: { revokedAt: now, revokedReason: reason },
   });
-  await tx.pendingLogin.updateMany({
-    where: { userId: user.id, orgId: user.orgId, completedAt: null, expiresAt: { gt: now } },
-    data: { expiresAt: now },
-  });
+  await execute(
+    `UPDATE "PendingLogin" SET "expiresAt" = $3::timestamp WHERE "userId" = $1::uuid AND "orgId" = $2::uuid AND ${livePendingLoginSql(null, "$3")}`,
+    [user.id, user.orgId, ts(now)],
+    tx,
+  );
 }
 
 async function notifyPasswordChanged(
