@@ -34,6 +34,13 @@ export interface OutgoingEmail<N extends EmailTemplateName> {
 
 type OutboxWriter = Pick<Prisma.TransactionClient, "emailMessage">;
 
+/**
+ * The hourly quota a notice counts against, each counted apart: what anyone can
+ * ask for at the login page ("requested") never uses up what an admin sends
+ * ("admin") or the reset after "This wasn't me" ("containment").
+ */
+export type EmailBudget = "admin" | "requested" | "containment";
+
 const QUOTA_WINDOW_MS = 60 * 60_000;
 
 /**
@@ -61,15 +68,15 @@ export class EmailQuotaExceededError extends UserFacingError {
 
 /**
  * Counts the last hour's notices (invitations and other mail someone else
- * triggers) to this address from this org, and from the whole org; refuses the
- * excess. Alerts are never refused (refusing one would undo the change it
+ * triggers) of the message's budget to this address from this org, and from
+ * the whole org; refuses the excess. Alerts are never refused (refusing one would undo the change it
  * reports), and codes the recipient asked for have per-user limits of their
  * own: counting them here would let another tenant's invitations to the same
  * address block this user's codes.
  */
-async function enforceQuota(tx: OutboxWriter, message: { orgId: string; to: string; template: string }): Promise<void> {
+async function enforceQuota(tx: OutboxWriter, message: { orgId: string; to: string; template: string; budget: EmailBudget }): Promise<void> {
   const since = new Date(Date.now() - QUOTA_WINDOW_MS);
-  const counted = { createdAt: { gte: since }, orgId: message.orgId, template: { in: NOTICE_TEMPLATES } };
+  const counted = { createdAt: { gte: since }, orgId: message.orgId, template: { in: NOTICE_TEMPLATES }, budget: message.budget };
   const { EMAIL_QUOTA_PER_RECIPIENT, EMAIL_QUOTA_PER_ORG } = env();
   const toThisAddress = { ...counted, to: { equals: message.to, mode: "insensitive" as const } };
   if ((await tx.emailMessage.count({ where: toThisAddress })) >= EMAIL_QUOTA_PER_RECIPIENT) {
@@ -93,16 +100,18 @@ const NOTICE_TEMPLATES = Object.values(EMAIL_TEMPLATES)
 export async function enqueueEmail<N extends EmailTemplateName>(
   tx: OutboxWriter,
   message: OutgoingEmail<N>,
-  options: { notBefore?: Date } = {},
+  options: { notBefore?: Date; budget?: EmailBudget } = {},
 ): Promise<{ id: string }> {
   const { to, template, rendered } = renderChecked(message);
-  if (template.category === "notice" && message.orgId) await enforceQuota(tx, { orgId: message.orgId, to, template: message.template });
+  const budget = options.budget ?? "admin";
+  if (template.category === "notice" && message.orgId) await enforceQuota(tx, { orgId: message.orgId, to, template: message.template, budget });
   const row = await tx.emailMessage.create({
     data: {
       orgId: message.orgId,
       template: message.template,
       to,
       priority: template.category === "notice" ? 1 : 0,
+      budget,
       ...rendered,
       ...(options.notBefore ? { nextAttemptAt: options.notBefore } : {}),
     },

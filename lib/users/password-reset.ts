@@ -7,7 +7,7 @@ import { requirePermission, userIdOf } from "../auth/principal";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { enqueueEmail, reportEmailQuotaRefusal } from "../email/outbox";
+import { EmailQuotaExceededError, enqueueEmail, reportEmailQuotaRefusal, type EmailBudget } from "../email/outbox";
 import { wakeMailWorker } from "../email/runner";
 import { NotFoundError, RateLimitedError, UserFacingError } from "../errors";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
@@ -46,23 +46,30 @@ export interface ResetRecipient {
   orgName: string;
 }
 
+/** Whose hourly email quota each reset counts against: a stranger's requests never use up the admin's or containment's. */
+const RESET_BUDGETS: Record<ResetReason, EmailBudget> = { requested: "requested", admin: "admin", compromise: "containment" };
+
 /** A reset link and its email, in the caller's transaction; the user's older links stop working. */
 export async function issuePasswordReset(tx: Tx, user: ResetRecipient, reason: ResetReason, now = new Date()): Promise<void> {
   const { link, expiresAt } = await createSetPasswordLink(tx, user, "reset", now);
-  await enqueueEmail(tx, {
-    orgId: user.orgId,
-    to: user.email,
-    template: "password-reset",
-    data: {
-      name: user.name,
-      username: user.username,
-      orgName: user.orgName,
-      byAdmin: reason === "admin",
-      afterReport: reason === "compromise",
-      link,
-      expiresAt,
+  await enqueueEmail(
+    tx,
+    {
+      orgId: user.orgId,
+      to: user.email,
+      template: "password-reset",
+      data: {
+        name: user.name,
+        username: user.username,
+        orgName: user.orgName,
+        byAdmin: reason === "admin",
+        afterReport: reason === "compromise",
+        link,
+        expiresAt,
+      },
     },
-  });
+    { budget: RESET_BUDGETS[reason] },
+  );
 }
 
 async function takeSlot(key: string, rule: RateLimitRule, now: Date): Promise<void> {
@@ -118,7 +125,8 @@ export const RESET_REPEAT_MS = 60_000;
 /**
  * An admin's "Reset password" (after their fresh "verify it's you"): the old
  * password stops working, the user's sessions and pending logins end, and a
- * set-password link is emailed. Audited.
+ * set-password link is emailed. Audited. An email the quota refuses does not
+ * undo the rest: the admin is told it was not sent.
  */
 export async function adminResetPassword(ctx: Elevated, userId: string, now = new Date()): Promise<void> {
   requirePermission(ctx, "users:write");
@@ -134,11 +142,29 @@ export async function adminResetPassword(ctx: Elevated, userId: string, now = ne
     where: { orgId: ctx.orgId, type: "user.password.reset_by_admin", targetUserId: user.id, createdAt: { gt: new Date(now.getTime() - RESET_REPEAT_MS) } },
   });
   if (justSent > 0) throw new UserFacingError(`A reset link was just sent to ${user.name}. Ask them to check their email before sending another.`);
-  await withEvents(async (tx) => {
+  const refused = await withEvents(async (tx) => {
     await replacePassword(tx, user, null, now);
     await endSessionsAndPendingLogins(tx, user, "password-reset", now);
-    await issuePasswordReset(tx, { ...user, orgName: ctx.orgName }, "admin", now);
     await recordEvent(ctx, { type: "user.password.reset_by_admin", user }, tx);
+    // Checked before anything of the email is written, so the transaction goes on without it.
+    return issuePasswordReset(tx, { ...user, orgName: ctx.orgName }, "admin", now).then(
+      () => null,
+      (error: unknown) => {
+        if (error instanceof EmailQuotaExceededError) return error;
+        throw error;
+      },
+    );
   });
   wakeMailWorker();
+  if (refused) throw new ResetEmailRefusedError(refused, user.name);
+}
+
+/** An admin's reset went through but the quota refused its email: the admin must know the user got no link. The entry point records the refusal. */
+export class ResetEmailRefusedError extends EmailQuotaExceededError {
+  constructor(refused: EmailQuotaExceededError, userName: string) {
+    super(refused.scope, refused.orgId, refused.template);
+    const why = refused.scope === "recipient" ? "too many emails went to this address in the last hour" : "your org has sent too many emails in the last hour";
+    this.message = `${userName}'s password was reset and their sessions ended, but the email with a link to choose a new one was not sent: ${why}. Use Reset password again later.`;
+    this.name = "ResetEmailRefusedError";
+  }
 }

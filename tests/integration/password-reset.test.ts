@@ -156,12 +156,13 @@ describe("Forgot your password?", () => {
     expect(await db().rateLimit.count({ where: { key: { startsWith: "forgot:" } } })).toBeGreaterThan(0);
   });
 
-  it("counts the email towards the org's quota: over it, the same answer, no email, no link, an audit row", async () => {
+  it("counts the email towards the org's quota of requested mail: over it, the same answer, no email, no link, an audit row", async () => {
     const { username, userId, org } = await userWithSessions();
     const earlier = Array.from({ length: env().EMAIL_QUOTA_PER_RECIPIENT }, () => ({
       orgId: org.orgId,
       to: username,
       template: "password-reset",
+      budget: "requested",
       subject: "Reset your Gatehouse password",
       text: "earlier",
       html: "<p>earlier</p>",
