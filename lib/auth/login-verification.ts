@@ -2,14 +2,17 @@ import "server-only";
 import type { AuthenticationResponseJSON, PublicKeyCredentialRequestOptionsJSON } from "@simplewebauthn/server";
 import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
-import { randomUUID } from "node:crypto";
 import { db } from "../db/client";
 import { col, execute, query, rowMapper, ts } from "../db/sql";
 import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { maskEmail } from "../format";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
-import { recordVerification, type VerificationMethod } from "../verification/history";
+import type { VerificationMethod } from "../verification/history";
+import { eventRow, recordEvent, SELF, withEvents } from "../events/record";
+import { methodCodeOf } from "../events/projections";
+import { eventCtes } from "../events/sql";
+import type { SecurityEventOf } from "../events/types";
 import { userMethods } from "../verification/methods";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
@@ -97,8 +100,24 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
   };
 }
 
-function activityOf(pending: PendingLoginSubject) {
-  return pending.needsSecondFactor ? ("Login" as const) : ("Device activation" as const);
+/** A /verify step's event: the user verified this login (with the key they used, by its current name), or failed to. */
+function verificationEvent(
+  pending: PendingLoginSubject,
+  method: VerificationMethod,
+  outcome: { failed: string } | { keyUse?: { keyId: string; keyName: string } },
+  now: Date,
+): SecurityEventOf<"user.verification.succeeded" | "user.verification.failed"> {
+  const purpose = pending.needsSecondFactor ? "login" : "device-activation";
+  const user = { id: pending.userId };
+  if ("failed" in outcome) return { type: "user.verification.failed", user, data: { method: methodCodeOf(method), purpose, detail: outcome.failed }, at: now };
+  const { keyUse } = outcome;
+  return {
+    type: "user.verification.succeeded",
+    user,
+    ...(keyUse ? { credential: { id: keyUse.keyId, name: keyUse.keyName } } : {}),
+    data: { method: methodCodeOf(method), purpose, deviceActivated: pending.needsSecondFactor && pending.needsDeviceActivation },
+    at: now,
+  };
 }
 
 /** Takes a slot of the user's verification budget before a proof is checked. */
@@ -113,18 +132,8 @@ async function fail(pending: PendingLoginSubject, method: VerificationMethod, er
   const left = await noteFailedVerification(pending);
   // A code that failed counts towards the lock; a key's failure is no guess (see verifyWithKey).
   if (method !== "Security key") await countSecondFactorFailure(pending, request, now);
-  await recordVerification({ orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Failed", detail: reason, request });
-  const user = await db().user.findUnique({ where: { id: pending.userId }, select: { username: true } });
-  await db().loginAttempt.create({
-    data: {
-      orgId: pending.orgId,
-      userId: pending.userId,
-      username: user?.username ?? "",
-      result: "Verification failed",
-      ip: request.ip,
-      userAgent: request.userAgent,
-    },
-  });
+  // One event, shown in Identity Verification History and as a failed login in Login History.
+  await recordEvent({ orgId: pending.orgId, actor: SELF, request }, verificationEvent(pending, method, { failed: reason }, now));
   if (left === 0) throw new LoginExpiredError("Too many attempts. Log in again.");
   throw error;
 }
@@ -144,18 +153,17 @@ async function succeed(
   now: Date,
   keyUse?: { keyId: string; keyName: string; newCounter: number },
 ): Promise<{ deviceToken: string | null }> {
-  // Which key, when a key was used: the name it has now, as the user knows it.
-  const detail =
-    [keyUse?.keyName, pending.needsSecondFactor && pending.needsDeviceActivation ? "New device activated" : null].filter(Boolean).join(" · ") || null;
+  const event = verificationEvent(pending, method, { keyUse }, now);
   // Gives back the slot takeVerifySlot took; a key takes none (see verifyWithKey), so it gives none back.
   const slot = method === "Security key" ? null : verifyKey(pending.userId);
   if (!pending.needsDeviceActivation) {
     // The common case (a second factor at login) in one statement on the driver (lib/db/sql.ts): the key's
-    // counter, the pending login verified exactly once, its history row and the slot given back. The live
+    // counter, the pending login verified exactly once, its event (lib/events/sql.ts) and the slot given back. The live
     // pending login is locked first (l); the counter moves only for it (k), by compare-and-set; and the
     // pending login is verified only once the counter has moved (p). So a cloned key that loses the race
     // for the counter never leaves a verified pending login behind, not even for an instant, and the
-    // counter never moves for a pending login that no longer matches.
+    // counter never moves for a pending login that no longer matches. The event's org counter is taken last,
+    // after the user's row (u): the order a change's transaction takes them in.
     const [row] = await query(
       keyStepRow,
       `WITH l AS (
@@ -170,14 +178,12 @@ async function succeed(
          UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
          WHERE "id" IN (SELECT "id" FROM l) AND ($5::uuid IS NULL OR EXISTS (SELECT 1 FROM k))
          RETURNING "orgId", "userId"
-       ), e AS (
-         INSERT INTO "VerificationEvent" ("id", "orgId", "userId", "method", "activity", "result", "detail", "ip", "userAgent", "createdAt")
-         SELECT $7::uuid, p."orgId", p."userId", $3, $8, 'Succeeded', $9, $10, $11, $2::timestamp FROM p
        ), r AS (
-         ${releaseRateLimitSql("$12", "EXISTS (SELECT 1 FROM p)")}
+         ${releaseRateLimitSql("$8", "EXISTS (SELECT 1 FROM p)")}
        ), u AS (
          UPDATE "User" SET "secondFactorFailures" = 0 WHERE ("id", "orgId") = (SELECT "userId", "orgId" FROM p) AND "secondFactorFailures" > 0
-       )
+         RETURNING 1
+       ), ${eventCtes("$7", `(SELECT "orgId", "userId" FROM p WHERE (SELECT count(*) FROM u) >= 0)`)}
        SELECT EXISTS (SELECT 1 FROM p) AS verified,
               ($5::uuid IS NOT NULL AND EXISTS (SELECT 1 FROM l) AND NOT EXISTS (SELECT 1 FROM k)) AS behind`,
       [
@@ -187,11 +193,7 @@ async function succeed(
         keyUse ? String(keyUse.newCounter) : null,
         keyUse?.keyId ?? null,
         pending.orgId,
-        randomUUID(),
-        activityOf(pending),
-        detail?.slice(0, 500) ?? null,
-        request.ip,
-        request.userAgent,
+        JSON.stringify([eventRow({ orgId: pending.orgId, actor: SELF, request }, event)]),
         slot,
       ],
     );
@@ -203,31 +205,26 @@ async function succeed(
     if (!row?.verified) throw new LoginExpiredError();
     return { deviceToken: null };
   }
-  const deviceToken = await db()
-    .$transaction(async (tx) => {
-      const verified = await execute(
-        `UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
+  const deviceToken = await withEvents(async (tx) => {
+    const verified = await execute(
+      `UPDATE "PendingLogin" SET "verifiedAt" = $2::timestamp, "verifiedMethod" = $3, "emailCodeHash" = NULL
          WHERE "id" = $1::uuid AND "verifiedAt" IS NULL AND ${livePendingLoginSql(null, "$2")} RETURNING 1`,
-        [pending.id, ts(now), method],
-        tx,
-      );
-      if (verified !== 1) throw new LoginExpiredError();
-      // Rolls the pending login back when the counter did not move forward; the key is flagged below.
-      if (keyUse && !(await writeKeyUse(pending, keyUse.keyId, keyUse.newCounter, now, tx))) throw counterRegression();
-      const token = await activateDevice(tx, pending, request, now);
-      await resetSecondFactorFailures(tx, pending);
-      // An emailed code needs no second email: the code's own email named this browser.
-      if (method !== "Emailed code") await notifyNewDevice(tx, pending, method, request, now);
-      await recordVerification(
-        { orgId: pending.orgId, userId: pending.userId, method, activity: activityOf(pending), result: "Succeeded", detail: detail ?? undefined, request },
-        tx,
-      );
-      return token;
-    })
-    .catch(async (error: unknown) => {
-      if (keyUse && error instanceof WebAuthnRefusal && error.code === "counter-regression") await flagPossibleClone(pending, keyUse.keyId, request, now);
-      throw error;
-    });
+      [pending.id, ts(now), method],
+      tx,
+    );
+    if (verified !== 1) throw new LoginExpiredError();
+    // Rolls the pending login back when the counter did not move forward; the key is flagged below.
+    if (keyUse && !(await writeKeyUse(pending, keyUse.keyId, keyUse.newCounter, now, tx))) throw counterRegression();
+    const token = await activateDevice(tx, pending, request, now);
+    await resetSecondFactorFailures(tx, pending);
+    // An emailed code needs no second email: the code's own email named this browser.
+    if (method !== "Emailed code") await notifyNewDevice(tx, pending, method, request, now);
+    await recordEvent({ orgId: pending.orgId, actor: SELF, request }, event, tx);
+    return token;
+  }).catch(async (error: unknown) => {
+    if (keyUse && error instanceof WebAuthnRefusal && error.code === "counter-regression") await flagPossibleClone(pending, keyUse.keyId, request, now);
+    throw error;
+  });
   if (slot) await releaseRateLimit(slot);
   return { deviceToken };
 }

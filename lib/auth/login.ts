@@ -1,12 +1,12 @@
 import "server-only";
 import { availableParallelism } from "node:os";
 import { env } from "../env";
-import { formatDateTime } from "../format";
 import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { admitPasswordCheck, passwordChecksInFlight } from "./admission";
 import { rateLimitAddress, type RequestInfo } from "../http/request-info";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent } from "../events/record";
+import { ANONYMOUS } from "../events/types";
 import { hashPassword, needsRehash, verifyPassword } from "./password";
 import { effectivePolicy, policyFor } from "../policy/effective";
 import type { PasswordCheckedUser } from "./org-context";
@@ -105,11 +105,9 @@ async function checkedPasswordStep(
   request: LoginRequest,
   now: Date,
 ): Promise<PasswordStep> {
-  // Login History is per org: an attempt on a username no org has would be a row nobody can see, written at an anonymous caller's will.
-  const record = async (result: LoginResult) => {
-    if (!user) return;
-    await db().loginAttempt.create({ data: { orgId: user.orgId, userId: user.id, username, result, ip: request.ip, userAgent: request.userAgent } });
-  };
+  // Events are per org: an attempt on a username no org has would be a row nobody can see, written at an anonymous caller's will.
+  // Whoever failed the password is not known to be the user: the actor is anonymous.
+  const by = user ? { orgId: user.orgId, actor: ANONYMOUS, request } : null;
 
   // Every attempt takes its slot before the password is checked: each hit is
   // one atomic upsert, so a burst of parallel guesses cannot all slip past a
@@ -126,23 +124,17 @@ async function checkedPasswordStep(
   if (wait > 0) {
     // One "Locked out" row when the lockout starts (the first attempt refused), not one for every attempt refused during it.
     const starting = byUser.count === LOGIN_LIMITS.perUsername.limit + 1 || byIp?.count === LOGIN_LIMITS.perIp.limit + 1;
-    if (starting) await record("Locked out");
+    if (starting && by) await recordEvent(by, { type: "user.login.locked_out", user: { id: user!.id, username } });
     throw new RateLimitedError(wait);
   }
 
   const passwordOk = await verifyPassword(password, user?.passwordHash);
   if (!user || !passwordOk || !user.isActive) {
-    await record(user && passwordOk ? "Inactive user" : "Invalid password");
-    if (user && !deviceId && byUser.count === LOGIN_LIMITS.perUsername.limit) {
-      await recordAudit({
-        orgId: user.orgId,
-        actor: null,
-        action: "User locked out",
-        section: "Login",
-        targetId: user.id,
-        newValue: `${username} after ${byUser.count} failed logins, until ${formatDateTime(byUser.resetAt)}`,
-        request,
-      });
+    if (user && by) {
+      // The failure that uses up the username's budget also tells the admins the account is locked out (one event, two rows).
+      const lockout = !deviceId && byUser.count === LOGIN_LIMITS.perUsername.limit ? { lockedOutUntil: byUser.resetAt, failures: byUser.count } : {};
+      const reason = passwordOk ? "inactive-user" : "invalid-password";
+      await recordEvent(by, { type: "user.login.failed", user: { id: user.id, username }, data: { reason, ...lockout } });
     }
     throw new InvalidCredentialsError();
   }
@@ -167,7 +159,7 @@ async function checkedPasswordStep(
   };
   const info = { ip: request.ip, userAgent: request.userAgent };
   // "Success" is recorded when the session is created (completePendingLogin); "Verification required" with the pending login.
-  const history = needsVerification(needs) ? { username, result: "Verification required" satisfies LoginResult } : undefined;
+  const history = needsVerification(needs) ? { username, result: "Verification required" as const satisfies LoginResult } : undefined;
   const pendingToken = await createPendingLogin(checked, needs, info, now, "Password", history, Boolean(deviceId));
   return { userId: user.id, orgId: user.orgId, pendingToken, needs, next: needsVerification(needs) ? "verify" : "complete" };
 }

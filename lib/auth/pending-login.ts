@@ -10,6 +10,8 @@ import { cookieName } from "./cookies";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
 import { hashToken, randomToken } from "../crypto/tokens";
+import { eventRow, SELF } from "../events/record";
+import { eventCtes, STATEMENT_SUBJECT } from "../events/sql";
 
 // The pending login (DESIGN.md section 5): after a correct password, when a
 // second factor or device activation is needed, the browser holds only this,
@@ -55,7 +57,7 @@ export function livePendingLoginSql(alias: string | null, nowParam: string): str
 }
 
 /**
- * A new pending login; verified at once when nothing is needed; with `history`, its Login History row;
+ * A new pending login; verified at once when nothing is needed; with `history`, its "verification required" event (Login History);
  * `fromKnownDevice` when the browser carries a device cookie activated for the user. Returns its cookie token.
  */
 export async function createPendingLogin(
@@ -64,20 +66,27 @@ export async function createPendingLogin(
   request: RequestInfo,
   now = new Date(),
   verifiedMethod = "Password",
-  history?: { username: string; result: string },
+  history?: { username: string; result: "Verification required" },
   fromKnownDevice = false,
 ): Promise<string> {
   const token = randomToken();
   const verified = !needsVerification(needs);
-  // One statement: the pending login, and the Login History row when the caller has one to write.
+  const events = history
+    ? [
+        eventRow(
+          { orgId: user.orgId, actor: SELF, request },
+          { type: "user.login.verification_required", user: { id: user.userId, username: history.username }, at: now },
+        ),
+      ]
+    : [];
+  // One statement: the pending login, and its event when the caller has one to write.
   await execute(
     `WITH p AS (
        INSERT INTO "PendingLogin" ("id", "tokenHash", "orgId", "userId", "ip", "userAgent", "needsSecondFactor", "needsDeviceActivation",
                                    "verifiedAt", "verifiedMethod", "failedAttempts", "emailCodeAttempts", "expiresAt", "createdAt", "fromKnownDevice")
-       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::timestamp, $10, 0, 0, $11::timestamp, $12::timestamp, $16)
-     )
-     INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
-     SELECT $13::uuid, $3::uuid, $4::uuid, $14, $15, $5, $6, $12::timestamp WHERE $15::text IS NOT NULL`,
+       VALUES ($1::uuid, $2, $3::uuid, $4::uuid, $5, $6, $7, $8, $9::timestamp, $10, 0, 0, $11::timestamp, $12::timestamp, $14)
+     ), ${eventCtes("$13")}
+     SELECT 1`,
     [
       randomUUID(),
       hashToken(token),
@@ -91,9 +100,7 @@ export async function createPendingLogin(
       verified ? verifiedMethod : null,
       ts(new Date(now.getTime() + PENDING_LOGIN_TTL_MS)),
       ts(now),
-      randomUUID(),
-      history?.username ?? "",
-      history?.result ?? null,
+      JSON.stringify(events),
       fromKnownDevice,
     ],
   );
@@ -155,8 +162,8 @@ export async function completePendingLogin(
   if (!token) throw new LoginExpiredError();
   const sessionToken = randomToken();
   // One statement: the pending login is used up (exactly once: the conditional
-  // update is atomic), and for an active user the session and its Login History
-  // row are written. A login that just passed a verification beyond the
+  // update is atomic), and for an active user the session and its "login
+  // succeeded" event (Login History) are written. A login that just passed a verification beyond the
   // password counts as "verify it's you" for the org's window: someone who
   // logged in with a recovery code can register a new key without the key they lost. A login verified by
   // the emailed device-activation code has just proved the user's mailbox, as the enrolment code would:
@@ -174,15 +181,20 @@ export async function completePendingLogin(
        INSERT INTO "Session" ("id", "tokenHash", "userId", "orgId", "ip", "userAgent", "createdAt", "lastSeenAt", "freshAuthAt", "mailboxProvedAt", "enrolmentCodeAttempts")
        SELECT $3::uuid, $4, u."id", u."orgId", $5, $6, $2::timestamp, $2::timestamp, CASE WHEN u.strong THEN u."verifiedAt" END,
          CASE WHEN u.mailbox THEN u."verifiedAt" END, 0 FROM u
-     ), a AS (
-       INSERT INTO "LoginAttempt" ("id", "orgId", "userId", "username", "result", "ip", "userAgent", "createdAt")
-       SELECT $7::uuid, u."orgId", u."id", u."username", 'Success', $5, $6, $2::timestamp FROM u
-     )
+     ), ${eventCtes("$7", `(SELECT "orgId", "id" AS "userId" FROM u)`)}
      SELECT EXISTS (SELECT 1 FROM p) AS completed, (SELECT "id" FROM u) AS "userId", (SELECT "orgId" FROM u) AS "orgId"`,
-    [hashToken(token), ts(now), randomUUID(), hashToken(sessionToken), request.ip, request.userAgent, randomUUID()],
+    [hashToken(token), ts(now), randomUUID(), hashToken(sessionToken), request.ip, request.userAgent, JSON.stringify([loginSucceeded(request, now)])],
   );
   if (!row?.completed || !row.userId || !row.orgId) throw new LoginExpiredError();
   return { sessionToken, userId: row.userId, orgId: row.orgId };
 }
 
 const completedRow = rowMapper({ completed: col.bool, userId: col.nullable(col.text), orgId: col.nullable(col.text) });
+
+/** The "login succeeded" event of completePendingLogin, whose org and user the statement supplies. */
+function loginSucceeded(request: RequestInfo, now: Date) {
+  return eventRow(
+    { orgId: STATEMENT_SUBJECT, actor: SELF, request: { ip: request.ip, userAgent: request.userAgent } },
+    { type: "user.login.succeeded", user: { id: STATEMENT_SUBJECT }, at: now },
+  );
+}

@@ -4,7 +4,8 @@ import { generateAuthenticationOptions } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import { RateLimitedError, UserFacingError } from "../errors";
-import { recordVerification } from "../verification/history";
+import { recordEvent } from "../events/record";
+import type { SecurityEventOf, TargetCredential, VerificationMethodCode } from "../events/types";
 import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../webauthn/challenges";
 import { verifyOwnKeyAssertion } from "../webauthn/assertion";
 import { relyingParty } from "../webauthn/relying-party";
@@ -41,7 +42,6 @@ export type ReauthStep =
 
 /** Step 1: the password. With registered keys (and keys allowed), step 2 asks for one of them. */
 export async function reauthenticateWithPassword(ctx: OrgContext, password: string, now = new Date()): Promise<ReauthStep> {
-  const { request } = ctx;
   const settings = keySettingsOf(ctx.policy);
   // The slot is taken before the check, atomically, so parallel guesses all count.
   const key = `reauth:user:${ctx.userId}`;
@@ -49,15 +49,7 @@ export async function reauthenticateWithPassword(ctx: OrgContext, password: stri
   if (wait > 0) throw new RateLimitedError(wait);
   const user = await db().user.findFirst({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { passwordHash: true } });
   if (!(await verifyPassword(password, user?.passwordHash))) {
-    await recordVerification({
-      orgId: ctx.orgId,
-      userId: ctx.userId,
-      method: "Password",
-      activity: "Re-authentication",
-      result: "Failed",
-      detail: "Wrong password",
-      request,
-    });
+    await recordReauthentication(ctx, "password", "Failed", "Wrong password");
     throw new UserFacingError("That password isn't right. Try again.", { password: "That password isn't right." });
   }
   await releaseRateLimit(key);
@@ -76,7 +68,7 @@ export async function reauthenticateWithPassword(ctx: OrgContext, password: stri
   }
   if (keys.length === 0) {
     await markFresh(ctx, now);
-    await recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password", activity: "Re-authentication", result: "Succeeded", request });
+    await recordReauthentication(ctx, "password", "Succeeded");
     return { next: "done" };
   }
   const challenge = await issueChallenge(ctx, "reauth", now);
@@ -93,13 +85,13 @@ export async function reauthenticateWithPassword(ctx: OrgContext, password: stri
 /** Step 2: an assertion by one of the user's own keys, answering the challenge step 1 issued. */
 export async function reauthenticateWithKey(ctx: OrgContext, response: AuthenticationResponseJSON, now = new Date()): Promise<void> {
   const { request } = ctx;
-  const record = (result: "Succeeded" | "Failed", detail?: string) =>
-    recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Password and security key", activity: "Re-authentication", result, detail, request });
+  const record = (result: "Succeeded" | "Failed", detail?: string, credential?: TargetCredential) =>
+    recordReauthentication(ctx, "password-and-security-key", result, detail, credential);
   try {
     const challenge = await consumeChallenge(ctx, "reauth", challengeOf(response), now);
-    const { keyName } = await verifyOwnKeyAssertion(ctx, response, challenge, request, now);
+    const { keyId, keyName } = await verifyOwnKeyAssertion(ctx, response, challenge, request, now);
     await markFresh(ctx, now);
-    await record("Succeeded", keyName);
+    await record("Succeeded", undefined, { id: keyId, name: keyName });
   } catch (error) {
     await record("Failed", error instanceof Error ? error.message : "Verification failed");
     throw error;
@@ -108,9 +100,7 @@ export async function reauthenticateWithKey(ctx: OrgContext, response: Authentic
 
 /** Step 2 for a user whose second factor is an authenticator app: a code from it, after step 1's token. */
 export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: string, code: string, now = new Date()): Promise<void> {
-  const { request } = ctx;
-  const record = (result: "Succeeded" | "Failed", detail?: string) =>
-    recordVerification({ orgId: ctx.orgId, userId: ctx.userId, method: "Authenticator app", activity: "Re-authentication", result, detail, request });
+  const record = (result: "Succeeded" | "Failed", detail?: string) => recordReauthentication(ctx, "authenticator-app", result, detail);
   await consumeChallenge(ctx, "reauth-app", token, now);
   const wait = secondsOverLimit(await hitRateLimit(codeKey(ctx.userId), REAUTH_CODE_LIMIT, now), REAUTH_CODE_LIMIT, now);
   if (wait > 0) {
@@ -124,4 +114,21 @@ export async function reauthenticateWithAuthenticator(ctx: OrgContext, token: st
   await releaseRateLimit(codeKey(ctx.userId));
   await markFresh(ctx, now);
   await record("Succeeded");
+}
+
+/** A re-authentication's event: the user verified themself (with the key they used, by its current name), or failed to. */
+async function recordReauthentication(
+  ctx: OrgContext,
+  method: VerificationMethodCode,
+  result: "Succeeded" | "Failed",
+  detail?: string,
+  credential?: TargetCredential,
+): Promise<void> {
+  const event: SecurityEventOf<"user.verification.succeeded" | "user.verification.failed"> = {
+    type: result === "Succeeded" ? "user.verification.succeeded" : "user.verification.failed",
+    user: { id: ctx.userId, name: ctx.userName },
+    ...(credential ? { credential } : {}),
+    data: { method, purpose: "re-authentication", ...(detail ? { detail } : {}) },
+  };
+  await recordEvent(ctx, event);
 }

@@ -1,6 +1,6 @@
 import "server-only";
 import { hashToken, randomToken } from "../crypto/tokens";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent } from "../events/record";
 import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import type { RequestInfo } from "../http/request-info";
@@ -51,6 +51,9 @@ export async function createSession(
   return { token, sessionId: session.id };
 }
 
+// The org's own Session Settings end a session (the trail shows "System").
+const SESSION_POLICY = { kind: "system", id: null, name: "Session Settings" } as const;
+
 /**
  * The live session a token names, or null. Ends sessions that idled out, whose
  * user was deactivated, or (when the org locks sessions to their IP) that are
@@ -77,15 +80,14 @@ export async function resolveSession(token: string | undefined | null, request: 
   // Unknown IPs compare equal only to unknown IPs: a deployment that sees no client IP cannot lock to one.
   if (policy.lockSessionsToIp && session.ip !== request.ip) {
     if (await endSession(session.id, "ip-changed", now)) {
-      await recordAudit({
-        orgId: session.orgId,
-        actor: null,
-        action: "Ended session: IP address changed",
-        section: "Sessions",
-        targetId: session.userId,
-        newValue: `${session.user.username}: request from ${request.ip ?? "an unknown IP"}, session locked to ${session.ip ?? "an unknown IP"}`,
-        request,
-      });
+      await recordEvent(
+        { orgId: session.orgId, actor: SESSION_POLICY, request },
+        {
+          type: "user.session.ended",
+          user: { id: session.userId, name: session.user.name, username: session.user.username },
+          data: { reason: "ip-changed", sessionIp: session.ip },
+        },
+      );
     }
     return null;
   }

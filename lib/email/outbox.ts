@@ -2,7 +2,8 @@ import "server-only";
 import { z } from "zod";
 import { EMAIL_TEMPLATES, type EmailTemplateData, type EmailTemplateName } from "../../emails";
 import type { Prisma } from "../db/generated/client";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent } from "../events/record";
+import { ANONYMOUS } from "../events/types";
 import { env } from "../env";
 import type { RequestInfo } from "../http/request-info";
 import { UserFacingError } from "../errors";
@@ -158,12 +159,9 @@ export async function releaseHeldEmail<N extends EmailTemplateName>(
  */
 export async function reportEmailQuotaRefusal(error: unknown, by: { actor: { id: string; name: string } | null; request: RequestInfo | null }): Promise<void> {
   if (!(error instanceof EmailQuotaExceededError) || !error.orgId) return;
-  await recordAudit({
-    orgId: error.orgId,
-    actor: by.actor,
-    action: "Email refused: quota reached",
-    section: "Email",
-    newValue: `${error.template} (${error.scope === "recipient" ? "per-recipient" : "per-org"} hourly quota)`,
-    request: by.request,
-  }).catch((auditError: unknown) => console.error("could not record an email quota refusal", auditError));
+  const actor = by.actor ? ({ kind: "user", ...by.actor } as const) : ANONYMOUS;
+  await recordEvent(
+    { orgId: error.orgId, actor, request: by.request },
+    { type: "org.email.refused", data: { template: error.template, scope: error.scope } },
+  ).catch((auditError: unknown) => console.error("could not record an email quota refusal", auditError));
 }

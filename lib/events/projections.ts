@@ -80,7 +80,12 @@ function verification(event: SecurityEventOf<"user.verification.succeeded" | "us
   const success = event.type === "user.verification.succeeded";
   // Which key, by the name it has now, and whether the login also activated this browser.
   const detail = success ? [credential?.name, data.deviceActivated ? "New device activated" : null].filter(Boolean).join(" · ") : data.detail;
-  return { method: METHOD_LABELS[data.method], activity: PURPOSE_ACTIVITIES[data.purpose], result: success ? "Succeeded" : "Failed", ...(detail ? { detail } : {}) };
+  return {
+    method: METHOD_LABELS[data.method],
+    activity: PURPOSE_ACTIVITIES[data.purpose],
+    result: success ? "Succeeded" : "Failed",
+    ...(detail ? { detail } : {}),
+  };
 }
 
 /** The rows an event shows as, by its type. Some sentences name the event's actor or its client's IP. */
@@ -98,16 +103,34 @@ export function projectionsOf(actorName: string | null, request: RequestInfo | n
       };
     case "settings.updated":
       return {
-        audit: { action: "Changed session settings", section: "Session Settings", field: event.setting.field, oldValue: event.setting.old, newValue: event.setting.new },
+        audit: {
+          action: "Changed session settings",
+          section: "Session Settings",
+          field: event.setting.field,
+          oldValue: event.setting.old,
+          newValue: event.setting.new,
+        },
       };
     case "user.created": {
       const { user } = event;
-      return { audit: { action: "Created user", section: USERS, targetId: user.id, newValue: `${user.name} <${user.username}> (${ROLE_LABELS[event.data.role]})` } };
+      return {
+        audit: { action: "Created user", section: USERS, targetId: user.id, newValue: `${user.name} <${user.username}> (${ROLE_LABELS[event.data.role]})` },
+      };
     }
     case "user.invitation.sent":
       return { audit: { action: "Sent invitation", section: USERS, targetId: event.user.id, newValue: event.data.email } };
     case "user.invitation.accepted":
       return { audit: { action: "Set password from invitation", section: USERS, targetId: event.user.id } };
+    case "user.username.released":
+      return {
+        audit: {
+          action: "Username taken by its owner",
+          section: USERS,
+          targetId: event.user.id,
+          oldValue: event.data.username,
+          newValue: "The owner of this address proved it in another org; this user can no longer log in with it.",
+        },
+      };
     case "user.role.changed":
       return {
         audit: {
@@ -184,7 +207,9 @@ export function projectionsOf(actorName: string | null, request: RequestInfo | n
     case "user.verification.failed": {
       const row = verification(event);
       // A failed step of a login is also a failed login.
-      return event.data.purpose === "login" || event.data.purpose === "device-activation" ? { verification: row, login: { result: "Verification failed" } } : { verification: row };
+      return event.data.purpose === "login" || event.data.purpose === "device-activation"
+        ? { verification: row, login: { result: "Verification failed" } }
+        : { verification: row };
     }
     case "user.security_key.registered":
       return { verification: succeeded("Security key", "Register security key", event.credential.name) };
@@ -194,7 +219,13 @@ export function projectionsOf(actorName: string | null, request: RequestInfo | n
       const { user, credential, data } = event;
       if (data.by === "self") return { verification: succeeded("Security key", "Remove security key", credential.name) };
       return {
-        audit: { action: "Removed security key", section: USERS, targetId: user.id, oldValue: `${user.username}: ${credential.name}`, newValue: `Reason: ${data.reason}` },
+        audit: {
+          action: "Removed security key",
+          section: USERS,
+          targetId: user.id,
+          oldValue: `${user.username}: ${credential.name}`,
+          newValue: `Reason: ${data.reason}`,
+        },
         verification: succeeded("Security key", "Remove security key", `Removed by ${actorName ?? "an admin"}: ${data.reason}`),
       };
     }
@@ -265,7 +296,12 @@ export function projectionsOf(actorName: string | null, request: RequestInfo | n
     }
     case "user.admin_recovery.cleared":
       return {
-        audit: { action: "Cleared “Admin recovery required”", section: USERS, targetId: event.user.id, newValue: `${event.user.username}, by the operator (npm run user:recover)` },
+        audit: {
+          action: "Cleared “Admin recovery required”",
+          section: USERS,
+          targetId: event.user.id,
+          newValue: `${event.user.username}, by the operator (npm run user:recover)`,
+        },
       };
   }
 }

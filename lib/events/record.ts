@@ -131,7 +131,10 @@ export async function recordEvent(by: EventBy, event: SecurityEventInput, tx?: E
 }
 
 /** A change's transaction whose events (recordEvent) are written as its last statement. */
-export function withEvents<T>(work: (tx: EventTx) => Promise<T>, options?: { maxWait?: number; timeout?: number; isolationLevel?: Prisma.TransactionIsolationLevel }): Promise<T> {
+export function withEvents<T>(
+  work: (tx: EventTx) => Promise<T>,
+  options?: { maxWait?: number; timeout?: number; isolationLevel?: Prisma.TransactionIsolationLevel },
+): Promise<T> {
   return db().$transaction(async (tx) => {
     const rows: EventRow[] = [];
     held.set(tx, rows);

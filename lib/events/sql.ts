@@ -19,21 +19,32 @@ const COLUMNS = `"ord" int, "id" text, "rowId" uuid, "orgId" uuid, "type" text, 
   "targetCredentialAaguid" text, "targetCredentialModelVerified" boolean, "field" text, "oldValue" text, "newValue" text,
   "ip" text, "userAgent" text, "data" jsonb, "createdAt" timestamp, "audit" jsonb, "verification" jsonb, "login" jsonb`;
 
+/** The user id an event built for a statement with a `subject` carries until the statement gives it its own. */
+export const STATEMENT_SUBJECT = "00000000-0000-0000-0000-000000000000";
+
 /**
  * The common table expressions (without `WITH`) that write the events of the
- * jsonb parameter `param` (e.g. "$14"), only when the SQL condition `when`
- * holds. Names used: ev_in, ev_n, ev_c, ev_s, ev_a, ev_v, ev_l.
+ * jsonb parameter `param` (e.g. "$14"). With `subject`, a FROM item of the
+ * statement yielding "orgId" and "userId" (e.g. `(SELECT "orgId", "userId"
+ * FROM p)`), the events are written once per row it yields, none when it
+ * yields none, each taking its org and target user (and a user acting on
+ * themself, their id) from that row. Names used: ev_in, ev_n, ev_c, ev_s,
+ * ev_a, ev_v, ev_l.
  */
-export function eventCtes(param: string, when?: string): string {
+export function eventCtes(param: string, subject?: string): string {
+  const input = subject
+    ? `(SELECT a.x || jsonb_build_object('orgId', s."orgId", 'targetUserId', s."userId")
+          || CASE WHEN a.x->>'actorId' = a.x->>'targetUserId' THEN jsonb_build_object('actorId', s."userId"::text) ELSE '{}'::jsonb END AS x
+        FROM jsonb_array_elements(${param}::jsonb) AS a(x), ${subject} AS s) AS j`
+    : `jsonb_array_elements(${param}::jsonb) AS j(x)`;
   return `ev_in AS (
-       SELECT e.*, COALESCE(e."targetUserName", u."name") AS "userName", COALESCE(e."targetUsername", u."username") AS "userUsername",
-         COALESCE(e."actorName", CASE WHEN e."actorKind" = 'user' AND e."actorId" = e."targetUserId"::text THEN u."name" END) AS "actor",
-         COALESCE(e."targetCredentialName", k."name") AS "credentialName", COALESCE(e."targetCredentialAaguid", k."aaguid") AS "credentialAaguid",
-         COALESCE(e."targetCredentialModelVerified", k."modelProven") AS "credentialVerified"
-       FROM jsonb_to_recordset(${param}::jsonb) AS e(${COLUMNS})
-       LEFT JOIN "User" u ON u."id" = e."targetUserId" AND u."orgId" = e."orgId"
-       LEFT JOIN "SecurityKey" k ON k."id" = e."targetCredentialId" AND k."orgId" = e."orgId"
-       ${when ? `WHERE ${when}` : ""}
+       SELECT e.*, COALESCE(e."targetUserName", tu."name") AS "userName", COALESCE(e."targetUsername", tu."username") AS "userUsername",
+         COALESCE(e."actorName", CASE WHEN e."actorKind" = 'user' AND e."actorId" = e."targetUserId"::text THEN tu."name" END) AS "actor",
+         COALESCE(e."targetCredentialName", tk."name") AS "credentialName", COALESCE(e."targetCredentialAaguid", tk."aaguid") AS "credentialAaguid",
+         COALESCE(e."targetCredentialModelVerified", tk."modelProven") AS "credentialVerified"
+       FROM ${input} CROSS JOIN LATERAL jsonb_to_record(j.x) AS e(${COLUMNS})
+       LEFT JOIN "User" tu ON tu."id" = e."targetUserId" AND tu."orgId" = e."orgId"
+       LEFT JOIN "SecurityKey" tk ON tk."id" = e."targetCredentialId" AND tk."orgId" = e."orgId"
      ), ev_n AS (
        SELECT "orgId", count(*) AS n FROM ev_in GROUP BY "orgId"
      ), ev_c AS (

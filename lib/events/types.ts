@@ -16,6 +16,7 @@ export const SECURITY_EVENT_TYPES = [
   "user.created",
   "user.invitation.sent",
   "user.invitation.accepted",
+  "user.username.released",
   "user.role.changed",
   "user.deactivated",
   "user.reactivated",
@@ -84,14 +85,7 @@ export interface TargetCredential {
 
 /** How a user proved who they are. */
 export type VerificationMethodCode =
-  | "password"
-  | "security-key"
-  | "password-and-security-key"
-  | "emailed-code"
-  | "recovery-code"
-  | "temporary-code"
-  | "authenticator-app"
-  | "emailed-link";
+  "password" | "security-key" | "password-and-security-key" | "emailed-code" | "recovery-code" | "temporary-code" | "authenticator-app" | "emailed-link";
 
 /** What a verification was for. */
 export type VerificationPurpose = "login" | "device-activation" | "re-authentication" | "enrolment-email";
@@ -106,6 +100,7 @@ export type SecurityEventInput =
   | Of<"user.created", { user: NamedUser & { name: string }; data: { role: "ADMIN" | "STANDARD" } }>
   | Of<"user.invitation.sent", { user: TargetUser; data: { email: string } }>
   | Of<"user.invitation.accepted", { user: TargetUser }>
+  | Of<"user.username.released", { user: TargetUser; data: { username: string } }>
   | Of<"user.role.changed", { user: TargetUser; data: { from: "ADMIN" | "STANDARD"; to: "ADMIN" | "STANDARD" } }>
   | Of<"user.deactivated" | "user.reactivated", { user: TargetUser }>
   | Of<"user.session.ended", { user: NamedUser; data: { reason: "ended-by-user-or-admin" } | { reason: "ip-changed"; sessionIp: string | null } }>

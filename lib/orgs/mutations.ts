@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent, withEvents } from "../events/record";
 import { hashPassword } from "../auth/password";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
@@ -69,8 +69,9 @@ export async function insertOrgWithAdmin(tx: Prisma.TransactionClient, input: Ne
       passwordHash: input.passwordHash,
     },
   });
-  await recordAudit(
-    { orgId: org.id, actor: { id: user.id, name: user.name }, action: "Created org", section: "Org", newValue: `${org.name} (${org.slug})`, request },
+  await recordEvent(
+    { orgId: org.id, actor: { kind: "user", id: user.id, name: user.name }, request: request ?? null },
+    { type: "org.created", org: { name: org.name, slug: org.slug } },
     tx,
   );
   return { orgId: org.id, userId: user.id, username };
@@ -95,7 +96,7 @@ export async function createOrgWithAdmin(input: SignupInput): Promise<CreatedOrg
   await assertOrgAvailable(input.slug, input.email);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await db().$transaction((tx) => insertOrgWithAdmin(tx, { ...input, passwordHash }));
+    return await withEvents((tx) => insertOrgWithAdmin(tx, { ...input, passwordHash }));
   } catch (error) {
     throw takenFieldError(error) ?? error;
   }

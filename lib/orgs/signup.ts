@@ -7,6 +7,7 @@ import { hashToken, randomToken } from "../crypto/tokens";
 import { db } from "../db/client";
 import type { PendingSignup, Prisma } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";
+import { withEvents } from "../events/record";
 import { env } from "../env";
 import { maskEmail } from "../format";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "../verification/codes";
@@ -174,7 +175,7 @@ export async function completeSignup(token: string | null | undefined, code: str
 
   try {
     await assertOrgAvailable(row.slug, row.email);
-    return await db().$transaction(async (tx) => {
+    return await withEvents(async (tx) => {
       // The password hash and code are not kept once the admin exists.
       const used = await tx.pendingSignup.updateMany({
         where: { id: row.id, codeHash: row.codeHash, completedAt: null, expiresAt: { gt: now } },

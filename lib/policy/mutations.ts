@@ -1,7 +1,6 @@
 import "server-only";
 import type { Elevated } from "../auth/freshness";
 import { requirePermission, userIdOf } from "../auth/principal";
-import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import { recordEvent, withEvents } from "../events/record";
 import { ConflictError } from "../errors";

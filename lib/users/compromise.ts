@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent, SELF, withEvents } from "../events/record";
 import type { AdminContext } from "../auth/org-context";
 import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
@@ -9,7 +9,6 @@ import { wakeMailWorker } from "../email/runner";
 import { env } from "../env";
 import { UserFacingError } from "../errors";
 import type { RequestInfo } from "../http/request-info";
-import { recordVerification } from "../verification/history";
 import { effectivePolicy } from "../policy/effective";
 import { suspendReportedFactors } from "./factor-suspension";
 import { secondFactorCounts } from "../verification/second-factors";
@@ -123,7 +122,7 @@ export async function confirmCompromiseLink(
   const owner = { id: found.userId, orgId: found.orgId };
   const policy = effectivePolicy(found.org.settings, found.user.role);
 
-  const result = await db().$transaction(async (tx) => {
+  const result = await withEvents(async (tx) => {
     const consumed = await tx.compromiseReport.updateMany({
       where: { id: found.id, orgId: found.orgId, confirmedAt: null, expiresAt: { gt: now } },
       data: { confirmedAt: now, confirmedIp: request.ip },
@@ -180,22 +179,9 @@ export async function confirmCompromiseLink(
         },
       });
     }
-    await recordVerification(
-      { orgId: owner.orgId, userId: owner.id, method: "Emailed link", activity: "Report “This wasn't me”", result: "Succeeded", detail: what, request },
-      tx,
-    );
-    await recordAudit(
-      {
-        orgId: owner.orgId,
-        actor: { id: owner.id, name: found.user.name },
-        action: "Reported “This wasn't me”",
-        section: "Users",
-        targetId: owner.id,
-        newValue: what.slice(0, 1000),
-        request,
-      },
-      tx,
-    );
+    // The link went to the user's own mailbox: whoever followed it acts as the user.
+    const user = { id: owner.id, name: found.user.name, username: found.user.username };
+    await recordEvent({ orgId: owner.orgId, actor: SELF, request }, { type: "user.compromise.reported", user, data: { what } }, tx);
     if (needsAdmin || !found.user.isActive) return { resetEmailed: false, recovery };
     try {
       const recipient = { ...owner, name: found.user.name, username: found.user.username, email: found.user.email, orgName: found.org.name };

@@ -1,6 +1,6 @@
 import "server-only";
 import crypto from "node:crypto";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent, SELF, withEvents } from "../events/record";
 import { hashPassword } from "../auth/password";
 import { assertPasswordAllowed } from "../auth/password-policy";
 import { hashToken } from "../crypto/tokens";
@@ -210,7 +210,7 @@ export async function completeInvitation(token: string, password: string, now = 
   assertPasswordAllowed(password, { username: found.user.username, orgName: found.org.name });
 
   const passwordHash = await hashPassword(password);
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     const consumed = await tx.invitationToken.updateMany({
       where: { id: found.id, orgId: found.orgId, usedAt: null, expiresAt: { gt: now } },
       data: { usedAt: now },
@@ -225,14 +225,9 @@ export async function completeInvitation(token: string, password: string, now = 
       const user = { id: found.userId, orgId: found.orgId, name: found.user.name, email: found.user.email, orgName: found.org.name };
       return afterPasswordReset(tx, user, request, now);
     }
-    await recordAudit(
-      {
-        orgId: found.orgId,
-        actor: { id: found.userId, name: found.user.name },
-        action: "Set password from invitation",
-        section: "Users",
-        targetId: found.userId,
-      },
+    await recordEvent(
+      { orgId: found.orgId, actor: SELF, request },
+      { type: "user.invitation.accepted", user: { id: found.userId, name: found.user.name, username: found.user.username } },
       tx,
     );
   }).catch((error: unknown) => {

@@ -1,5 +1,4 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
 import { requireElevated, type Elevated } from "../auth/freshness";
 import type { OrgContext } from "../auth/org-context";
 import { actorOf, requirePermission, userIdOf, type Principal } from "../auth/principal";
@@ -7,6 +6,7 @@ import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import { isUniqueViolation } from "../db/errors";
 import { wakeMailWorker } from "../email/runner";
+import { recordEvent, withEvents } from "../events/record";
 import { NotFoundError, UserFacingError } from "../errors";
 import type { AddUserInput } from "../validation/account";
 import { issueInvitation } from "./invitations";
@@ -31,23 +31,12 @@ export async function addUser(ctx: Principal, input: AddUserInput): Promise<{ us
   if (taken) throw new UserFacingError("Check the highlighted fields.", { username: USERNAME_IN_USE });
 
   try {
-    const result = await db().$transaction(async (tx) => {
+    const result = await withEvents(async (tx) => {
       const user = await tx.user.create({
         data: { orgId: ctx.orgId, username: input.username, email: input.email, name: input.name, role: input.role },
       });
       await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: actorOf(ctx).name });
-      await recordAudit(
-        {
-          orgId: ctx.orgId,
-          actor: { id: ctx.userId, name: ctx.userName },
-          action: "Created user",
-          section: "Users",
-          targetId: user.id,
-          newValue: `${user.name} <${user.username}> (${user.role === "ADMIN" ? "Admin" : "Standard"})`,
-          request: ctx.request,
-        },
-        tx,
-      );
+      await recordEvent(ctx, { type: "user.created", user, data: { role: user.role } }, tx);
       return { userId: user.id };
     });
     wakeMailWorker();
@@ -68,20 +57,9 @@ export async function resendInvitation(ctx: Principal, userId: string): Promise<
   if (!user) throw new NotFoundError("That user");
   if (user.passwordHash !== null) throw new UserFacingError("This user has already set a password.");
   if (!user.isActive) throw new UserFacingError("Reactivate this user before inviting them again.");
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await issueInvitation(tx, { user, orgName: ctx.orgName, invitedBy: actorOf(ctx).name });
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Sent invitation",
-        section: "Users",
-        targetId: user.id,
-        newValue: user.email,
-        request: ctx.request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.invitation.sent", user, data: { email: user.email } }, tx);
   });
   wakeMailWorker();
 }
@@ -101,26 +79,15 @@ export async function revokeUserSession(ctx: Principal, sessionId: string): Prom
 async function endSessionOf(ctx: Principal, onlyUserId: string | null, sessionId: string): Promise<void> {
   const session = await db().session.findFirst({
     where: { id: sessionId, orgId: ctx.orgId, revokedAt: null, ...(onlyUserId ? { userId: onlyUserId } : {}) },
-    select: { id: true, userId: true, user: { select: { username: true } } },
+    select: { id: true, userId: true, user: { select: { name: true, username: true } } },
   });
   if (!session) throw new NotFoundError("That session");
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await tx.session.updateMany({
       where: { id: session.id, orgId: ctx.orgId, revokedAt: null },
       data: { revokedAt: new Date(), revokedReason: "revoked" },
     });
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Ended session",
-        section: "Users",
-        targetId: session.userId,
-        oldValue: session.user.username,
-        request: ctx.request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.session.ended", user: { id: session.userId, ...session.user }, data: { reason: "ended-by-user-or-admin" } }, tx);
   });
 }
 
@@ -131,7 +98,7 @@ export async function setUserActive(ctx: Elevated, userId: string, active: boole
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, isActive: true, username: true } });
   if (!user) throw new NotFoundError("That user");
   if (user.isActive === active) return;
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { isActive: active } });
     if (!active) {
       await tx.session.updateMany({
@@ -139,20 +106,7 @@ export async function setUserActive(ctx: Elevated, userId: string, active: boole
         data: { revokedAt: new Date(), revokedReason: "user-deactivated" },
       });
     }
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: active ? "Reactivated user" : "Deactivated user",
-        section: "Users",
-        field: "Active",
-        targetId: userId,
-        oldValue: String(!active),
-        newValue: String(active),
-        request: ctx.request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: active ? "user.reactivated" : "user.deactivated", user }, tx);
   });
 }
 
@@ -163,23 +117,8 @@ export async function setUserRole(ctx: Elevated, userId: string, role: Role): Pr
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { role: true } });
   if (!user) throw new NotFoundError("That user");
   if (user.role === role) return;
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { role } });
-    await recordAudit(
-      {
-        orgId: ctx.orgId,
-        actor: { id: ctx.userId, name: ctx.userName },
-        action: "Changed role",
-        section: "Users",
-        field: "Role",
-        targetId: userId,
-        oldValue: ROLE_LABELS[user.role],
-        newValue: ROLE_LABELS[role],
-        request: ctx.request,
-      },
-      tx,
-    );
+    await recordEvent(ctx, { type: "user.role.changed", user: { id: userId }, data: { from: user.role, to: role } }, tx);
   });
 }
-
-const ROLE_LABELS: Record<Role, string> = { ADMIN: "Admin", STANDARD: "Standard" };

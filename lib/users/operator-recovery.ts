@@ -1,8 +1,7 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent, withEvents, type EventOrigin } from "../events/record";
 import { db } from "../db/client";
 import { UserFacingError } from "../errors";
-import { formatDateTime } from "../format";
 import { storedCodeHash } from "../crypto/code-hash";
 import { randomCode } from "../verification/codes";
 import { TEMPORARY_CODE_HOURS } from "../verification/temporary-codes";
@@ -55,13 +54,14 @@ export async function recoverFromCommandLine(input: OperatorRecoveryInput, now =
     },
   });
   if (!user) throw new UserFacingError(`No user ${input.username} in an org with the slug ${input.orgSlug}.`);
-  const audit = { orgId: user.orgId, actor: null, section: "Users", targetId: user.id, request: null };
+  const by: EventOrigin = { orgId: user.orgId, actor: { kind: "system", id: null, name: "Command line: user:recover" }, request: null };
+  const target = { id: user.id, name: user.name, username: user.username };
 
   if (input.clear) {
     if (!user.adminRecoveryRequiredAt) throw new UserFacingError(`${user.username} isn't waiting for admin recovery.`);
-    await db().$transaction(async (tx) => {
+    await withEvents(async (tx) => {
       await tx.user.updateMany({ where: { id: user.id, orgId: user.orgId }, data: { adminRecoveryRequiredAt: null } });
-      await recordAudit({ ...audit, action: "Cleared “Admin recovery required”", newValue: `${user.username}, by the operator (npm run user:recover)` }, tx);
+      await recordEvent(by, { type: "user.admin_recovery.cleared", user: target }, tx);
     });
     return { kind: "cleared" };
   }
@@ -69,19 +69,16 @@ export async function recoverFromCommandLine(input: OperatorRecoveryInput, now =
   if (!user.isActive) throw new UserFacingError(`${user.username} is deactivated.`);
   const code = randomCode(3, 4);
   const expiresAt = new Date(now.getTime() + hours * 3_600_000);
-  return db().$transaction(async (tx) => {
+  return withEvents(async (tx) => {
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: user.orgId, usedAt: null } });
     // The issuer column names a user of the org; the operator is none, so the code names its own user (audited as the system).
     const issued = await tx.temporaryCode.create({
       data: { orgId: user.orgId, userId: user.id, ...storedCodeHash(user.id, code), issuedById: user.id, expiresAt, createdAt: now },
     });
     const link = user.passwordHash ? null : await createSetPasswordLink(tx, { id: user.id, orgId: user.orgId }, "reset", now);
-    await recordAudit(
-      {
-        ...audit,
-        action: "Issued temporary verification code",
-        newValue: `${user.username}: valid ${hours} h, until ${formatDateTime(expiresAt)}, by the operator (npm run user:recover)${link ? ", with a set-password link" : ""}`,
-      },
+    await recordEvent(
+      by,
+      { type: "user.temporary_code.issued", user: target, data: { codeId: issued.id, hours, expiresAt, byOperator: true, withSetPasswordLink: link !== null } },
       tx,
     );
     await enqueueSecurityEmail(tx, {

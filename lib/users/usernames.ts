@@ -1,5 +1,5 @@
 import "server-only";
-import { recordAudit } from "../audit/mutations";
+import { recordEvent } from "../events/record";
 import { actorOf, type Principal } from "../auth/principal";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import type { Prisma } from "../db/generated/client";
@@ -54,21 +54,17 @@ export async function claimUsername(
   return null;
 }
 
+// The rule of username claims acts, not a person of the org (the trail shows "System").
+const USERNAME_CLAIMS = { kind: "system", id: null, name: "Username claims" } as const;
+
 /** Another user's unproven claim on `username` gives way to its owner's proof (sign-up, or a link to that address). */
 export async function releaseUnprovenClaim(tx: Tx, username: string, now: Date): Promise<void> {
   const holder = await tx.user.findFirst({ where: { claimedUsername: username, usernameProvedAt: null }, select: { id: true, orgId: true } });
   if (!holder) return;
   await tx.user.updateMany({ where: { id: holder.id, orgId: holder.orgId, usernameProvedAt: null }, data: { claimedUsername: null, updatedAt: now } });
-  await recordAudit(
-    {
-      orgId: holder.orgId,
-      actor: null,
-      action: "Username taken by its owner",
-      section: "Users",
-      targetId: holder.id,
-      oldValue: username,
-      newValue: "The owner of this address proved it in another org; this user can no longer log in with it.",
-    },
+  await recordEvent(
+    { orgId: holder.orgId, actor: USERNAME_CLAIMS, request: null },
+    { type: "user.username.released", user: { id: holder.id }, data: { username } },
     tx,
   );
 }

@@ -6,7 +6,7 @@ import { enqueueSecurityEmail } from "../users/wasnt-me-links";
 import { ForbiddenError, RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser } from "../http/request-info";
 import { emailedCodeHash, emailedCodeMatches, newEmailedCode } from "./codes";
-import { recordVerification } from "./history";
+import { recordEvent, withEvents } from "../events/record";
 
 // Enrolment under required MFA (DESIGN.md section 9): before a session that
 // must enrol a first factor may register a key or connect an app, its user
@@ -103,7 +103,7 @@ export async function verifyEnrolmentCode(ctx: OrgContext, code: string, now = n
   if (session.mailboxProvedAt) throw new UserFacingError(ALREADY_PROVED);
   const stored = session.enrolmentCodeHash;
   if (!stored || !session.enrolmentCodeExpiresAt) throw new UserFacingError("Send yourself a code first.");
-  const history = { orgId: ctx.orgId, userId: ctx.userId, method: "Emailed code", activity: "Prove email for enrolment", request: ctx.request } as const;
+  const user = { id: ctx.userId, name: ctx.userName };
   try {
     if (session.enrolmentCodeExpiresAt <= now) throw new UserFacingError("That code has expired. Send a new one.", { code: "That code has expired." });
     // Count the guess before comparing, atomically, so parallel guesses cannot exceed the limit.
@@ -116,16 +116,17 @@ export async function verifyEnrolmentCode(ctx: OrgContext, code: string, now = n
       throw new UserFacingError("That code isn't right. Check the latest email and try again.", { code: "That code isn't right." });
     }
   } catch (error) {
-    await recordVerification({ ...history, result: "Failed", detail: error instanceof Error ? error.message : "Verification failed" });
+    const detail = error instanceof Error ? error.message : "Verification failed";
+    await recordEvent(ctx, { type: "user.verification.failed", user, data: { method: "emailed-code", purpose: "enrolment-email", detail } });
     throw error;
   }
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     // Consumed once: a parallel request with the same code, or a newer code sent meanwhile, finds nothing to update.
     const { count } = await tx.session.updateMany({
       where: { id: ctx.sessionId, revokedAt: null, enrolmentCodeHash: stored, mailboxProvedAt: null },
       data: { mailboxProvedAt: now, enrolmentCodeHash: null, enrolmentCodeExpiresAt: null, enrolmentCodeAttempts: 0 },
     });
     if (count !== 1) throw new UserFacingError("That code was already used or replaced. Send a new one.", { code: "That code was already used." });
-    await recordVerification({ ...history, result: "Succeeded" }, tx);
+    await recordEvent(ctx, { type: "user.verification.succeeded", user, data: { method: "emailed-code", purpose: "enrolment-email" } }, tx);
   });
 }

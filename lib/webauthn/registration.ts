@@ -144,14 +144,11 @@ export async function finishKeyRegistration(ctx: MailboxProved<SteppedUp>, respo
     return registered;
   } catch (error) {
     const refusal = isUniqueViolation(error, "credentialId") ? new WebAuthnRefusal("already-registered", ALREADY_REGISTERED) : error;
-    await recordEvent(
-      ctx,
-      {
-        type: "user.security_key.registration_failed",
-        user: { id: ctx.userId, name: ctx.userName },
-        data: { reason: refusal instanceof Error ? refusal.message : "Registration failed" },
-      },
-    );
+    await recordEvent(ctx, {
+      type: "user.security_key.registration_failed",
+      user: { id: ctx.userId, name: ctx.userName },
+      data: { reason: refusal instanceof Error ? refusal.message : "Registration failed" },
+    });
     throw refusal;
   }
 }

@@ -62,7 +62,16 @@ describe("migrating the history rows into SecurityEvent", () => {
     );
     expect(rows).toEqual([
       expect.objectContaining({ orgId: ORG_A, seq: 1, type: "user.login.failed", outcome: "failure", actorKind: "anonymous", targetUsername: "dana@a.test" }),
-      expect.objectContaining({ orgId: ORG_A, seq: 2, type: "settings.updated", actorKind: "user", actorName: "Ada Admin", field: "Require MFA", oldValue: "Off", newValue: "On" }),
+      expect.objectContaining({
+        orgId: ORG_A,
+        seq: 2,
+        type: "settings.updated",
+        actorKind: "user",
+        actorName: "Ada Admin",
+        field: "Require MFA",
+        oldValue: "Off",
+        newValue: "On",
+      }),
       expect.objectContaining({ orgId: ORG_A, seq: 3, type: "user.role.changed", targetUserName: "Dana Lee", idlength: 26 }),
       expect.objectContaining({ orgId: ORG_A, seq: 4, type: "user.security_key.registered", actorKind: "user", actorName: "Dana Lee" }),
       expect.objectContaining({ orgId: ORG_A, seq: 5, type: "user.password.reset_requested", actorKind: "anonymous" }),

@@ -3,7 +3,7 @@ import { GET as exportHistory } from "@/app/(app)/setup/verification-history/exp
 import VerificationHistoryPage from "@/app/(app)/setup/verification-history/page";
 import { HISTORY_PAGE_SIZE } from "@/lib/db/listing";
 import { db } from "@/lib/db/client";
-import { recordVerification, type VerificationRecord } from "@/lib/verification/history";
+import type { VerificationActivity, VerificationMethod, VerificationResult } from "@/lib/verification/history";
 import { listVerificationEvents, type VerificationFilter } from "@/lib/verification/queries";
 import { verificationHistoryQuerySchema } from "@/lib/validation/history";
 import { looksLikeFormula, parseCsv } from "../support/csv";
@@ -17,6 +17,21 @@ useTestDatabase();
 
 const noFilter: VerificationFilter = { from: null, to: null, activity: null, result: null, user: null };
 const exportUrl = (query = "") => new Request(`http://localhost:3000/setup/verification-history/export${query}`);
+
+interface VerificationRecord {
+  orgId: string;
+  userId: string;
+  method: VerificationMethod;
+  activity: VerificationActivity;
+  result: VerificationResult;
+  detail?: string;
+  request: { ip: string | null; userAgent: string | null };
+}
+
+/** A history row written directly, as a fixture: the app writes them only from typed events (lib/events). */
+async function recordVerification({ request, ...row }: VerificationRecord) {
+  await db().verificationEvent.create({ data: { ...row, ip: request.ip, userAgent: request.userAgent } });
+}
 
 function verification(orgId: string, userId: string, changes: Partial<VerificationRecord> = {}): VerificationRecord {
   return { orgId, userId, method: "Password and security key", activity: "Login", result: "Succeeded", request: TEST_REQUEST, ...changes };
