@@ -20,6 +20,8 @@ const nextConfig = {
           { key: "Referrer-Policy", value: "same-origin" },
         ],
       },
+      // The dev mailbox frames a message's HTML part (proxy.ts gives it frame-ancestors 'self'); the later rule wins.
+      { source: "/dev/mailbox/html", headers: [{ key: "X-Frame-Options", value: "SAMEORIGIN" }] },
     ];
   },
 };

@@ -21,13 +21,31 @@ function contentSecurityPolicy(nonce: string, https: boolean): string {
   ].join("; ");
 }
 
+/**
+ * The dev mailbox's HTML part (app/dev/mailbox/html/route.ts): an email's own markup, shown as a mail client
+ * shows it, so its inline styles apply; no script runs (also not in a tab of its own: the policy sandboxes it),
+ * nothing loads from anywhere (Gatehouse's emails need nothing remote), and only our own pages may frame it.
+ * Set here, for that one path: the proxy's headers win over a route's.
+ */
+const MAILBOX_HTML_PATH = "/dev/mailbox/html";
+const EMAIL_HTML_POLICY = [
+  "default-src 'none'",
+  "script-src 'none'",
+  "style-src 'unsafe-inline'",
+  "base-uri 'none'",
+  "form-action 'none'",
+  "frame-ancestors 'self'",
+  "sandbox allow-top-navigation-by-user-activation",
+].join("; ");
+
 export const PERMISSIONS_POLICY =
   "camera=(), microphone=(), geolocation=(), payment=(), usb=(), publickey-credentials-create=(self), publickey-credentials-get=(self)";
 
 export function proxy(request: NextRequest) {
   const nonce = Buffer.from(crypto.getRandomValues(new Uint8Array(16))).toString("base64");
   const https = (process.env.APP_URL ?? "").startsWith("https://");
-  const csp = contentSecurityPolicy(nonce, https);
+  // Exactly this path: any other spelling Next.js might route there gets the pages' stricter policy.
+  const csp = request.nextUrl.pathname === MAILBOX_HTML_PATH ? EMAIL_HTML_POLICY : contentSecurityPolicy(nonce, https);
   const requestHeaders = new Headers(request.headers);
   requestHeaders.set("x-nonce", nonce);
   requestHeaders.set("content-security-policy", csp);

@@ -35,4 +35,30 @@ describe("security headers (proxy.ts)", () => {
     expect(response.headers.get("strict-transport-security")).toBe("max-age=63072000; includeSubDomains");
     expect(response.headers.get("content-security-policy")).toContain("upgrade-insecure-requests");
   });
+
+  it("gives the dev mailbox's HTML part a policy of its own: no script, inline styles, nothing loaded, framed by our pages only", () => {
+    process.env.APP_URL = "http://localhost:3000";
+    const csp = proxy(new NextRequest("http://localhost:3000/dev/mailbox/html?preview=set-password")).headers.get("content-security-policy") ?? "";
+    const directives = Object.fromEntries(csp.split(/;\s*/).map((d) => [d.split(" ")[0], d.split(" ").slice(1).join(" ")]));
+    expect(directives["default-src"]).toBe("'none'");
+    expect(directives["script-src"]).toBe("'none'");
+    expect(directives["style-src"]).toBe("'unsafe-inline'");
+    expect(directives["frame-ancestors"]).toBe("'self'");
+    expect(directives["form-action"]).toBe("'none'");
+    expect(directives["base-uri"]).toBe("'none'");
+    // Nothing else is allowed from anywhere: no img-src, font-src, connect-src or frame-src of its own.
+    expect(Object.keys(directives).sort()).toEqual(["base-uri", "default-src", "form-action", "frame-ancestors", "sandbox", "script-src", "style-src"]);
+    expect(directives.sandbox).toBe("allow-top-navigation-by-user-activation");
+    expect(csp).not.toContain("nonce-");
+  });
+
+  it.each(["/dev/mailbox", "/dev/mailbox/html/", "/dev/mailbox/html/x", "/dev/mailbox/HTML", "/dev/mailbox/%68tml", "/login", "/setup/users"])(
+    "keeps frame-ancestors 'none' and the nonce policy on %s",
+    (path) => {
+      process.env.APP_URL = "http://localhost:3000";
+      const csp = proxy(new NextRequest(`http://localhost:3000${path}`)).headers.get("content-security-policy") ?? "";
+      expect(csp).toContain("frame-ancestors 'none'");
+      expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
+    },
+  );
 });

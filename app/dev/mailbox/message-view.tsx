@@ -1,17 +1,19 @@
 import Link from "next/link";
 import { Badge, formatDateTime } from "../../_components/ui";
+import type { ShownMessage } from "./selected-message";
 
-export interface ShownMessage {
-  to: string;
-  subject: string;
-  text: string;
-  html: string;
-  createdAt?: Date;
-  state?: string;
-}
-
-/** One message, as its recipient would see it: the HTML part in a sandbox, or the plain-text part. */
-export function MessageView({ message, view, hrefFor }: { message: ShownMessage; view: "html" | "text"; hrefFor: (view: "html" | "text") => string }) {
+/** One message, as its recipient would see it: the HTML part in a sandboxed frame of its own document (`htmlSrc`), or the plain-text part. */
+export function MessageView({
+  message,
+  view,
+  hrefFor,
+  htmlSrc,
+}: {
+  message: ShownMessage;
+  view: "html" | "text";
+  hrefFor: (view: "html" | "text") => string;
+  htmlSrc: string;
+}) {
   return (
     <article className="flex h-full flex-col">
       <header className="border-b border-slate-200 px-6 py-4">
@@ -42,11 +44,12 @@ export function MessageView({ message, view, hrefFor }: { message: ShownMessage;
         </nav>
       </header>
       {view === "html" ? (
+        // Its own document under its own policy (app/dev/mailbox/html, proxy.ts), so the email's styles apply.
         // No scripts, no same-origin access; a link the reader clicks opens in this tab.
         <iframe
           title={`HTML part of “${message.subject}”`}
           sandbox="allow-top-navigation-by-user-activation"
-          srcDoc={withTopTarget(message.html)}
+          src={htmlSrc}
           className="min-h-[640px] w-full flex-1 bg-slate-100"
         />
       ) : (
@@ -54,11 +57,6 @@ export function MessageView({ message, view, hrefFor }: { message: ShownMessage;
       )}
     </article>
   );
-}
-
-function withTopTarget(html: string): string {
-  const base = '<base target="_top">';
-  return html.includes("<head>") ? html.replace("<head>", `<head>${base}`) : base + html;
 }
 
 /** Plain text with its URLs clickable, as a mail client would show them. */

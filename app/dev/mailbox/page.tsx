@@ -1,42 +1,28 @@
 import type { Metadata } from "next";
 import Link from "next/link";
 import { notFound } from "next/navigation";
-import { EMAIL_TEMPLATES, isEmailTemplateName } from "@/emails";
-import { findMailboxMessage, listMailbox } from "@/lib/email/queries";
+import { EMAIL_TEMPLATES } from "@/emails";
+import { listMailbox } from "@/lib/email/queries";
 import { mailboxEnabled } from "@/lib/email/transport";
-import { idSchema } from "@/lib/validation/account";
 import { Alert, Logo, formatDateTime } from "../../_components/ui";
-import { MessageView, type ShownMessage } from "./message-view";
+import { MessageView } from "./message-view";
+import { messageQuery, selectedMessage, type MailboxParams } from "./selected-message";
 
 export const metadata: Metadata = { title: "Dev mailbox", robots: { index: false } };
 // Whether this page exists depends on the runtime configuration (mailboxEnabled()),
 // so it is rendered per request, never prerendered by a build made under other settings.
 export const dynamic = "force-dynamic";
 
-type SearchParams = Record<string, string | string[] | undefined>;
-
-async function selected(params: SearchParams): Promise<ShownMessage | null> {
-  const { id, preview } = params;
-  if (typeof preview === "string" && isEmailTemplateName(preview)) {
-    const template = EMAIL_TEMPLATES[preview];
-    const result = template.render(template.preview);
-    return result.ok ? { to: "preview@example.test", ...result.email } : null;
-  }
-  if (typeof id === "string" && idSchema.safeParse(id).success) return findMailboxMessage(id);
-  return null;
-}
-
 /**
  * The embedded default's inbox: with no SMTP_URL, outside production, mail is
  * kept in the outbox and read here. Anywhere else this page does not exist.
  */
-export default async function MailboxPage({ searchParams }: { searchParams: Promise<SearchParams> }) {
+export default async function MailboxPage({ searchParams }: { searchParams: Promise<MailboxParams> }) {
   if (!mailboxEnabled()) notFound();
   const params = await searchParams;
-  const [messages, message] = await Promise.all([listMailbox(), selected(params)]);
+  const [messages, message] = await Promise.all([listMailbox(), selectedMessage(params)]);
   const view = params.view === "text" ? "text" : "html";
-  const current: Record<string, string> =
-    typeof params.preview === "string" ? { preview: params.preview } : typeof params.id === "string" ? { id: params.id } : {};
+  const current = messageQuery(params);
   const hrefFor = (part: "html" | "text") => `/dev/mailbox?${new URLSearchParams({ ...current, ...(part === "text" ? { view: "text" } : {}) })}`;
 
   return (
@@ -91,7 +77,7 @@ export default async function MailboxPage({ searchParams }: { searchParams: Prom
           </aside>
           <section className="min-w-0">
             {message ? (
-              <MessageView message={message} view={view} hrefFor={hrefFor} />
+              <MessageView message={message} view={view} hrefFor={hrefFor} htmlSrc={`/dev/mailbox/html?${new URLSearchParams(current)}`} />
             ) : (
               <p className="px-6 py-24 text-center text-sm text-slate-500">Select a message to read it.</p>
             )}
