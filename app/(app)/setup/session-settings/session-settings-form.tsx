@@ -15,7 +15,7 @@ import {
   type RegisteredKeyModel,
 } from "@/lib/policy/rules";
 import { CheckboxField, SelectField } from "../../../_components/form-fields";
-import { Alert, Button, Card, Field } from "../../../_components/ui";
+import { Alert, Button, ButtonLink, Card, Field } from "../../../_components/ui";
 import { useStepUp } from "../../../_components/step-up";
 import { saveSessionSettingsAction } from "./actions";
 import { MfaRequirementField, mfaAtOnceWarning } from "./mfa-requirement-field";
@@ -38,7 +38,8 @@ export interface SessionSettingsFormValues {
   lockSessionsToIp: boolean;
 }
 
-type SaveResult = ActionResult<{ version: number; changed: number }>;
+/** `enrolmentDue`: the save made MFA required at once and the admin who saved has no second factor. */
+type SaveResult = ActionResult<{ version: number; changed: number; enrolmentDue: boolean }>;
 
 const toOptions = (labels: Record<string, string>) => Object.entries(labels).map(([value, label]) => ({ value, label }));
 const timeoutOptions = TIMEOUT_CHOICES.map((minutes) => ({ value: String(minutes), label: timeoutLabel(minutes) }));
@@ -120,36 +121,57 @@ export function SessionSettingsForm({
     setPending(false);
     if (!outcome) return; // the admin canceled the verification: nothing was sent
     setResult(outcome);
+    top.current?.scrollIntoView({ block: "nearest" });
+    // Saved, and now the admin must enrol: no refresh, which would send them to enrolment before they read that it saved.
+    if (outcome.ok && outcome.data.enrolmentDue) return;
     // Fetches the stored values: after a save, or after someone else's save made ours stale.
     router.refresh();
-    top.current?.scrollIntoView({ block: "nearest" });
   }
 
   const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
+  const mustEnrol = result?.ok === true && result.data.enrolmentDue;
   return (
     <div className="max-w-3xl">
       <form method="post" onSubmit={onSubmit} noValidate className="space-y-6">
         <div ref={top}>
           {result?.ok && <Alert tone="success">{result.data.changed === 0 ? "No changes to save." : "Session settings saved."}</Alert>}
           {result && !result.ok && <Alert>{result.error}</Alert>}
+          {mustEnrol && <EnrolNext />}
         </div>
-        {/* Keyed by version: after a refresh with newer settings the fields show the stored values. */}
-        <SettingsFields
-          key={initial.version}
-          initial={initial}
-          fieldErrors={fieldErrors}
-          keyOnlyUserCount={keyOnlyUserCount}
-          usersWithoutSecondFactor={usersWithoutSecondFactor}
-          models={models}
-          keyModels={keyModels}
-        />
-        <div className="flex items-center gap-3">
-          <Button type="submit" disabled={pending}>
-            {pending ? "Saving…" : "Save"}
-          </Button>
-        </div>
+        {!mustEnrol && (
+          <>
+            {/* Keyed by version: after a refresh with newer settings the fields show the stored values. */}
+            <SettingsFields
+              key={initial.version}
+              initial={initial}
+              fieldErrors={fieldErrors}
+              keyOnlyUserCount={keyOnlyUserCount}
+              usersWithoutSecondFactor={usersWithoutSecondFactor}
+              models={models}
+              keyModels={keyModels}
+            />
+            <div className="flex items-center gap-3">
+              <Button type="submit" disabled={pending}>
+                {pending ? "Saving…" : "Save"}
+              </Button>
+            </div>
+          </>
+        )}
       </form>
       {stepUp.panel}
+    </div>
+  );
+}
+
+/** After "saved", when the save requires MFA of the admin who has no second factor: their way on, instead of the form they can no longer use. */
+function EnrolNext() {
+  return (
+    <div className="mt-4 space-y-4">
+      <Alert tone="warning">
+        Multi-factor authentication is now required, and you have no second factor yet: register a security key or connect an authenticator app before you do
+        anything else.
+      </Alert>
+      <ButtonLink href="/settings/advanced?enrol=mfa">Set up your second factor</ButtonLink>
     </div>
   );
 }
