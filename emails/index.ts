@@ -12,6 +12,7 @@ import { securityKeyRemovedByAdminEmail } from "./security-key-removed-by-admin"
 import { temporaryCodeIssuedEmail } from "./temporary-code-issued";
 import { securityKeyPossiblyClonedAdminEmail, securityKeyPossiblyClonedEmail } from "./security-key-possibly-cloned";
 import { securityKeyRegisteredEmail } from "./security-key-registered";
+import { securityAlertsDigestEmail } from "./security-alerts-digest";
 import { securityKeyRemovedEmail } from "./security-key-removed";
 import { setPasswordEmail } from "./set-password";
 import { signupCodeEmail } from "./signup-code";
@@ -37,6 +38,7 @@ export const EMAIL_TEMPLATES = {
   [compromiseReportedAdminEmail.name]: compromiseReportedAdminEmail,
   [newDeviceActivatedEmail.name]: newDeviceActivatedEmail,
   [secondFactorFailuresEmail.name]: secondFactorFailuresEmail,
+  [securityAlertsDigestEmail.name]: securityAlertsDigestEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

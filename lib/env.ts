@@ -51,6 +51,9 @@ const envSchema = z.object({
   // Email quotas per rolling hour (security alerts are never refused): per recipient address, and per org.
   EMAIL_QUOTA_PER_RECIPIENT: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_RECIPIENT must be at least 1").default(20),
   EMAIL_QUOTA_PER_ORG: z.coerce.number().int().min(1, "EMAIL_QUOTA_PER_ORG must be at least 1").default(500),
+  // Security alerts sent one by one to one address per hour, whatever the org; past it each org's newest waits
+  // for the hour's end and its older ones are folded into one digest (lib/email/alert-cap.ts).
+  EMAIL_ALERT_CAP_PER_RECIPIENT: z.coerce.number().int().min(1, "EMAIL_ALERT_CAP_PER_RECIPIENT must be at least 1").default(10),
   // Sign-ups started per client IP per hour (each emails a code to an address nobody has proved yet).
   SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(1, "SIGNUP_LIMIT_PER_IP must be at least 1").default(10),
   // Password logins one instance works on at once before the next is turned away with 503 (unset → 64 per core),

@@ -2,6 +2,7 @@ import "server-only";
 import { db as defaultDb, type Db } from "../db/client";
 import { env } from "../env";
 import { EMAIL_TEMPLATES } from "../../emails";
+import { admitAlert, unadmitAlert } from "./alert-cap";
 import { describeDeliveryError, type MailTransport } from "./transport";
 
 /** First retry after MAIL_RETRY_BASE_SECONDS (30 s by default), doubling up to one hour between attempts. */
@@ -21,6 +22,7 @@ export function retryDelayMs(attempts: number, baseMs = env().MAIL_RETRY_BASE_SE
 
 interface ClaimedMessage {
   id: string;
+  orgId: string | null;
   template: string;
   to: string;
   subject: string;
@@ -45,6 +47,8 @@ export interface DeliveryReport {
   sent: number;
   retrying: number;
   failed: number;
+  /** Security alerts past their address's hourly cap: held for the hour's end or folded into a digest (./alert-cap.ts). */
+  held: number;
 }
 
 /**
@@ -69,7 +73,7 @@ async function claimDue(prisma: Db, now: Date, batchSize: number): Promise<Claim
       LIMIT ${batchSize}
       FOR UPDATE SKIP LOCKED
     )
-    RETURNING "id", "template", "to", "subject", "text", "html", "attempts", ("createdAt" <= ${giveUpCutoff}) AS "lastChance"`;
+    RETURNING "id", "orgId", "template", "to", "subject", "text", "html", "attempts", ("createdAt" <= ${giveUpCutoff}) AS "lastChance"`;
 }
 
 /** One pass: claim what is due, send it, record the outcome of each message. */
@@ -80,12 +84,16 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
   const host = new URL(APP_URL).hostname;
   await blankExpiredSecrets(prisma, now());
   const claimed = await claimDue(prisma, now(), options.batchSize ?? 10);
-  const report: DeliveryReport = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0 };
+  const report: DeliveryReport = { claimed: claimed.length, sent: 0, retrying: 0, failed: 0, held: 0 };
 
   for (const message of claimed) {
     // Writes are fenced on the attempt we claimed: a worker whose lease ran
     // out cannot overwrite the outcome of the worker that took over.
     const ours = { id: message.id, state: "SENDING" as const, attempts: message.attempts };
+    if (!(await admitAlert(prisma, message, now()))) {
+      report.held++;
+      continue;
+    }
     try {
       const { messageId } = await withTimeout(
         options.transport.send({
@@ -106,6 +114,7 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
       });
       report.sent++;
     } catch (error) {
+      await unadmitAlert(message);
       const at = now();
       await prisma.emailMessage.updateMany({
         where: ours,

@@ -2,7 +2,7 @@ import "server-only";
 import { z } from "zod";
 import type { EmailState } from "../db/generated/client";
 
-export const EMAIL_STATES = ["QUEUED", "SENDING", "RETRYING", "SENT", "FAILED"] as const satisfies readonly EmailState[];
+export const EMAIL_STATES = ["QUEUED", "SENDING", "RETRYING", "SENT", "FAILED", "FOLDED"] as const satisfies readonly EmailState[];
 
 /** The Email Log's URL: an optional state filter and a page. */
 export const emailLogQuerySchema = z.object({

@@ -16,6 +16,8 @@ const STATE_BADGES: Record<EmailState, { label: string; tone: "slate" | "green" 
   RETRYING: { label: "Retrying", tone: "amber" },
   SENT: { label: "Sent", tone: "green" },
   FAILED: { label: "Failed", tone: "red" },
+  // Past the hourly alert cap for the address: listed in a digest instead.
+  FOLDED: { label: "In a digest", tone: "slate" },
 };
 
 export default async function EmailLogPage({ searchParams }: { searchParams: Promise<Record<string, string | string[] | undefined>> }) {
