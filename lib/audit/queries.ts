@@ -1,5 +1,4 @@
 import "server-only";
-import type { OrgContext } from "../auth/org-context";
 import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";

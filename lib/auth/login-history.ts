@@ -5,7 +5,6 @@ import { HISTORY_PAGE_SIZE, afterCursor, cappedCount, cappedTotal, createdAtWith
 import { csvLine } from "../http/csv";
 import { describeBrowser } from "../http/request-info";
 import type { LoginResult } from "./login";
-import type { OrgContext } from "./org-context";
 import { requirePermission, type Principal } from "./principal";
 
 export interface LoginFilter extends DayRange {

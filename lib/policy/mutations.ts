@@ -20,7 +20,7 @@ export interface SaveOutcome {
  * stored version is still the one the admin loaded (checked atomically in the
  * UPDATE's WHERE), so two admins never silently overwrite each other.
  */
-export async function saveSessionSettings(ctx: Elevated, input: SessionSettingsInput, now = new Date()): Promise<SaveOutcome> {
+export async function saveSessionSettings(ctx: Elevated, input: SessionSettingsInput): Promise<SaveOutcome> {
   requirePermission(ctx, "settings:write");
   // The org's security policy is the most sensitive thing an admin changes: its entry point steps up (the Elevated type).
   const { version: loadedVersion, ...values } = input;

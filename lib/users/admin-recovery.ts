@@ -88,7 +88,7 @@ async function settleFactor(
   return { name: `${count} recovery codes` };
 }
 
-async function settle(ctx: Elevated, userId: string, factor: FactorRef, restore: boolean, now: Date): Promise<void> {
+async function settle(ctx: Elevated, userId: string, factor: FactorRef, restore: boolean): Promise<void> {
   const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, name: true, username: true } });
   if (!user) throw new NotFoundError("That user");
   requirePermission(ctx, "factors:manage");
@@ -100,11 +100,11 @@ async function settle(ctx: Elevated, userId: string, factor: FactorRef, restore:
 }
 
 /** An admin restores a suspended factor after confirming with the user that it is theirs (after "verify it's you"; audited). */
-export function restoreSuspendedFactor(ctx: Elevated, userId: string, factor: FactorRef, now = new Date()): Promise<void> {
-  return settle(ctx, userId, factor, true, now);
+export function restoreSuspendedFactor(ctx: Elevated, userId: string, factor: FactorRef): Promise<void> {
+  return settle(ctx, userId, factor, true);
 }
 
 /** An admin removes a suspended factor the user doesn't recognise (after "verify it's you"; audited). */
-export function removeSuspendedFactor(ctx: Elevated, userId: string, factor: FactorRef, now = new Date()): Promise<void> {
-  return settle(ctx, userId, factor, false, now);
+export function removeSuspendedFactor(ctx: Elevated, userId: string, factor: FactorRef): Promise<void> {
+  return settle(ctx, userId, factor, false);
 }

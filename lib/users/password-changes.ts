@@ -4,7 +4,6 @@ import type { SteppedUp } from "../auth/freshness";
 import { requirePermission } from "../auth/principal";
 import { hashPassword } from "../auth/password";
 import { assertPasswordAllowed } from "../auth/password-policy";
-import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { wakeMailWorker } from "../email/runner";
 import { describeBrowser, type RequestInfo } from "../http/request-info";

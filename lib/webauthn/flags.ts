@@ -10,7 +10,7 @@ import { recordEvent, withEvents } from "../events/record";
 // device advanced, or removes the key (removeUserKey).
 
 /** An admin of the key's org clears its possible-clone flag, after "verify it's you"; recorded in the Setup Audit Trail. */
-export async function clearKeyFlag(ctx: Elevated, userId: string, keyId: string, now = new Date()): Promise<void> {
+export async function clearKeyFlag(ctx: Elevated, userId: string, keyId: string): Promise<void> {
   requirePermission(ctx, "factors:manage");
   await withEvents(async (tx) => {
     const key = await tx.securityKey.findFirst({

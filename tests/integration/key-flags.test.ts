@@ -50,7 +50,7 @@ describe("possible cloned keys: an admin reviews the flag", () => {
   it("needs the admin's fresh re-authentication", async () => {
     const { org, userId, key } = await flaggedKey();
     const later = new Date(Date.now() + 61 * 60_000);
-    expect(await rejectionOf(stepUp(org.admin, later).then((c) => clearKeyFlag(c, userId, key.id, later)))).toBeInstanceOf(FreshAuthRequiredError);
+    expect(await rejectionOf(stepUp(org.admin, later).then((c) => clearKeyFlag(c, userId, key.id)))).toBeInstanceOf(FreshAuthRequiredError);
     expect((await db().securityKey.findUniqueOrThrow({ where: { id: key.id } })).flaggedAt).not.toBeNull();
   });
 
