@@ -3,6 +3,8 @@ import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
 import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
+import { methodNamed } from "../events/projections";
+import { ulidToUuid, uuidToUlid } from "../events/ulid";
 
 export const AUDIT_PAGE_SIZE = HISTORY_PAGE_SIZE;
 
@@ -24,21 +26,36 @@ const rowFields = {
 
 type StoredAuditRow = Prisma.AuditEventGetPayload<{ select: typeof rowFields }>;
 
-/** A trail row with the user it was about, named ("Dana Lee (dana@acme.test)"), when there is one. */
+/** A trail row with the user it was about, named ("Dana Lee (dana@acme.test)", with " · security key “YubiKey 5”" when about a key or method), when there is one. */
 export type AuditRow = StoredAuditRow & { target: string | null };
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /**
- * Names each row's target user: one query per page or chunk, scoped by the
- * org, so a row never names another org's user. A user deleted since is
- * named by nothing, and the row still reads as before.
+ * Names each row's target user, and the key or method when there is one, from
+ * the event the row was written from (it carries the event's id): two queries
+ * per page or chunk, scoped by the org, so a row never names another org's
+ * user. A user deleted since is named by nothing, and the row still reads as
+ * before.
  */
 async function withTargets(ctx: Principal, rows: StoredAuditRow[]): Promise<AuditRow[]> {
   const ids = [...new Set(rows.map((row) => row.targetId).filter((id): id is string => id !== null && UUID.test(id)))];
-  const users = ids.length ? await db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } }) : [];
+  const [users, events] = await Promise.all([
+    ids.length ? db().user.findMany({ where: { orgId: ctx.orgId, id: { in: ids } }, select: { id: true, name: true, username: true } }) : [],
+    rows.length
+      ? db().securityEvent.findMany({
+          where: { orgId: ctx.orgId, id: { in: rows.map((row) => uuidToUlid(row.id)) } },
+          select: { id: true, type: true, targetCredentialName: true, data: true },
+        })
+      : [],
+  ]);
   const names = new Map(users.map((user) => [user.id, `${user.name} (${user.username})`]));
-  return rows.map((row) => ({ ...row, target: (row.targetId && names.get(row.targetId)) ?? null }));
+  const methods = new Map(events.map((event) => [ulidToUuid(event.id), methodNamed(event)]));
+  return rows.map((row) => {
+    const user = (row.targetId && names.get(row.targetId)) ?? null;
+    const method = methods.get(row.id) ?? null;
+    return { ...row, target: user && method ? `${user} · ${method}` : user };
+  });
 }
 
 // Newest first; rows of one transaction share createdAt, so insertion order (seq) breaks the tie.

@@ -308,3 +308,22 @@ export function projectionsOf(actorName: string | null, request: RequestInfo | n
 
 /** The trail's action for an admin's "Reset password". */
 export const ADMIN_RESET_ACTION = "Reset password";
+
+/**
+ * The key or method a stored event was about, as the Setup Audit Trail names it beside the user
+ * ("security key “YubiKey 5”", "authenticator app"), or null when it was about neither.
+ */
+export function methodNamed(event: { type: string; targetCredentialName: string | null; data: unknown }): string | null {
+  const key = () => (event.targetCredentialName ? `security key “${event.targetCredentialName}”` : "security key");
+  const factor = (event.data as { factor?: string } | null)?.factor;
+  if (event.type.startsWith("user.security_key.")) return key();
+  if (event.type.startsWith("user.authenticator_app.")) return "authenticator app";
+  if (event.type.startsWith("user.recovery_codes.")) return "recovery codes";
+  if (event.type === "user.temporary_code.issued") return "temporary code";
+  if (event.type.startsWith("user.password.")) return "password";
+  if (event.type === "user.device.revoked") return "activated device";
+  if (event.type === "user.session.ended") return "session";
+  if (event.type.startsWith("user.suspended_factor."))
+    return factor === "security-key" ? key() : factor ? FACTOR_NAMES[factor as keyof typeof FACTOR_NAMES] : null;
+  return null;
+}

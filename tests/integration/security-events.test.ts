@@ -4,6 +4,7 @@ import { stepUp } from "@/lib/auth/freshness";
 import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
 import { startKeyVerification, verifyWithKey } from "@/lib/auth/login-verification";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
+import { listAuditEvents } from "@/lib/audit/queries";
 import { db } from "@/lib/db/client";
 import { recordEvent, withEvents } from "@/lib/events/record";
 import { SECURITY_EVENT_TYPES } from "@/lib/events/types";
@@ -136,6 +137,9 @@ describe("typed security events", () => {
       activity: "Remove security key",
       detail: "Removed by AdminKeyEvents Admin: Lost on a train",
     });
+    // The trail names the row's target: the user, and the key.
+    const { rows } = await listAuditEvents(org.admin, { from: null, to: null, page: 1 });
+    expect(rows.find((row) => row.id === rowId)!.target).toBe(`User ${user.username} (${user.username}) · security key “${key.name}”`);
   });
 
   it("a login: the password failure is anonymous, the key step and the session are the user's, each one event", async () => {
