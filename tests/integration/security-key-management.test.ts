@@ -54,7 +54,8 @@ describe("managing security keys", () => {
   it("answers not found to a user of another org, or another user of the same org, by key id", async () => {
     const { org, ctx, key } = await userWithKey();
     const stranger = await createOrg("Stranger");
-    const colleague = await signIn((await createUser(org.admin)).userId);
+    const colleague = await signIn((await createUser(org.admin)).userId, { fresh: true });
+    // Both are fresh, so the step-up their entry point demands is not why they are refused.
     for (const other of [stranger.admin, colleague.ctx]) {
       expect(await rejectionOf(renameOwnKey(other, key.id, "Mine now"))).toBeInstanceOf(NotFoundError);
       expect(await rejectionOf(stepUp(other).then((c) => removeOwnKey(c, key.id)))).toBeInstanceOf(NotFoundError);
