@@ -54,12 +54,18 @@ const envSchema = z.object({
   // Security alerts sent one by one to one address per hour, whatever the org; past it each org's newest waits
   // for the hour's end and its older ones are folded into one digest (lib/email/alert-cap.ts).
   EMAIL_ALERT_CAP_PER_RECIPIENT: z.coerce.number().int().min(1, "EMAIL_ALERT_CAP_PER_RECIPIENT must be at least 1").default(10),
+  // How long history is kept (lib/events/retention.ts), in days: sign-in activity (login and verification events,
+  // Login History, Identity Verification History), the metadata of mail sent or given up on, and changes (every
+  // other event and the Setup Audit Trail; 0 keeps them forever).
+  RETENTION_DAYS_ACTIVITY: z.coerce.number().int().min(1, "RETENTION_DAYS_ACTIVITY must be at least 1").max(36_500).default(180),
+  RETENTION_DAYS_EMAIL: z.coerce.number().int().min(1, "RETENTION_DAYS_EMAIL must be at least 1").max(36_500).default(180),
+  RETENTION_DAYS_CHANGES: z.coerce.number().int().min(0, "RETENTION_DAYS_CHANGES must be 0 (forever) or more").max(36_500).default(0),
   // Sign-ups started per client IP per hour (each emails a code to an address nobody has proved yet).
   SIGNUP_LIMIT_PER_IP: z.coerce.number().int().min(1, "SIGNUP_LIMIT_PER_IP must be at least 1").default(10),
   // Password logins one instance works on at once before the next is turned away with 503 (unset → 64 per core),
-  // and how long the hashing threads (lib/auth/hash-pool.ts) stay after their last hash.
+  // and how long the hashing threads (lib/auth/passwords/hash-pool.ts) stay after their last hash.
   PASSWORD_LOGIN_LIMIT: z.coerce.number().int().min(1, "PASSWORD_LOGIN_LIMIT must be at least 1").optional(),
-  // Each client's share of those, per instance (lib/auth/admission.ts): password checks in flight per IP (IPv6 per /64),
+  // Each client's share of those, per instance (lib/auth/login/admission.ts): password checks in flight per IP (IPv6 per /64),
   // per IPv6 /48, per account and per org. A known browser (valid device cookie) is not held to them.
   PASSWORD_CHECKS_PER_IP: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_IP must be at least 1").default(2),
   PASSWORD_CHECKS_PER_IPV6_48: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_IPV6_48 must be at least 1").default(4),

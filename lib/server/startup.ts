@@ -4,6 +4,7 @@ import { migrate } from "../db/migrate";
 import { startInProcessMailWorker } from "../email/runner";
 import { assertMailConfigured, mailboxEnabled } from "../email/transport";
 import { authSecret, env } from "../env";
+import { startRetentionSweeper } from "../events/retention";
 import { seedDemoData } from "../orgs/demo-data";
 import { attestationTrust, describeTrust } from "../webauthn/trust/store";
 
@@ -11,8 +12,8 @@ import { attestationTrust, describeTrust } from "../webauthn/trust/store";
  * Runs once per server process, before the first request: checks the
  * configuration, applies pending migrations (PGlite and PostgreSQL alike),
  * seeds the demo orgs into a brand-new embedded database (in the
- * embedded-mailbox demo only, unless GATEHOUSE_SEED_DEMO=true) and starts the
- * mail worker.
+ * embedded-mailbox demo only, unless GATEHOUSE_SEED_DEMO=true), starts the
+ * mail worker and the hourly retention sweep (lib/events/retention.ts).
  */
 export async function startServer(): Promise<void> {
   const config = env();
@@ -34,6 +35,7 @@ export async function startServer(): Promise<void> {
   } else {
     log("mail: MAIL_WORKER=off, delivery left to `npm run mail:worker`");
   }
+  startRetentionSweeper(log);
   log(`ready at ${config.APP_URL}`);
 }
 
