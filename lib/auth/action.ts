@@ -1,6 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
-import { forbidden, unstable_rethrow } from "next/navigation";
+import { headers } from "next/headers";
+import { forbidden, redirect, unstable_rethrow } from "next/navigation";
 import type { z } from "zod";
 import { UserFacingError } from "../errors";
 import { fieldErrorsOf } from "../validation/account";
@@ -79,14 +80,41 @@ export function orgAction<const O extends Access & { schema: z.ZodType }, T>(
   return describeEntryPoint(action, entryPointOf("action", options));
 }
 
-/** Server action open to anyone (sign-up): zod → handler → errors. */
-export function publicAction<S extends z.ZodType, T>(schema: S, handler: (input: z.infer<S>) => Promise<T>) {
+/**
+ * Whether this server action runs for a `<form action={action}>` the browser posted itself, before the page's
+ * JavaScript ran (Next's progressive enhancement): a multipart body without the Next-Action header our script sends.
+ */
+export async function postedWithoutJavaScript(): Promise<boolean> {
+  const request = await headers();
+  return !request.has("next-action") && /^multipart\/form-data\s*(;|$)/i.test(request.get("content-type") ?? "");
+}
+
+/**
+ * Where a form posted without JavaScript goes next (a 303 redirect): after success, and after a refusal, with
+ * what was posted (a set-password link's token) to find the way back. Never carrying what was typed.
+ */
+export interface ActionFormFallback<T> {
+  success(data: T): string;
+  failure(error: ActionError, posted: Record<string, unknown>): string;
+}
+
+/**
+ * Server action open to anyone (sign-up): zod → handler → errors. With `form`, a form posted without JavaScript
+ * gets a redirect instead of the result its script would have shown.
+ */
+export function publicAction<S extends z.ZodType, T>(schema: S, handler: (input: z.infer<S>) => Promise<T>, form?: ActionFormFallback<T>) {
   const action = async (input: unknown): Promise<ActionResult<T>> => {
+    let result: ActionResult<T>;
     try {
-      return { ok: true, data: await handler(await parseInput(schema, input)) };
+      result = { ok: true, data: await handler(await parseInput(schema, input)) };
     } catch (error) {
-      return toActionError(error);
+      result = toActionError(error);
     }
+    if (form && (await postedWithoutJavaScript())) {
+      const posted = formToObject(input);
+      redirect(result.ok ? form.success(result.data) : form.failure(result, posted && typeof posted === "object" ? (posted as Record<string, unknown>) : {}));
+    }
+    return result;
   };
   return describeEntryPoint(action, { kind: "action", audience: "public", duringEnrolment: true, stepUp: false, mailboxProof: false });
 }

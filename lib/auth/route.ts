@@ -49,9 +49,12 @@ async function readForm(req: Request): Promise<Record<string, string>> {
   return Object.fromEntries([...form.entries()].filter((entry): entry is [string, string] => typeof entry[1] === "string"));
 }
 
-/** Where a form posted without JavaScript goes next: after success, and after a refusal (never carrying what was typed). */
+/**
+ * Where a form posted without JavaScript goes next: after success, and after a refusal (never carrying what was
+ * typed). `success` may finish what the page's script would have done next (start the session, say).
+ */
 export interface FormFallback<T> {
-  success(data: T): string;
+  success(data: T, context: { cookies: CookieJar; request: RequestInfo }): string | Promise<string>;
   failure(error: unknown): string;
 }
 
@@ -115,8 +118,9 @@ export function publicRoute<S extends z.ZodType, T>(
       // The same handler and validation as the JSON call; the answer is a redirect, so nothing typed reaches a URL.
       try {
         checkFormOrigin(req);
-        const data = await handler(await parseInput(schema, await readForm(req)), requestInfo(req.headers), cookies);
-        return cookies.apply(seeOther(form.success(data)));
+        const request = requestInfo(req.headers);
+        const data = await handler(await parseInput(schema, await readForm(req)), request, cookies);
+        return cookies.apply(seeOther(await form.success(data, { cookies, request })));
       } catch (error) {
         if (error instanceof ForbiddenError) return errorResponse(error);
         if (!(error instanceof UserFacingError)) console.error("[gatehouse] form post failed", error);
@@ -142,9 +146,29 @@ export function publicRoute<S extends z.ZodType, T>(
 export function pendingLoginRoute<S extends z.ZodType, T>(
   schema: S,
   handler: (pending: PendingLoginSubject, input: z.infer<S>, request: RequestInfo, cookies: CookieJar) => Promise<T>,
+  form?: FormFallback<T>,
 ): Handler & { entryPoint: EntryPoint } {
   const route = async (req: Request): Promise<Response> => {
     const cookies = cookieJar(req);
+    if (form && isFormPost(req)) {
+      // A code form on /verify posted before JavaScript ran: the same checks, answered with a redirect.
+      try {
+        checkFormOrigin(req);
+        const request = requestInfo(req.headers);
+        const pending = await requirePendingLogin(cookies.get(pendingLoginCookieName()));
+        try {
+          const data = await handler(pending, await parseInput(schema, await readForm(req)), request, cookies);
+          return cookies.apply(seeOther(await form.success(data, { cookies, request })));
+        } catch (error) {
+          await reportEmailQuotaRefusal(error, { actor: null, request });
+          throw error;
+        }
+      } catch (error) {
+        if (error instanceof ForbiddenError) return errorResponse(error);
+        if (!(error instanceof UserFacingError)) console.error("[gatehouse] form post failed", error);
+        return cookies.apply(seeOther(form.failure(error)));
+      }
+    }
     try {
       checkOrigin(req);
       const request = requestInfo(req.headers);

@@ -4,16 +4,21 @@ import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { ActionError } from "@/lib/auth/action";
 import { finishLogin } from "../../_components/finish-login";
+import { formAction } from "../../_components/form-action";
 import { Alert, Button, Field } from "../../_components/ui";
 import { completeSignupAction, resendSignupCodeAction, startSignupAction } from "./actions";
 
 type Details = Partial<Record<"orgName" | "slug" | "name" | "email" | "password", string>>;
 
-/** "Create your org" (details), then "Check your email" (the emailed code); the org exists only after the second step. */
-export function SignupForm() {
+/**
+ * "Create your org" (details), then "Check your email" (the emailed code); the org exists only after the second
+ * step. `codeStep` and `notice`: where a post made before JavaScript ran left the user (the page reads it from its
+ * URL); there the code step knows no email hint.
+ */
+export function SignupForm({ codeStep = false, notice: noticeBefore = null }: { codeStep?: boolean; notice?: string | null }) {
   const [details, setDetails] = useState<Details>({});
-  const [emailHint, setEmailHint] = useState<string | null>(null);
-  const [notice, setNotice] = useState<string | null>(null);
+  const [emailHint, setEmailHint] = useState<string | null>(codeStep ? "" : null);
+  const [notice, setNotice] = useState<string | null>(noticeBefore);
 
   function codeSent(values: Details, hint: string) {
     setDetails(values);
@@ -25,8 +30,8 @@ export function SignupForm() {
     setNotice(message);
   }
 
-  return emailHint ? (
-    <CodeStep emailHint={emailHint} orgName={details.orgName ?? ""} onStartAgain={startAgain} />
+  return emailHint !== null ? (
+    <CodeStep emailHint={emailHint} orgName={details.orgName ?? ""} refusal={codeStep ? notice : null} onStartAgain={startAgain} />
   ) : (
     <DetailsStep initial={details} notice={notice} onCodeSent={codeSent} />
   );
@@ -66,7 +71,7 @@ function DetailsStep({ initial, notice, onCodeSent }: { initial: Details; notice
     <>
       <h1 className="text-xl font-semibold text-slate-900">Create your org</h1>
       <p className="mt-1 text-sm text-slate-500">You'll be its first admin. Your email becomes your username.</p>
-      <form method="post" onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+      <form action={formAction(startSignupAction)} onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
         {error ? <Alert>{error.error}</Alert> : notice && <Alert>{notice}</Alert>}
         <Field
           label="Org name"
@@ -111,9 +116,19 @@ function DetailsStep({ initial, notice, onCodeSent }: { initial: Details; notice
   );
 }
 
-function CodeStep({ emailHint, orgName, onStartAgain }: { emailHint: string; orgName: string; onStartAgain: (message: string | null) => void }) {
+function CodeStep({
+  emailHint,
+  orgName,
+  refusal,
+  onStartAgain,
+}: {
+  emailHint: string;
+  orgName: string;
+  refusal: string | null;
+  onStartAgain: (message: string | null) => void;
+}) {
   const router = useRouter();
-  const [error, setError] = useState<ActionError | null>(null);
+  const [error, setError] = useState<ActionError | null>(refusal ? { ok: false, error: refusal } : null);
   const [notice, setNotice] = useState<string | null>(null);
   const [busy, setBusy] = useState<null | "code" | "send" | "finish">(null);
 
@@ -152,14 +167,14 @@ function CodeStep({ emailHint, orgName, onStartAgain }: { emailHint: string; org
     <>
       <h1 className="text-xl font-semibold text-slate-900">Check your email</h1>
       <p className="mt-1 text-sm text-slate-500">
-        We sent a 6-digit code to {emailHint}. Enter it to confirm your email and create {orgName || "your org"}. It expires in 10 minutes.
+        We sent a 6-digit code to {emailHint || "your email"}. Enter it to confirm your email and create {orgName || "your org"}. It expires in 10 minutes.
       </p>
       {busy === "finish" ? (
         <div className="mt-6">
           <Alert tone="info">Your org is ready. Logging you in…</Alert>
         </div>
       ) : (
-        <form method="post" onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
+        <form action={formAction(completeSignupAction)} onSubmit={onSubmit} className="mt-6 space-y-4" noValidate>
           {error && <Alert>{error.error}</Alert>}
           {notice && <Alert tone="success">{notice}</Alert>}
           <Field

@@ -29,7 +29,8 @@ export function EmailCodeMethod({ emailHint, verification }: { emailHint: string
     <section className="space-y-3">
       <h2 className="text-sm font-semibold text-slate-900">Email a code</h2>
       {state.emailCodeSent ? (
-        <form method="post" onSubmit={submit} className="space-y-3" noValidate>
+        // The actions answer posts made before JavaScript ran; the script posts JSON itself.
+        <form method="post" action="/api/verify/email-code" onSubmit={submit} className="space-y-3" noValidate>
           <p className="text-sm text-slate-500">We sent a 6-digit code to {emailHint}. It expires in 10 minutes.</p>
           <Field label="Verification code" name="code" inputMode="numeric" autoComplete="one-time-code" maxLength={7} required autoFocus error={codeError} />
           <div className="flex gap-2">
@@ -42,12 +43,20 @@ export function EmailCodeMethod({ emailHint, verification }: { emailHint: string
           </div>
         </form>
       ) : (
-        <>
+        <form
+          method="post"
+          action="/api/verify/email-code/send"
+          onSubmit={(event) => {
+            event.preventDefault();
+            void sendCode();
+          }}
+          className="space-y-3"
+        >
           <p className="text-sm text-slate-500">We'll send a 6-digit code to {emailHint}.</p>
-          <Button onClick={sendCode} disabled={state.busy !== null} className="w-full">
+          <Button type="submit" disabled={state.busy !== null} className="w-full">
             {state.busy === "send" ? "Sending…" : "Email me a code"}
           </Button>
-        </>
+        </form>
       )}
     </section>
   );

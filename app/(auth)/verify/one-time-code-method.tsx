@@ -32,7 +32,9 @@ export function OneTimeCodeMethod({ kind, verification }: { kind: OneTimeKind; v
   return (
     <section className="space-y-3">
       <h2 className="text-sm font-semibold text-slate-900">{copy.title}</h2>
-      <form method="post" onSubmit={submit} className="space-y-3" noValidate>
+      {/* The action answers a post made before JavaScript ran; the script posts JSON itself. */}
+      <form method="post" action="/api/verify/one-time-code" onSubmit={submit} className="space-y-3" noValidate>
+        <input type="hidden" name="kind" value={kind} />
         <p className="text-sm text-slate-500">{copy.hint}</p>
         <Field
           label={copy.label}

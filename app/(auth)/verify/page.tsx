@@ -23,7 +23,15 @@ function whyAsked({ needs, orgName, userName }: VerificationChoices): string {
   return `${orgName} asks for a second step when you log in, ${userName}.`;
 }
 
-export default async function VerifyPage() {
+/** Refusals of a form posted without JavaScript, named in the URL it was sent back to. */
+const REFUSED: Record<string, string> = {
+  "code-refused": "That code didn't work. Check it and try again.",
+  "try-later": "Too many attempts. Wait a few minutes and try again.",
+  "not-sent": "We couldn't send a code just now. Try again in a few minutes.",
+};
+
+export default async function VerifyPage({ searchParams }: { searchParams: Promise<{ reason?: string }> }) {
+  const { reason } = await searchParams;
   if (await currentContext()) redirect("/home");
   const pending = await findPendingLogin((await cookies()).get(pendingLoginCookieName())?.value);
   if (!pending) {
@@ -74,6 +82,11 @@ export default async function VerifyPage() {
             Gatehouse saw signs that it may have been copied (possible cloned key), so it can't be used until an admin of {choices.orgName} reviews it. Use
             another method, and tell your admin.
           </Alert>
+        </div>
+      )}
+      {reason && REFUSED[reason] && (
+        <div className="mt-4">
+          <Alert>{REFUSED[reason]}</Alert>
         </div>
       )}
       <div className="mt-6">

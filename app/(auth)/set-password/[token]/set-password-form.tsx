@@ -3,6 +3,7 @@
 import { useRouter } from "next/navigation";
 import { useState, type FormEvent } from "react";
 import type { ActionResult } from "@/lib/auth/action";
+import { formAction } from "../../../_components/form-action";
 import { Alert, Button, NewPasswordFields } from "../../../_components/ui";
 import { setPasswordAction } from "./actions";
 
@@ -27,7 +28,9 @@ export function SetPasswordForm({ token, username }: { token: string; username: 
   }
 
   return (
-    <form method="post" onSubmit={onSubmit} className="space-y-4" noValidate>
+    <form action={formAction(setPasswordAction)} onSubmit={onSubmit} className="space-y-4" noValidate>
+      {/* The link's token, for a post made before JavaScript ran (the script adds it itself). */}
+      <input type="hidden" name="token" value={token} />
       {result && !result.ok && <Alert>{result.error}</Alert>}
       <NewPasswordFields username={username} errors={fieldErrors} />
       <Button type="submit" className="w-full" disabled={pending}>

@@ -1,8 +1,13 @@
 import { sendEmailCode } from "@/lib/auth/login-verification";
 import { pendingLoginRoute } from "@/lib/auth/route";
+import { codeSentWithoutJavaScript } from "@/lib/auth/verify-form-fallback";
 import { emptySchema } from "@/lib/validation/webauthn";
 
-export const POST = pendingLoginRoute(emptySchema, async (pending, _input, request) => {
-  const { expiresAt } = await sendEmailCode(pending, request);
-  return { expiresAt: expiresAt.toISOString() };
-});
+export const POST = pendingLoginRoute(
+  emptySchema,
+  async (pending, _input, request) => {
+    const { expiresAt } = await sendEmailCode(pending, request);
+    return { expiresAt: expiresAt.toISOString() };
+  },
+  codeSentWithoutJavaScript,
+);
