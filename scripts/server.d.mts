@@ -13,3 +13,4 @@ export declare function gatehouseListener(
 ): RequestListener;
 export declare function createGatehouseServer(listener: RequestListener): Server;
 export declare function allowedHosts(env: EnvLike): Set<string>;
+export declare function withoutTypedValues(text: string): string;

@@ -17,6 +17,7 @@
 import http from "node:http";
 import path from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
+import { inspect } from "node:util";
 import { parseTrustedProxies, rewriteForwardedFor } from "../lib/http/client-ip.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -77,6 +78,18 @@ function hostName(header) {
   return match ? (match[1] ?? "").toLowerCase().replace(/\.$/, "") : null;
 }
 
+/**
+ * The pages whose query string can hold what a user typed (a form the browser sent as a GET before our script
+ * ran: /login?username=…&password=…), and a set-password link's token. Nothing this server logs keeps them.
+ */
+const TYPED_QUERY = /(\/(?:login|signup|forgot-password|verify|set-password\/[^\s?#"'`]*))\?[^\s#"'`]*/g;
+const SET_PASSWORD_TOKEN = /\/set-password\/[^\s?#"'`/]+/g;
+
+/** A log line without those query strings and tokens (an error's message or `input` may quote the URL). */
+export function withoutTypedValues(text) {
+  return text.replace(TYPED_QUERY, "$1?[removed]").replace(SET_PASSWORD_TOKEN, "/set-password/[token]");
+}
+
 /** Load balancers and orchestrators probe it by address: it answers the same whatever the name. */
 const isHealthCheck = (url) => url === "/api/health" || url?.startsWith("/api/health?");
 
@@ -106,8 +119,8 @@ export function gatehouseListener(handler, trust, { hosts = null } = {}) {
     Promise.resolve()
       .then(() => handler(req, res))
       .catch((error) => {
-        // The path is not logged: it may carry a secret (a set-password link's token).
-        console.error(`[gatehouse] failed to handle a ${req.method} request:`, error);
+        // The path is not logged: it may carry a secret (a set-password link's token); nor what the error quotes of it.
+        console.error(withoutTypedValues(`[gatehouse] failed to handle a ${req.method} request: ${inspect(error)}`));
         if (!res.headersSent) {
           res.statusCode = 500;
           res.end("Internal Server Error");
