@@ -73,7 +73,7 @@ export async function stepUp<C extends OrgContext>(ctx: C, now = new Date()): Pr
 
 /** True for a context its entry point stepped up, and for tokens and the system (no browser to step up). */
 export function isElevated(principal: Principal): principal is Elevated {
-  return principal.kind !== "session" || steppedUp.has(principal);
+  return principal.kind === "api-token" || principal.kind === "system" || steppedUp.has(principal);
 }
 
 /** For services whose step-up depends on their input (granting Admin): refuses a session its entry point did not step up. */

@@ -14,7 +14,7 @@ import { SYSTEM_PERMISSIONS, type Permission } from "./permissions";
 // - "system": the operator's command line, workers and seeds.
 // Services check a permission with `requirePermission`; step-up ("verify it's
 // you") and mailbox proof are declared by the browser's entry point and carried
-// as brands (lib/auth/step-up.ts), which only a session can earn.
+// as brands (lib/auth/freshness.ts), which only a session can earn.
 
 declare const tokenBrand: unique symbol;
 declare const systemBrand: unique symbol;
