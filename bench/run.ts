@@ -93,7 +93,7 @@ async function main(): Promise<void> {
       GATEHOUSE_SEED_DEMO: "false",
       NEXT_TELEMETRY_DISABLED: "1",
       // The load generator is one address standing in for many clients of one org: each client's share of the password
-      // checks (lib/auth/admission.ts) would otherwise cap it at 2 in flight. The instance-wide gate still applies.
+      // checks (lib/auth/login/admission.ts) would otherwise cap it at 2 in flight. The instance-wide gate still applies.
       PASSWORD_CHECKS_PER_IP: "1000",
       PASSWORD_CHECKS_PER_IPV6_48: "1000",
       PASSWORD_CHECKS_PER_ORG: "1000",

@@ -10,7 +10,7 @@
 // The database is the app's: DATABASE_URL, or the PGlite directory in
 // PGLITE_DATA_DIR (closed again before the server opens it).
 import { readFileSync, writeFileSync } from "node:fs";
-import { createPendingLogin } from "@/lib/auth/pending-login";
+import { createPendingLogin } from "@/lib/auth/login/pending-login";
 import type { PasswordCheckedUser } from "@/lib/auth/org-context";
 import { database, db } from "@/lib/db/client";
 import { migrate } from "@/lib/db/migrate";

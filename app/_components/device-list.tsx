@@ -1,4 +1,4 @@
-import type { DeviceSummary } from "@/lib/auth/devices";
+import type { DeviceSummary } from "@/lib/auth/login/devices";
 import type { ActionResult } from "@/lib/auth/action";
 import { describeBrowser } from "@/lib/http/request-info";
 import { ActionButton } from "./action-button";

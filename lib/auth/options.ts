@@ -5,7 +5,7 @@ import { authSecret } from "../env";
 import { cookieFlags, cookieName, cookieValue } from "./cookies";
 import { UserFacingError } from "../errors";
 import { requestInfo } from "../http/request-info";
-import { completePendingLogin, pendingLoginCookieName } from "./pending-login";
+import { completePendingLogin, pendingLoginCookieName } from "./login/pending-login";
 import { endSessionByToken } from "./session";
 
 // Next.js hands over the CommonJS module's default export; Node's own ESM loader (tsx scripts such as

@@ -9,8 +9,8 @@ import type { Permission } from "./permissions";
 // or a string, and scopes every query by the subject's `orgId`. The brands make
 // the types impossible to build by hand: only the resolvers construct them —
 // `resolveOrgContext` (lib/auth/context.ts) from a live session,
-// `requirePendingLogin` (lib/auth/pending-login.ts) from a live pending login,
-// and the password step (lib/auth/login.ts) for a user whose password it
+// `requirePendingLogin` (lib/auth/login/pending-login.ts) from a live pending login,
+// and the password step (lib/auth/login/login.ts) for a user whose password it
 // has just checked.
 
 declare const orgContextBrand: unique symbol;

@@ -17,7 +17,7 @@ import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { userMethods } from "../verification/methods";
 import { markFresh } from "./freshness";
 import type { OrgContext } from "./org-context";
-import { verifyPassword } from "./password";
+import { verifyPassword } from "./passwords/password";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
 
 // Re-authentication ("For security purposes, verify it's you"): before a

@@ -10,7 +10,7 @@ import { admit, authorize, currentContext, type Access, type Admitted, type Admi
 import { cookieValue, setCookieHeader } from "./cookies";
 import { describeEntryPoint, entryPointOf, type EntryPoint } from "./entry-point";
 import type { PendingLoginSubject } from "./org-context";
-import { pendingLoginCookieName, requirePendingLogin } from "./pending-login";
+import { pendingLoginCookieName, requirePendingLogin } from "./login/pending-login";
 
 // Route handlers: the JSON endpoints of our own UI (login, /verify, WebAuthn
 // ceremonies, re-authentication) and the CSV exports. Each wrapper resolves

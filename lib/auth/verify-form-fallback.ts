@@ -1,6 +1,6 @@
 import "server-only";
 import { RateLimitedError, ServiceBusyError, UserFacingError } from "../errors";
-import { signInFromPendingLogin } from "./login-cookies";
+import { signInFromPendingLogin } from "./login/login-cookies";
 import type { FormFallback } from "./route";
 
 // /verify's forms posted before the page's JavaScript ran (progressive

@@ -1,7 +1,7 @@
 import "server-only";
 import { formatDateTime } from "../format";
 import { FACTOR_NAMES } from "../users/factor-suspension";
-import type { LoginResult } from "../auth/login";
+import type { LoginResult } from "../auth/login/login";
 import type { RequestInfo } from "../http/request-info";
 import type { VerificationActivity, VerificationMethod, VerificationResult } from "../verification/history";
 import type { SecurityEventInput, SecurityEventOf, VerificationMethodCode, VerificationPurpose } from "./types";

@@ -1,7 +1,7 @@
 // The statement that writes security events, shared by recordEvent (through
 // Prisma in a change's transaction, or on the driver) and by the login's
-// single-statement paths in raw SQL (lib/auth/pending-login.ts,
-// lib/auth/login-verification.ts), so the rules exist once:
+// single-statement paths in raw SQL (lib/auth/login/pending-login.ts,
+// lib/auth/login/verification-core.ts), so the rules exist once:
 // - the events arrive as one jsonb array of EventRow (./record.ts `eventRow`);
 // - a user target's name and username (and a user acting on themself, their
 //   name), and a security key's name, AAGUID and verified model, are read

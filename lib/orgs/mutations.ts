@@ -1,6 +1,6 @@
 import "server-only";
 import { recordEvent, withEvents } from "../events/record";
-import { hashPassword } from "../auth/password";
+import { hashPassword } from "../auth/passwords/password";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
 import type { Prisma } from "../db/generated/client";

@@ -1,7 +1,7 @@
 import "server-only";
 import crypto from "node:crypto";
 import { cookieName } from "../auth/cookies";
-import { hashPassword } from "../auth/password";
+import { hashPassword } from "../auth/passwords/password";
 import { hitRateLimit, secondsOverLimit, type RateLimitRule } from "../auth/rate-limit";
 import { hashToken, randomToken } from "../crypto/tokens";
 import { db } from "../db/client";
@@ -15,7 +15,7 @@ import { RateLimitedError, UserFacingError } from "../errors";
 import { describeBrowser, rateLimitAddress, type RequestInfo } from "../http/request-info";
 import { fieldErrorsOf, signupSchema } from "../validation/account";
 import { humanIssueMessage } from "../validation/messages";
-import { assertPasswordAllowed } from "../auth/password-policy";
+import { assertPasswordAllowed } from "../auth/passwords/password-policy";
 import { assertOrgAvailable, insertOrgWithAdmin, takenFieldError, takenFields, type CreatedOrg } from "./mutations";
 
 // "Create your org" in two steps (DESIGN.md section 9, Abuse). Step 1 keeps

@@ -12,11 +12,11 @@ import { policyFromRow, type OrgPolicy } from "./rules";
 // with the session, pending login or user row, or else through `policyFor`.
 //
 // Where the policy is enforced (one answer per question):
-// - At login, the password step: lib/auth/login.ts asks which second factors
+// - At login, the password step: lib/auth/login/login.ts asks which second factors
 //   count and are needed (lib/verification/methods.ts userMethods, under
 //   allowSecurityKeys / allowTotp) and whether this browser needs device
 //   activation (requireDeviceActivation).
-// - On /verify: lib/auth/login-verification.ts offers only the methods the
+// - On /verify: lib/auth/login/verification-choices.ts offers only the methods the
 //   policy allows (allowSecurityKeys, allowTotp via userMethods), and asks the
 //   key for the policy's user verification.
 // - At every key assertion (login, device activation, "verify it's you"):

@@ -1,8 +1,8 @@
 import "server-only";
 import crypto from "node:crypto";
 import { recordEvent, SELF, withEvents } from "../events/record";
-import { hashPassword } from "../auth/password";
-import { assertPasswordAllowed } from "../auth/password-policy";
+import { hashPassword } from "../auth/passwords/password";
+import { assertPasswordAllowed } from "../auth/passwords/password-policy";
 import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";

@@ -2,13 +2,13 @@ import "server-only";
 import { recordEvent, SELF, withEvents } from "../events/record";
 import type { SteppedUp } from "../auth/freshness";
 import { requirePermission } from "../auth/principal";
-import { hashPassword } from "../auth/password";
-import { assertPasswordAllowed } from "../auth/password-policy";
+import { hashPassword } from "../auth/passwords/password";
+import { assertPasswordAllowed } from "../auth/passwords/password-policy";
 import type { Prisma } from "../db/generated/client";
 import { wakeMailWorker } from "../email/runner";
 import { describeBrowser, type RequestInfo } from "../http/request-info";
 import { enqueueSecurityEmail } from "./wasnt-me-links";
-import { livePendingLoginSql } from "../auth/pending-login";
+import { livePendingLoginSql } from "../auth/login/pending-login";
 import { execute, ts } from "../db/sql";
 
 // A password that changes: "Change password" in Advanced User Details, or a

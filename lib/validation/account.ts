@@ -1,7 +1,7 @@
 import "server-only";
 import { z } from "zod";
 
-import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_MESSAGES, passwordProblem } from "../auth/password-policy";
+import { MAX_PASSWORD_LENGTH, MIN_PASSWORD_LENGTH, PASSWORD_MESSAGES, passwordProblem } from "../auth/passwords/password-policy";
 
 export { MIN_PASSWORD_LENGTH };
 

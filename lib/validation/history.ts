@@ -1,6 +1,6 @@
 import "server-only";
 import { z } from "zod";
-import { LOGIN_RESULTS } from "../auth/login";
+import { LOGIN_RESULTS } from "../auth/login/login";
 import { VERIFICATION_ACTIVITIES, VERIFICATION_RESULTS } from "../verification/history";
 import { DAY_ORDER_ISSUE, dayRangeFields, inDayOrder, pageField } from "./dates";
 

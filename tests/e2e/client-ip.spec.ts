@@ -15,7 +15,7 @@ import { signUpOrg } from "../support/pages";
 const port = Number(process.env.E2E_PORT ?? 3100);
 const FLOOD_FROM = "127.0.0.2";
 const HISTORY_FROM = "127.0.0.3";
-const PER_IP_LIMIT = 50; // LOGIN_LIMITS.perIp in lib/auth/login.ts
+const PER_IP_LIMIT = 50; // LOGIN_LIMITS.perIp in lib/auth/login/login.ts
 
 /** POST /api/login over a socket bound to `from`, with whatever headers a client likes. */
 function postLogin(from: string, body: unknown, headers: Record<string, string>): Promise<{ status: number; retryAfter: string | undefined }> {

@@ -1,8 +1,8 @@
 import { describe, expect, it, vi } from "vitest";
 import { revokeUserDeviceAction } from "@/app/(app)/setup/users/actions";
 import { revokeOwnDeviceAction } from "@/app/(app)/settings/advanced/actions";
-import { listOwnDevices, listUserDevices } from "@/lib/auth/devices";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { listOwnDevices, listUserDevices } from "@/lib/auth/login/devices";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { db } from "@/lib/db/client";
 import { useTestDatabase } from "../support/database";
 import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";

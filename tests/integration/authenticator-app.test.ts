@@ -3,9 +3,10 @@ import { proveMailbox, stepUp } from "@/lib/auth/freshness";
 import { registering } from "../support/step-up";
 import { FreshAuthRequiredError, hasFreshAuth } from "@/lib/auth/freshness";
 import { REAUTH_CODE_LIMIT, reauthenticateWithAuthenticator, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import { verificationChoices, verifyWithOneTimeCode } from "@/lib/auth/login-verification";
-import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { verificationChoices } from "@/lib/auth/login/verification-choices";
+import { verifyWithOneTimeCode } from "@/lib/auth/login/verify-one-time-code";
+import { completePendingLogin, requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 import { NotFoundError, RateLimitedError } from "@/lib/errors";
 import {

@@ -1,8 +1,8 @@
 import crypto from "node:crypto";
 import { stepUp } from "@/lib/auth/freshness";
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import { requirePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { normaliseCode, randomCode } from "@/lib/verification/codes";

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import { verifyPassword } from "@/lib/auth/password";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { verifyPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { createOrgWithAdmin, SLUG_TAKEN, USERNAME_TAKEN } from "@/lib/orgs/mutations";

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { verifyPassword } from "@/lib/auth/password";
+import { verifyPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
 import { DEMO_ACTOR, DEMO_PASSWORD, seedDemoData } from "@/lib/orgs/demo-data";
 import { useTestDatabase } from "../support/database";

@@ -3,7 +3,7 @@ import { tmpdir } from "node:os";
 import path from "node:path";
 import { afterEach, describe, expect, it } from "vitest";
 import type { PasswordCheckedUser } from "@/lib/auth/org-context";
-import { completePendingLogin, createPendingLogin, findPendingLogin } from "@/lib/auth/pending-login";
+import { completePendingLogin, createPendingLogin, findPendingLogin } from "@/lib/auth/login/pending-login";
 import { hitRateLimits } from "@/lib/auth/rate-limit";
 import { db, openDatabase, PGLITE_SHARED_BUFFERS } from "@/lib/db/client";
 import { policyFromRow } from "@/lib/policy/rules";

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
 import { smtpTransport, type MailTransport } from "@/lib/email/transport";

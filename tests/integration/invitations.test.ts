@@ -2,7 +2,7 @@ import { describe, expect, it, vi } from "vitest";
 import { stepUp } from "@/lib/auth/freshness";
 import { resendInvitationAction } from "@/app/(app)/setup/users/actions";
 import { parseInput } from "@/lib/auth/action";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { db } from "@/lib/db/client";
 import { NotFoundError, UserFacingError } from "@/lib/errors";
 import { completeInvitation, inspectInvitation, INVITATION_TTL_MS, InvitationError } from "@/lib/users/invitations";

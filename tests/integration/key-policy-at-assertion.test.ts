@@ -1,8 +1,8 @@
 import { describe, expect, it } from "vitest";
 import { registering } from "../support/step-up";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import { startKeyVerification, verifyWithKey } from "@/lib/auth/login-verification";
-import { requirePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { startKeyVerification, verifyWithKey } from "@/lib/auth/login/verify-key";
+import { requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { reauthenticateWithKey, reauthenticateWithPassword } from "@/lib/auth/reauthentication";
 import { db } from "@/lib/db/client";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";

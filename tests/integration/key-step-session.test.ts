@@ -5,7 +5,7 @@ import { POST as login } from "@/app/api/login/route";
 import { POST as keyOptions } from "@/app/api/verify/key/options/route";
 import { POST as verifyKey } from "@/app/api/verify/key/route";
 import { sessionCookieName } from "@/lib/auth/options";
-import { pendingLoginCookieName } from "@/lib/auth/pending-login";
+import { pendingLoginCookieName } from "@/lib/auth/login/pending-login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { authSecret } from "@/lib/env";

@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { authenticateWithPassword, passwordLoginsInProgress } from "@/lib/auth/login";
-import { hashPassword } from "@/lib/auth/password";
+import { authenticateWithPassword, passwordLoginsInProgress } from "@/lib/auth/login/login";
+import { hashPassword } from "@/lib/auth/passwords/password";
 import { resetEnvCache } from "@/lib/env";
 import { ServiceBusyError } from "@/lib/errors";
 import { useTestDatabase } from "../support/database";
@@ -11,7 +11,7 @@ import { availableParallelism } from "node:os";
 
 // Issue 24 item 2: one client, or one org, cannot deny password logins to
 // every tenant. Each gets a bounded share of the instance's password checks
-// (lib/auth/admission.ts); a known browser has slots of its own.
+// (lib/auth/login/admission.ts); a known browser has slots of its own.
 
 useTestDatabase();
 

@@ -1,7 +1,7 @@
 import { describe, expect, it, vi } from "vitest";
 import { GET as exportLogins } from "@/app/(app)/setup/login-history/export/route";
 import LoginHistoryPage from "@/app/(app)/setup/login-history/page";
-import { listLoginAttempts, type LoginFilter } from "@/lib/auth/login-history";
+import { listLoginAttempts, type LoginFilter } from "@/lib/auth/login/login-history";
 import { COUNT_AHEAD, HISTORY_PAGE_SIZE } from "@/lib/db/listing";
 import { db } from "@/lib/db/client";
 import { loginHistoryQuerySchema } from "@/lib/validation/history";

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
-import { authenticateWithPassword, InvalidCredentialsError, LOGIN_LIMITS } from "@/lib/auth/login";
+import { authenticateWithPassword, InvalidCredentialsError, LOGIN_LIMITS } from "@/lib/auth/login/login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
@@ -149,7 +149,7 @@ describe("login rate limit per username", () => {
     expect(await resolveSession(result.sessionToken, TEST_REQUEST)).toMatchObject({ userId: user.userId });
   });
 
-  /** These bursts test the database's count; admission's shares (lib/auth/admission.ts) would turn most of them away first. */
+  /** These bursts test the database's count; admission's shares (lib/auth/login/admission.ts) would turn most of them away first. */
   function admitWholeBursts() {
     vi.stubEnv("PASSWORD_CHECKS_PER_ACCOUNT", "1000");
     vi.stubEnv("PASSWORD_CHECKS_PER_IP", "1000");

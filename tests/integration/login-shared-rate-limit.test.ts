@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
-import { authenticateWithPassword, LOGIN_LIMITS } from "@/lib/auth/login";
-import { findPendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword, LOGIN_LIMITS } from "@/lib/auth/login/login";
+import { findPendingLogin } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import { useTestDatabase } from "../support/database";

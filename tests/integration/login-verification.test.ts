@@ -1,15 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { registering } from "../support/step-up";
-import { deviceCookieValue } from "@/lib/auth/devices";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import {
-  EMAIL_CODE_SEND_LIMIT,
-  sendEmailCode,
-  startKeyVerification,
-  verifyWithEmailCode,
-  verifyWithKey,
-  verifyWithOneTimeCode,
-} from "@/lib/auth/login-verification";
+import { deviceCookieValue } from "@/lib/auth/login/devices";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { EMAIL_CODE_SEND_LIMIT, sendEmailCode, verifyWithEmailCode } from "@/lib/auth/login/verify-email-code";
+import { startKeyVerification, verifyWithKey } from "@/lib/auth/login/verify-key";
+import { verifyWithOneTimeCode } from "@/lib/auth/login/verify-one-time-code";
 import {
   completePendingLogin,
   findPendingLogin,
@@ -17,7 +12,7 @@ import {
   MAX_FAILED_VERIFICATIONS,
   PENDING_LOGIN_TTL_MS,
   requirePendingLogin,
-} from "@/lib/auth/pending-login";
+} from "@/lib/auth/login/pending-login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { RateLimitedError, UserFacingError } from "@/lib/errors";

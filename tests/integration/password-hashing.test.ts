@@ -3,10 +3,10 @@ import { spawnSync } from "node:child_process";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import path from "node:path";
 import { availableParallelism, tmpdir } from "node:os";
-import { HASH_THREAD_NICE, hashPoolThreadIds } from "@/lib/auth/hash-pool";
+import { HASH_THREAD_NICE, hashPoolThreadIds } from "@/lib/auth/passwords/hash-pool";
 import { describe, expect, it, vi } from "vitest";
-import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
-import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/password";
+import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login/login";
+import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/database";
@@ -77,7 +77,7 @@ describe("password hashing", () => {
   it("lets a script that hashes exit when it is done, and not before (the pool's threads hold the process only while they hash)", async () => {
     const dir = mkdtempSync(path.join(tmpdir(), "gatehouse-hash-"));
     const script = path.join(dir, "hash-then-exit.mts");
-    const passwordModule = path.resolve(import.meta.dirname, "../../lib/auth/password.ts");
+    const passwordModule = path.resolve(import.meta.dirname, "../../lib/auth/passwords/password.ts");
     writeFileSync(
       script,
       `import { hashPassword, verifyPassword } from ${JSON.stringify(passwordModule)};\nconst h = await hashPassword("a password to hash");\nconsole.log(h.slice(0, 9), await verifyPassword("a password to hash", h));\n`,

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { revokeUserDevice } from "@/lib/auth/devices";
+import { revokeUserDevice } from "@/lib/auth/login/devices";
 import { stepUp } from "@/lib/auth/freshness";
-import { listLoginAttempts } from "@/lib/auth/login-history";
+import { listLoginAttempts } from "@/lib/auth/login/login-history";
 import { DEFAULT_TOKEN_PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { PermissionDeniedError, systemPrincipal, tokenPrincipal, type Principal } from "@/lib/auth/principal";
 import { listAuditEvents } from "@/lib/audit/queries";

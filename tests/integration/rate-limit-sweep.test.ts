@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { db } from "@/lib/db/client";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";

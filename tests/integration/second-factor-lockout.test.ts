@@ -1,17 +1,13 @@
 import { describe, expect, it } from "vitest";
 import { proveMailbox, stepUp } from "@/lib/auth/freshness";
 import { registering } from "../support/step-up";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import {
-  sendEmailCode,
-  startKeyVerification,
-  verificationChoices,
-  verifyWithEmailCode,
-  verifyWithKey,
-  verifyWithOneTimeCode,
-} from "@/lib/auth/login-verification";
-import { SECOND_FACTOR_ALERT_AFTER, SECOND_FACTOR_LOCK_AT } from "@/lib/auth/second-factor-failures";
-import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { verificationChoices } from "@/lib/auth/login/verification-choices";
+import { sendEmailCode, verifyWithEmailCode } from "@/lib/auth/login/verify-email-code";
+import { startKeyVerification, verifyWithKey } from "@/lib/auth/login/verify-key";
+import { verifyWithOneTimeCode } from "@/lib/auth/login/verify-one-time-code";
+import { SECOND_FACTOR_ALERT_AFTER, SECOND_FACTOR_LOCK_AT } from "@/lib/auth/login/second-factor-failures";
+import { completePendingLogin, requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import { confirmAuthenticatorEnrolment, startAuthenticatorEnrolment } from "@/lib/verification/authenticator-app";

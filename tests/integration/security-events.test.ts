@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
 import { registering } from "../support/step-up";
 import { stepUp } from "@/lib/auth/freshness";
-import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login";
-import { startKeyVerification, verifyWithKey } from "@/lib/auth/login-verification";
-import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login/login";
+import { startKeyVerification, verifyWithKey } from "@/lib/auth/login/verify-key";
+import { completePendingLogin, requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { listAuditEvents } from "@/lib/audit/queries";
 import { db } from "@/lib/db/client";
 import { recordEvent, withEvents } from "@/lib/events/record";

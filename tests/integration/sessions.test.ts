@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { stepUp } from "@/lib/auth/freshness";
-import { authenticateWithPassword, GENERIC_LOGIN_ERROR, InvalidCredentialsError } from "@/lib/auth/login";
+import { authenticateWithPassword, GENERIC_LOGIN_ERROR, InvalidCredentialsError } from "@/lib/auth/login/login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { NotFoundError, UserFacingError } from "@/lib/errors";

@@ -1,10 +1,10 @@
 import crypto from "node:crypto";
 import { describe, expect, it, vi } from "vitest";
 import { completeSignupAction, resendSignupCodeAction, startSignupAction } from "@/app/(auth)/signup/actions";
-import { deviceCookieName } from "@/lib/auth/devices";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import { verifyPassword } from "@/lib/auth/password";
-import { completePendingLogin, LoginExpiredError, pendingLoginCookieName } from "@/lib/auth/pending-login";
+import { deviceCookieName } from "@/lib/auth/login/devices";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { verifyPassword } from "@/lib/auth/passwords/password";
+import { completePendingLogin, LoginExpiredError, pendingLoginCookieName } from "@/lib/auth/login/pending-login";
 import { resolveSession } from "@/lib/auth/session";
 import { db } from "@/lib/db/client";
 import { RateLimitedError, UserFacingError } from "@/lib/errors";

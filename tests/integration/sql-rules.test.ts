@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
 import type { PasswordCheckedUser } from "@/lib/auth/org-context";
-import { completePendingLogin, createPendingLogin, findPendingLogin, livePendingLoginSql, MAX_FAILED_VERIFICATIONS } from "@/lib/auth/pending-login";
+import { completePendingLogin, createPendingLogin, findPendingLogin, livePendingLoginSql, MAX_FAILED_VERIFICATIONS } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 import { col, execute, query, rowMapper, RowShapeError } from "@/lib/db/sql";
 import { policyFor } from "@/lib/policy/effective";

@@ -1,6 +1,6 @@
 import crypto from "node:crypto";
 import { describe, expect, it } from "vitest";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { db } from "@/lib/db/client";
 import { RateLimitedError } from "@/lib/errors";
 import { completeSignup, startSignup } from "@/lib/orgs/signup";

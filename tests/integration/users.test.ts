@@ -1,7 +1,7 @@
 import crypto from "node:crypto";
 import { stepUp } from "@/lib/auth/freshness";
 import { describe, expect, it } from "vitest";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { db } from "@/lib/db/client";
 import { UserFacingError } from "@/lib/errors";
 import { addUser, USERNAME_IN_USE } from "@/lib/users/mutations";

@@ -1,16 +1,12 @@
 import { describe, expect, it, vi } from "vitest";
 import { proveMailbox, stepUp } from "@/lib/auth/freshness";
 import { registering } from "../support/step-up";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import {
-  sendEmailCode,
-  startKeyVerification,
-  verificationChoices,
-  verifyWithEmailCode,
-  verifyWithKey,
-  verifyWithOneTimeCode,
-} from "@/lib/auth/login-verification";
-import { completePendingLogin, requirePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { verificationChoices } from "@/lib/auth/login/verification-choices";
+import { sendEmailCode, verifyWithEmailCode } from "@/lib/auth/login/verify-email-code";
+import { startKeyVerification, verifyWithKey } from "@/lib/auth/login/verify-key";
+import { verifyWithOneTimeCode } from "@/lib/auth/login/verify-one-time-code";
+import { completePendingLogin, requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 import { NotFoundError } from "@/lib/errors";
 import { adminRecoveryOf, removeSuspendedFactor, restoreSuspendedFactor } from "@/lib/users/admin-recovery";

@@ -3,7 +3,7 @@ import { proveMailbox, stepUp } from "@/lib/auth/freshness";
 import { registering } from "../support/step-up";
 import { confirmCompromiseAction } from "@/app/(auth)/wasnt-me/[token]/actions";
 import { resolveOrgContext } from "@/lib/auth/context";
-import { authenticateWithPassword } from "@/lib/auth/login";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
 import { hashToken } from "@/lib/crypto/tokens";
 import { db } from "@/lib/db/client";
 import { env } from "@/lib/env";

@@ -1,7 +1,7 @@
-import { deviceCookieValue } from "@/lib/auth/devices";
+import { deviceCookieValue } from "@/lib/auth/login/devices";
 import { hashToken, randomToken } from "@/lib/crypto/tokens";
-import { authenticateWithPassword, type LoginRequest } from "@/lib/auth/login";
-import { completePendingLogin } from "@/lib/auth/pending-login";
+import { authenticateWithPassword, type LoginRequest } from "@/lib/auth/login/login";
+import { completePendingLogin } from "@/lib/auth/login/pending-login";
 import { db } from "@/lib/db/client";
 
 /**

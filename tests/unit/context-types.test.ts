@@ -9,7 +9,7 @@ import { listUsers } from "@/lib/users/queries";
 import { saveSessionSettings } from "@/lib/policy/mutations";
 import { issueTemporaryCode, consumeTemporaryCode } from "@/lib/verification/temporary-codes";
 import { removeUserKey, renameOwnKey } from "@/lib/webauthn/keys";
-import { revokeUserDevice } from "@/lib/auth/devices";
+import { revokeUserDevice } from "@/lib/auth/login/devices";
 import { userMethods } from "@/lib/verification/methods";
 import { listAuditEvents } from "@/lib/audit/queries";
 

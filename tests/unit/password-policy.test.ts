@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { PASSWORD_MESSAGES, passwordProblem } from "@/lib/auth/password-policy";
+import { PASSWORD_MESSAGES, passwordProblem } from "@/lib/auth/passwords/password-policy";
 import { parseInput } from "@/lib/auth/action";
 import { changePasswordSchema, signupSchema } from "@/lib/validation/account";
 import { DEMO_PASSWORD } from "@/lib/orgs/demo-data";

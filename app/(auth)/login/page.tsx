@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { redirect } from "next/navigation";
 import { currentContext } from "@/lib/auth/context";
-import { GENERIC_LOGIN_ERROR } from "@/lib/auth/login";
+import { GENERIC_LOGIN_ERROR } from "@/lib/auth/login/login";
 import { Alert } from "../../_components/ui";
 import { LoginForm } from "./login-form";
 import { DevMailboxNote } from "../dev-mailbox-note";

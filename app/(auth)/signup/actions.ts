@@ -3,8 +3,8 @@
 import { headers } from "next/headers";
 import { z } from "zod";
 import { postedWithoutJavaScript, publicAction, type ActionError } from "@/lib/auth/action";
-import { loginAfterSignup } from "@/lib/auth/login";
-import { addDeviceToken, serverActionCookies, setPendingLoginCookie, signInFromPendingLogin } from "@/lib/auth/login-cookies";
+import { loginAfterSignup } from "@/lib/auth/login/login";
+import { addDeviceToken, serverActionCookies, setPendingLoginCookie, signInFromPendingLogin } from "@/lib/auth/login/login-cookies";
 import { requestInfo } from "@/lib/http/request-info";
 import { completeSignup, resendSignupCode, SIGNUP_COOKIE_MAX_AGE_S, signupCookieName, startSignup } from "@/lib/orgs/signup";
 import { signupCodeSchema, signupSchema } from "@/lib/validation/account";

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState } from "react";
-import type { LoginMethod } from "@/lib/auth/login-verification";
+import type { LoginMethod } from "@/lib/auth/login/verification-choices";
 import { Button } from "../../_components/ui";
 
 /** How each method is named in "Use another method". */

@@ -1,7 +1,7 @@
 "use client";
 
 import { useState, type FormEvent } from "react";
-import type { LoginMethod } from "@/lib/auth/login-verification";
+import type { LoginMethod } from "@/lib/auth/login/verification-choices";
 import { Button, Field } from "../../_components/ui";
 import type { Verification } from "./use-verification";
 

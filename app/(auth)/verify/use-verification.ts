@@ -2,7 +2,7 @@
 
 import { useRouter } from "next/navigation";
 import { useEffect, useReducer, type FormEvent } from "react";
-import type { LoginMethod } from "@/lib/auth/login-verification";
+import type { LoginMethod } from "@/lib/auth/login/verification-choices";
 import { postJson } from "../../_components/api-client";
 import { finishLogin } from "../../_components/finish-login";
 

@@ -1,6 +1,6 @@
 "use client";
 
-import type { LoginMethod } from "@/lib/auth/login-verification";
+import type { LoginMethod } from "@/lib/auth/login/verification-choices";
 import { Alert } from "../../_components/ui";
 import { EmailCodeMethod } from "./email-code-method";
 import { MethodChooser } from "./method-chooser";

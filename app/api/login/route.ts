@@ -1,6 +1,6 @@
-import { deviceCookieName } from "@/lib/auth/devices";
-import { authenticateWithPassword } from "@/lib/auth/login";
-import { setPendingLoginCookie, signInFromPendingLogin } from "@/lib/auth/login-cookies";
+import { deviceCookieName } from "@/lib/auth/login/devices";
+import { authenticateWithPassword } from "@/lib/auth/login/login";
+import { setPendingLoginCookie, signInFromPendingLogin } from "@/lib/auth/login/login-cookies";
 import { publicRoute } from "@/lib/auth/route";
 import { RateLimitedError, ServiceBusyError } from "@/lib/errors";
 import { loginSchema } from "@/lib/validation/account";

@@ -2,7 +2,7 @@
 
 import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
-import { revokeOwnDevice } from "@/lib/auth/devices";
+import { revokeOwnDevice } from "@/lib/auth/login/devices";
 import { endOwnSession } from "@/lib/users/mutations";
 import { authenticatorCodeSchema, enrolmentCodeSchema, sendEnrolmentCodeSchema } from "@/lib/validation/codes";
 import { changePasswordSchema, idSchema } from "@/lib/validation/account";

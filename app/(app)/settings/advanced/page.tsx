@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireOrgContext } from "@/lib/auth/page";
 import { cookies } from "next/headers";
-import { deviceCookieName, knownDeviceId, listOwnDevices } from "@/lib/auth/devices";
+import { deviceCookieName, knownDeviceId, listOwnDevices } from "@/lib/auth/login/devices";
 import { maskEmail } from "@/lib/format";
 import { describeBrowser } from "@/lib/http/request-info";
 import { getOwnAccount, listOwnSessions } from "@/lib/users/queries";

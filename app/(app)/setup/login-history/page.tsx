@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { requireAdminContext } from "@/lib/auth/page";
-import { LOGIN_RESULTS, type LoginResult } from "@/lib/auth/login";
-import { listLoginAttempts } from "@/lib/auth/login-history";
+import { LOGIN_RESULTS, type LoginResult } from "@/lib/auth/login/login";
+import { listLoginAttempts } from "@/lib/auth/login/login-history";
 import { describeBrowser } from "@/lib/http/request-info";
 import { loginHistoryQuerySchema, type LoginHistoryQuery } from "@/lib/validation/history";
 import { Alert, Badge, PageHeader, Pagination, buttonClass, formatDateTime } from "../../../_components/ui";

@@ -3,7 +3,7 @@
 import { revalidatePath } from "next/cache";
 import { z } from "zod";
 import { orgAction } from "@/lib/auth/action";
-import { revokeUserDevice } from "@/lib/auth/devices";
+import { revokeUserDevice } from "@/lib/auth/login/devices";
 import { invalidateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { disconnectUserAuthenticator } from "@/lib/verification/authenticator-app";
 import { issueTemporaryCode } from "@/lib/verification/temporary-codes";

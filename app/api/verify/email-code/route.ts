@@ -1,6 +1,6 @@
-import { addDeviceToken } from "@/lib/auth/login-cookies";
+import { addDeviceToken } from "@/lib/auth/login/login-cookies";
 import { verifiedWithoutJavaScript } from "@/lib/auth/verify-form-fallback";
-import { verifyWithEmailCode } from "@/lib/auth/login-verification";
+import { verifyWithEmailCode } from "@/lib/auth/login/verify-email-code";
 import { pendingLoginRoute } from "@/lib/auth/route";
 import { emailCodeSchema } from "@/lib/validation/codes";
 

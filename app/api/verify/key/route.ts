@@ -1,6 +1,6 @@
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
-import { addDeviceToken, signInFromPendingLogin } from "@/lib/auth/login-cookies";
-import { verifyWithKey } from "@/lib/auth/login-verification";
+import { addDeviceToken, signInFromPendingLogin } from "@/lib/auth/login/login-cookies";
+import { verifyWithKey } from "@/lib/auth/login/verify-key";
 import { pendingLoginRoute } from "@/lib/auth/route";
 import { loginKeySchema } from "@/lib/validation/webauthn";
 

@@ -1,6 +1,6 @@
-import { addDeviceToken } from "@/lib/auth/login-cookies";
+import { addDeviceToken } from "@/lib/auth/login/login-cookies";
 import { verifiedWithoutJavaScript } from "@/lib/auth/verify-form-fallback";
-import { verifyWithOneTimeCode } from "@/lib/auth/login-verification";
+import { verifyWithOneTimeCode } from "@/lib/auth/login/verify-one-time-code";
 import { pendingLoginRoute } from "@/lib/auth/route";
 import { oneTimeCodeSchema } from "@/lib/validation/codes";
 

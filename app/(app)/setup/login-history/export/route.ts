@@ -1,6 +1,6 @@
 import { orgExport } from "@/lib/auth/route";
 import { csvDownload, todayStamp } from "@/lib/http/csv";
-import { LOGIN_CSV_HEADER, loginAttemptsForExport, loginCsvLine } from "@/lib/auth/login-history";
+import { LOGIN_CSV_HEADER, loginAttemptsForExport, loginCsvLine } from "@/lib/auth/login/login-history";
 import { loginHistoryQuerySchema } from "@/lib/validation/history";
 
 export const dynamic = "force-dynamic";

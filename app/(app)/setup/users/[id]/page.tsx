@@ -1,7 +1,7 @@
 import type { Metadata } from "next";
 import { notFound } from "next/navigation";
 import { requireAdminContext } from "@/lib/auth/page";
-import { listUserDevices } from "@/lib/auth/devices";
+import { listUserDevices } from "@/lib/auth/login/devices";
 import { describeBrowser } from "@/lib/http/request-info";
 import { findUser } from "@/lib/users/queries";
 import { listCompromiseReports } from "@/lib/users/compromise";

@@ -1,4 +1,4 @@
-import { sendEmailCode } from "@/lib/auth/login-verification";
+import { sendEmailCode } from "@/lib/auth/login/verify-email-code";
 import { pendingLoginRoute } from "@/lib/auth/route";
 import { codeSentWithoutJavaScript } from "@/lib/auth/verify-form-fallback";
 import { emptySchema } from "@/lib/validation/webauthn";

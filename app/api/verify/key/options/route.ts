@@ -1,4 +1,4 @@
-import { startKeyVerification } from "@/lib/auth/login-verification";
+import { startKeyVerification } from "@/lib/auth/login/verify-key";
 import { pendingLoginRoute } from "@/lib/auth/route";
 import { emptySchema } from "@/lib/validation/webauthn";
 

@@ -1,11 +1,11 @@
 import "server-only";
 import { encode } from "next-auth/jwt";
-import { authSecret } from "../env";
-import type { RequestInfo } from "../http/request-info";
-import { cookieFlags } from "./cookies";
-import type { CookieJar } from "./route";
+import { authSecret } from "../../env";
+import type { RequestInfo } from "../../http/request-info";
+import { cookieFlags } from "../cookies";
+import type { CookieJar } from "../route";
 import { deviceCookieName, deviceCookieValue, DEVICE_COOKIE_MAX_AGE } from "./devices";
-import { SESSION_COOKIE_MAX_AGE, sessionCookieName } from "./options";
+import { SESSION_COOKIE_MAX_AGE, sessionCookieName } from "../options";
 import { completePendingLogin, PENDING_LOGIN_TTL_MS, pendingLoginCookieName } from "./pending-login";
 
 /** The pending-login cookie: lives as long as the pending login. */

@@ -1,11 +1,11 @@
 import "server-only";
-import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { UserFacingError } from "../errors";
-import { describeBrowser, type RequestInfo } from "../http/request-info";
-import { enqueueSecurityEmail } from "../users/wasnt-me-links";
-import type { PendingLoginSubject } from "./org-context";
-import { hitRateLimit, type RateLimitRule } from "./rate-limit";
+import { db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { UserFacingError } from "../../errors";
+import { describeBrowser, type RequestInfo } from "../../http/request-info";
+import { enqueueSecurityEmail } from "../../users/wasnt-me-links";
+import type { PendingLoginSubject } from "../org-context";
+import { hitRateLimit, type RateLimitRule } from "../rate-limit";
 
 // Whoever has the password gets 10 code guesses per 15 minutes at /verify
 // (VERIFY_LIMIT); over months that adds up. So every failed code also counts

@@ -2,7 +2,7 @@ import "server-only";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
-import { env } from "../env";
+import { env } from "../../env";
 
 // Argon2id runs on worker threads of its own, one per core, each at a lower
 // CPU priority (nice 19 on Linux). A burst of password logins then uses every

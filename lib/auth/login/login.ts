@@ -1,21 +1,21 @@
 import "server-only";
 import { availableParallelism } from "node:os";
-import { env } from "../env";
-import { db } from "../db/client";
-import { RateLimitedError, UserFacingError } from "../errors";
+import { env } from "../../env";
+import { db } from "../../db/client";
+import { RateLimitedError, UserFacingError } from "../../errors";
 import { admitPasswordCheck, passwordChecksInFlight } from "./admission";
-import { rateLimitAddress, type RequestInfo } from "../http/request-info";
-import { recordEvent } from "../events/record";
-import { ANONYMOUS } from "../events/types";
-import { hashPassword, needsRehash, verifyPassword } from "./password";
-import { effectivePolicy, policyFor } from "../policy/effective";
-import type { PasswordCheckedUser } from "./org-context";
-import { userMethods } from "../verification/methods";
+import { rateLimitAddress, type RequestInfo } from "../../http/request-info";
+import { recordEvent } from "../../events/record";
+import { ANONYMOUS } from "../../events/types";
+import { hashPassword, needsRehash, verifyPassword } from "../passwords/password";
+import { effectivePolicy, policyFor } from "../../policy/effective";
+import type { PasswordCheckedUser } from "../org-context";
+import { userMethods } from "../../verification/methods";
 import { activateDevice, isActivatedDevice, knownDeviceId } from "./devices";
 import { createPendingLogin, needsVerification, type Needs } from "./pending-login";
-import { clearRateLimit, hitRateLimits, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
-import { col, orgSettingsColumn, query, rowMapper } from "../db/sql";
-import type { Role } from "../db/generated/client";
+import { clearRateLimit, hitRateLimits, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "../rate-limit";
+import { col, orgSettingsColumn, query, rowMapper } from "../../db/sql";
+import type { Role } from "../../db/generated/client";
 
 export const GENERIC_LOGIN_ERROR = "Check your username and password";
 

@@ -1,11 +1,11 @@
 import "server-only";
-import { db } from "../db/client";
-import type { Prisma } from "../db/generated/client";
-import { HISTORY_PAGE_SIZE, afterCursor, cappedCount, cappedTotal, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
-import { csvLine } from "../http/csv";
-import { describeBrowser } from "../http/request-info";
+import { db } from "../../db/client";
+import type { Prisma } from "../../db/generated/client";
+import { HISTORY_PAGE_SIZE, afterCursor, cappedCount, cappedTotal, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../../db/listing";
+import { csvLine } from "../../http/csv";
+import { describeBrowser } from "../../http/request-info";
 import type { LoginResult } from "./login";
-import { requirePermission, type Principal } from "./principal";
+import { requirePermission, type Principal } from "../principal";
 
 export interface LoginFilter extends DayRange {
   result: LoginResult | null;

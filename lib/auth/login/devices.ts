@@ -1,13 +1,13 @@
 import "server-only";
-import { recordEvent, withEvents } from "../events/record";
-import { db } from "../db/client";
-import type { Prisma, User } from "../db/generated/client";
-import { cookieName } from "./cookies";
-import { NotFoundError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
-import type { OrgContext, PasswordCheckedUser, PendingLoginSubject } from "./org-context";
-import { requirePermission, type Principal } from "./principal";
-import { hashToken, randomToken } from "../crypto/tokens";
+import { recordEvent, withEvents } from "../../events/record";
+import { db } from "../../db/client";
+import type { Prisma, User } from "../../db/generated/client";
+import { cookieName } from "../cookies";
+import { NotFoundError } from "../../errors";
+import type { RequestInfo } from "../../http/request-info";
+import type { OrgContext, PasswordCheckedUser, PendingLoginSubject } from "../org-context";
+import { requirePermission, type Principal } from "../principal";
+import { hashToken, randomToken } from "../../crypto/tokens";
 
 // Device activation (DESIGN.md section 5): a browser that completed a
 // verification for a user carries a long-lived httpOnly cookie with a random

@@ -1,6 +1,6 @@
 import "server-only";
 import { dictionary } from "@zxcvbn-ts/language-common";
-import { UserFacingError } from "../errors";
+import { UserFacingError } from "../../errors";
 
 // The password rule (DESIGN.md section 10), applied wherever a password is
 // chosen: sign-up, the set-password page (invitation and reset) and "Change

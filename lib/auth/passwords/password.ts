@@ -13,7 +13,7 @@ const ARGON2_PARAMS = { algorithm: 2, memoryCost: 19 * 1024, timeCost: 2, parall
 const ARGON2_PREFIX = "$argon2id$v=19$m=19456,t=2,p=1$";
 
 // Argon2id runs on a pool of low-priority worker threads, one per core
-// (lib/auth/hash-pool.ts): hashing uses idle cores, and yields them to the
+// (lib/auth/passwords/hash-pool.ts): hashing uses idle cores, and yields them to the
 // event loop and the database whenever those want one. Legacy scrypt checks
 // (one per user, once) stay on libuv's pool, one at a time (oneHashOnLibuvPool).
 

@@ -1,7 +1,7 @@
 import "server-only";
-import { env } from "../env";
-import { ServiceBusyError } from "../errors";
-import { rateLimitAddress } from "../http/request-info";
+import { env } from "../../env";
+import { ServiceBusyError } from "../../errors";
+import { rateLimitAddress } from "../../http/request-info";
 
 // Fair admission for password checks (hashing is the scarce resource). Before
 // the instance-wide gate (PASSWORD_LOGIN_LIMIT), each client gets a bounded

@@ -1,17 +1,17 @@
 import "server-only";
 import { randomUUID } from "node:crypto";
-import { col, execute, orgSettingsColumn, query, rowMapper, ts } from "../db/sql";
-import { db } from "../db/client";
-import { sweepOccasionally } from "../db/sweep";
-import type { PendingLogin, Role } from "../db/generated/client";
-import { effectivePolicy } from "../policy/effective";
-import type { PasswordCheckedUser, PendingLoginSubject } from "./org-context";
-import { cookieName } from "./cookies";
-import { UserFacingError } from "../errors";
-import type { RequestInfo } from "../http/request-info";
-import { hashToken, randomToken } from "../crypto/tokens";
-import { eventRow, SELF } from "../events/record";
-import { eventCtes, STATEMENT_SUBJECT } from "../events/sql";
+import { col, execute, orgSettingsColumn, query, rowMapper, ts } from "../../db/sql";
+import { db } from "../../db/client";
+import { sweepOccasionally } from "../../db/sweep";
+import type { PendingLogin, Role } from "../../db/generated/client";
+import { effectivePolicy } from "../../policy/effective";
+import type { PasswordCheckedUser, PendingLoginSubject } from "../org-context";
+import { cookieName } from "../cookies";
+import { UserFacingError } from "../../errors";
+import type { RequestInfo } from "../../http/request-info";
+import { hashToken, randomToken } from "../../crypto/tokens";
+import { eventRow, SELF } from "../../events/record";
+import { eventCtes, STATEMENT_SUBJECT } from "../../events/sql";
 
 // The pending login (DESIGN.md section 5): after a correct password, when a
 // second factor or device activation is needed, the browser holds only this,
