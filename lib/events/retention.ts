@@ -1,6 +1,7 @@
 import "server-only";
 import { execute, ts } from "../db/sql";
 import { env } from "../env";
+import type { VerificationActivity } from "../verification/history";
 import { SECURITY_EVENT_TYPES, type SecurityEventType } from "./types";
 
 // Retention (DESIGN.md section 10; issue 24 item 12): history does not grow
@@ -21,6 +22,8 @@ export function retentionClassOf(type: SecurityEventType): RetentionClass {
 }
 
 const ACTIVITY_TYPES = SECURITY_EVENT_TYPES.filter((t) => retentionClassOf(t) === "activity");
+/** The Identity Verification History activities of the activity class: what a login, a device activation or "verify it's you" writes. */
+const ACTIVITY_VERIFICATIONS: readonly VerificationActivity[] = ["Login", "Device activation", "Re-authentication", "Prove email for enrolment"];
 const CHANGE_TYPES = SECURITY_EVENT_TYPES.filter((t) => retentionClassOf(t) === "changes");
 
 /** Rows deleted per statement: a sweep never holds a long lock or a long transaction. */
@@ -58,7 +61,9 @@ export async function sweepRetention(now = new Date()): Promise<RetentionSweep> 
 
   result.securityEvents += await deleteInBatches(byAge("SecurityEvent", `AND "type" = ANY($2::text[])`), [activity, ACTIVITY_TYPES]);
   result.loginAttempts += await deleteInBatches(byAge("LoginAttempt"), [activity]);
-  result.verificationEvents += await deleteInBatches(byAge("VerificationEvent"), [activity]);
+  // Identity Verification History holds both classes: sign-in verifications go with activity, the rest
+  // (a key registered or removed, a password changed...) stay as long as changes do.
+  result.verificationEvents += await deleteInBatches(byAge("VerificationEvent", `AND "activity" = ANY($2::text[])`), [activity, ACTIVITY_VERIFICATIONS]);
   // Only mail that is done with: never a message still queued, sending or waiting for a retry.
   result.emailMessages += await deleteInBatches(byAge("EmailMessage", `AND "state" IN ('SENT', 'FAILED', 'FOLDED')`), [
     cutoff(now, config.RETENTION_DAYS_EMAIL),
@@ -67,6 +72,7 @@ export async function sweepRetention(now = new Date()): Promise<RetentionSweep> 
     const changes = cutoff(now, config.RETENTION_DAYS_CHANGES);
     result.securityEvents += await deleteInBatches(byAge("SecurityEvent", `AND "type" = ANY($2::text[])`), [changes, CHANGE_TYPES]);
     result.auditEvents += await deleteInBatches(byAge("AuditEvent"), [changes]);
+    result.verificationEvents += await deleteInBatches(byAge("VerificationEvent"), [changes]);
   }
   return result;
 }

@@ -7,7 +7,9 @@ import { SECURITY_EVENT_TYPES } from "@/lib/events/types";
 import { setUserRole } from "@/lib/users/mutations";
 import { stepUp } from "@/lib/auth/freshness";
 import { useTestDatabase } from "../support/database";
-import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser } from "../support/factories";
+import { TEST_PASSWORD, TEST_REQUEST, createOrg, createUser, signIn } from "../support/factories";
+import { reauthenticateWithPassword } from "@/lib/auth/reauthentication";
+import { changeOwnPassword } from "@/lib/users/password-changes";
 
 // History does not grow without bound (issue 24 item 12): sign-in activity and
 // finished mail go after RETENTION_DAYS_ACTIVITY / RETENTION_DAYS_EMAIL (180 by
@@ -38,6 +40,8 @@ async function historyOf(orgId: string) {
     activityEvents: events.filter((e) => retentionClassOf(e.type as never) === "activity").length,
     changeEvents: events.filter((e) => retentionClassOf(e.type as never) === "changes").length,
     loginAttempts: await db().loginAttempt.count({ where: { orgId } }),
+    signInVerifications: await db().verificationEvent.count({ where: { orgId, activity: { in: ["Login", "Re-authentication"] } } }),
+    otherVerifications: await db().verificationEvent.count({ where: { orgId, activity: { notIn: ["Login", "Re-authentication"] } } }),
     auditEvents: await db().auditEvent.count({ where: { orgId } }),
     sentMail: await db().emailMessage.count({ where: { orgId, state: { in: ["SENT", "FAILED", "FOLDED"] } } }),
     pendingMail: await db().emailMessage.count({ where: { orgId, state: { in: ["QUEUED", "RETRYING", "SENDING"] } } }),
@@ -51,6 +55,10 @@ async function orgWithHistory(name: string) {
   await authenticateWithPassword(user.username, TEST_PASSWORD, TEST_REQUEST).catch(() => undefined);
   await authenticateWithPassword(user.username, "wrong-password-123", TEST_REQUEST).catch(() => undefined);
   await setUserRole(await stepUp(org.admin), user.userId, "ADMIN");
+  // A verification that is sign-in activity ("verify it's you"), and one that records a change (a password changed).
+  const { ctx } = await signIn(user.userId, { fresh: true });
+  await reauthenticateWithPassword(ctx, TEST_PASSWORD);
+  await changeOwnPassword(await stepUp(ctx), "a-brand-new-passphrase-42");
   const mail = await db().emailMessage.findFirstOrThrow({ where: { orgId: org.orgId } });
   await db().emailMessage.update({ where: { id: mail.id }, data: { state: "SENT", sentAt: new Date() } });
   return org;
@@ -75,10 +83,12 @@ describe("retention", () => {
     expect(oldBefore.loginAttempts).toBeGreaterThan(0);
     expect(oldBefore.sentMail).toBe(1);
     expect(oldBefore.changeEvents).toBeGreaterThan(0);
+    expect(oldBefore.signInVerifications).toBeGreaterThan(0);
+    expect(oldBefore.otherVerifications).toBeGreaterThan(0);
 
     const swept = await sweepRetention();
     expect(swept.securityEvents).toBe(oldBefore.activityEvents);
-    expect(await historyOf(old.orgId)).toEqual({ ...oldBefore, activityEvents: 0, loginAttempts: 0, sentMail: 0 });
+    expect(await historyOf(old.orgId)).toEqual({ ...oldBefore, activityEvents: 0, loginAttempts: 0, signInVerifications: 0, sentMail: 0 });
     expect(await historyOf(recent.orgId)).toEqual(recentBefore);
     // A second pass finds nothing left to do.
     expect(Object.values(await sweepRetention()).reduce((a, b) => a + b, 0)).toBe(0);
@@ -92,6 +102,14 @@ describe("retention", () => {
     resetEnvCache();
     const before = await historyOf(org.orgId);
     await sweepRetention();
-    expect(await historyOf(org.orgId)).toEqual({ ...before, activityEvents: 0, changeEvents: 0, loginAttempts: 0, auditEvents: 0 });
+    expect(await historyOf(org.orgId)).toEqual({
+      ...before,
+      activityEvents: 0,
+      changeEvents: 0,
+      loginAttempts: 0,
+      auditEvents: 0,
+      signInVerifications: 0,
+      otherVerifications: 0,
+    });
   });
 });
