@@ -1,5 +1,5 @@
 import "server-only";
-import type { AdminContext } from "../auth/org-context";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { RegisteredKeyModel } from "./rules";
 import { COUNTED_APP, COUNTED_KEY } from "../verification/second-factors";
@@ -11,7 +11,8 @@ import { COUNTED_APP, COUNTED_KEY } from "../verification/second-factors";
  * also have a connected authenticator app keep a second factor and are not
  * counted (recovery codes are a backup, not a method of their own).
  */
-export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: AdminContext): Promise<number> {
+export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: Principal): Promise<number> {
+  requirePermission(ctx, "setup:read");
   return db().user.count({
     where: {
       orgId: ctx.orgId,
@@ -23,7 +24,8 @@ export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: AdminContext):
 }
 
 /** The org's registered keys grouped by model and proof, for the "would stop working" count in Session Settings. */
-export async function registeredKeyModels(ctx: AdminContext): Promise<RegisteredKeyModel[]> {
+export async function registeredKeyModels(ctx: Principal): Promise<RegisteredKeyModel[]> {
+  requirePermission(ctx, "setup:read");
   const groups = await db().securityKey.groupBy({
     by: ["aaguid", "modelProven", "backupEligible"],
     where: { orgId: ctx.orgId, flaggedAt: null },

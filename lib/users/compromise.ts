@@ -1,6 +1,6 @@
 import "server-only";
 import { recordEvent, SELF, withEvents } from "../events/record";
-import type { AdminContext } from "../auth/org-context";
+import { requirePermission, type Principal } from "../auth/principal";
 import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
@@ -198,7 +198,8 @@ export async function confirmCompromiseLink(
 }
 
 /** The user's confirmed "This wasn't me" reports, newest first: highlighted on their page for admins. */
-export function listCompromiseReports(ctx: AdminContext, userId: string) {
+export async function listCompromiseReports(ctx: Principal, userId: string) {
+  requirePermission(ctx, "setup:read");
   return db().compromiseReport.findMany({
     where: { orgId: ctx.orgId, userId, confirmedAt: { not: null } },
     select: { id: true, summary: true, confirmedAt: true, confirmedIp: true },

@@ -1,5 +1,6 @@
 import "server-only";
-import type { AdminContext, OrgContext } from "../auth/org-context";
+import type { OrgContext } from "../auth/org-context";
+import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import { col, query, rowMapper } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
@@ -83,7 +84,8 @@ export interface KeyModelCounts {
 }
 
 /** Adoption figures for Setup → Users: of the org's active users, how many have a key; all its users; its keys by model proof. */
-export async function methodAdoption(ctx: AdminContext): Promise<{ activeUsers: number; withSecurityKey: number; totalUsers: number } & KeyModelCounts> {
+export async function methodAdoption(ctx: Principal): Promise<{ activeUsers: number; withSecurityKey: number; totalUsers: number } & KeyModelCounts> {
+  requirePermission(ctx, "setup:read");
   const counts = await orgUserCounts(ctx.orgId);
   return { activeUsers: counts.activeUsers, withSecurityKey: counts.withKey, totalUsers: counts.users, keys: counts.keys, claimedKeys: counts.claimedKeys };
 }
@@ -99,7 +101,8 @@ export interface AdoptionSummary extends KeyModelCounts {
 }
 
 /** The org's adoption at a glance, for the Setup home. */
-export async function adoptionSummary(ctx: AdminContext): Promise<AdoptionSummary> {
+export async function adoptionSummary(ctx: Principal): Promise<AdoptionSummary> {
+  requirePermission(ctx, "setup:read");
   const { users, activeUsers, withKey, withAppOnly, keys, claimedKeys } = await orgUserCounts(ctx.orgId);
   return { activeUsers, withKey, withAppOnly, withNothing: activeUsers - withKey - withAppOnly, totalUsers: users, keys, claimedKeys };
 }
@@ -109,7 +112,8 @@ export async function adoptionSummary(ctx: AdminContext): Promise<AdoptionSummar
  * already has the org's user count (methodAdoption's totalUsers), stands in
  * for counting again when there is no search and no method filter.
  */
-export async function listUsers(ctx: AdminContext, query: { q: string; page: number; method?: MethodFilter }, unfilteredTotal?: Promise<number>) {
+export async function listUsers(ctx: Principal, query: { q: string; page: number; method?: MethodFilter }, unfilteredTotal?: Promise<number>) {
+  requirePermission(ctx, "setup:read");
   // Prisma passes `contains` to LIKE unescaped: "%" or "_" would match everyone.
   const q = query.q.replace(/[\\%_]/g, "\\$&");
   const where: Prisma.UserWhereInput = {
@@ -139,7 +143,8 @@ export async function listUsers(ctx: AdminContext, query: { q: string; page: num
 }
 
 /** A user of the context's org, or null (a foreign id is simply not found). */
-export async function findUser(ctx: AdminContext, userId: string) {
+export async function findUser(ctx: Principal, userId: string) {
+  requirePermission(ctx, "setup:read");
   const user = await db().user.findFirst({
     where: { id: userId, orgId: ctx.orgId },
     select: {
