@@ -15,7 +15,10 @@ import { enqueueEmail, releaseHeldEmail } from "./outbox";
 // EMAIL_ALERT_CAP_PER_RECIPIENT an alert is not sent: each org's newest alert
 // to the address waits for the hour's end (with its own "This wasn't me"
 // link), and that org's older waiting alerts are folded into one digest sent
-// with it. Per org, so that one org's flood never hides another org's alert.
+// with it. Per org, so that one org's flood never hides another org's alert;
+// and each org's first alert to an address in an hour always goes at once,
+// cap or not, so another org's flood cannot delay it either (the floor costs
+// an attacker one org per extra alert, and sign-ups are limited per client).
 
 const DIGEST = securityAlertsDigestEmail.name;
 /** Every security alert but the digest, which is how the cap speaks. */
@@ -28,6 +31,9 @@ export const FOLDED_BODY = "[This alert was listed in a digest instead of being 
 
 const capKey = (to: string) => `email:alerts:${to.trim().toLowerCase()}`;
 const capRule = (): RateLimitRule => ({ limit: env().EMAIL_ALERT_CAP_PER_RECIPIENT, windowSeconds: 60 * 60 });
+/** Each org's own first alert to an address per hour: admitted whatever other orgs sent the address. */
+const floorKey = (orgId: string, to: string) => `email:alerts:${orgId}:${to.trim().toLowerCase()}`;
+const FLOOR: RateLimitRule = { limit: 1, windowSeconds: 60 * 60 };
 const isCapped = (message: { template: string; orgId: string | null }) => message.orgId !== null && CAPPED.includes(message.template);
 
 export interface ClaimedAlert {
@@ -47,14 +53,17 @@ export async function admitAlert(prisma: Db, message: ClaimedAlert, now: Date): 
   if (!isCapped(message)) return true;
   const rule = capRule();
   const state = await hitRateLimit(capKey(message.to), rule, now);
-  if (secondsOverLimit(state, rule, now) === 0) return true;
+  const own = await hitRateLimit(floorKey(message.orgId!, message.to), FLOOR, now);
+  if (secondsOverLimit(state, rule, now) === 0 || secondsOverLimit(own, FLOOR, now) === 0) return true;
   await prisma.$transaction((tx) => holdAndFold(tx, { ...message, orgId: message.orgId! }, state.resetAt, now));
   return false;
 }
 
 /** An admitted alert that could not be delivered gives its place back: its retry is counted when it happens. */
 export async function unadmitAlert(message: ClaimedAlert): Promise<void> {
-  if (isCapped(message)) await releaseRateLimit(capKey(message.to));
+  if (!isCapped(message)) return;
+  await releaseRateLimit(capKey(message.to));
+  await releaseRateLimit(floorKey(message.orgId!, message.to));
 }
 
 type Tx = Prisma.TransactionClient;
