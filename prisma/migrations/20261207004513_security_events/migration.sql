@@ -118,6 +118,15 @@ SELECT v."orgId", v."createdAt", 2, row_number() OVER (ORDER BY v."createdAt", v
   'user', v."userId"::text, u."name", v."userId", NULL, NULL, NULL, v."ip", v."userAgent",
   jsonb_strip_nulls(jsonb_build_object('migrated', 'VerificationEvent', 'method', v."method", 'activity', v."activity", 'result', v."result", 'detail', v."detail"))
 FROM "VerificationEvent" v LEFT JOIN "User" u ON u."id" = v."userId"
+-- One change wrote both an audit row and this one (an admin removing a key, a reset, "This wasn't me"): the audit
+-- row, which names the right actor, is its event; this one is not a second fact.
+WHERE NOT EXISTS (
+  SELECT 1 FROM "AuditEvent" a
+  WHERE a."orgId" = v."orgId" AND a."targetId" = v."userId"::text
+    AND abs(extract(epoch FROM (a."createdAt" - v."createdAt"))) < 2
+    AND v."activity" NOT IN ('Login', 'Device activation', 'Re-authentication', 'Prove email for enrolment', 'Register security key',
+      'Generate recovery codes', 'Connect authenticator app', 'Disconnect authenticator app', 'Change password')
+)
 UNION ALL
 -- Login History rows of an org (an unknown username's attempt, from before those stopped being written, belongs to none).
 SELECT l."orgId", l."createdAt", 3, row_number() OVER (ORDER BY l."createdAt", l."id"),
@@ -135,7 +144,14 @@ SELECT l."orgId", l."createdAt", 3, row_number() OVER (ORDER BY l."createdAt", l
   l."userId", NULL, NULL, NULL, l."ip", l."userAgent",
   jsonb_build_object('migrated', 'LoginAttempt', 'result', l."result", 'username', l."username")
 FROM "LoginAttempt" l LEFT JOIN "User" u ON u."id" = l."userId"
-WHERE l."orgId" IS NOT NULL;
+WHERE l."orgId" IS NOT NULL
+  -- A lockout also wrote an audit row, a failed /verify step a verification row: those are its event.
+  AND NOT (l."result" = 'Locked out' AND EXISTS (
+    SELECT 1 FROM "AuditEvent" a WHERE a."orgId" = l."orgId" AND a."targetId" = l."userId"::text
+      AND abs(extract(epoch FROM (a."createdAt" - l."createdAt"))) < 2))
+  AND NOT (l."result" = 'Verification failed' AND EXISTS (
+    SELECT 1 FROM "VerificationEvent" v WHERE v."orgId" = l."orgId" AND v."userId" = l."userId" AND v."result" <> 'Succeeded'
+      AND abs(extract(epoch FROM (v."createdAt" - l."createdAt"))) < 2));
 
 INSERT INTO "SecurityEvent" ("id", "orgId", "seq", "createdAt", "type", "outcome", "actorKind", "actorId", "actorName",
   "targetUserId", "targetUserName", "targetUsername", "field", "oldValue", "newValue", "ip", "userAgent", "data")
