@@ -229,6 +229,9 @@ export function projectionsOf(actorName: string | null, request: RequestInfo | n
         verification: succeeded("Security key", "Remove security key", `Removed by ${actorName ?? "an admin"}: ${data.reason}`),
       };
     }
+    case "user.security_key.renamed":
+      // A name is the user's label, not a security fact: the stream has it, the history pages do not.
+      return {};
     case "user.security_key.flag_cleared": {
       const { user, credential, data } = event;
       return {

@@ -32,6 +32,7 @@ export const SECURITY_EVENT_TYPES = [
   "user.security_key.registration_failed",
   "user.security_key.removed",
   "user.security_key.flag_cleared",
+  "user.security_key.renamed",
   "user.authenticator_app.connected",
   "user.authenticator_app.disconnected",
   "user.recovery_codes.generated",
@@ -122,6 +123,7 @@ export type SecurityEventInput =
       { user: NamedUser; credential: TargetCredential & { aaguid: string; modelVerified: boolean }; data: { by: "self" } | { by: "admin"; reason: string } }
     >
   | Of<"user.security_key.flag_cleared", { user: NamedUser; credential: TargetCredential; data: { flaggedAt: Date } }>
+  | Of<"user.security_key.renamed", { user: TargetUser; credential: TargetCredential; data: { from: string } }>
   | Of<"user.authenticator_app.connected", { user: TargetUser; credential: TargetCredential }>
   | Of<"user.authenticator_app.disconnected", { user: NamedUser; credential: TargetCredential; data: { by: "self" | "admin" } }>
   | Of<"user.recovery_codes.generated", { user: TargetUser; data: { replaced: boolean } }>

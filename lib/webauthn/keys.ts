@@ -8,7 +8,6 @@ import { describeBrowser } from "../http/request-info";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { recordEvent, withEvents } from "../events/record";
-import { uuidToUlid } from "../events/ulid";
 import { assertNotLastRequiredMethod } from "../verification/methods";
 import { lockUserRow } from "../users/locks";
 import { modelName } from "./aaguids";
@@ -80,10 +79,10 @@ async function keysOf(ctx: Principal, userId: string): Promise<KeySummary[]> {
  * row and its held-back "registered" email, which then leaves at once.
  */
 export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string): Promise<void> {
-  await db().$transaction(async (tx) => {
+  await withEvents(async (tx) => {
     const key = await tx.securityKey.findFirst({
       where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId },
-      select: { aaguid: true, createdAt: true, registrationEmailId: true, registrationEventId: true },
+      select: { name: true, aaguid: true, createdAt: true, registrationEmailId: true, registrationEventId: true },
     });
     if (!key) throw new NotFoundError("That security key");
     // Clearing the ids is the claim: of two racing renames, one finalizes.
@@ -92,9 +91,10 @@ export async function renameOwnKey(ctx: OrgContext, keyId: string, name: string)
       data: { name, registrationEmailId: null, registrationEventId: null },
     });
     if (count === 0) throw new NotFoundError("That security key");
+    // A recorded event is never rewritten: the new name is an event of its own. The history row of the
+    // registration (a view, which carries the event's id as a UUID) shows the name the user chose.
+    await recordEvent(ctx, { type: "user.security_key.renamed", user: { id: ctx.userId }, credential: { id: keyId, name }, data: { from: key.name } }, tx);
     if (key.registrationEventId) {
-      // The "registered" event (and its history row, which carries its id as a UUID) takes the name the user chose.
-      await tx.securityEvent.updateMany({ where: { id: uuidToUlid(key.registrationEventId), orgId: ctx.orgId }, data: { targetCredentialName: name } });
       await tx.verificationEvent.updateMany({ where: { id: key.registrationEventId, orgId: ctx.orgId, userId: ctx.userId }, data: { detail: name } });
     }
     if (key.registrationEmailId) {

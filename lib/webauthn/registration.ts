@@ -83,7 +83,9 @@ export interface RegisteredKey {
 
 /**
  * Verifies the new key and stores it with its notification email and history
- * row in one transaction. Every refusal is recorded and changes nothing else.
+ * row in one transaction. Every refusal of the key (its challenge, attestation,
+ * model or policy) is recorded and changes nothing else; a session without the
+ * step-up or mailbox proof never gets here (its entry point refuses it first).
  */
 export async function finishKeyRegistration(ctx: MailboxProved<SteppedUp>, response: RegistrationResponseJSON, now = new Date()): Promise<RegisteredKey> {
   const { request } = ctx;

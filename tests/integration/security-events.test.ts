@@ -13,7 +13,7 @@ import { saveSessionSettings } from "@/lib/policy/mutations";
 import { DEFAULT_POLICY } from "@/lib/policy/rules";
 import { requestPasswordReset } from "@/lib/users/password-reset";
 import { setUserRole } from "@/lib/users/mutations";
-import { removeOwnKey, removeUserKey } from "@/lib/webauthn/keys";
+import { removeOwnKey, removeUserKey, renameOwnKey } from "@/lib/webauthn/keys";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { useTestDatabase } from "../support/database";
 import { rejectionOf } from "../support/db-state";
@@ -111,12 +111,16 @@ describe("typed security events", () => {
       targetCredentialAaguid: key.aaguid,
       targetCredentialModelVerified: key.modelProven,
     });
+    // Naming the key is an event of its own: the recorded registration is never rewritten.
+    const renamed = await eventsWrittenBy(org.orgId, () => renameOwnKey(ctx, key.id, "Desk key"));
+    expect(renamed).toMatchObject([{ type: "user.security_key.renamed", targetCredentialId: key.id, targetCredentialName: "Desk key", data: { from: key.name } }]);
+    expect(await db().securityEvent.findUniqueOrThrow({ where: { id: registered[0]!.id } })).toMatchObject({ targetCredentialName: key.name });
     const removed = await eventsWrittenBy(org.orgId, async () => removeOwnKey(await stepUp(ctx), key.id));
     expect(removed).toHaveLength(1);
     expect(removed[0]).toMatchObject({
       type: "user.security_key.removed",
       targetCredentialId: key.id,
-      targetCredentialName: key.name,
+      targetCredentialName: "Desk key",
       targetCredentialAaguid: key.aaguid,
       targetCredentialModelVerified: key.modelProven,
       data: { by: "self" },
