@@ -16,6 +16,7 @@ import { challengeOf } from "../webauthn/verify";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { userMethods } from "../verification/methods";
 import { markFresh } from "./freshness";
+import { withPasswordCheck } from "./login/admission";
 import type { OrgContext } from "./org-context";
 import { verifyPassword } from "./passwords/password";
 import { hitRateLimit, releaseRateLimit, secondsOverLimit, type RateLimitRule } from "./rate-limit";
@@ -43,16 +44,8 @@ export type ReauthStep =
 /** Step 1: the password. With registered keys (and keys allowed), step 2 asks for one of them. */
 export async function reauthenticateWithPassword(ctx: OrgContext, password: string, now = new Date()): Promise<ReauthStep> {
   const settings = keySettingsOf(ctx.policy);
-  // The slot is taken before the check, atomically, so parallel guesses all count.
-  const key = `reauth:user:${ctx.userId}`;
-  const wait = secondsOverLimit(await hitRateLimit(key, REAUTH_LIMIT, now), REAUTH_LIMIT, now);
-  if (wait > 0) throw new RateLimitedError(wait);
-  const user = await db().user.findFirst({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { passwordHash: true } });
-  if (!(await verifyPassword(password, user?.passwordHash))) {
-    await recordReauthentication(ctx, "password", "Failed", "Wrong password");
-    throw new UserFacingError("That password isn't right. Try again.", { password: "That password isn't right." });
-  }
-  await releaseRateLimit(key);
+  // Admitted like a login's password check (same shares: a flood of these cannot starve logins), before anything is counted.
+  await withPasswordCheck({ ip: ctx.request.ip, account: ctx.username, orgId: ctx.orgId }, () => checkReauthPassword(ctx, password, now));
   // Keys the org's current policy refuses (a model blocked since) are not offered: they could only fail.
   const trust = attestationTrust();
   const keys = settings.keysAllowed
@@ -80,6 +73,19 @@ export async function reauthenticateWithPassword(ctx: OrgContext, password: stri
     allowCredentials: keys.map((k) => ({ id: k.credentialId, transports: k.transports as never })),
   });
   return { next: "security-key", options };
+}
+
+async function checkReauthPassword(ctx: OrgContext, password: string, now: Date): Promise<void> {
+  // The slot is taken before the check, atomically, so parallel guesses all count.
+  const key = `reauth:user:${ctx.userId}`;
+  const wait = secondsOverLimit(await hitRateLimit(key, REAUTH_LIMIT, now), REAUTH_LIMIT, now);
+  if (wait > 0) throw new RateLimitedError(wait);
+  const user = await db().user.findFirst({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { passwordHash: true } });
+  if (!(await verifyPassword(password, user?.passwordHash))) {
+    await recordReauthentication(ctx, "password", "Failed", "Wrong password");
+    throw new UserFacingError("That password isn't right. Try again.", { password: "That password isn't right." });
+  }
+  await releaseRateLimit(key);
 }
 
 /** Step 2: an assertion by one of the user's own keys, answering the challenge step 1 issued. */

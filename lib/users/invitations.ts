@@ -2,6 +2,7 @@ import "server-only";
 import crypto from "node:crypto";
 import { recordEvent, SELF, withEvents } from "../events/record";
 import { hashPassword } from "../auth/passwords/password";
+import { withPasswordCheck } from "../auth/login/admission";
 import { assertPasswordAllowed } from "../auth/passwords/password-policy";
 import { hashToken } from "../crypto/tokens";
 import { db } from "../db/client";
@@ -209,7 +210,9 @@ export async function completeInvitation(token: string, password: string, now = 
   if (problem || !found) throw new InvitationError(problem ?? "invalid", purpose);
   assertPasswordAllowed(password, { username: found.user.username, orgName: found.org.name });
 
-  const passwordHash = await hashPassword(password);
+  // Admitted like a login's password check: a flood of set-password submissions cannot starve logins.
+  const claim = { ip: request.ip, account: found.user.username, orgId: found.orgId };
+  const passwordHash = await withPasswordCheck(claim, () => hashPassword(password));
   await withEvents(async (tx) => {
     const consumed = await tx.invitationToken.updateMany({
       where: { id: found.id, orgId: found.orgId, usedAt: null, expiresAt: { gt: now } },

@@ -3,6 +3,7 @@ import { recordEvent, SELF, withEvents } from "../events/record";
 import type { SteppedUp } from "../auth/freshness";
 import { requirePermission } from "../auth/principal";
 import { hashPassword } from "../auth/passwords/password";
+import { withPasswordCheck } from "../auth/login/admission";
 import { assertPasswordAllowed } from "../auth/passwords/password-policy";
 import type { Prisma } from "../db/generated/client";
 import { wakeMailWorker } from "../email/runner";
@@ -101,7 +102,8 @@ export async function afterPasswordReset(
 export async function changeOwnPassword(ctx: SteppedUp, password: string, now = new Date()): Promise<void> {
   requirePermission(ctx, "account:self");
   assertPasswordAllowed(password, { username: ctx.username, orgName: ctx.orgName });
-  const passwordHash = await hashPassword(password);
+  // Admitted like a login's password check: a flood of changes cannot starve logins.
+  const passwordHash = await withPasswordCheck({ ip: ctx.request.ip, account: ctx.username, orgId: ctx.orgId }, () => hashPassword(password));
   await withEvents(async (tx) => {
     const user = await tx.user.findFirstOrThrow({ where: { id: ctx.userId, orgId: ctx.orgId }, select: { email: true, name: true } });
     await replacePassword(tx, { id: ctx.userId, orgId: ctx.orgId }, passwordHash, now);

@@ -1,4 +1,5 @@
 import "server-only";
+import { availableParallelism } from "node:os";
 import { env } from "../../env";
 import { ServiceBusyError } from "../../errors";
 import { rateLimitAddress } from "../../http/request-info";
@@ -10,7 +11,8 @@ import { rateLimitAddress } from "../../http/request-info";
 // share and is answered 503, while every other org's logins pass. A browser
 // the user activated before (a valid device cookie) skips those shares and has
 // slots of its own above the gate: a flood aimed at a user or an org does not
-// shut out that user's own browser (DESIGN.md section 9).
+// shut out that user's own browser (DESIGN.md section 9). Every password check
+// is admitted here: login, re-authentication, set-password, change-password.
 
 /** What a password check is admitted as. `orgId` is known once the username has been looked up. */
 export interface AdmissionClaim {
@@ -42,6 +44,26 @@ function ipv6Prefix48(ip: string): string {
 }
 
 let total = 0;
+
+/**
+ * Password checks one instance admits at once (looking up, counting, waiting
+ * for a hashing thread or hashing), before the next is answered 503:
+ * PASSWORD_LOGIN_LIMIT, default 64 per core, under a second of hashing at full
+ * speed. The hashing threads run at the lowest priority, so a server whose
+ * cores are all busy otherwise hashes next to nothing, and an unbounded queue
+ * would only make every check slower.
+ */
+export const passwordCheckGate = () => env().PASSWORD_LOGIN_LIMIT ?? 64 * availableParallelism();
+
+/** Runs `check` (which hashes a password) holding an admitted slot, or throws ServiceBusyError before it starts. */
+export async function withPasswordCheck<T>(claim: AdmissionClaim, check: () => Promise<T>): Promise<T> {
+  const release = admitPasswordCheck(claim, passwordCheckGate());
+  try {
+    return await check();
+  } finally {
+    release();
+  }
+}
 
 /**
  * Takes a slot for one password check, or throws ServiceBusyError (503) when

@@ -1,9 +1,8 @@
 import "server-only";
-import { availableParallelism } from "node:os";
 import { env } from "../../env";
 import { db } from "../../db/client";
 import { RateLimitedError, UserFacingError } from "../../errors";
-import { admitPasswordCheck, passwordChecksInFlight } from "./admission";
+import { passwordChecksInFlight, withPasswordCheck } from "./admission";
 import { rateLimitAddress, type RequestInfo } from "../../http/request-info";
 import { recordEvent } from "../../events/record";
 import { ANONYMOUS } from "../../events/types";
@@ -40,6 +39,10 @@ const userKey = (username: string) => `login:user:${username}`;
 // someone guessing the password from elsewhere cannot lock its owner out.
 const deviceKey = (deviceId: string) => `login:device:${deviceId}`;
 const ipKey = (ip: string) => `login:ip:${rateLimitAddress(ip)}`;
+// Correct passwords per IP, in a bucket of their own with a higher limit (PASSWORD_LOGIN_SUCCESSES_PER_IP per 10 minutes):
+// one client holding valid passwords cannot make the server hash for it without end. Every browser counts, a known one too.
+const successKey = (ip: string) => `login:ip-success:${rateLimitAddress(ip)}`;
+const successRule = (): RateLimitRule => ({ limit: env().PASSWORD_LOGIN_SUCCESSES_PER_IP, windowSeconds: 10 * 60 });
 
 /** A login request: who is asking, and the device cookie their browser carries. */
 export interface LoginRequest extends RequestInfo {
@@ -68,17 +71,6 @@ export async function authenticateWithPassword(username: string, password: strin
   return passwordStep(username, password, request, now);
 }
 
-/**
- * Password checks one instance admits at once (looking up, counting, waiting
- * for a hashing thread or hashing), before the next is answered 503:
- * PASSWORD_LOGIN_LIMIT, default 64 per core, under a second of hashing at full
- * speed. The hashing threads run at the lowest priority, so a server whose
- * cores are all busy otherwise hashes next to nothing, and an unbounded queue
- * would only make every login slower. Each client's share of it is bounded
- * (./admission.ts).
- */
-const passwordLoginLimit = () => env().PASSWORD_LOGIN_LIMIT ?? 64 * availableParallelism();
-
 /** How many password logins are in progress in this process (tests). */
 export function passwordLoginsInProgress(): number {
   return passwordChecksInFlight();
@@ -89,12 +81,9 @@ async function passwordStep(username: string, password: string, request: LoginRe
   const deviceId = user ? await knownDeviceId(user, request.deviceCookie) : null;
   // Admitted (or turned away with 503) before anything is counted or recorded: a login turned away for load costs
   // its user no rate-limit slot. The slot is held until the step ends, so a burst cannot all pass before any of it hashes.
-  const release = admitPasswordCheck({ ip: request.ip, account: username, orgId: user?.orgId, knownDevice: deviceId !== null }, passwordLoginLimit());
-  try {
-    return await checkedPasswordStep(user, deviceId, username, password, request, now);
-  } finally {
-    release();
-  }
+  // Each client's share of the instance's checks is bounded (./admission.ts).
+  const claim = { ip: request.ip, account: username, orgId: user?.orgId, knownDevice: deviceId !== null };
+  return withPasswordCheck(claim, () => checkedPasswordStep(user, deviceId, username, password, request, now));
 }
 
 async function checkedPasswordStep(
@@ -115,13 +104,29 @@ async function checkedPasswordStep(
   const accountKey = deviceId ? deviceKey(deviceId) : userKey(username);
   // A known browser is not held back by failures from others behind the same address (an office NAT) either.
   const countsIp = Boolean(request.ip && !deviceId);
-  const [byUser, byIp = null] = await hitRateLimits(
-    [{ key: accountKey, rule: LOGIN_LIMITS.perUsername }, ...(countsIp ? [{ key: ipKey(request.ip!), rule: LOGIN_LIMITS.perIp }] : [])],
+  // The success bucket is hit up front as well (a burst cannot all pass before one is counted); an attempt that fails gives it back.
+  const successes = request.ip ? { key: successKey(request.ip), rule: successRule() } : null;
+  const states = await hitRateLimits(
+    [
+      { key: accountKey, rule: LOGIN_LIMITS.perUsername },
+      ...(countsIp ? [{ key: ipKey(request.ip!), rule: LOGIN_LIMITS.perIp }] : []),
+      ...(successes ? [successes] : []),
+    ],
     now,
   );
+  const [byUser, byIp = null] = successes ? states.slice(0, -1) : states;
+  const bySuccess = successes ? states.at(-1)! : null;
   if (!byUser) throw new Error("the login rate limit was not counted");
-  const wait = Math.max(secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now), byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0);
+  const wait = Math.max(
+    secondsOverLimit(byUser, LOGIN_LIMITS.perUsername, now),
+    byIp ? secondsOverLimit(byIp, LOGIN_LIMITS.perIp, now) : 0,
+    bySuccess && successes ? secondsOverLimit(bySuccess, successes.rule, now) : 0,
+  );
+  const notASuccess = async () => {
+    if (successes) await releaseRateLimit(successes.key);
+  };
   if (wait > 0) {
+    await notASuccess();
     // One "Locked out" row when the lockout starts (the first attempt refused), not one for every attempt refused during it.
     const starting = byUser.count === LOGIN_LIMITS.perUsername.limit + 1 || byIp?.count === LOGIN_LIMITS.perIp.limit + 1;
     if (starting && by) await recordEvent(by, { type: "user.login.locked_out", user: { id: user!.id, username } });
@@ -130,6 +135,7 @@ async function checkedPasswordStep(
 
   const passwordOk = await verifyPassword(password, user?.passwordHash);
   if (!user || !passwordOk || !user.isActive) {
+    await notASuccess();
     if (user && by) {
       // The failure that uses up the username's budget also tells the admins the account is locked out (one event, two rows).
       const lockout = !deviceId && byUser.count === LOGIN_LIMITS.perUsername.limit ? { lockedOutUntil: byUser.resetAt, failures: byUser.count } : {};
