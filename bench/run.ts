@@ -97,6 +97,7 @@ async function main(): Promise<void> {
       PASSWORD_CHECKS_PER_IP: "1000",
       PASSWORD_CHECKS_PER_IPV6_48: "1000",
       PASSWORD_CHECKS_PER_ORG: "1000",
+      PASSWORD_LOGIN_SUCCESSES_PER_IP: "1000000",
     };
 
     log(`seeding (${CONFIG.users * 2} users, big org ${CONFIG.bigUsers} users / ${CONFIG.bigHistory} login-history rows)`);

@@ -93,6 +93,8 @@ async function main() {
       MAIL_CLAIM_LEASE_SECONDS: "60",
       // Every simulated browser signs up from 127.0.0.0/8: the per-IP sign-up limit is not what this run tests.
       SIGNUP_LIMIT_PER_IP: "100000",
+      // And every simulated browser logs in from there: the per-IP limit on correct-password logins is not tested here either.
+      PASSWORD_LOGIN_SUCCESSES_PER_IP: "1000000",
       EMAIL_QUOTA_PER_RECIPIENT: "1000",
       EMAIL_QUOTA_PER_ORG: "100000",
     };
