@@ -5,6 +5,7 @@ import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/lo
 import { startKeyVerification, verifyWithKey } from "@/lib/auth/login/verify-key";
 import { completePendingLogin, requirePendingLogin } from "@/lib/auth/login/pending-login";
 import { listAuditEvents } from "@/lib/audit/queries";
+import { revokeOwnDevice } from "@/lib/auth/login/devices";
 import { db } from "@/lib/db/client";
 import { recordEvent, withEvents } from "@/lib/events/record";
 import { SECURITY_EVENT_TYPES } from "@/lib/events/types";
@@ -113,7 +114,9 @@ describe("typed security events", () => {
     });
     // Naming the key is an event of its own: the recorded registration is never rewritten.
     const renamed = await eventsWrittenBy(org.orgId, () => renameOwnKey(ctx, key.id, "Desk key"));
-    expect(renamed).toMatchObject([{ type: "user.security_key.renamed", targetCredentialId: key.id, targetCredentialName: "Desk key", data: { from: key.name } }]);
+    expect(renamed).toMatchObject([
+      { type: "user.security_key.renamed", targetCredentialId: key.id, targetCredentialName: "Desk key", data: { from: key.name } },
+    ]);
     expect(await db().securityEvent.findUniqueOrThrow({ where: { id: registered[0]!.id } })).toMatchObject({ targetCredentialName: key.name });
     const removed = await eventsWrittenBy(org.orgId, async () => removeOwnKey(await stepUp(ctx), key.id));
     expect(removed).toHaveLength(1);
@@ -195,6 +198,18 @@ describe("typed security events", () => {
       result: "Success",
       username: user.username,
     });
+  });
+
+  it("a user forgetting their own activated browser: one event, the user as actor", async () => {
+    const org = await createOrg("OwnDevice");
+    const user = await createUser(org.admin);
+    await activatedDeviceCookie(user.username);
+    const device = await db().activatedDevice.findFirstOrThrow({ where: { userId: user.userId } });
+    const { ctx } = await signIn(user.userId);
+    const events = await eventsWrittenBy(org.orgId, () => revokeOwnDevice(ctx, device.id));
+    expect(events).toMatchObject([{ type: "user.device.revoked", actorKind: "user", actorId: user.userId, targetUserId: user.userId }]);
+    // Twice is not found, and records nothing.
+    expect(await eventsWrittenBy(org.orgId, () => revokeOwnDevice(ctx, device.id).catch(() => undefined))).toEqual([]);
   });
 
   it("a stranger's password reset request names nobody as the actor", async () => {

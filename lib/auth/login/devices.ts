@@ -119,25 +119,27 @@ export function listUserDevices(ctx: Principal, userId: string): Promise<DeviceS
   });
 }
 
-/** The user revokes one of their own activated browsers: its next login needs device activation again. */
+/** The user revokes one of their own activated browsers: its next login needs device activation again (recorded). */
 export async function revokeOwnDevice(ctx: OrgContext, deviceId: string, now = new Date()): Promise<void> {
-  const { count } = await db().activatedDevice.updateMany({
-    where: { id: deviceId, userId: ctx.userId, orgId: ctx.orgId, revokedAt: null },
-    data: { revokedAt: now, revokedBy: "user" },
-  });
-  if (count !== 1) throw new NotFoundError("That device");
+  requirePermission(ctx, "account:self");
+  await revokeDevice(ctx, ctx.userId, deviceId, "user", now);
 }
 
 /** An admin revokes a user's activated browser (own org only; audited). */
 export async function revokeUserDevice(ctx: Principal, userId: string, deviceId: string, now = new Date()): Promise<void> {
   requirePermission(ctx, "users:write");
+  await revokeDevice(ctx, userId, deviceId, "admin", now);
+}
+
+async function revokeDevice(ctx: Principal, userId: string, deviceId: string, revokedBy: "user" | "admin", now: Date): Promise<void> {
   await withEvents(async (tx) => {
     const device = await tx.activatedDevice.findFirst({
       where: { id: deviceId, userId, orgId: ctx.orgId, revokedAt: null },
       include: { user: { select: { name: true, username: true } } },
     });
-    if (!device) throw new NotFoundError("That device");
-    await tx.activatedDevice.update({ where: { id: device.id }, data: { revokedAt: now, revokedBy: "admin" } });
+    // Conditional, so of two racing revocations one records the event and the other finds nothing.
+    const revoked = device ? await tx.activatedDevice.updateMany({ where: { id: device.id, revokedAt: null }, data: { revokedAt: now, revokedBy } }) : null;
+    if (!device || revoked?.count !== 1) throw new NotFoundError("That device");
     await recordEvent(
       ctx,
       {
