@@ -87,7 +87,12 @@ export function startRetentionSweeper(log: (message: string) => void): void {
     void sweepRetention().then(
       (swept) => {
         const total = Object.values(swept).reduce((a, b) => a + b, 0);
-        if (total > 0) log(`retention: deleted ${Object.entries(swept).map(([k, v]) => `${v} ${k}`).join(", ")}`);
+        if (total > 0)
+          log(
+            `retention: deleted ${Object.entries(swept)
+              .map(([k, v]) => `${v} ${k}`)
+              .join(", ")}`,
+          );
       },
       (error: unknown) => console.error("[gatehouse] retention sweep failed", error),
     );

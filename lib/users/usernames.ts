@@ -40,12 +40,7 @@ export async function claimRefusal(tx: Pick<Tx, "user">, user: { id: string; use
  * proven claim is never taken. Returns the refusal when the name stays with
  * someone else; a race with another proof fails on User_claimedUsername_key.
  */
-export async function claimUsername(
-  tx: Tx,
-  user: { id: string; orgId: string; username: string },
-  proved: boolean,
-  now: Date,
-): Promise<ClaimRefusal | null> {
+export async function claimUsername(tx: Tx, user: { id: string; orgId: string; username: string }, proved: boolean, now: Date): Promise<ClaimRefusal | null> {
   const refusal = await claimRefusal(tx, user, proved);
   if (refusal) return refusal;
   if (proved) await releaseUnprovenClaim(tx, user.username, now);

@@ -20,4 +20,3 @@ export const VERIFICATION_ACTIVITIES = [
 export const VERIFICATION_RESULTS = ["Succeeded", "Failed"] as const;
 export type VerificationActivity = (typeof VERIFICATION_ACTIVITIES)[number];
 export type VerificationResult = (typeof VERIFICATION_RESULTS)[number];
-

@@ -40,7 +40,15 @@ export async function issueTemporaryCode(ctx: Elevated, userId: string, hours: n
   await withEvents(async (tx) => {
     await tx.temporaryCode.deleteMany({ where: { userId: user.id, orgId: ctx.orgId, usedAt: null } });
     const issued = await tx.temporaryCode.create({
-      data: { orgId: ctx.orgId, userId: user.id, ...storedCodeHash(user.id, code), issuedById: userIdOf(ctx), issuedByName: actorOf(ctx).name, expiresAt, createdAt: now },
+      data: {
+        orgId: ctx.orgId,
+        userId: user.id,
+        ...storedCodeHash(user.id, code),
+        issuedById: userIdOf(ctx),
+        issuedByName: actorOf(ctx).name,
+        expiresAt,
+        createdAt: now,
+      },
     });
     await recordEvent(
       ctx,

@@ -47,7 +47,13 @@ describe("Setup Audit Trail", () => {
   it("lists the fields of one save in form order", async () => {
     const org = await createOrg("Order");
     const all = { ...DEFAULT_POLICY, allowedAaguids: [], blockedAaguids: [], version: 0 };
-    await saveSessionSettings(await stepUp(org.admin), { ...all, lockSessionsToIp: true, allowSecurityKeys: true, sessionTimeoutMinutes: 30, allowTotp: false });
+    await saveSessionSettings(await stepUp(org.admin), {
+      ...all,
+      lockSessionsToIp: true,
+      allowSecurityKeys: true,
+      sessionTimeoutMinutes: 30,
+      allowTotp: false,
+    });
     const { rows } = await listAuditEvents(org.admin, { ...noFilter, page: 1 });
     expect(rows.map((row) => row.field)).toEqual([
       "Let users verify their identity with a physical security key (U2F)",

@@ -59,7 +59,9 @@ describe("authenticator app (TOTP)", () => {
     const { secret } = await startAuthenticatorEnrolment(await registering(ctx));
     const right = totpAt(base32Decode(secret), stepAt(new Date()));
     const wrong = right === "000000" ? "000001" : "000000";
-    expect(await rejectionOf(proveMailbox(ctx).then((c) => confirmAuthenticatorEnrolment(c, wrong)))).toMatchObject({ fieldErrors: { code: "That code isn't right." } });
+    expect(await rejectionOf(proveMailbox(ctx).then((c) => confirmAuthenticatorEnrolment(c, wrong)))).toMatchObject({
+      fieldErrors: { code: "That code isn't right." },
+    });
     expect((await db().authenticatorApp.findUniqueOrThrow({ where: { userId: user.userId } })).confirmedAt).toBeNull();
     expect(await db().emailMessage.count({ where: { to: user.username, template: "authenticator-app-connected" } })).toBe(0);
   });

@@ -710,7 +710,12 @@ describe("entry points", () => {
     // The declarations themselves: a sensitive endpoint that lost its step-up fails here, not only in review.
     expect(declared.map((e) => e.name)).toEqual(STEP_UP_ENDPOINTS);
     expect(endpoints.filter((e) => e.entryPoint.stepUp === "depends-on-input").map((e) => e.name)).toEqual([`${USERS}#addUserAction`]);
-    expect(endpoints.filter((e) => e.entryPoint.mailboxProof).map((e) => e.name).sort()).toEqual(MAILBOX_PROOF_ENDPOINTS);
+    expect(
+      endpoints
+        .filter((e) => e.entryPoint.mailboxProof)
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(MAILBOX_PROOF_ENDPOINTS);
 
     const victim = await victimOrg();
     // An admin whose session is live but whose "verify it's you" has lapsed: the role is not why it is refused.

@@ -143,7 +143,9 @@ describe("temporary verification codes", () => {
     const later = new Date(Date.now() + 11 * 60_000);
     expect(await rejectionOf(stepUp(org.admin, later).then((c) => issueTemporaryCode(c, user.userId, 4, later)))).toBeInstanceOf(FreshAuthRequiredError);
     for (const hours of [0, 25, 1.5]) {
-      expect(await rejectionOf(stepUp(org.admin).then((c) => issueTemporaryCode(c, user.userId, hours)))).toMatchObject({ fieldErrors: { hours: "Choose 1 to 24 hours." } });
+      expect(await rejectionOf(stepUp(org.admin).then((c) => issueTemporaryCode(c, user.userId, hours)))).toMatchObject({
+        fieldErrors: { hours: "Choose 1 to 24 hours." },
+      });
     }
     for (let i = 0; i < TEMPORARY_CODE_LIMIT.limit; i++) await issueTemporaryCode(await stepUp(org.admin), user.userId, 1);
     expect(await rejectionOf(stepUp(org.admin).then((c) => issueTemporaryCode(c, user.userId, 1)))).toBeInstanceOf(RateLimitedError);
@@ -189,7 +191,9 @@ describe("admin actions on a user's methods", () => {
     await actAs(session.token);
     expect(await generateRecoveryCodesAction({ userId: org.adminId })).toMatchObject({ ok: false, code: "fresh-auth-required" });
     expect(await db().recoveryCode.count({ where: { orgId: org.orgId } })).toBe(0);
-    expect(await rejectionOf(createOrg("Else").then(async (other) => issueTemporaryCode(await stepUp(org.admin), other.adminId, 2)))).toBeInstanceOf(NotFoundError);
+    expect(await rejectionOf(createOrg("Else").then(async (other) => issueTemporaryCode(await stepUp(org.admin), other.adminId, 2)))).toBeInstanceOf(
+      NotFoundError,
+    );
   });
 });
 

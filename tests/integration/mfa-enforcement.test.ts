@@ -114,7 +114,10 @@ describe("Require multi-factor authentication", () => {
     for (let i = 0; i < MAX_KEYS_PER_USER - 1; i++) await finishKeyRegistration(await registering(ctx), (await keyResponseFor(ctx)).response);
     const a = await keyResponseFor(ctx);
     const b = await keyResponseFor(ctx);
-    const outcomes = await Promise.allSettled([registering(ctx).then((c) => finishKeyRegistration(c, a.response)), registering(ctx).then((c) => finishKeyRegistration(c, b.response))]);
+    const outcomes = await Promise.allSettled([
+      registering(ctx).then((c) => finishKeyRegistration(c, a.response)),
+      registering(ctx).then((c) => finishKeyRegistration(c, b.response)),
+    ]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     expect(await db().securityKey.count({ where: { userId: user.userId } })).toBe(MAX_KEYS_PER_USER);
   });

@@ -201,7 +201,10 @@ describe("Session Settings: saving", () => {
     const { sessionSettingsSchema } = await import("@/lib/validation/session-settings");
     const input = (timeout: string) =>
       sessionSettingsSchema.parse(Object.fromEntries(defaultForm(1, { reauthWindowMinutes: "20", sessionTimeoutMinutes: timeout })));
-    const outcomes = await Promise.allSettled([stepUp(org.admin).then((c) => saveSessionSettings(c, input("15"))), stepUp(asAdmin(second.ctx)).then((c) => saveSessionSettings(c, input("1440")))]);
+    const outcomes = await Promise.allSettled([
+      stepUp(org.admin).then((c) => saveSessionSettings(c, input("15"))),
+      stepUp(asAdmin(second.ctx)).then((c) => saveSessionSettings(c, input("1440"))),
+    ]);
     expect(outcomes.filter((o) => o.status === "fulfilled")).toHaveLength(1);
     const rejected = outcomes.find((o) => o.status === "rejected");
     expect(rejected?.status === "rejected" && (rejected.reason as Error).message).toBe(STALE_SETTINGS);

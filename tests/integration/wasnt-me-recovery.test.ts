@@ -190,15 +190,21 @@ describe("the real user recovers", () => {
     const { org, userId, username, factorId, token } = await userWithNewFactor("authenticator app");
     await confirmCompromiseLink(token, ATTACKER);
     const other = await createOrg("Elsewhere");
-    await expect(stepUp(other.admin).then((c) => restoreSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(NotFoundError);
-    await expect(stepUp(other.admin).then((c) => removeSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stepUp(other.admin).then((c) => restoreSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
+    await expect(stepUp(other.admin).then((c) => removeSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
     expect(await adminRecoveryOf(other.admin, userId)).toBeNull();
 
     await removeSuspendedFactor(await stepUp(org.admin), userId, { kind: "authenticator-app", id: factorId });
     expect(await db().authenticatorApp.count({ where: { userId } })).toBe(0);
     expect(await db().auditEvent.count({ where: { orgId: org.orgId, action: "Removed suspended authenticator app", targetId: userId } })).toBe(1);
     // A factor that is not suspended is not this action's to touch.
-    await expect(stepUp(org.admin).then((c) => removeSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(NotFoundError);
+    await expect(stepUp(org.admin).then((c) => removeSuspendedFactor(c, userId, { kind: "authenticator-app", id: factorId }))).rejects.toBeInstanceOf(
+      NotFoundError,
+    );
 
     await completeInvitation(await adminResetLink(userId), OWNER_PASSWORD);
     const { code } = await issueTemporaryCode(await stepUp(org.admin), userId, 1);

@@ -62,7 +62,9 @@ export const verifyEnrolmentCodeAction = orgAction({ schema: enrolmentCodeSchema
 });
 
 /** Authenticator app, step 1 (after re-authentication): a secret, its QR code and otpauth URI. Open during MFA enrolment. */
-export const startAuthenticatorAction = orgAction({ schema: z.object({}), duringEnrolment: true, mailboxProof: true, stepUp: true }, async (ctx) => startAuthenticatorEnrolment(ctx));
+export const startAuthenticatorAction = orgAction({ schema: z.object({}), duringEnrolment: true, mailboxProof: true, stepUp: true }, async (ctx) =>
+  startAuthenticatorEnrolment(ctx),
+);
 
 /** Authenticator app, step 2: the first code connects it. Open during MFA enrolment. */
 export const confirmAuthenticatorAction = orgAction({ schema: authenticatorCodeSchema, duringEnrolment: true, mailboxProof: true }, async (ctx, input) => {

@@ -14,11 +14,14 @@ import { addUserSchema, idSchema, roleSchema } from "@/lib/validation/account";
 import { clearKeyFlag } from "@/lib/webauthn/flags";
 import { removeSuspendedFactor, restoreSuspendedFactor } from "@/lib/users/admin-recovery";
 
-export const addUserAction = orgAction({ role: "ADMIN", schema: addUserSchema, stepUp: (input: { role: string }) => input.role === "ADMIN" }, async (ctx, input) => {
-  const result = await addUser(ctx, input);
-  revalidatePath("/setup/users");
-  return result;
-});
+export const addUserAction = orgAction(
+  { role: "ADMIN", schema: addUserSchema, stepUp: (input: { role: string }) => input.role === "ADMIN" },
+  async (ctx, input) => {
+    const result = await addUser(ctx, input);
+    revalidatePath("/setup/users");
+    return result;
+  },
+);
 
 export const setUserActiveAction = orgAction(
   { role: "ADMIN", stepUp: true, schema: z.object({ userId: idSchema, active: z.enum(["true", "false"]) }) },
