@@ -28,6 +28,11 @@ export interface Access {
   stepUp?: boolean | ((input: never) => boolean);
   /** The emailed enrolment code while a first factor is being enrolled (DESIGN.md section 9). */
   mailboxProof?: boolean;
+  /**
+   * What the org's settings must allow before any proof is asked for (throws its own refusal): nobody is asked
+   * to verify it's them for something the org has turned off.
+   */
+  precondition?: (ctx: OrgContext) => void;
 }
 
 /** The context an entry point's handler receives: narrowed by role and branded with the proofs it declared. */
@@ -108,6 +113,7 @@ export function authorize(ctx: OrgContext, access: Access = {}): OrgContext {
  */
 export async function admit<O extends Access>(ctx: OrgContext, access: O, input?: unknown): Promise<Admitted<O>> {
   const allowed = authorize(ctx, access);
+  access.precondition?.(allowed);
   if (access.mailboxProof) await proveMailbox(allowed);
   const wantsStepUp = typeof access.stepUp === "function" ? (access.stepUp as (input: unknown) => boolean)(input) : Boolean(access.stepUp);
   if (wantsStepUp) await stepUp(allowed);

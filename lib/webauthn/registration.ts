@@ -2,6 +2,7 @@ import "server-only";
 import { generateRegistrationOptions, type PublicKeyCredentialCreationOptionsJSON, type RegistrationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import type { MailboxProved, SteppedUp } from "../auth/freshness";
+import type { OrgContext } from "../auth/org-context";
 import { requirePermission } from "../auth/principal";
 import { db } from "../db/client";
 import { isUniqueViolation } from "../db/errors";
@@ -20,6 +21,11 @@ import { challengeOf, verifyKeyRegistration } from "./verify";
 export const KEYS_DISABLED = "Your org has turned off security keys, so you can't register one. Ask your admin.";
 export const ALREADY_REGISTERED = "This security key is already registered";
 export const TOO_MANY_KEYS = `You can register up to ${MAX_KEYS_PER_USER} security keys. Remove one before adding another.`;
+
+/** The registration entry points' precondition: the org allows security keys (403 keys-disabled otherwise), checked before any proof. */
+export function assertKeysAllowed(ctx: OrgContext): void {
+  if (!keySettingsOf(ctx.policy).keysAllowed) throw new KeysDisabledError();
+}
 
 export class KeysDisabledError extends WebAuthnRefusal {
   override readonly status = 403;
