@@ -16,8 +16,14 @@ export const GIVE_UP_AFTER_MS = 24 * 60 * 60_000;
  */
 export const SEND_TIMEOUT_MS = 50_000;
 
-export function retryDelayMs(attempts: number, baseMs = env().MAIL_RETRY_BASE_SECONDS * 1000): number {
-  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), RETRY_MAX_MS);
+/**
+ * A message carrying a link or code waits at most a tenth of its secret's lifetime
+ * between attempts: a 10-minute code is retried at least every minute, not once an
+ * hour after a short SMTP outage (the soak saw codes expire in the queue that way).
+ */
+export function retryDelayMs(attempts: number, baseMs = env().MAIL_RETRY_BASE_SECONDS * 1000, secretValidForMs?: number): number {
+  const cap = secretValidForMs === undefined ? RETRY_MAX_MS : Math.min(RETRY_MAX_MS, Math.max(baseMs, secretValidForMs / 10));
+  return Math.min(baseMs * 2 ** Math.max(0, attempts - 1), cap);
 }
 
 interface ClaimedMessage {
@@ -120,7 +126,7 @@ export async function deliverDueEmails(options: DeliveryOptions): Promise<Delive
         where: ours,
         data: {
           state: message.lastChance ? "FAILED" : "RETRYING",
-          nextAttemptAt: new Date(at.getTime() + retryDelayMs(message.attempts)),
+          nextAttemptAt: new Date(at.getTime() + retryDelayMs(message.attempts, undefined, secretLifetime(message.template))),
           lastError: describeDeliveryError(error),
         },
       });

@@ -164,6 +164,8 @@ describe("when SMTP is down", () => {
 
 it("uses retryDelayMs as documented: 30 s doubling, capped at one hour", () => {
   expect([1, 2, 3, 8, 9, 50].map((n) => retryDelayMs(n) / 1000)).toEqual([30, 60, 120, 3600, 3600, 3600]);
+  // A 10-minute code is retried at least once a minute: it must not expire waiting in the queue.
+  expect([1, 2, 3, 9].map((n) => retryDelayMs(n, 30_000, 10 * 60_000) / 1000)).toEqual([30, 60, 60, 60]);
 });
 
 describe("secrets in the outbox", () => {
