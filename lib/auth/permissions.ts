@@ -12,6 +12,7 @@ export const PERMISSIONS = {
   "factors:manage": "Remove or flag another user's security key, disconnect their authenticator app, void their recovery codes, restore suspended factors",
   "codes:issue": "Issue a temporary verification code",
   "history:read": "Read and export the audit trail, verification history, login history and email log",
+  "events:read": "Read the org's security events and manage where they are sent (Admin API, Event Streams)",
 } as const;
 
 export type Permission = keyof typeof PERMISSIONS;

@@ -37,7 +37,7 @@ describe("the role → permission table", () => {
     expect(DEFAULT_TOKEN_PERMISSIONS).not.toContain("users:grant-admin");
     expect(DEFAULT_TOKEN_PERMISSIONS).not.toContain("codes:issue");
     expect(DEFAULT_TOKEN_PERMISSIONS).not.toContain("account:self");
-    expect([...DEFAULT_TOKEN_PERMISSIONS].sort()).toEqual(["factors:manage", "history:read", "settings:write", "setup:read", "users:write"]);
+    expect([...DEFAULT_TOKEN_PERMISSIONS].sort()).toEqual(["events:read", "factors:manage", "history:read", "settings:write", "setup:read", "users:write"]);
     expect(TOKEN_GRANTABLE_PERMISSIONS).not.toContain("account:self");
   });
 
