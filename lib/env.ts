@@ -73,6 +73,8 @@ const envSchema = z.object({
   PASSWORD_CHECKS_PER_ORG: z.coerce.number().int().min(1, "PASSWORD_CHECKS_PER_ORG must be at least 1").default(16),
   // Correct-password logins per client IP (IPv6 per /64) in 10 minutes, in the database; past it the password step is rate limited.
   PASSWORD_LOGIN_SUCCESSES_PER_IP: z.coerce.number().int().min(1, "PASSWORD_LOGIN_SUCCESSES_PER_IP must be at least 1").default(600),
+  // Admin API requests per API token per minute (lib/api-tokens/resolve.ts), counted in the database; past it, 429 with Retry-After.
+  API_TOKEN_REQUESTS_PER_MINUTE: z.coerce.number().int().min(1, "API_TOKEN_REQUESTS_PER_MINUTE must be at least 1").default(600),
   HASH_POOL_IDLE_SECONDS: z.coerce.number().positive("HASH_POOL_IDLE_SECONDS must be more than 0").max(86_400).default(15),
   // How far X-Forwarded-For is believed (scripts/server.mjs decides the client IP with it): unset → not at all.
   TRUSTED_PROXIES: z

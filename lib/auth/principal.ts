@@ -27,6 +27,8 @@ export type TokenPrincipal = {
   readonly orgName: string;
   readonly tokenId: string;
   readonly tokenName: string;
+  /** The admin who created the token (its permissions cap the token's), or null when the operator did. */
+  readonly createdById: string | null;
   readonly permissions: ReadonlySet<Permission>;
   readonly policy: OrgPolicy;
   readonly request: RequestInfo;
@@ -96,7 +98,7 @@ export function userIdOf(principal: Principal): string | null {
  */
 export async function tokenPrincipal(
   orgId: string,
-  token: { id: string; name: string; permissions: Iterable<Permission> },
+  token: { id: string; name: string; permissions: Iterable<Permission>; createdById?: string | null },
   request: RequestInfo,
 ): Promise<TokenPrincipal> {
   const row = await db().org.findUnique({ where: { id: orgId }, include: { settings: true } });
@@ -109,6 +111,7 @@ export async function tokenPrincipal(
     orgName: row.name,
     tokenId: token.id,
     tokenName: token.name,
+    createdById: token.createdById ?? null,
     permissions,
     policy: policyFromRow(row.settings),
     request,

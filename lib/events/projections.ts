@@ -2,6 +2,7 @@ import "server-only";
 import { FACTOR_NAMES } from "../users/factor-suspension";
 import type { RequestInfo } from "../http/request-info";
 import { accountProjectors } from "./account-projections";
+import { apiTokenProjectors } from "./api-token-projections";
 import { credentialProjectors } from "./credential-projections";
 import type { ProjectedEventType, Projections, Projector, ProjectorTable } from "./projection-rows";
 import { signInProjectors } from "./sign-in-projections";
@@ -19,7 +20,7 @@ export { ADMIN_RESET_ACTION } from "./credential-projections";
 export { METHOD_LABELS, methodCodeOf } from "./sign-in-projections";
 
 // Typed as the full table: an event type no family projects does not compile.
-const PROJECTORS: ProjectorTable = { ...accountProjectors, ...signInProjectors, ...credentialProjectors };
+const PROJECTORS: ProjectorTable = { ...accountProjectors, ...signInProjectors, ...credentialProjectors, ...apiTokenProjectors };
 
 /** The rows an event shows as, by its type. Some sentences name the event's actor or its client's IP. */
 export function projectionsOf(actorName: string | null, request: RequestInfo | null, event: SecurityEventInput): Projections {

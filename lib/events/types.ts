@@ -46,6 +46,9 @@ export const SECURITY_EVENT_TYPES = [
   "user.suspended_factor.restored",
   "user.suspended_factor.removed",
   "user.admin_recovery.cleared",
+  "api_token.created",
+  "api_token.revoked",
+  "api_token.scope_denied",
   // Rows of the Setup Audit Trail from before typed events whose action no type above names (migrated as they were).
   "legacy.audit",
 ] as const;
@@ -138,7 +141,14 @@ export type SecurityEventInput =
   | Of<
       "user.suspended_factor.restored" | "user.suspended_factor.removed",
       { user: NamedUser; credential?: TargetCredential; data: { factor: SuspendedFactorKind; name: string } }
-    >;
+    >
+  | Of<"api_token.created", { data: { tokenId: string; name: string; displayPrefix: string; scopes: string[]; expiresAt: Date } }>
+  // `user`: the token's creator, when something done to their account revoked it.
+  | Of<"api_token.revoked", { user?: TargetUser; data: { tokenId: string; name: string; reason: ApiTokenRevocationReason } }>
+  | Of<"api_token.scope_denied", { data: { tokenId: string; name: string; permission: string } }>;
+
+/** Why a token was revoked: by an admin, or because its creator reported "This wasn't me" or had their password reset by an admin. */
+export type ApiTokenRevocationReason = "revoked" | "creator-contained" | "creator-password-reset";
 
 export type SecurityEventOf<T extends SecurityEventType> = Extract<SecurityEventInput, { type: T }>;
 
@@ -148,6 +158,7 @@ const FAILURES: ReadonlySet<SecurityEventType> = new Set([
   "user.login.locked_out",
   "user.verification.failed",
   "user.security_key.registration_failed",
+  "api_token.scope_denied",
 ]);
 
 /** "success" or "failure": what a reader filters on. */
