@@ -2,7 +2,16 @@ import "server-only";
 import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
+import {
+  HISTORY_PAGE_SIZE,
+  afterCursor,
+  createdAtInWindow,
+  createdAtWithin,
+  pageCountFor,
+  readInChunks,
+  type DayRange,
+  type HistoryWindow,
+} from "../db/listing";
 import { methodNamed } from "../events/projections";
 import { ulidToUuid, uuidToUlid } from "../events/ulid";
 
@@ -84,6 +93,21 @@ export function auditEventsForExport(ctx: Principal, filter: AuditFilter): Async
   return readInChunks(async (afterId, take) =>
     withTargets(ctx, await db().auditEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) })),
   );
+}
+
+/** Up to `window.take` rows of the org's trail, newest first, each with its `seq` (the Admin API's cursor read: rows of one transaction share createdAt). */
+export async function auditEventsBefore(ctx: Principal, window: HistoryWindow<bigint>): Promise<(AuditRow & { seq: bigint })[]> {
+  requirePermission(ctx, "history:read");
+  const { before } = window;
+  const older = before ? [{ OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, seq: { lt: before.tie } }] }] : [];
+  const stored = await db().auditEvent.findMany({
+    where: { AND: [auditWhere(ctx, { from: null, to: null }), createdAtInWindow(window), ...older] },
+    select: { ...rowFields, seq: true },
+    orderBy: newestFirst,
+    take: window.take,
+  });
+  const rows = await withTargets(ctx, stored);
+  return rows.map((row, i) => ({ ...row, seq: stored[i]!.seq }));
 }
 
 /** What changed, in one line: "Field: old → new" for field changes, else the row's details. */

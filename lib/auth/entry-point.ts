@@ -5,8 +5,9 @@ import "server-only";
 // tree and prove each one refuses the callers it must refuse.
 
 export interface EntryPoint {
-  kind: "action" | "route" | "export";
-  audience: "public" | "pending-login" | "user" | "admin";
+  /** "api": an Admin API route under /api/v1 (lib/api/route.ts), called with an API token, never a session. */
+  kind: "action" | "route" | "export" | "api";
+  audience: "public" | "pending-login" | "user" | "admin" | "token";
   /** Open to a session whose MFA enrolment is due. */
   duringEnrolment: boolean;
   /** Declares "verify it's you": always, never, or depending on the input. */

@@ -76,6 +76,24 @@ export async function* readInChunks<T extends { id: string }>(
   }
 }
 
+/**
+ * A newest-first cursor read of a history (the Admin API): rows at or after
+ * `since`, before `until`, and older than `before` (the last row already sent:
+ * its time and its unique tie-breaker), `take` of them.
+ */
+export interface HistoryWindow<Tie = string> {
+  since: Date | null;
+  until: Date | null;
+  before: { createdAt: Date; tie: Tie } | null;
+  take: number;
+}
+
+/** The createdAt condition of a window's `since` and `until`. */
+export function createdAtInWindow(window: Pick<HistoryWindow<unknown>, "since" | "until">): { createdAt?: Prisma.DateTimeFilter } {
+  if (!window.since && !window.until) return {};
+  return { createdAt: { ...(window.since ? { gte: window.since } : {}), ...(window.until ? { lt: window.until } : {}) } };
+}
+
 /** Prisma's arguments for "the rows after this id" in a cursor read. */
 export function afterCursor(afterId: string | undefined): { cursor?: { id: string }; skip?: number } {
   return afterId ? { cursor: { id: afterId }, skip: 1 } : {};

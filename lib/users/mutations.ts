@@ -10,6 +10,7 @@ import { recordEvent, withEvents } from "../events/record";
 import { NotFoundError, UserFacingError } from "../errors";
 import type { AddUserInput } from "../validation/account";
 import { issueInvitation } from "./invitations";
+import { endSessionsAndPendingLogins } from "./password-changes";
 import { takeAddUserSlot } from "./usernames";
 
 export const USERNAME_IN_USE = "Someone in your org already has this username.";
@@ -88,6 +89,19 @@ async function endSessionOf(ctx: Principal, onlyUserId: string | null, sessionId
       data: { revokedAt: new Date(), revokedReason: "revoked" },
     });
     await recordEvent(ctx, { type: "user.session.ended", user: { id: session.userId, ...session.user }, data: { reason: "ended-by-user-or-admin" } }, tx);
+  });
+}
+
+/** An admin ends every session of a user of the org and every login of theirs still waiting for verification ("End sessions"). */
+export async function endUserSessions(ctx: Principal, userId: string, now = new Date()): Promise<{ ended: number }> {
+  requirePermission(ctx, "users:write");
+  const user = await db().user.findFirst({ where: { id: userId, orgId: ctx.orgId }, select: { id: true, orgId: true, name: true, username: true } });
+  if (!user) throw new NotFoundError("That user");
+  return withEvents(async (tx) => {
+    const ended = await tx.session.count({ where: { userId: user.id, orgId: ctx.orgId, revokedAt: null } });
+    await endSessionsAndPendingLogins(tx, user, "revoked", now);
+    if (ended > 0) await recordEvent(ctx, { type: "user.session.ended", user, data: { reason: "ended-by-user-or-admin" } }, tx);
+    return { ended };
   });
 }
 

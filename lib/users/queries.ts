@@ -142,6 +142,27 @@ export async function listUsers(ctx: Principal, query: { q: string; page: number
   return { users, total, page: query.page, pageCount: Math.max(1, Math.ceil(total / USERS_PAGE_SIZE)) };
 }
 
+/** The Admin API's user filters (`hasKey`: a registered key, flagged or suspended ones too). */
+export interface UserListFilter {
+  active?: boolean;
+  role?: "ADMIN" | "STANDARD";
+  hasKey?: boolean;
+  method?: MethodFilter;
+}
+
+/** Up to `take` of the org's users, oldest first, after a (createdAt, id) position: the Admin API's cursor read. */
+export async function listUsersAfter(ctx: Principal, filter: UserListFilter, after: { createdAt: Date; id: string } | null, take: number) {
+  requirePermission(ctx, "setup:read");
+  const conditions: Prisma.UserWhereInput[] = [
+    ...(filter.active === undefined ? [] : [{ isActive: filter.active }]),
+    ...(filter.role ? [{ role: filter.role }] : []),
+    ...(filter.hasKey === undefined ? [] : [filter.hasKey ? hasKey : { NOT: hasKey }]),
+    ...(filter.method ? [METHOD_FILTERS[filter.method]] : []),
+    ...(after ? [{ OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }] : []),
+  ];
+  return db().user.findMany({ where: { orgId: ctx.orgId, AND: conditions }, select: listFields, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take });
+}
+
 /** A user of the context's org, or null (a foreign id is simply not found). */
 export async function findUser(ctx: Principal, userId: string) {
   requirePermission(ctx, "setup:read");

@@ -3,7 +3,16 @@ import type { OrgContext } from "../auth/org-context";
 import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import type { Prisma } from "../db/generated/client";
-import { HISTORY_PAGE_SIZE, afterCursor, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../db/listing";
+import {
+  HISTORY_PAGE_SIZE,
+  afterCursor,
+  createdAtInWindow,
+  createdAtWithin,
+  pageCountFor,
+  readInChunks,
+  type DayRange,
+  type HistoryWindow,
+} from "../db/listing";
 import type { VerificationActivity, VerificationResult } from "./history";
 
 export interface VerificationFilter extends DayRange {
@@ -76,6 +85,21 @@ export async function* verificationEventsForExport(ctx: Principal, filter: Verif
     db().verificationEvent.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }),
   );
   for await (const rows of chunks) yield await withUsers(ctx, rows);
+}
+
+/** Up to `window.take` of the org's verification events, newest first (the Admin API's cursor read). */
+export async function verificationEventsBefore(ctx: Principal, filter: Omit<VerificationFilter, "from" | "to">, window: HistoryWindow) {
+  requirePermission(ctx, "history:read");
+  const { before } = window;
+  const older = before ? [{ OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.tie } }] }] : [];
+  const where = await verificationWhere(ctx, { ...filter, from: null, to: null });
+  const rows = await db().verificationEvent.findMany({
+    where: { AND: [where, createdAtInWindow(window), ...older] },
+    select: rowFields,
+    orderBy: newestFirst,
+    take: window.take,
+  });
+  return withUsers(ctx, rows);
 }
 
 /** The signed-in user's own latest verification events, for Advanced User Details. */

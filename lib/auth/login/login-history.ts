@@ -1,7 +1,18 @@
 import "server-only";
 import { db } from "../../db/client";
 import type { Prisma } from "../../db/generated/client";
-import { HISTORY_PAGE_SIZE, afterCursor, cappedCount, cappedTotal, createdAtWithin, pageCountFor, readInChunks, type DayRange } from "../../db/listing";
+import {
+  HISTORY_PAGE_SIZE,
+  afterCursor,
+  cappedCount,
+  cappedTotal,
+  createdAtInWindow,
+  createdAtWithin,
+  pageCountFor,
+  readInChunks,
+  type DayRange,
+  type HistoryWindow,
+} from "../../db/listing";
 import { csvLine } from "../../http/csv";
 import { describeBrowser } from "../../http/request-info";
 import type { LoginResult } from "./login";
@@ -41,6 +52,19 @@ export function loginAttemptsForExport(ctx: Principal, filter: LoginFilter): Asy
   requirePermission(ctx, "history:read");
   const where = loginWhere(ctx, filter);
   return readInChunks((afterId, take) => db().loginAttempt.findMany({ where, select: rowFields, orderBy: newestFirst, take, ...afterCursor(afterId) }));
+}
+
+/** Up to `window.take` of the org's login attempts, newest first (the Admin API's cursor read). */
+export function loginAttemptsBefore(ctx: Principal, filter: { result: LoginResult | null }, window: HistoryWindow) {
+  requirePermission(ctx, "history:read");
+  const { before } = window;
+  const older = before ? [{ OR: [{ createdAt: { lt: before.createdAt } }, { createdAt: before.createdAt, id: { lt: before.tie } }] }] : [];
+  return db().loginAttempt.findMany({
+    where: { AND: [loginWhere(ctx, { from: null, to: null, result: filter.result }), createdAtInWindow(window), ...older] },
+    select: rowFields,
+    orderBy: newestFirst,
+    take: window.take,
+  });
 }
 
 export const LOGIN_CSV_HEADER = ["Date (UTC)", "Username", "Result", "IP address", "Browser"];
