@@ -50,7 +50,7 @@ export async function execute(text: string, params: unknown[] = [], on?: SqlTarg
 /** A Date as a `$n::timestamp` parameter (UTC). */
 export const ts = (date: Date): string => date.toISOString();
 
-const ORG_SETTINGS_DATES = ["mfaRequiredFrom", "updatedAt"] as const;
+const ORG_SETTINGS_DATES = ["mfaRequiredFrom", "adminRequiredFrom", "standardRequiredFrom", "updatedAt"] as const;
 
 /** An org's OrgSettings read as `row_to_json(s)` (null when the org has none yet). */
 export const orgSettingsColumn = col.nullable(col.record<OrgSettings>(ORG_SETTINGS_DATES));

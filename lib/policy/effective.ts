@@ -2,11 +2,11 @@ import "server-only";
 import { cache } from "react";
 import { db } from "../db/client";
 import type { OrgSettings, Role } from "../db/generated/client";
-import { policyFromRow, type OrgPolicy } from "./rules";
+import { policyFromRow, roleRequirementOf, type OrgPolicy } from "./rules";
 
 // The policy a user is held to: their org's Session Settings as they apply to
-// their role (DESIGN.md section 14 adds per-role rules here; today every role
-// gets the org's policy). Every flow takes it from its subject (OrgContext,
+// their role (DESIGN.md section 14: the role's "Required verification" and
+// whether it is in force today, as `roleRequirement`). Every flow takes it from its subject (OrgContext,
 // PendingLoginSubject, PasswordCheckedUser), which derived it once per request
 // through `effectivePolicy`: from the settings row its resolver already read
 // with the session, pending login or user row, or else through `policyFor`.
@@ -30,12 +30,25 @@ import { policyFromRow, type OrgPolicy } from "./rules";
 //   (requireMfa, mfaRequiredFrom) that limits a session to enrolment.
 // - For sensitive changes: lib/auth/freshness.ts (reauthWindowMinutes), and
 //   lib/verification/methods.ts refuses removing the last required factor.
+// - Per-role requirements ("Security key only", DESIGN.md section 14), from
+//   `roleRequirement`: lib/verification/methods.ts mfaStatus says whether the
+//   user meets it (lib/policy/role-requirements.ts: what counts as a key), and
+//   lib/auth/context.ts limits a session that does not, once in force, to
+//   registering a key (with "verify it's you" and the mailbox proof of
+//   lib/auth/freshness.ts); lib/auth/login/verify-app-code.ts refuses the app
+//   at login and device activation to a user who has a key;
+//   lib/auth/login/break-glass.ts emails the user and the admins when a
+//   recovery or temporary code is used instead; removing one's own last
+//   accepted key is refused in lib/verification/methods.ts.
 // Which second factors count: lib/verification/second-factors.ts.
 
-/** The effective policy of a user of `role`, from their org's OrgSettings row (null: the org never saved, the defaults). Pure. */
-export function effectivePolicy(settings: OrgSettings | null | undefined, role: Role): OrgPolicy {
-  void role; // Per-role requirements (DESIGN.md section 14) will narrow the org's policy here.
-  return policyFromRow(settings);
+/**
+ * The effective policy of a user of `role`, from their org's OrgSettings row (null: the org never saved, the
+ * defaults): the org's policy with the role's requirement and whether it is in force at `now`. Pure.
+ */
+export function effectivePolicy(settings: OrgSettings | null | undefined, role: Role, now = new Date()): OrgPolicy {
+  const policy = policyFromRow(settings);
+  return { ...policy, roleRequirement: roleRequirementOf(policy, role, now) };
 }
 
 /**

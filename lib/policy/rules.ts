@@ -1,12 +1,12 @@
 import type { OrgSettings } from "../db/generated/client";
-import type { AuthenticatorType, UserVerification } from "../db/generated/enums";
+import type { AuthenticatorType, Role, RoleRequirement, UserVerification } from "../db/generated/enums";
 import { formatDate } from "../format";
 
 // An org's identity verification and session policy (DESIGN.md section 3):
 // its values, defaults, labels and the pure rules later flows apply to it.
 // Labels are the contract's wording, word for word.
 
-export type { AuthenticatorType, UserVerification };
+export type { AuthenticatorType, Role, RoleRequirement, UserVerification };
 
 export interface PolicyValues {
   allowSecurityKeys: boolean;
@@ -23,14 +23,31 @@ export interface PolicyValues {
   /** Lower-case canonical AAGUIDs, sorted, no duplicates. */
   allowedAaguids: readonly string[];
   blockedAaguids: readonly string[];
+  /** Requirements by role (DESIGN.md section 14): "Required verification" of admins, and its optional "Required from" (a UTC day; null = at once). */
+  adminRequirement: RoleRequirement;
+  adminRequiredFrom: Date | null;
+  standardRequirement: RoleRequirement;
+  standardRequiredFrom: Date | null;
   sessionTimeoutMinutes: number;
   lockSessionsToIp: boolean;
+}
+
+/** A role's "Required verification" as it applies to one user of that role (effectivePolicy derives it). */
+export interface RoleRequirementState {
+  role: Role;
+  requirement: RoleRequirement;
+  /** "Required from" (a UTC day); null = from the save on. */
+  requiredFrom: Date | null;
+  /** "Security key only" and its day has come (UTC, like "MFA required from"). */
+  inForce: boolean;
 }
 
 export interface OrgPolicy extends PolicyValues {
   /** 0 until an admin first saves; a save must name the version it was loaded from. */
   readonly version: number;
   readonly updatedAt: Date | null;
+  /** The requirement of the role this policy was derived for (lib/policy/effective.ts); absent on the org's stored policy. */
+  readonly roleRequirement?: RoleRequirementState;
 }
 
 export type PolicyField = keyof PolicyValues;
@@ -48,6 +65,10 @@ export const DEFAULT_POLICY: Readonly<PolicyValues> = Object.freeze({
   requireVerifiedModels: false,
   allowedAaguids: [],
   blockedAaguids: [],
+  adminRequirement: "ANY_METHOD",
+  adminRequiredFrom: null,
+  standardRequirement: "ANY_METHOD",
+  standardRequiredFrom: null,
   sessionTimeoutMinutes: 120,
   lockSessionsToIp: false,
 });
@@ -70,6 +91,10 @@ export const FIELD_LABELS: Record<PolicyField, string> = {
   requireVerifiedModels: "Accept only verified key models",
   allowedAaguids: "Allowed authenticator models",
   blockedAaguids: "Blocked authenticator models",
+  adminRequirement: "Admin: required verification",
+  adminRequiredFrom: "Admin: required from",
+  standardRequirement: "Standard: required verification",
+  standardRequiredFrom: "Standard: required from",
   sessionTimeoutMinutes: "Timeout value",
   lockSessionsToIp: "Lock sessions to the IP address from which they originated",
 };
@@ -88,6 +113,30 @@ export const AUTHENTICATOR_TYPE_LABELS: Record<AuthenticatorType, string> = {
   SECURITY_KEYS_AND_PASSKEYS: "Security keys and passkeys on this device",
 };
 
+export const ROLE_REQUIREMENT_LABELS: Record<RoleRequirement, string> = {
+  ANY_METHOD: "Any method the org allows",
+  SECURITY_KEY: "Security key only",
+};
+
+/** The two fields of a role's requirement, by role. */
+export const ROLE_REQUIREMENT_FIELDS = {
+  ADMIN: { requirement: "adminRequirement", requiredFrom: "adminRequiredFrom" },
+  STANDARD: { requirement: "standardRequirement", requiredFrom: "standardRequiredFrom" },
+} as const satisfies Record<Role, { requirement: PolicyField; requiredFrom: PolicyField }>;
+
+/** A role's requirement under a policy, and whether it is in force at `now` (from 00:00 UTC of "Required from"). Pure. */
+export function roleRequirementOf(
+  policy: Pick<PolicyValues, "adminRequirement" | "adminRequiredFrom" | "standardRequirement" | "standardRequiredFrom">,
+  role: Role,
+  now = new Date(),
+): RoleRequirementState {
+  const fields = ROLE_REQUIREMENT_FIELDS[role];
+  const requirement = policy[fields.requirement];
+  const requiredFrom = policy[fields.requiredFrom];
+  const inForce = requirement === "SECURITY_KEY" && (!requiredFrom || now.getTime() >= requiredFrom.getTime());
+  return { role, requirement, requiredFrom, inForce };
+}
+
 export function timeoutLabel(minutes: number): string {
   if (minutes < 60 || minutes % 60 !== 0) return `${minutes} minutes`;
   const hours = minutes / 60;
@@ -100,6 +149,7 @@ export function formatPolicyValue<F extends PolicyField>(field: F, value: Policy
   if (field === "sessionTimeoutMinutes") return timeoutLabel(value as number);
   if (field === "userVerification") return USER_VERIFICATION_LABELS[value as UserVerification];
   if (field === "authenticatorType") return AUTHENTICATOR_TYPE_LABELS[value as AuthenticatorType];
+  if (field === "adminRequirement" || field === "standardRequirement") return ROLE_REQUIREMENT_LABELS[value as RoleRequirement];
   if (value instanceof Date) return formatDate(value);
   if (Array.isArray(value)) return value.length ? value.join(", ") : "None";
   if (value === null) return "None";
@@ -170,6 +220,10 @@ export function policyFromRow(row: OrgSettings | null | undefined): OrgPolicy {
     requireVerifiedModels: row.requireVerifiedModels,
     allowedAaguids: row.allowedAaguids ?? [],
     blockedAaguids: row.blockedAaguids ?? [],
+    adminRequirement: row.adminRequirement ?? "ANY_METHOD",
+    adminRequiredFrom: row.adminRequiredFrom ?? null,
+    standardRequirement: row.standardRequirement ?? "ANY_METHOD",
+    standardRequiredFrom: row.standardRequiredFrom ?? null,
     sessionTimeoutMinutes: row.sessionTimeoutMinutes,
     lockSessionsToIp: row.lockSessionsToIp,
     version: row.version,
@@ -188,10 +242,46 @@ export interface MfaStatus {
   /** Required with a future "MFA required from" date and no second factor yet: whole days left to enrol. */
   graceDaysLeft: number | null;
   secondFactors: SecondFactor[];
+  /** The user's role requires a security key ("Security key only", DESIGN.md section 14); null when it does not. */
+  keyRequirement: KeyRequirementStatus | null;
+}
+
+/** Where a user stands against their role's "Security key only". */
+export interface KeyRequirementStatus {
+  requiredFrom: Date | null;
+  inForce: boolean;
+  /** The user has a key the org's key policy accepts (lib/policy/role-requirements.ts meetsRoleRequirement). */
+  met: boolean;
+  /** In force and not met: the session may only register a key (like enrolmentDue). */
+  due: boolean;
+  /** Not met and before "Required from": whole days left to register a key. */
+  daysLeft: number | null;
+}
+
+/** Whole days from `now` to a UTC day (at least 1 while it is in the future). */
+export function daysUntil(day: Date, now = new Date()): number {
+  return Math.ceil((day.getTime() - now.getTime()) / 86_400_000);
+}
+
+/** A role's key requirement and whether the user meets it, as a status (null when the role does not require a key). Pure. */
+export function keyRequirementStatusOf(requirement: RoleRequirementState | undefined, met: boolean, now = new Date()): KeyRequirementStatus | null {
+  if (!requirement || requirement.requirement !== "SECURITY_KEY") return null;
+  const { requiredFrom, inForce } = requirement;
+  return { requiredFrom, inForce, met, due: inForce && !met, daysLeft: !met && !inForce && requiredFrom ? daysUntil(requiredFrom, now) : null };
+}
+
+/** The session may do nothing but enrol: a first second factor (required MFA) or a key (its role's requirement). */
+export function enrolmentRestricted(mfa: Pick<MfaStatus, "enrolmentDue" | "keyRequirement">): boolean {
+  return mfa.enrolmentDue || Boolean(mfa.keyRequirement?.due);
 }
 
 /** Where a user with these second factors stands against the org's MFA requirement. */
-export function mfaStatusOf(policy: Pick<PolicyValues, "requireMfa" | "mfaRequiredFrom">, secondFactors: SecondFactor[], now = new Date()): MfaStatus {
+export function mfaStatusOf(
+  policy: Pick<PolicyValues, "requireMfa" | "mfaRequiredFrom">,
+  secondFactors: SecondFactor[],
+  now = new Date(),
+  keyRequirement: KeyRequirementStatus | null = null,
+): MfaStatus {
   const requirement = mfaRequirement(policy, now);
   const missing = requirement !== "off" && secondFactors.length === 0;
   return {
@@ -199,6 +289,7 @@ export function mfaStatusOf(policy: Pick<PolicyValues, "requireMfa" | "mfaRequir
     enrolmentDue: missing && requirement === "required",
     graceDaysLeft: missing && requirement === "grace" ? Math.ceil((policy.mfaRequiredFrom!.getTime() - now.getTime()) / 86_400_000) : null,
     secondFactors,
+    keyRequirement,
   };
 }
 

@@ -4,10 +4,12 @@ import {
   AUTHENTICATOR_TYPE_LABELS,
   MAX_AAGUIDS_PER_LIST,
   REAUTH_WINDOW_RANGE,
+  ROLE_REQUIREMENT_LABELS,
   TIMEOUT_CHOICES,
   USER_VERIFICATION_LABELS,
   timeoutLabel,
   type AuthenticatorType,
+  type RoleRequirement,
   type UserVerification,
 } from "../policy/rules";
 import { optionalDaySchema } from "./dates";
@@ -49,9 +51,22 @@ const aaguidList = z
 const userVerificationValues = Object.keys(USER_VERIFICATION_LABELS) as [UserVerification, ...UserVerification[]];
 const authenticatorTypeValues = Object.keys(AUTHENTICATOR_TYPE_LABELS) as [AuthenticatorType, ...AuthenticatorType[]];
 const timeoutMessage = `Choose a timeout between ${timeoutLabel(TIMEOUT_CHOICES[0])} and ${timeoutLabel(TIMEOUT_CHOICES.at(-1)!)}.`;
+const roleRequirementValues = Object.keys(ROLE_REQUIREMENT_LABELS) as [RoleRequirement, ...RoleRequirement[]];
+const roleRequirementMessage = `Choose “${ROLE_REQUIREMENT_LABELS.ANY_METHOD}” or “${ROLE_REQUIREMENT_LABELS.SECURITY_KEY}”.`;
+/** "Required verification" of a role: absent means the default, "Any method the org allows". */
+const roleRequirement = z.enum(roleRequirementValues, { message: roleRequirementMessage }).optional().default("ANY_METHOD");
+/** "Required from" of a role: a UTC day, or none (at once). A day in the past is allowed: the preview says it applies now. */
+const requiredFrom = optionalDaySchema()
+  .optional()
+  .transform((day) => day ?? null);
+export const KEYS_OFF_FOR_ROLE = "“Security key only” needs security keys: tick “Let users verify their identity with a physical security key (U2F)” first.";
+/** The roles whose requirement the form sets, as their fields' prefix. */
+const ROLE_PREFIXES = ["admin", "standard"];
+const ROLE_FIELD_PATTERN = /^([A-Za-z]+?)(Requirement|RequiredFrom)$/;
 const reauthMessage = `Enter a whole number of minutes from ${REAUTH_WINDOW_RANGE.min} to ${REAUTH_WINDOW_RANGE.max}.`;
 
-export const sessionSettingsSchema = z
+/** The Session Settings document's fields (an object schema, for callers that need its shape). */
+export const sessionSettingsObject = z
   .object({
     version: z
       .union([z.string().regex(/^\d{1,9}$/), z.number().int().min(0).max(999_999_999)], { message: "Reload the page and try again." })
@@ -81,6 +96,10 @@ export const sessionSettingsSchema = z
     requireVerifiedModels: checkbox,
     allowedAaguids: aaguidList,
     blockedAaguids: aaguidList,
+    adminRequirement: roleRequirement,
+    adminRequiredFrom: requiredFrom,
+    standardRequirement: roleRequirement,
+    standardRequiredFrom: requiredFrom,
     sessionTimeoutMinutes: z
       .union(
         [
@@ -101,6 +120,25 @@ export const sessionSettingsSchema = z
     if (both) {
       ctx.addIssue({ code: "custom", path: ["blockedAaguids"], message: `${both} is also in Allowed authenticator models. List a model in one place only.` });
     }
+    for (const field of ["adminRequirement", "standardRequirement"] as const) {
+      if (input[field] === "SECURITY_KEY" && !input.allowSecurityKeys) ctx.addIssue({ code: "custom", path: [field], message: KEYS_OFF_FOR_ROLE });
+    }
   });
+
+/**
+ * The Session Settings form or document. A role requirement of a role Gatehouse does not have ("ownerRequirement")
+ * is refused, not silently dropped: whoever sent it believes they set something.
+ */
+export const sessionSettingsSchema = z.preprocess((input, ctx) => {
+  if (input && typeof input === "object") {
+    for (const key of Object.keys(input)) {
+      const role = Object.hasOwn(sessionSettingsObject.shape, key) ? undefined : ROLE_FIELD_PATTERN.exec(key)?.[1];
+      if (role && !ROLE_PREFIXES.includes(role)) {
+        ctx.addIssue({ code: "custom", path: [key], message: `There is no role “${role}”. Requirements are set for Admin and Standard.` });
+      }
+    }
+  }
+  return input;
+}, sessionSettingsObject);
 
 export type SessionSettingsInput = z.infer<typeof sessionSettingsSchema>;

@@ -49,7 +49,11 @@ describe("Session Settings: reading the policy", () => {
     const org = await createOrg("Defaults");
     const expected = { ...DEFAULT_POLICY, version: 0, updatedAt: null };
     expect(await readOrgPolicy(org.orgId)).toEqual(expected);
-    expect((await contextOf(org.adminToken)).policy).toEqual(expected);
+    // A user's policy also carries their role's requirement (DESIGN.md section 14): by default, any method.
+    expect((await contextOf(org.adminToken)).policy).toEqual({
+      ...expected,
+      roleRequirement: { role: "ADMIN", requirement: "ANY_METHOD", requiredFrom: null, inForce: false },
+    });
     expect(DEFAULT_POLICY).toMatchObject({
       allowSecurityKeys: false,
       requireMfa: false,

@@ -1,0 +1,203 @@
+import "server-only";
+import { requirePermission, type Principal } from "../auth/principal";
+import { db } from "../db/client";
+import type { Prisma, Role } from "../db/generated/client";
+import { UserFacingError } from "../errors";
+import { storedKeyRefusal } from "../webauthn/key-policy";
+import { keySettingsOf } from "../webauthn/settings";
+import { attestationTrust, type TrustStore } from "../webauthn/trust/store";
+import { effectivePolicy } from "./effective";
+import { formatDay } from "../validation/dates";
+import { keyRequirementStatusOf, policyFromRow, roleRequirementOf, type KeyRequirementStatus, type OrgPolicy, type PolicyValues } from "./rules";
+
+// Requirements by role (DESIGN.md section 14): "Security key only" for a
+// role, from an optional day. What counts as a key is what the org's security
+// key policy accepts at an assertion (lib/webauthn/key-policy.ts): not flagged
+// as a possible clone, not suspended by a "This wasn't me" report, a model the
+// org allows, and under "Physical security keys only" no synced passkey. The
+// rule itself is the role's `roleRequirement` in lib/policy/effective.ts.
+
+/** A registered key, as the requirement judges it. */
+export interface RequirementKey {
+  aaguid: string;
+  modelProven: boolean;
+  backupEligible: boolean;
+  transports: readonly string[];
+  flaggedAt: Date | null;
+  suspendedAt: Date | null;
+}
+
+/** What a user has that the requirement looks at (an app or recovery codes never satisfy "Security key only"). */
+export interface UserFactors {
+  keys: readonly RequirementKey[];
+}
+
+type KeyPolicyValues = Pick<
+  PolicyValues,
+  "allowSecurityKeys" | "userVerification" | "authenticatorType" | "requireVerifiedModels" | "allowedAaguids" | "blockedAaguids" | "reauthWindowMinutes"
+>;
+
+/** Whether the org's key policy accepts this key for verification now. Pure (given the trust store). */
+export function isAcceptedKey(policy: KeyPolicyValues, key: RequirementKey, trust: TrustStore = attestationTrust()): boolean {
+  if (!policy.allowSecurityKeys || key.flaggedAt || key.suspendedAt) return false;
+  const { policy: keyPolicy } = keySettingsOf({ ...(policy as PolicyValues), version: 0, updatedAt: null });
+  return storedKeyRefusal(keyPolicy, { ...key, transports: [...key.transports], name: null }, trust) === null;
+}
+
+/**
+ * Whether a user with these factors meets their role's requirement under `policy` (an effective policy: it carries
+ * the role's requirement), whatever the day. "Any method the org allows" is always met. Pure (given the trust store).
+ */
+export function meetsRoleRequirement(policy: KeyPolicyValues & Pick<OrgPolicy, "roleRequirement">, userFactors: UserFactors, trust?: TrustStore): boolean {
+  if (policy.roleRequirement?.requirement !== "SECURITY_KEY") return true;
+  return userFactors.keys.some((key) => isAcceptedKey(policy, key, trust));
+}
+
+const KEY_FIELDS = { aaguid: true, modelProven: true, backupEligible: true, transports: true, flaggedAt: true, suspendedAt: true } as const;
+
+/** A user's keys, as the requirement judges them. */
+async function keysOf(owner: { userId: string; orgId: string }): Promise<RequirementKey[]> {
+  return db().securityKey.findMany({ where: { userId: owner.userId, orgId: owner.orgId }, select: KEY_FIELDS });
+}
+
+/** Where a user stands against their role's key requirement (null when their role has none): one query, only then. */
+export async function keyRequirementStatus(
+  subject: { userId: string; orgId: string; policy: OrgPolicy },
+  now = new Date(),
+): Promise<KeyRequirementStatus | null> {
+  const requirement = subject.policy.roleRequirement;
+  if (requirement?.requirement !== "SECURITY_KEY") return null;
+  return keyRequirementStatusOf(requirement, meetsRoleRequirement(subject.policy, { keys: await keysOf(subject) }), now);
+}
+
+export const KEY_ONLY_AT_LOGIN = "Your org requires a security key for your role. Use your security key, or a recovery code if you can't.";
+
+/**
+ * At login and device activation, a user whose role's requirement is in force and who has an accepted key verifies
+ * with it: an authenticator app (or an emailed code) is refused. Recovery and temporary codes stay open as break-glass.
+ * A user without an accepted key verifies as before and is then limited to registering one (lib/auth/context.ts).
+ */
+export async function assertKeyNotRequiredAtLogin(subject: { userId: string; orgId: string; policy: OrgPolicy }, now = new Date()): Promise<void> {
+  const status = await keyRequirementStatus(subject, now);
+  if (status?.inForce && status.met) throw new UserFacingError(KEY_ONLY_AT_LOGIN, { code: "Use your security key." });
+}
+
+export const LAST_KEY_REFUSAL =
+  "Your role requires a security key, so you can't remove your last one your org accepts. Register another security key first, or ask an admin to remove a lost key.";
+
+/**
+ * Refuses (with LAST_KEY_REFUSAL) a user's own removal of their last key the org accepts while their role's requirement
+ * is in force. Runs in the removal's transaction, after it locked the user's row (lockUserRow). An admin removing a
+ * lost key is not refused: the user is then limited to registering one.
+ */
+export async function assertNotLastRequiredKey(
+  tx: Prisma.TransactionClient,
+  ctx: { userId: string; orgId: string; policy: OrgPolicy },
+  keyId: string,
+): Promise<void> {
+  if (!ctx.policy.roleRequirement?.inForce) return;
+  const keys = await tx.securityKey.findMany({ where: { userId: ctx.userId, orgId: ctx.orgId }, select: { id: true, ...KEY_FIELDS } });
+  const trust = attestationTrust();
+  const accepted = keys.filter((key) => isAcceptedKey(ctx.policy, key, trust));
+  if (accepted.length === 1 && accepted[0]!.id === keyId) throw new UserFacingError(LAST_KEY_REFUSAL);
+}
+
+/** Active users of a role who do not meet `policy`'s requirement for it, by name (ids and names). */
+async function usersNotMeeting(orgId: string, policy: PolicyValues, role: Role, now: Date): Promise<{ id: string; name: string }[]> {
+  const effective = { ...policy, roleRequirement: roleRequirementOf(policy, role, now) };
+  if (effective.roleRequirement.requirement !== "SECURITY_KEY") return [];
+  const users = await db().user.findMany({
+    where: { orgId, role, isActive: true },
+    select: { id: true, name: true, securityKeys: { where: { orgId }, select: KEY_FIELDS } },
+    orderBy: [{ name: "asc" }, { id: "asc" }],
+  });
+  const trust = attestationTrust();
+  return users.filter((u) => !meetsRoleRequirement(effective, { keys: u.securityKeys }, trust)).map(({ id, name }) => ({ id, name }));
+}
+
+/** Active users of the org who do not meet their role's requirement (in force or not yet): Setup → Users' filter and the checklist. */
+export async function usersNotMeetingTheirRole(ctx: Principal, now = new Date()): Promise<{ id: string; name: string; role: Role }[]> {
+  requirePermission(ctx, "setup:read");
+  const policy = policyFromRow(await db().orgSettings.findUnique({ where: { orgId: ctx.orgId } }));
+  const roles: Role[] = ["ADMIN", "STANDARD"];
+  const lists = await Promise.all(roles.map(async (role) => (await usersNotMeeting(ctx.orgId, policy, role, now)).map((u) => ({ ...u, role }))));
+  return lists.flat();
+}
+
+export interface RoleRequirementWarning {
+  code: "role-requirement-not-met" | "role-requirement-applies-now";
+  role: Role;
+  message: string;
+}
+
+const ROLE_WORDS: Record<Role, [string, string]> = { ADMIN: ["admin", "admins"], STANDARD: ["standard user", "standard users"] };
+const ROLE_TITLES: Record<Role, string> = { ADMIN: "Admins", STANDARD: "Standard users" };
+const NAMES_SHOWN = 5;
+
+/** "3 admins have no security key: Ada Lovelace, Grace Hopper, Alan Turing." */
+export function notMetMessage(role: Role, names: readonly string[]): string {
+  const [one, many] = ROLE_WORDS[role];
+  const shown = names.slice(0, NAMES_SHOWN).join(", ");
+  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : "";
+  return `${names.length} ${names.length === 1 ? `${one} has` : `${many} have`} no security key: ${shown}${more}.`;
+}
+
+const KEY_POLICY_FIELDS = ["allowSecurityKeys", "authenticatorType", "requireVerifiedModels", "allowedAaguids", "blockedAaguids"] as const;
+
+function sameDay(a: Date | null, b: Date | null): boolean {
+  return (a ? formatDay(a) : null) === (b ? formatDay(b) : null);
+}
+
+/**
+ * What saving `next` over `current` would do to the requirements by role, before it is saved (Session Settings' confirm
+ * and the Admin API's dry run): for each role that requires a key under `next` where the requirement, its day or the key
+ * policy changes, who would not comply (by name), and whether it applies at once (no day, or a day today or past).
+ */
+export async function roleRequirementWarnings(
+  principal: Principal,
+  current: PolicyValues,
+  next: PolicyValues,
+  now = new Date(),
+): Promise<RoleRequirementWarning[]> {
+  requirePermission(principal, "setup:read");
+  const keyPolicyChanged = KEY_POLICY_FIELDS.some((field) => JSON.stringify(current[field]) !== JSON.stringify(next[field]));
+  const warnings: RoleRequirementWarning[] = [];
+  for (const role of ["ADMIN", "STANDARD"] as const) {
+    const before = roleRequirementOf(current, role, now);
+    const after = roleRequirementOf(next, role, now);
+    if (after.requirement !== "SECURITY_KEY") continue;
+    const changed = before.requirement !== after.requirement || !sameDay(before.requiredFrom, after.requiredFrom) || keyPolicyChanged;
+    if (!changed) continue;
+    const missing = await usersNotMeeting(principal.orgId, next, role, now);
+    if (missing.length > 0) {
+      warnings.push({
+        code: "role-requirement-not-met",
+        role,
+        message: notMetMessage(
+          role,
+          missing.map((u) => u.name),
+        ),
+      });
+    }
+    if (after.inForce && !before.inForce) {
+      const day = after.requiredFrom ? ` (${formatDay(after.requiredFrom)} is today or past)` : "";
+      const who = missing.length > 0 ? " Those without one can only register a key until they do." : "";
+      warnings.push({ code: "role-requirement-applies-now", role, message: `${ROLE_TITLES[role]} must use a security key at once${day}.${who}` });
+    }
+  }
+  return warnings;
+}
+
+/**
+ * An API token works only while its creator meets their role's requirement (DESIGN.md section 14): false when the
+ * creator's role requires a key, in force, and they have none the org accepts. For lib/api-tokens' resolver.
+ */
+export async function apiTokenCreatorMeetsRequirement(creator: { userId: string; orgId: string }, now = new Date()): Promise<boolean> {
+  const user = await db().user.findFirst({
+    where: { id: creator.userId, orgId: creator.orgId },
+    select: { role: true, org: { select: { settings: true } } },
+  });
+  if (!user) return false;
+  const status = await keyRequirementStatus({ ...creator, policy: effectivePolicy(user.org.settings, user.role, now) }, now);
+  return !status?.due;
+}
