@@ -16,6 +16,7 @@ import { securityAlertsDigestEmail } from "./security-alerts-digest";
 import { securityKeyRemovedEmail } from "./security-key-removed";
 import { setPasswordEmail } from "./set-password";
 import { signupCodeEmail } from "./signup-code";
+import { webhookEndpointPausedEmail } from "./webhook-endpoint-paused";
 
 // Every notification Gatehouse sends. Adding one: a file beside this one
 // (defineEmailTemplate) and a line here.
@@ -39,6 +40,7 @@ export const EMAIL_TEMPLATES = {
   [newDeviceActivatedEmail.name]: newDeviceActivatedEmail,
   [secondFactorFailuresEmail.name]: secondFactorFailuresEmail,
   [securityAlertsDigestEmail.name]: securityAlertsDigestEmail,
+  [webhookEndpointPausedEmail.name]: webhookEndpointPausedEmail,
 } as const;
 
 export type EmailTemplateName = keyof typeof EMAIL_TEMPLATES;

@@ -54,6 +54,14 @@ export const credentialProjectors = {
   },
   // A name is the user's label, not a security fact: the stream has it, the history pages do not.
   "user.security_key.renamed": () => ({}),
+  "user.security_key.flagged": (event) => ({
+    audit: {
+      action: "Flagged possible cloned key",
+      section: USERS,
+      targetId: event.user.id,
+      newValue: `${event.credential.name}: ${event.data.reason === "counter-regression" ? "its sign counter went backwards" : "its backup eligibility changed"}`,
+    },
+  }),
   "user.security_key.flag_cleared": (event) => {
     const { user, credential, data } = event;
     return {

@@ -6,6 +6,7 @@ import { apiTokenProjectors } from "./api-token-projections";
 import { credentialProjectors } from "./credential-projections";
 import type { ProjectedEventType, Projections, Projector, ProjectorTable } from "./projection-rows";
 import { signInProjectors } from "./sign-in-projections";
+import { webhookProjectors } from "./webhook-projections";
 import type { SecurityEventInput } from "./types";
 
 // The rows the Setup Audit Trail, Identity Verification History and Login
@@ -20,7 +21,7 @@ export { ADMIN_RESET_ACTION } from "./credential-projections";
 export { METHOD_LABELS, methodCodeOf } from "./sign-in-projections";
 
 // Typed as the full table: an event type no family projects does not compile.
-const PROJECTORS: ProjectorTable = { ...accountProjectors, ...signInProjectors, ...credentialProjectors, ...apiTokenProjectors };
+const PROJECTORS: ProjectorTable = { ...accountProjectors, ...signInProjectors, ...credentialProjectors, ...webhookProjectors, ...apiTokenProjectors };
 
 /** The rows an event shows as, by its type. Some sentences name the event's actor or its client's IP. */
 export function projectionsOf(actorName: string | null, request: RequestInfo | null, event: SecurityEventInput): Projections {

@@ -12,6 +12,12 @@ import type { SuspendedFactorKind } from "../users/factor-suspension";
 export const SECURITY_EVENT_TYPES = [
   "org.created",
   "org.email.refused",
+  "webhook.endpoint.created",
+  "webhook.endpoint.updated",
+  "webhook.endpoint.deleted",
+  "webhook.endpoint.paused",
+  "webhook.endpoint.resumed",
+  "webhook.endpoint.secret_rotated",
   "settings.updated",
   "user.created",
   "user.invitation.sent",
@@ -33,6 +39,7 @@ export const SECURITY_EVENT_TYPES = [
   "user.security_key.removed",
   "user.security_key.flag_cleared",
   "user.security_key.renamed",
+  "user.security_key.flagged",
   "user.authenticator_app.connected",
   "user.authenticator_app.disconnected",
   "user.recovery_codes.generated",
@@ -87,6 +94,12 @@ export interface TargetCredential {
   modelVerified?: boolean;
 }
 
+/** The webhook endpoint an Event Streams event is about. */
+export interface WebhookEndpointRef {
+  endpointId: string;
+  url: string;
+}
+
 /** How a user proved who they are. */
 export type VerificationMethodCode =
   "password" | "security-key" | "password-and-security-key" | "emailed-code" | "recovery-code" | "temporary-code" | "authenticator-app" | "emailed-link";
@@ -127,6 +140,17 @@ export type SecurityEventInput =
     >
   | Of<"user.security_key.flag_cleared", { user: NamedUser; credential: TargetCredential; data: { flaggedAt: Date } }>
   | Of<"user.security_key.renamed", { user: TargetUser; credential: TargetCredential; data: { from: string } }>
+  // Its sign counter went backwards, or its backup-eligibility flag changed: a possible copy, blocked until an admin reviews it.
+  | Of<"user.security_key.flagged", { user: TargetUser; credential: TargetCredential; data: { reason: "counter-regression" | "backup-eligibility-changed" } }>
+  // Event Streams (lib/webhooks): an endpoint's id and URL, never its secret.
+  | Of<"webhook.endpoint.created", { data: WebhookEndpointRef & { eventTypes: string[] } }>
+  | Of<
+      "webhook.endpoint.updated",
+      { data: WebhookEndpointRef & { eventTypes?: { from: string[]; to: string[] }; description?: { from: string; to: string }; replayFrom?: Date } }
+    >
+  | Of<"webhook.endpoint.deleted" | "webhook.endpoint.secret_rotated", { data: WebhookEndpointRef }>
+  | Of<"webhook.endpoint.paused", { data: WebhookEndpointRef & { reason: string } }>
+  | Of<"webhook.endpoint.resumed", { data: WebhookEndpointRef }>
   | Of<"user.authenticator_app.connected", { user: TargetUser; credential: TargetCredential }>
   | Of<"user.authenticator_app.disconnected", { user: NamedUser; credential: TargetCredential; data: { by: "self" | "admin" } }>
   | Of<"user.recovery_codes.generated", { user: TargetUser; data: { replaced: boolean } }>

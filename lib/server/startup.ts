@@ -7,6 +7,7 @@ import { authSecret, env } from "../env";
 import { startRetentionSweeper } from "../events/retention";
 import { seedDemoData } from "../orgs/demo-data";
 import { attestationTrust, describeTrust } from "../webauthn/trust/store";
+import { startInProcessWebhookWorker } from "../webhooks/runner";
 
 /**
  * Runs once per server process, before the first request: checks the
@@ -36,6 +37,8 @@ export async function startServer(): Promise<void> {
     log("mail: MAIL_WORKER=off, delivery left to `npm run mail:worker`");
   }
   startRetentionSweeper(log);
+  // Every instance delivers webhooks: the endpoints are shared out by their claim (lib/webhooks/worker.ts).
+  startInProcessWebhookWorker();
   log(`ready at ${config.APP_URL}`);
 }
 

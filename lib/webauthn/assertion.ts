@@ -3,6 +3,8 @@ import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { isoBase64URL } from "@simplewebauthn/server/helpers";
 import { db } from "../db/client";
 import { col, execute, query, rowMapper, ts, type SqlTarget } from "../db/sql";
+import { eventRow } from "../events/record";
+import { eventCtes } from "../events/sql";
 import type { RequestInfo } from "../http/request-info";
 import { modelName } from "./aaguids";
 import { storedKeyRefusal } from "./key-policy";
@@ -78,7 +80,7 @@ export async function verifyOwnKeyAssertion(
     return { keyId: key.id, keyName: key.name, newCounter };
   } catch (error) {
     if (error instanceof WebAuthnRefusal && (error.code === "counter-regression" || error.code === "backup-eligibility-changed")) {
-      await flagPossibleClone(owner, key.id, request, now);
+      await flagPossibleClone(owner, { id: key.id, name: key.name }, request, now, error.code);
     }
     throw error;
   }
@@ -92,16 +94,35 @@ export function counterRegression(): WebAuthnRefusal {
   );
 }
 
+/** What flags a key: Gatehouse itself, answering an assertion. */
+const CLONE_DETECTION = { kind: "system", id: null, name: "Gatehouse" } as const;
+
 /**
- * Flags a key as a possible clone and emails its owner and the org's admins.
- * Once: a second bad assertion racing this one sends no second set of emails.
- * The flag is its own write: whatever happens to the alerts, the key stays flagged.
+ * Flags a key as a possible clone, with its user.security_key.flagged event in
+ * the same statement, and emails its owner and the org's admins. Once: a
+ * second bad assertion racing this one records no second event and sends no
+ * second set of emails. The flag is its own write: whatever happens to the
+ * alerts, the key stays flagged.
  */
-export async function flagPossibleClone(owner: OrgContext | PendingLoginSubject, keyId: string, request: RequestInfo, now: Date): Promise<void> {
+export async function flagPossibleClone(
+  owner: OrgContext | PendingLoginSubject,
+  flagging: { id: string; name: string },
+  request: RequestInfo,
+  now: Date,
+  reason: "counter-regression" | "backup-eligibility-changed" = "counter-regression",
+): Promise<void> {
+  const event = eventRow(
+    { orgId: owner.orgId, actor: CLONE_DETECTION, request },
+    { type: "user.security_key.flagged", at: now, user: { id: owner.userId }, credential: flagging, data: { reason } },
+  );
   const [key] = await query(
     flaggedRow,
-    `UPDATE "SecurityKey" SET "flaggedAt" = $1::timestamp WHERE "id" = $2::uuid AND "orgId" = $3::uuid AND "flaggedAt" IS NULL RETURNING "name", "aaguid"`,
-    [ts(now), keyId, owner.orgId],
+    `WITH f AS (
+       UPDATE "SecurityKey" SET "flaggedAt" = $1::timestamp WHERE "id" = $2::uuid AND "orgId" = $3::uuid AND "flaggedAt" IS NULL
+       RETURNING "orgId", "userId", "name", "aaguid"
+     ), ${eventCtes("$4", `(SELECT "orgId", "userId" FROM f)`)}
+     SELECT "name", "aaguid" FROM f`,
+    [ts(now), flagging.id, owner.orgId, JSON.stringify([event])],
   );
   if (!key) return;
   await db()

@@ -131,7 +131,7 @@ export async function completeVerification(
     );
     if (keyUse && row?.behind) {
       // The pending login was live but the counter could not move forward: a replayed or cloned key.
-      await flagPossibleClone(pending, keyUse.keyId, request, now);
+      await flagPossibleClone(pending, { id: keyUse.keyId, name: keyUse.keyName }, request, now);
       throw counterRegression();
     }
     if (!row?.verified) throw new LoginExpiredError();
@@ -154,7 +154,8 @@ export async function completeVerification(
     await recordEvent({ orgId: pending.orgId, actor: SELF, request }, event, tx);
     return token;
   }).catch(async (error: unknown) => {
-    if (keyUse && error instanceof WebAuthnRefusal && error.code === "counter-regression") await flagPossibleClone(pending, keyUse.keyId, request, now);
+    if (keyUse && error instanceof WebAuthnRefusal && error.code === "counter-regression")
+      await flagPossibleClone(pending, { id: keyUse.keyId, name: keyUse.keyName }, request, now);
     throw error;
   });
   if (slot) await releaseRateLimit(slot);
