@@ -4,12 +4,15 @@ import { revalidatePath } from "next/cache";
 import { orgAction } from "@/lib/auth/action";
 import { saveSessionSettings } from "@/lib/policy/mutations";
 import { sessionSettingsSchema } from "@/lib/validation/session-settings";
+import { roleRequirementOf } from "@/lib/policy/rules";
 import { mfaStatus } from "@/lib/verification/methods";
 
 export const saveSessionSettingsAction = orgAction({ role: "ADMIN", stepUp: true, schema: sessionSettingsSchema }, async (ctx, input) => {
   const outcome = await saveSessionSettings(ctx, input);
-  // Whether the admin who saved must now enrol a second factor under what was saved.
-  const { enrolmentDue } = await mfaStatus({ ...ctx, policy: { ...ctx.policy, ...input, version: outcome.version } });
+  // Whether the admin who saved must now enrol a second factor, or register the key their role now requires, under what was saved.
+  const saved = { ...ctx.policy, ...input, version: outcome.version };
+  const status = await mfaStatus({ ...ctx, policy: { ...saved, roleRequirement: roleRequirementOf(saved, ctx.role) } });
+  const enrolmentDue = status.enrolmentDue || Boolean(status.keyRequirement?.due);
   // Then nothing re-renders: this page's render would send them to enrolment before the form says it saved.
   if (!enrolmentDue) {
     revalidatePath("/setup/session-settings");

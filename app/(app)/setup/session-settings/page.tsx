@@ -2,12 +2,13 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { countUsersWhoseOnlyMethodIsSecurityKey, registeredKeyModels } from "@/lib/policy/queries";
+import { roleRequirementWarnings } from "@/lib/policy/role-requirements";
 import { adoptionSummary } from "@/lib/users/queries";
 import { modelCatalogue } from "@/lib/webauthn/aaguids";
 import type { OrgPolicy } from "@/lib/policy/rules";
 import { formatDay } from "@/lib/validation/dates";
 import { PageHeader, formatDateTime } from "../../../_components/ui";
-import { SessionSettingsForm, type SessionSettingsFormValues } from "./session-settings-form";
+import { SessionSettingsForm, type RoleNotMet, type SessionSettingsFormValues } from "./session-settings-form";
 
 export const metadata: Metadata = { title: "Session Settings" };
 
@@ -26,15 +27,36 @@ function toFormValues(policy: OrgPolicy): SessionSettingsFormValues {
     requireVerifiedModels: policy.requireVerifiedModels,
     allowedAaguids: policy.allowedAaguids.join("\n"),
     blockedAaguids: policy.blockedAaguids.join("\n"),
+    adminRequirement: policy.adminRequirement,
+    adminRequiredFrom: policy.adminRequiredFrom ? formatDay(policy.adminRequiredFrom) : "",
+    standardRequirement: policy.standardRequirement,
+    standardRequiredFrom: policy.standardRequiredFrom ? formatDay(policy.standardRequiredFrom) : "",
     sessionTimeoutMinutes: String(policy.sessionTimeoutMinutes),
     lockSessionsToIp: policy.lockSessionsToIp,
   };
 }
 
+/**
+ * Who of each role has no security key the org's key policy accepts: the preview "Security key only" shows before a
+ * save, from the warnings the Admin API's dry run gives (the day is the form's; the client says whether it is today).
+ */
+async function roleNotMet(ctx: Parameters<typeof roleRequirementWarnings>[0], policy: OrgPolicy): Promise<RoleNotMet> {
+  const without = { ...policy, adminRequirement: "ANY_METHOD", standardRequirement: "ANY_METHOD" } as const;
+  const keyOnly = { ...policy, allowSecurityKeys: true, adminRequirement: "SECURITY_KEY", standardRequirement: "SECURITY_KEY" } as const;
+  const warnings = await roleRequirementWarnings(ctx, without, keyOnly);
+  const sentence = (role: "ADMIN" | "STANDARD") => warnings.find((w) => w.role === role && w.code === "role-requirement-not-met")?.message ?? null;
+  return { admin: sentence("ADMIN"), standard: sentence("STANDARD") };
+}
+
 export default async function SessionSettingsPage() {
   const ctx = await requireAdminContext();
   const { policy } = ctx;
-  const [keyOnlyUsers, keyModels, adoption] = await Promise.all([countUsersWhoseOnlyMethodIsSecurityKey(ctx), registeredKeyModels(ctx), adoptionSummary(ctx)]);
+  const [keyOnlyUsers, keyModels, adoption, notMet] = await Promise.all([
+    countUsersWhoseOnlyMethodIsSecurityKey(ctx),
+    registeredKeyModels(ctx),
+    adoptionSummary(ctx),
+    roleNotMet(ctx, policy),
+  ]);
   return (
     <>
       <PageHeader
@@ -55,6 +77,7 @@ export default async function SessionSettingsPage() {
         usersWithoutSecondFactor={adoption.withNothing}
         models={modelCatalogue()}
         keyModels={keyModels}
+        roleNotMet={notMet}
       />
     </>
   );

@@ -6,6 +6,7 @@ import { CheckboxField, SelectField } from "../../../_components/form-fields";
 import { Alert, Button, ButtonLink, Card, Field } from "../../../_components/ui";
 import { MfaRequirementField } from "./mfa-requirement-field";
 import type { KnownModel } from "./model-list-field";
+import { RoleRequirementsCard, type RequirementRole } from "./role-requirements-card";
 import { SecurityKeyPolicyCard } from "./security-key-policy-card";
 import { useSaveSessionSettings } from "./use-save-session-settings";
 
@@ -22,9 +23,16 @@ export interface SessionSettingsFormValues {
   requireVerifiedModels: boolean;
   allowedAaguids: string;
   blockedAaguids: string;
+  adminRequirement: string;
+  adminRequiredFrom: string;
+  standardRequirement: string;
+  standardRequiredFrom: string;
   sessionTimeoutMinutes: string;
   lockSessionsToIp: boolean;
 }
+
+/** Per role, who has no security key the org accepts ("3 admins have no security key: …"), or null: the server's preview. */
+export type RoleNotMet = Record<RequirementRole, string | null>;
 
 const timeoutOptions = TIMEOUT_CHOICES.map((minutes) => ({ value: String(minutes), label: timeoutLabel(minutes) }));
 
@@ -35,14 +43,22 @@ export function SessionSettingsForm({
   usersWithoutSecondFactor,
   models,
   keyModels,
+  roleNotMet,
 }: {
   initial: SessionSettingsFormValues;
   keyOnlyUserCount: number;
   usersWithoutSecondFactor: number;
   models: readonly KnownModel[];
   keyModels: readonly RegisteredKeyModel[];
+  roleNotMet: RoleNotMet;
 }) {
-  const { result, pending, top, onSubmit, stepUpPanel } = useSaveSessionSettings({ initial, keyOnlyUserCount, usersWithoutSecondFactor, keyModels });
+  const { result, pending, top, onSubmit, stepUpPanel, keyRuleSaved } = useSaveSessionSettings({
+    initial,
+    keyOnlyUserCount,
+    usersWithoutSecondFactor,
+    keyModels,
+    roleNotMet,
+  });
 
   const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
   const mustEnrol = result?.ok === true && result.data.enrolmentDue;
@@ -52,7 +68,7 @@ export function SessionSettingsForm({
         <div ref={top}>
           {result?.ok && <Alert tone="success">{result.data.changed === 0 ? "No changes to save." : "Session settings saved."}</Alert>}
           {result && !result.ok && <Alert>{result.error}</Alert>}
-          {mustEnrol && <EnrolNext />}
+          {mustEnrol && <EnrolNext keyRequired={keyRuleSaved} />}
         </div>
         {!mustEnrol && (
           <>
@@ -65,6 +81,7 @@ export function SessionSettingsForm({
               usersWithoutSecondFactor={usersWithoutSecondFactor}
               models={models}
               keyModels={keyModels}
+              roleNotMet={roleNotMet}
             />
             <div className="flex items-center gap-3">
               <Button type="submit" disabled={pending}>
@@ -80,14 +97,18 @@ export function SessionSettingsForm({
 }
 
 /** After "saved", when the save requires MFA of the admin who has no second factor: their way on, instead of the form they can no longer use. */
-function EnrolNext() {
+function EnrolNext({ keyRequired }: { keyRequired: boolean }) {
   return (
     <div className="mt-4 space-y-4">
-      <Alert tone="warning">
-        Multi-factor authentication is now required, and you have no second factor yet: register a security key or connect an authenticator app before you do
-        anything else.
-      </Alert>
-      <ButtonLink href="/settings/advanced?enrol=mfa">Set up your second factor</ButtonLink>
+      {keyRequired ? (
+        <Alert tone="warning">Your role now requires a security key, and you have none your org accepts: register one before you do anything else.</Alert>
+      ) : (
+        <Alert tone="warning">
+          Multi-factor authentication is now required, and you have no second factor yet: register a security key or connect an authenticator app before you do
+          anything else.
+        </Alert>
+      )}
+      <ButtonLink href="/settings/advanced?enrol=mfa">{keyRequired ? "Register a security key" : "Set up your second factor"}</ButtonLink>
     </div>
   );
 }
@@ -99,6 +120,7 @@ function SettingsFields({
   usersWithoutSecondFactor,
   models,
   keyModels,
+  roleNotMet,
 }: {
   initial: SessionSettingsFormValues;
   fieldErrors: Record<string, string>;
@@ -106,6 +128,7 @@ function SettingsFields({
   usersWithoutSecondFactor: number;
   models: readonly KnownModel[];
   keyModels: readonly RegisteredKeyModel[];
+  roleNotMet: RoleNotMet;
 }) {
   const [allowKeys, setAllowKeys] = useState(initial.allowSecurityKeys);
   const turningKeysOff = initial.allowSecurityKeys && !allowKeys && keyOnlyUserCount > 0;
@@ -160,6 +183,15 @@ function SettingsFields({
       <div hidden={!allowKeys}>
         <SecurityKeyPolicyCard initial={initial} fieldErrors={fieldErrors} models={models} keyModels={keyModels} />
       </div>
+
+      <RoleRequirementsCard
+        initial={{
+          admin: { requirement: initial.adminRequirement, requiredFrom: initial.adminRequiredFrom },
+          standard: { requirement: initial.standardRequirement, requiredFrom: initial.standardRequiredFrom },
+        }}
+        fieldErrors={fieldErrors}
+        notMet={roleNotMet}
+      />
 
       <Card title="Sessions" description="How long a logged-in browser stays logged in, and where from.">
         <div className="space-y-5">

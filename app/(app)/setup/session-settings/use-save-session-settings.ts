@@ -7,8 +7,9 @@ import type { RegisteredKeyModel } from "@/lib/policy/rules";
 import { useStepUp } from "../../../_components/step-up";
 import { saveSessionSettingsAction } from "./actions";
 import { mfaAtOnceWarning } from "./mfa-requirement-field";
+import { roleRequirementWarning } from "./role-requirements-card";
 import { keysWord, newlyRefusedKeys } from "./security-key-policy-card";
-import type { SessionSettingsFormValues } from "./session-settings-form";
+import type { RoleNotMet, SessionSettingsFormValues } from "./session-settings-form";
 
 /** `enrolmentDue`: the save made MFA required at once and the admin who saved has no second factor. */
 export type SaveResult = ActionResult<{ version: number; changed: number; enrolmentDue: boolean }>;
@@ -19,15 +20,19 @@ export function useSaveSessionSettings({
   keyOnlyUserCount,
   usersWithoutSecondFactor,
   keyModels,
+  roleNotMet,
 }: {
   initial: SessionSettingsFormValues;
   keyOnlyUserCount: number;
   usersWithoutSecondFactor: number;
   keyModels: readonly RegisteredKeyModel[];
+  roleNotMet: RoleNotMet;
 }) {
   const router = useRouter();
   const [result, setResult] = useState<SaveResult | null>(null);
   const [pending, setPending] = useState(false);
+  // The last save required a key of admins at once (the admin who saved may have to register one next).
+  const [keyRuleSaved, setKeyRuleSaved] = useState(false);
   const top = useRef<HTMLDivElement>(null);
   const stepUp = useStepUp();
 
@@ -56,6 +61,20 @@ export function useSaveSessionSettings({
       usersWithoutSecondFactor,
     );
     if (atOnce && !window.confirm(`${atOnce} Save anyway?`)) return;
+    // Requirements by role: who would not comply, and whether it applies at once (the preview the card shows).
+    const keyPolicyChanged = stopping > 0 || (initial.allowSecurityKeys && !form.get("allowSecurityKeys"));
+    for (const role of ["admin", "standard"] as const) {
+      const value = (field: string) => String(form.get(`${role}${field}`) ?? "");
+      const warning = roleRequirementWarning(
+        role,
+        { requirement: initial[`${role}Requirement`], requiredFrom: initial[`${role}RequiredFrom`] },
+        { requirement: value("Requirement"), requiredFrom: value("RequiredFrom") },
+        roleNotMet[role],
+        keyPolicyChanged,
+      );
+      if (warning && !window.confirm(`${warning} Save anyway?`)) return;
+    }
+    setKeyRuleSaved(form.get("adminRequirement") === "SECURITY_KEY");
     setPending(true);
     let outcome: SaveResult | null;
     try {
@@ -75,5 +94,5 @@ export function useSaveSessionSettings({
     router.refresh();
   }
 
-  return { result, pending, top, onSubmit, stepUpPanel: stepUp.panel };
+  return { result, pending, top, onSubmit, stepUpPanel: stepUp.panel, keyRuleSaved };
 }
