@@ -2,6 +2,16 @@
 // the deadline; every finished iteration's latency is kept. Throughput is
 // finished iterations over the time until the last worker stopped.
 
+export interface CpuPerLogin {
+  /** Server process tree (and, on PGlite, the database inside it), ms per completed login. */
+  server: number;
+  /** The PostgreSQL cluster's processes, ms per completed login; null when the database runs in the server. */
+  db: number | null;
+  total: number;
+  /** The bench's own process (the load generator), for reference. */
+  client: number;
+}
+
 export interface LoadResult {
   concurrency: number;
   durationMs: number;
@@ -13,6 +23,8 @@ export interface LoadResult {
   p90: number;
   p99: number;
   mean: number;
+  /** CPU per completed login, when the window was measured (lib/cpu.ts). */
+  cpu?: CpuPerLogin;
 }
 
 export type Iteration = (worker: number, iteration: number) => Promise<void>;

@@ -21,7 +21,16 @@ export interface Figure {
 }
 
 export interface BenchReport {
-  meta: { date: string; mode: string; database: string; machine: string; node: string; note: string };
+  meta: {
+    date: string;
+    mode: string;
+    database: string;
+    machine: string;
+    node: string;
+    note: string;
+    /** Per peer: seconds it took in this run, and of them installing and building it (0: reused). */
+    peers?: Record<string, { seconds: number; buildSeconds: number }>;
+  };
   scenarios: ScenarioRun[];
   figures: Figure[];
 }
@@ -40,17 +49,24 @@ export function markdown(report: BenchReport): string {
     "|---|---|---|---|",
     ...report.figures.map((f) => `| ${f.figure} | ${f.value} | ${f.target} | ${f.met === null ? "–" : f.met ? "yes" : "**no**"} |`),
     "",
-    "| scenario | app | c | per second | p50 ms | p99 ms | ok | errors |",
-    "|---|---|---|---|---|---|---|---|",
+    "CPU is ms per completed login: the app's process tree (server) and the PostgreSQL cluster's processes, read from /proc around each window.",
+    "",
+    "| scenario | app | c | per second | p50 ms | p99 ms | CPU ms/login | server | PostgreSQL | ok | errors |",
+    "|---|---|---|---|---|---|---|---|---|---|---|",
     ...report.scenarios.flatMap((s) =>
       s.results.map(
         (r) =>
-          `| ${s.scenario} | ${s.app} | ${r.concurrency} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${r.ok} | ${r.errors}${r.firstError ? ` (${r.firstError.slice(0, 60)})` : ""} |`,
+          `| ${s.scenario} | ${s.app} | ${r.concurrency} | ${r.perSecond} | ${r.p50} | ${r.p99} | ${cpuCells(r)} | ${r.ok} | ${r.errors}${r.firstError ? ` (${r.firstError.slice(0, 60)})` : ""} |`,
       ),
     ),
     "",
   ];
   return lines.join("\n");
+}
+
+function cpuCells(r: LoadResult): string {
+  if (!r.cpu) return "– | – | –";
+  return `${r.cpu.total} | ${r.cpu.server} | ${r.cpu.db ?? "in server"}`;
 }
 
 const COLORS = ["#2563eb", "#f59e0b", "#10b981", "#ef4444"];

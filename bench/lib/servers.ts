@@ -10,6 +10,8 @@ import path from "node:path";
 export interface Postgres {
   url: (database: string) => string;
   logFile: string;
+  /** The postmaster: every backend of the cluster is its child. */
+  pid(): number;
   sql(database: string, statement: string): string;
   stop(): void;
 }
@@ -47,6 +49,7 @@ export function startPostgres(port: number): Postgres {
   return {
     url,
     logFile,
+    pid: () => Number(readFileSync(path.join(data, "postmaster.pid"), "utf8").split("\n")[0]),
     sql: (database, statement) =>
       execFileSync(path.join(bin, "psql"), ["-qAt", "-h", "localhost", "-p", String(port), "-U", "gatehouse", "-d", database, "-c", statement]).toString(),
     stop() {
@@ -64,6 +67,8 @@ export interface AppServer {
   url: string;
   /** The process that serves requests (its RSS is the app's memory). */
   serverPid(): number;
+  /** The started process, root of everything the app runs (its CPU is the tree's). */
+  rootPid: number;
   log: () => string;
   stop(): Promise<void>;
 }
@@ -104,6 +109,7 @@ export async function startApp(options: {
     name: options.name,
     url,
     serverPid,
+    rootPid: child.pid!,
     log: () => output,
     async stop() {
       if (child.exitCode !== null) return;

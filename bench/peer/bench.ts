@@ -3,19 +3,29 @@ import { existsSync } from "node:fs";
 import path from "node:path";
 import { SoftAuthenticator, type SoftCredential } from "../../tests/support/soft-authenticator";
 import { Browser } from "../lib/browser";
+import { measuredLoad } from "../lib/cpu";
 import { runLoad, type LoadResult } from "../lib/load";
+import { builtPeerNext } from "../lib/peer-next-build";
 import type { ScenarioRun } from "../lib/report";
-import { startApp } from "../lib/servers";
+import { startApp, type AppServer } from "../lib/servers";
 
 // Better Auth's side of the bench, through its HTTP API as its client library
 // calls it. Its key step is its passkey sign-in (options, then the signed
 // answer: the session cookie comes with the second response); its full key
-// login is email + password, then the passkey.
+// login is email + password, then the passkey. Two servers of it:
+// - "better-auth-next": mounted in Next.js 16 (bench/peer-next, `next start`),
+//   what a Next.js user would pick instead: the fair peer;
+// - "better-auth": bare node:http (bench/peer/server.mjs), the framework-free reference.
+
+export type PeerKind = "better-auth" | "better-auth-next";
 
 export interface PeerOptions {
+  kind: PeerKind;
   root: string;
   port: number;
   databaseUrl: string;
+  /** The postmaster of the cluster the peer uses, for its CPU. */
+  postgresPid: () => number;
   levels: number[];
   seconds: number;
   users?: number;
@@ -43,15 +53,15 @@ async function passkeySignIn(browser: Browser, authenticator: SoftAuthenticator,
   if (!browser.cookie(SESSION_COOKIE)) throw new Error("peer passkey sign-in: no session cookie");
 }
 
-export async function runPeer(options: PeerOptions): Promise<{ scenarios: ScenarioRun[] }> {
+async function startBare(options: PeerOptions): Promise<AppServer> {
   const dir = path.join(options.root, "bench", "peer");
   if (!existsSync(path.join(dir, "node_modules", "better-auth"))) {
     options.log("installing the peer (npm ci in bench/peer)");
     const installed = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: "inherit" });
     if (installed.status !== 0) throw new Error("npm ci in bench/peer failed");
   }
-  options.log(`starting Better Auth on ${options.port}`);
-  const app = await startApp({
+  options.log(`starting Better Auth (bare node:http) on ${options.port}`);
+  return startApp({
     name: "better-auth",
     command: process.execPath,
     args: [path.join(dir, "server.mjs")],
@@ -62,11 +72,44 @@ export async function runPeer(options: PeerOptions): Promise<{ scenarios: Scenar
     server: "self",
     timeoutMs: 120_000,
   });
+}
+
+async function startNext(options: PeerOptions, build: { seconds: number }): Promise<AppServer> {
+  const { dir, seconds } = builtPeerNext(path.join(options.root, "bench", "peer-next"), options.log);
+  build.seconds = seconds;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    PORT: String(options.port),
+    DATABASE_URL: options.databaseUrl,
+    NODE_ENV: "production",
+    NEXT_TELEMETRY_DISABLED: "1",
+  };
+  const migrated = spawnSync(process.execPath, [path.join(dir, "migrate.mjs")], { cwd: dir, env, stdio: "inherit" });
+  if (migrated.status !== 0) throw new Error("Better Auth's migrations (bench/peer-next/migrate.mjs) failed");
+  options.log(`starting Better Auth in Next.js (next start) on ${options.port}`);
+  return startApp({
+    name: "better-auth-next",
+    command: process.execPath,
+    args: [path.join(dir, "node_modules", "next", "dist", "bin", "next"), "start", "--port", String(options.port)],
+    cwd: dir,
+    env,
+    port: options.port,
+    healthPath: "/api/auth/ok",
+    server: "child",
+    timeoutMs: 120_000,
+  });
+}
+
+/** The peer's scenarios, and the seconds spent installing and building it (0 when a cached build was reused). */
+export async function runPeer(options: PeerOptions): Promise<{ scenarios: ScenarioRun[]; buildSeconds: number }> {
+  const build = { seconds: 0 };
+  const app = options.kind === "better-auth-next" ? await startNext(options, build) : await startBare(options);
+  const probe = { serverPid: () => app.rootPid, postgresPid: options.postgresPid };
   try {
     const origin = app.url;
     const authenticator = new SoftAuthenticator({ rpId: "localhost", origin });
     const count = options.users ?? Math.max(...options.levels);
-    options.log(`seeding ${count} Better Auth users with a passkey each`);
+    options.log(`seeding ${count} ${options.kind} users with a passkey each`);
     const users: PeerUser[] = [];
     for (let i = 0; i < count; i += 1) {
       const browser = new Browser(origin);
@@ -103,12 +146,12 @@ export async function runPeer(options: PeerOptions): Promise<{ scenarios: Scenar
     ] as const) {
       const results: LoadResult[] = [];
       for (const c of options.levels) {
-        options.log(`Better Auth: ${name}, c=${c}`);
-        results.push(await runLoad(c, options.seconds * 1000, iteration(c)));
+        options.log(`${options.kind}: ${name}, c=${c}`);
+        results.push(await measuredLoad(probe, c, options.seconds * 1000, iteration(c)));
       }
-      scenarios.push({ scenario: name, app: "better-auth", results });
+      scenarios.push({ scenario: name, app: options.kind, results });
     }
-    return { scenarios };
+    return { scenarios, buildSeconds: build.seconds };
   } finally {
     await app.stop();
   }
