@@ -16,6 +16,8 @@ import { securityAlertsDigestEmail } from "./security-alerts-digest";
 import { securityKeyRemovedEmail } from "./security-key-removed";
 import { setPasswordEmail } from "./set-password";
 import { signupCodeEmail } from "./signup-code";
+import { roleRequirementBreakGlassAdminEmail, roleRequirementBreakGlassEmail } from "./role-requirement-break-glass";
+import { roleRequirementReminderEmail } from "./role-requirement-reminder";
 import { webhookEndpointPausedEmail } from "./webhook-endpoint-paused";
 
 // Every notification Gatehouse sends. Adding one: a file beside this one
@@ -40,6 +42,9 @@ export const EMAIL_TEMPLATES = {
   [newDeviceActivatedEmail.name]: newDeviceActivatedEmail,
   [secondFactorFailuresEmail.name]: secondFactorFailuresEmail,
   [securityAlertsDigestEmail.name]: securityAlertsDigestEmail,
+  [roleRequirementBreakGlassEmail.name]: roleRequirementBreakGlassEmail,
+  [roleRequirementBreakGlassAdminEmail.name]: roleRequirementBreakGlassAdminEmail,
+  [roleRequirementReminderEmail.name]: roleRequirementReminderEmail,
   [webhookEndpointPausedEmail.name]: webhookEndpointPausedEmail,
 } as const;
 

@@ -44,11 +44,13 @@ export const MFA_ENROLMENT_PATH = "/settings/advanced?enrol=mfa";
 export const MFA_ENROLMENT_REQUIRED =
   "Your org requires multi-factor authentication. Register a security key or connect an authenticator app before you do anything else.";
 
-/** The session may do nothing but enrol a second factor. */
+export const KEY_ENROLMENT_REQUIRED = "Your org requires a security key for your role. Register a security key before you do anything else.";
+
+/** The session may do nothing but enrol a second factor (or, when its role requires one, a security key). */
 export class EnrolmentRequiredError extends ForbiddenError {
   override readonly code = "mfa-enrolment-required";
-  constructor() {
-    super(MFA_ENROLMENT_REQUIRED);
+  constructor(message = MFA_ENROLMENT_REQUIRED) {
+    super(message);
     this.name = "EnrolmentRequiredError";
   }
 }
@@ -101,6 +103,8 @@ export function authorize(ctx: OrgContext, access: Access & { role: "ADMIN" }): 
 export function authorize(ctx: OrgContext, access?: Access): OrgContext;
 export function authorize(ctx: OrgContext, access: Access = {}): OrgContext {
   if (ctx.mfa.enrolmentDue && !access.duringEnrolment) throw new EnrolmentRequiredError();
+  // The role's "Security key only" in force and no accepted key: the same enrolment-only session, for a key (DESIGN.md section 14).
+  if (ctx.mfa.keyRequirement?.due && !access.duringEnrolment) throw new EnrolmentRequiredError(KEY_ENROLMENT_REQUIRED);
   if (access.role === "ADMIN" && !isAdmin(ctx)) throw new AdminRequiredError();
   return ctx;
 }

@@ -88,7 +88,8 @@ export function requireElevated(principal: Principal): asserts principal is Elev
  * holds at once.
  */
 export async function proveMailbox<C extends OrgContext>(ctx: C): Promise<MailboxProved<C>> {
-  const enrolling = ctx.mfa.required && ctx.mfa.secondFactors.length === 0;
+  // Also a session limited to registering the key its role requires (DESIGN.md section 14): the same proof first.
+  const enrolling = (ctx.mfa.required && ctx.mfa.secondFactors.length === 0) || Boolean(ctx.mfa.keyRequirement?.due);
   if (enrolling && !(await sessionProofs(ctx))?.mailboxProvedAt) throw new MailboxProofRequiredError();
   mailboxProved.add(ctx);
   return ctx as MailboxProved<C>;

@@ -24,6 +24,7 @@ import { base32Encode, matchingStep, otpauthUri } from "./totp";
 
 const SEAL_PURPOSE = "totp-secret";
 const TOTP_OFF = "Your org doesn't allow authenticator apps.";
+const KEY_FIRST = "Your org requires a security key for your role: register a security key first.";
 
 function requireTotpAllowed(ctx: OrgContext) {
   if (!ctx.policy.allowTotp) throw new UserFacingError(TOTP_OFF);
@@ -33,6 +34,8 @@ function requireTotpAllowed(ctx: OrgContext) {
 export async function startAuthenticatorEnrolment(ctx: MailboxProved<SteppedUp>, now = new Date()) {
   requirePermission(ctx, "account:self");
   requireTotpAllowed(ctx);
+  // A session limited to registering the key its role requires (DESIGN.md section 14) registers that, not an app.
+  if (ctx.mfa.keyRequirement?.due) throw new UserFacingError(KEY_FIRST);
   const existing = await db().authenticatorApp.findUnique({ where: { userId: ctx.userId } });
   if (existing?.confirmedAt) throw new UserFacingError("An authenticator app is already connected. Disconnect it first.");
   const secret = crypto.randomBytes(20);

@@ -45,7 +45,8 @@ async function sessionOf(ctx: OrgContext) {
  * for the mailbox proof, so a stolen password alone never enrols one.
  */
 function enrolling(ctx: OrgContext): boolean {
-  return ctx.mfa.required && ctx.mfa.secondFactors.length === 0;
+  // Or registering the key the user's role requires, once in force (DESIGN.md section 14).
+  return (ctx.mfa.required && ctx.mfa.secondFactors.length === 0) || Boolean(ctx.mfa.keyRequirement?.due);
 }
 
 export interface EnrolmentProof {

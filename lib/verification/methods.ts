@@ -4,6 +4,7 @@ import { col, query, rowMapper } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
 import { UserFacingError } from "../errors";
 import { mfaStatusOf, type MfaStatus, type SecondFactor } from "../policy/rules";
+import { keyRequirementStatus } from "../policy/role-requirements";
 import { countedAppSql, countedKeySql, countsUnder, secondFactorCounts, usableAppSql, usableKeySql, type FactorPolicy } from "./second-factors";
 
 // Which verification methods a user has and may use, given their org's
@@ -62,10 +63,14 @@ export async function userMethods(subject: UserSubject, policy: FactorPolicy = s
   };
 }
 
-/** Where a user stands against their org's MFA requirement. Costs no query when the org does not require MFA. */
+/**
+ * Where a user stands against their org's MFA requirement and their role's key requirement. Costs no query when the
+ * org does not require MFA and the user's role does not require a key.
+ */
 export async function mfaStatus(subject: UserSubject, now = new Date()): Promise<MfaStatus> {
-  if (!subject.policy.requireMfa) return mfaStatusOf(subject.policy, [], now);
-  return mfaStatusOf(subject.policy, (await userMethods(subject)).secondFactors, now);
+  const keyRequirement = await keyRequirementStatus(subject, now);
+  if (!subject.policy.requireMfa) return mfaStatusOf(subject.policy, [], now, keyRequirement);
+  return mfaStatusOf(subject.policy, (await userMethods(subject)).secondFactors, now, keyRequirement);
 }
 
 /** The refusal when removing a method would leave a user of an MFA org without any. */

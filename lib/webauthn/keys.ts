@@ -9,6 +9,7 @@ import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { recordEvent, withEvents } from "../events/record";
 import { assertNotLastRequiredMethod } from "../verification/methods";
+import { assertNotLastRequiredKey } from "../policy/role-requirements";
 import { lockUserRow } from "../users/locks";
 import { modelName } from "./aaguids";
 import { notifyKeyRemoved, releaseKeyRegisteredEmail } from "./notifications";
@@ -112,6 +113,7 @@ export async function removeOwnKey(ctx: SteppedUp, keyId: string, now = new Date
   await withEvents(async (tx) => {
     await lockUserRow(tx, ctx);
     await assertNotLastRequiredMethod(tx, ctx, "security-key");
+    await assertNotLastRequiredKey(tx, ctx, keyId);
     const { count } = await tx.securityKey.deleteMany({ where: { id: keyId, userId: ctx.userId, orgId: ctx.orgId } });
     if (count === 0) throw new NotFoundError("That security key");
     await recordEvent(

@@ -1,6 +1,7 @@
 import "server-only";
 import { db } from "../../db/client";
 import { maskEmail } from "../../format";
+import { keyRequirementStatus } from "../../policy/role-requirements";
 import { userMethods } from "../../verification/methods";
 import { countRecoveryCodesLeft } from "../../verification/recovery-codes";
 import { hasTemporaryCode } from "../../verification/temporary-codes";
@@ -38,7 +39,10 @@ export async function verificationChoices(pending: PendingLoginSubject): Promise
   const available = await userMethods(pending);
   const locked = isLockedFor(pending, user.secondFactorFailures);
   if (available.usableKeys.length > 0) methods.push("security-key");
-  if (available.usableApp && !locked) methods.push("authenticator-app");
+  // The role's "Security key only" in force and an accepted key: the key, not the app (break-glass codes stay).
+  const keyRule = await keyRequirementStatus(pending);
+  const keyOnly = Boolean(keyRule?.inForce && keyRule.met);
+  if (available.usableApp && !locked && !keyOnly) methods.push("authenticator-app");
   if (!available.adminRecoveryRequired && !locked && (await countRecoveryCodesLeft(pending)) > 0) methods.push("recovery-code");
   if (await hasTemporaryCode(pending)) methods.push("temporary-code");
   // The emailed code proves only the mailbox: it activates a browser, never stands in for a second factor.

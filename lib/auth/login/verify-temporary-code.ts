@@ -3,6 +3,7 @@ import type { RequestInfo } from "../../http/request-info";
 import { endAdminRecovery } from "../../users/recovery-route";
 import { consumeTemporaryCode } from "../../verification/temporary-codes";
 import type { PendingLoginSubject } from "../org-context";
+import { notifyBreakGlass } from "./break-glass";
 import { verifyWithTypedCode } from "./verification-core";
 
 /**
@@ -30,5 +31,7 @@ export async function verifyWithTemporaryCode(
   );
   // The admin's (or operator's) code is the recovery "Admin recovery required" waited for.
   await endAdminRecovery(pending);
+  // Break-glass when the user's role requires a key (./break-glass.ts).
+  await notifyBreakGlass(pending, "Temporary code", request, now);
   return verified;
 }
