@@ -1,4 +1,5 @@
 import "server-only";
+import { revokeTokensCreatedBy } from "../api-tokens/mutations";
 import { recordEvent, SELF, withEvents } from "../events/record";
 import { requirePermission, type Principal } from "../auth/principal";
 import { hashToken } from "../crypto/tokens";
@@ -139,6 +140,8 @@ export async function confirmCompromiseLink(
     // The old password stops working and every set-password link with it: the one helper every password change uses.
     if (!recoveryCode) await replacePassword(tx, owner, null, now);
     await endSessionsAndPendingLogins(tx, owner, "compromise-reported", now);
+    // Whoever holds the account may have made API tokens with it: they stop working with the sessions.
+    await revokeTokensCreatedBy(owner.id, "creator-contained", tx, { orgId: owner.orgId, actor: SELF, request }, now);
     await tx.activatedDevice.updateMany({ where: { userId: owner.id, orgId: owner.orgId, revokedAt: null }, data: { revokedAt: now, revokedBy: "user" } });
     const suspended = await suspendReportedFactors(tx, found, now);
     const voided = recoveryCode ? null : await voidReportedTemporaryCode(tx, found);

@@ -1,5 +1,6 @@
 import "server-only";
 import { setTimeout as sleep } from "node:timers/promises";
+import { revokeTokensCreatedBy } from "../api-tokens/mutations";
 import { recordEvent, withEvents } from "../events/record";
 import { ANONYMOUS } from "../events/types";
 import type { Elevated } from "../auth/freshness";
@@ -124,9 +125,10 @@ export const RESET_REPEAT_MS = 60_000;
 
 /**
  * An admin's "Reset password" (after their fresh "verify it's you"): the old
- * password stops working, the user's sessions and pending logins end, and a
- * set-password link is emailed. Audited. An email the quota refuses does not
- * undo the rest: the admin is told it was not sent.
+ * password stops working, the user's sessions and pending logins end, the API
+ * tokens they created are revoked, and a set-password link is emailed.
+ * Audited. An email the quota refuses does not undo the rest: the admin is
+ * told it was not sent.
  */
 export async function adminResetPassword(ctx: Elevated, userId: string, now = new Date()): Promise<void> {
   requirePermission(ctx, "users:write");
@@ -146,6 +148,7 @@ export async function adminResetPassword(ctx: Elevated, userId: string, now = ne
     await replacePassword(tx, user, null, now);
     await endSessionsAndPendingLogins(tx, user, "password-reset", now);
     await recordEvent(ctx, { type: "user.password.reset_by_admin", user }, tx);
+    await revokeTokensCreatedBy(user.id, "creator-password-reset", tx, ctx, now);
     // Checked before anything of the email is written, so the transaction goes on without it.
     return issuePasswordReset(tx, { ...user, orgName: ctx.orgName }, "admin", now).then(
       () => null,

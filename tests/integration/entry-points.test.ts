@@ -15,6 +15,7 @@ import { confirmAuthenticatorEnrolment, startAuthenticatorEnrolment } from "@/li
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { base32Decode, stepAt, totpAt } from "@/lib/verification/totp";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
+import { mintApiToken } from "@/lib/api-tokens/tokens";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
 import { proveMailbox } from "../support/enrolment-proof";
@@ -164,6 +165,8 @@ interface Victim {
   member: { userId: string; username: string; sessionId: string; keyId: string; flaggedKeyId: string; suspendedKeyId: string; deviceId: string };
   /** A user who has not set a password yet. */
   invitee: { userId: string };
+  /** An API token the org's admin made. */
+  apiTokenId: string;
 }
 
 interface Caller {
@@ -202,6 +205,13 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
   await activatedDeviceCookie(member.username);
   const device = await db().activatedDevice.findFirstOrThrow({ where: { userId: member.userId } });
   const invitee = await inviteUser(org.admin);
+  const apiToken = await mintApiToken({
+    orgId: org.orgId,
+    name: "CI",
+    scopes: ["setup:read"],
+    expiresAt: new Date(Date.now() + 86_400_000),
+    createdBy: { id: org.adminId, name: org.admin.userName },
+  });
 
   if (requireMfa) await db().orgSettings.update({ where: { orgId: org.orgId }, data: { requireMfa: true, mfaRequiredFrom: null } });
   return {
@@ -219,6 +229,7 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
       deviceId: device.id,
     },
     invitee: { userId: invitee.userId },
+    apiTokenId: apiToken.id,
   };
 }
 
@@ -245,6 +256,7 @@ function victimIds(v: Victim): Set<string> {
     v.member.suspendedKeyId,
     v.member.deviceId,
     v.invitee.userId,
+    v.apiTokenId,
   ]);
 }
 
@@ -264,6 +276,7 @@ type Sample = (victim: Victim, caller: Caller) => unknown;
 const ADVANCED = "app/(app)/settings/advanced/actions.ts";
 const USERS = "app/(app)/setup/users/actions.ts";
 const SESSION_SETTINGS = "app/(app)/setup/session-settings/actions.ts";
+const API_TOKENS = "app/(app)/setup/api-tokens/actions.ts";
 
 /** Shaped like a browser's WebAuthn assertion (passes the schema); no key signed it. */
 const ASSERTION_SHAPE = {
@@ -327,6 +340,9 @@ const SAMPLES: Record<string, Sample> = {
   [`${USERS}#resetUserPasswordAction`]: (v) => ({ userId: v.member.userId }),
   // Setup > Session Settings (admins).
   [`${SESSION_SETTINGS}#saveSessionSettingsAction`]: (v) => sessionSettingsChange(v),
+  // Setup > API Tokens (admins).
+  [`${API_TOKENS}#createApiTokenAction`]: () => ({ name: "Deploy", scopes: ["setup:read", "history:read"], expiresInDays: "30" }),
+  [`${API_TOKENS}#revokeApiTokenAction`]: (v) => ({ tokenId: v.apiTokenId }),
   // CSV exports (admins): the query string.
   ["app/(app)/setup/audit-trail/export/route.ts#GET"]: () => ({}),
   ["app/(app)/setup/login-history/export/route.ts#GET"]: () => ({}),
@@ -374,6 +390,7 @@ const STEP_UP_ENDPOINTS = [
   `${ADVANCED}#removeKeyAction`,
   `${ADVANCED}#startAuthenticatorAction`,
   `${SESSION_SETTINGS}#saveSessionSettingsAction`,
+  `${API_TOKENS}#createApiTokenAction`,
   `${USERS}#clearKeyFlagAction`,
   `${USERS}#disconnectUserAuthenticatorAction`,
   `${USERS}#invalidateRecoveryCodesAction`,
@@ -397,7 +414,7 @@ const MAILBOX_PROOF_ENDPOINTS = [
 ].sort();
 
 /** Admin actions that aim at no record (they act on the caller's own org as a whole): no cross-org case. */
-const ORG_WIDE_ADMIN_ACTIONS = [`${SESSION_SETTINGS}#saveSessionSettingsAction`, `${USERS}#addUserAction`].sort();
+const ORG_WIDE_ADMIN_ACTIONS = [`${SESSION_SETTINGS}#saveSessionSettingsAction`, `${USERS}#addUserAction`, `${API_TOKENS}#createApiTokenAction`].sort();
 
 // ---------------------------------------------------------------------------
 // Calling an endpoint as a browser would, and what it answered.

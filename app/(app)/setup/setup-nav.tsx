@@ -9,7 +9,13 @@ type NavGroup = { heading: string; items?: NavItem[]; subgroups?: { label: strin
 // The Setup tree, like a CRM's (DESIGN.md section 2). Only pages that exist are listed.
 const TREE: NavGroup[] = [
   { heading: "Settings", subgroups: [{ label: "Security", items: [{ href: "/setup/session-settings", label: "Session Settings" }] }] },
-  { heading: "Administration", items: [{ href: "/setup/users", label: "Users" }] },
+  {
+    heading: "Administration",
+    items: [
+      { href: "/setup/users", label: "Users" },
+      { href: "/setup/api-tokens", label: "API Tokens" },
+    ],
+  },
   {
     heading: "Monitoring",
     items: [
