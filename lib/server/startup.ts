@@ -6,6 +6,7 @@ import { assertMailConfigured, mailboxEnabled } from "../email/transport";
 import { authSecret, env } from "../env";
 import { startRetentionSweeper } from "../events/retention";
 import { seedDemoData } from "../orgs/demo-data";
+import { startRequirementReminders } from "../policy/requirement-reminders";
 import { attestationTrust, describeTrust } from "../webauthn/trust/store";
 import { startInProcessWebhookWorker } from "../webhooks/runner";
 
@@ -37,6 +38,8 @@ export async function startServer(): Promise<void> {
     log("mail: MAIL_WORKER=off, delivery left to `npm run mail:worker`");
   }
   startRetentionSweeper(log);
+  // Hourly too: a week and a day before a role's "Security key only", its users without a key are reminded (once each).
+  startRequirementReminders(log);
   // Every instance delivers webhooks: the endpoints are shared out by their claim (lib/webhooks/worker.ts).
   startInProcessWebhookWorker();
   log(`ready at ${config.APP_URL}`);

@@ -2,6 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireOrgContext } from "@/lib/auth/page";
 import { userMethods } from "@/lib/verification/methods";
+import { KeyRequirementNotice } from "../../_components/key-requirement-notice";
 import { Alert, ButtonLink, Card, PageHeader } from "../../_components/ui";
 
 export const metadata: Metadata = { title: "Home" };
@@ -23,6 +24,11 @@ export default async function HomePage() {
             {ctx.orgName} will require multi-factor authentication in {mfa.graceDaysLeft} day{mfa.graceDaysLeft === 1 ? "" : "s"}.{" "}
             {addable.length > 0 ? `Add ${addable.join(" or ")} in Advanced User Details before then.` : "Ask your admin how to set up a second step."}
           </Alert>
+        </div>
+      )}
+      {mfa.keyRequirement?.daysLeft != null && (
+        <div className="mb-6">
+          <KeyRequirementNotice orgName={ctx.orgName} status={mfa.keyRequirement} />
         </div>
       )}
       <div className="grid gap-6 md:grid-cols-2">

@@ -14,6 +14,7 @@ import { MAX_KEYS_PER_USER, keySettingsOf } from "@/lib/webauthn/settings";
 import { Alert, Badge, Card, DescriptionList, PageHeader, formatDateTime } from "../../../_components/ui";
 import { ActionButton } from "../../../_components/action-button";
 import { DeviceList } from "../../../_components/device-list";
+import { KeyRequirementNotice } from "../../../_components/key-requirement-notice";
 import { endOwnSessionAction, revokeOwnDeviceAction } from "./actions";
 import { AuthenticatorApp } from "./authenticator-app";
 import { ChangePassword } from "./change-password";
@@ -49,6 +50,7 @@ export default async function AdvancedUserDetailsPage() {
             {policy.allowTotp ? " or connect an authenticator app" : ""} to continue.
           </Alert>
         )}
+        <KeyRequirementNotice orgName={ctx.orgName} status={mfa.keyRequirement} registerHere />
         {proof.needed && (
           <Card
             title="Confirm your email first"
