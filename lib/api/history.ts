@@ -43,11 +43,11 @@ export const loginHistoryQuery = z.strictObject({
 });
 
 export const loginAttemptSchema = z
-  .object({ id: z.uuid(), at: instant, username: z.string(), result: z.enum(LOGIN_RESULTS), ip: z.string().nullable(), userAgent: z.string().nullable() })
+  .object({ id: z.guid(), at: instant, username: z.string(), result: z.enum(LOGIN_RESULTS), ip: z.string().nullable(), userAgent: z.string().nullable() })
   .meta({ id: "LoginAttempt" });
 export const loginHistoryPageSchema = pageSchema(loginAttemptSchema, "LoginHistoryPage");
 
-const loginCursor = instantCursorCodec("login-history", z.uuid());
+const loginCursor = instantCursorCodec("login-history", z.guid());
 
 export async function loginHistoryPage(principal: TokenPrincipal, query: z.output<typeof loginHistoryQuery>) {
   const before = query.cursor ? loginCursor.decode(query.cursor) : null;
@@ -78,9 +78,9 @@ export const verificationHistoryQuery = z.strictObject({
 
 export const verificationEventSchema = z
   .object({
-    id: z.uuid(),
+    id: z.guid(),
     at: instant,
-    user: z.object({ id: z.uuid(), name: z.string().nullable(), username: z.string().nullable() }),
+    user: z.object({ id: z.guid(), name: z.string().nullable(), username: z.string().nullable() }),
     method: z.string(),
     activity: z.string(),
     result: z.string(),
@@ -91,7 +91,7 @@ export const verificationEventSchema = z
   .meta({ id: "VerificationEvent" });
 export const verificationHistoryPageSchema = pageSchema(verificationEventSchema, "VerificationHistoryPage");
 
-const verificationCursor = instantCursorCodec("verification-history", z.uuid());
+const verificationCursor = instantCursorCodec("verification-history", z.guid());
 
 export async function verificationHistoryPage(principal: TokenPrincipal, query: z.output<typeof verificationHistoryQuery>) {
   const before = query.cursor ? verificationCursor.decode(query.cursor) : null;
@@ -124,7 +124,7 @@ export const auditTrailQuery = z.strictObject(windowFields);
 
 export const auditEntrySchema = z
   .object({
-    id: z.uuid(),
+    id: z.guid(),
     at: instant,
     actor: z.string().nullable().meta({ description: 'Who did it: a user\'s name, API token "name", or what the system ran.' }),
     action: z.string(),

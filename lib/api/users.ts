@@ -14,12 +14,12 @@ import { DEFAULT_LIMIT, cursorParam, limitParam, instantCursorCodec, pageOf, pag
 const instant = z.iso.datetime();
 const flag = z.enum(["true", "false"]).transform((v) => v === "true");
 
-export const userIdParams = z.object({ id: z.uuid().meta({ description: "The user's id." }) });
-export const userKeyParams = z.object({ id: z.uuid().meta({ description: "The user's id." }), keyId: z.uuid().meta({ description: "The key's id." }) });
+export const userIdParams = z.object({ id: z.guid().meta({ description: "The user's id." }) });
+export const userKeyParams = z.object({ id: z.guid().meta({ description: "The user's id." }), keyId: z.guid().meta({ description: "The key's id." }) });
 
 export const userSchema = z
   .object({
-    id: z.uuid(),
+    id: z.guid(),
     name: z.string(),
     username: z.string(),
     email: z.string(),
@@ -39,7 +39,7 @@ export const userDetailSchema = userSchema
   .extend({
     hasPassword: z.boolean().meta({ description: "False until the user sets a password from their invitation or reset link." }),
     pendingInvitation: z.object({ purpose: z.string(), createdAt: instant, expiresAt: instant }).nullable(),
-    sessions: z.array(z.object({ id: z.uuid(), createdAt: instant, lastSeenAt: instant, ip: z.string().nullable(), userAgent: z.string().nullable() })).meta({
+    sessions: z.array(z.object({ id: z.guid(), createdAt: instant, lastSeenAt: instant, ip: z.string().nullable(), userAgent: z.string().nullable() })).meta({
       description: "Live sessions, most recently active first (at most 20).",
     }),
   })
@@ -63,7 +63,7 @@ export const createUserBody = z.strictObject(addUserSchema.shape).meta({ id: "Ne
 
 export const keySchema = z
   .object({
-    id: z.uuid(),
+    id: z.guid(),
     name: z.string(),
     model: z.string().nullable().meta({ description: "The model's name, when Gatehouse knows its AAGUID." }),
     aaguid: z.string(),
@@ -122,7 +122,7 @@ function userOf(user: ListedUser): z.input<typeof userSchema> {
   };
 }
 
-const usersCursor = instantCursorCodec("users", z.uuid());
+const usersCursor = instantCursorCodec("users", z.guid());
 
 export async function usersPage(principal: TokenPrincipal, query: z.output<typeof usersQuery>) {
   const limit = query.limit ?? DEFAULT_LIMIT;
