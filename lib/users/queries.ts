@@ -4,6 +4,7 @@ import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
 import { col, query, rowMapper } from "../db/sql";
 import type { Prisma } from "../db/generated/client";
+import { usersNotMeetingTheirRole } from "../policy/role-requirements";
 import { COUNTED_APP, COUNTED_KEY, countedAppSql, countedKeySql } from "../verification/second-factors";
 
 export const USERS_PAGE_SIZE = 25;
@@ -22,18 +23,24 @@ const listFields = {
   authenticatorApp: { select: { confirmedAt: true } },
 } satisfies Prisma.UserSelect;
 
-/** The verification-method filter of Setup → Users. */
-export type MethodFilter = "none" | "security-key" | "authenticator-app" | "recovery-codes";
+/** The verification-method filter of Setup → Users ("role-requirement": doesn't meet their role's requirement, DESIGN.md section 14). */
+export type MethodFilter = "none" | "security-key" | "authenticator-app" | "recovery-codes" | "role-requirement";
 
 const hasKey: Prisma.UserWhereInput = { securityKeys: { some: COUNTED_KEY } };
 const hasRecoveryCodes: Prisma.UserWhereInput = { recoveryCodes: { some: { usedAt: null } } };
 const hasApp: Prisma.UserWhereInput = { authenticatorApp: COUNTED_APP };
-const METHOD_FILTERS: Record<MethodFilter, Prisma.UserWhereInput> = {
+const METHOD_FILTERS: Record<Exclude<MethodFilter, "role-requirement">, Prisma.UserWhereInput> = {
   none: { NOT: [hasKey, hasApp, hasRecoveryCodes] },
   "security-key": hasKey,
   "authenticator-app": hasApp,
   "recovery-codes": hasRecoveryCodes,
 };
+
+/** A method filter's condition; "role-requirement" is judged in code: what the org's key policy accepts (lib/policy/role-requirements.ts). */
+async function methodWhere(ctx: Principal, method: MethodFilter): Promise<Prisma.UserWhereInput> {
+  if (method === "role-requirement") return { id: { in: (await usersNotMeetingTheirRole(ctx)).map((u) => u.id) } };
+  return METHOD_FILTERS[method];
+}
 
 /**
  * The org's user figures: all users, active users, active users with a
@@ -127,7 +134,7 @@ export async function listUsers(ctx: Principal, query: { q: string; page: number
           ],
         }
       : {}),
-    ...(query.method ? METHOD_FILTERS[query.method] : {}),
+    ...(query.method ? await methodWhere(ctx, query.method) : {}),
   };
   const [users, total] = await Promise.all([
     db().user.findMany({
@@ -157,7 +164,7 @@ export async function listUsersAfter(ctx: Principal, filter: UserListFilter, aft
     ...(filter.active === undefined ? [] : [{ isActive: filter.active }]),
     ...(filter.role ? [{ role: filter.role }] : []),
     ...(filter.hasKey === undefined ? [] : [filter.hasKey ? hasKey : { NOT: hasKey }]),
-    ...(filter.method ? [METHOD_FILTERS[filter.method]] : []),
+    ...(filter.method ? [await methodWhere(ctx, filter.method)] : []),
     ...(after ? [{ OR: [{ createdAt: { gt: after.createdAt } }, { createdAt: after.createdAt, id: { gt: after.id } }] }] : []),
   ];
   return db().user.findMany({ where: { orgId: ctx.orgId, AND: conditions }, select: listFields, orderBy: [{ createdAt: "asc" }, { id: "asc" }], take });

@@ -102,7 +102,7 @@ export const compromiseConfirmSchema = z.object({ token: z.string().min(1).max(1
 export const userListQuerySchema = z.object({
   q: z.string().trim().max(100).optional().default(""),
   page: z.coerce.number().int().min(1).max(10_000).optional().default(1),
-  method: z.enum(["none", "security-key", "authenticator-app", "recovery-codes"]).optional(),
+  method: z.enum(["none", "security-key", "authenticator-app", "recovery-codes", "role-requirement"]).optional(),
 });
 
 export const idSchema = z.string().uuid();

@@ -2,6 +2,8 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { daysUntil, formatDate } from "@/lib/format";
+import { usersNotMeetingTheirRole } from "@/lib/policy/role-requirements";
+import type { OrgPolicy } from "@/lib/policy/rules";
 import { adoptionSummary, type AdoptionSummary } from "@/lib/users/queries";
 import { mdsStatus } from "@/lib/webauthn/trust/store";
 import { claimedKeysSentence } from "../../_components/key-model";
@@ -54,10 +56,27 @@ function securityKeyStep(allowed: boolean, adoption: AdoptionSummary): Checklist
   };
 }
 
+/** Only once a role requires a key (DESIGN.md section 14): done when every active user meets their role's requirement. */
+function roleRequirementStep(policy: OrgPolicy, notMeeting: number): ChecklistStep[] {
+  if (policy.adminRequirement !== "SECURITY_KEY" && policy.standardRequirement !== "SECURITY_KEY") return [];
+  return [
+    {
+      done: notMeeting === 0,
+      title: "Get everyone a security key their role requires",
+      detail:
+        notMeeting === 0
+          ? "Every active user meets their role's requirement."
+          : `${users(notMeeting)} ${notMeeting === 1 ? "doesn't" : "don't"} meet their role's requirement yet.`,
+      href: "/setup/users?method=role-requirement",
+      action: "Users who don't meet their role's requirement",
+    },
+  ];
+}
+
 /** Setup home: what's left to set up, and how far the org's users have come. */
 export default async function SetupHome() {
   const ctx = await requireAdminContext();
-  const adoption = await adoptionSummary(ctx);
+  const [adoption, notMeeting] = await Promise.all([adoptionSummary(ctx), usersNotMeetingTheirRole(ctx)]);
   const { policy } = ctx;
   const mfaDate = policy.requireMfa && policy.mfaRequiredFrom ? policy.mfaRequiredFrom : null;
   const daysLeft = mfaDate ? daysUntil(mfaDate) : null;
@@ -81,6 +100,7 @@ export default async function SetupHome() {
       href: "/setup/users/new",
       action: "Add a user",
     },
+    ...roleRequirementStep(policy, notMeeting.length),
   ];
   const left = steps.filter((s) => !s.done).length;
   return (

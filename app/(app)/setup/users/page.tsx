@@ -59,6 +59,7 @@ export default async function UsersPage({ searchParams }: { searchParams: Promis
           <option value="security-key">Has a security key</option>
           <option value="authenticator-app">Has an authenticator app</option>
           <option value="recovery-codes">Has recovery codes</option>
+          <option value="role-requirement">Doesn&apos;t meet their role&apos;s requirement</option>
         </select>
         <button className="rounded-lg border border-slate-300 bg-white px-3.5 py-2 text-sm font-medium text-slate-700 shadow-sm hover:bg-slate-50">
           Search
