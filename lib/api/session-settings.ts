@@ -96,6 +96,7 @@ export const settingsWarningSchema = z
   .object({
     code: z.string().meta({ description: "Stable: users-left-without-method, keys-would-stop-working, mfa-required-at-once, …" }),
     message: z.string().meta({ description: "The warning as the page shows it." }),
+    role: z.enum(["ADMIN", "STANDARD"]).optional().meta({ description: "For a role's requirement: the role it is about." }),
   })
   .meta({ id: "SettingsWarning" });
 

@@ -249,6 +249,9 @@ describe("Session Settings as one document", () => {
         message: "1 registered key would stop working with these settings: their users will have to verify another way or register an accepted key.",
       },
     ]);
+    // A role's requirement (DESIGN.md section 14): the org's admin has no key.
+    const byRole = await send("PATCH", "/api/v1/session-settings", { secret, query: { dry_run: "true" }, body: { adminRequirement: "SECURITY_KEY" } });
+    expect(byRole.body.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "role-requirement-not-met", role: "ADMIN" })]));
     expect(await tableCounts()).toEqual(before.counts);
     expect(await db().orgSettings.findUnique({ where: { orgId: org.orgId } })).toEqual(before.settings);
     expect(member.keyId).toBeTruthy();
