@@ -99,6 +99,17 @@ export function buildProgram(io: CliIo, state: { command: string; exitCode: numb
   );
   finish(
     program
+      .command("token:create")
+      .description("Create an API token for an org with the system as its creator; prints the secret once (alone on stdout).")
+      .requiredOption("--org <slug>", "the org's slug")
+      .requiredOption("--name <name>", "what the token is for, as Setup → API Tokens lists it")
+      .requiredOption("--scopes <scopes>", "comma-separated, e.g. setup:read,settings:write (none by default)")
+      .requiredOption("--expires <days>", "days until it stops working, 1 to 366")
+      .option("--json", "print the token (with its secret) as JSON")
+      .action(run("token:create", async (options) => (await import("./operator/token-create")).tokenCreate(options as never, io))),
+  );
+  finish(
+    program
       .command("user:recover")
       .description(
         'Recover an org\'s only admin left in "Admin recovery required": prints a temporary verification code (and a set-password link when their password was voided) to hand over in person.',

@@ -7,6 +7,7 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
+import { hashApiTokenSecret } from "@/lib/api-tokens/format";
 import { completeInvitation } from "@/lib/users/invitations";
 import type { CliIo } from "@/cli/io";
 import { runCli } from "@/cli/program";
@@ -149,6 +150,37 @@ describe("operator commands", () => {
     expect(badRole.stderr).toContain("--role");
   });
 
+  it("token:create prints only the secret on stdout, stores its hash with the system as creator, and needs explicit scopes and expiry", async () => {
+    const org = await newOrg();
+
+    const result = await cli(["token:create", "--org", org.slug, "--name", "ci", "--scopes", "setup:read,settings:write", "--expires", "30"]);
+
+    expect(result.code).toBe(0);
+    const secret = result.stdout.trim();
+    expect(secret).toMatch(/^gatehouse_pat_\S+$/);
+    expect(result.stderr).toContain("never shown again");
+    expect(result.stderr).not.toContain(secret);
+    const row = await db().apiToken.findUniqueOrThrow({ where: { secretHash: hashApiTokenSecret(secret) } });
+    expect(row).toMatchObject({ orgId: org.orgId, name: "ci", createdById: null, scopes: expect.arrayContaining(["setup:read", "settings:write"]) });
+    const days = (row.expiresAt.getTime() - Date.now()) / 86_400_000;
+    expect(days).toBeGreaterThan(29.9);
+    expect(days).toBeLessThanOrEqual(30);
+
+    const before = await db().apiToken.count();
+    const noScopes = await cli(["token:create", "--org", org.slug, "--name", "ci", "--expires", "30"]);
+    expect(noScopes.code).toBe(2);
+    expect(noScopes.stderr).toContain("--scopes");
+    const badScope = await cli(["token:create", "--org", org.slug, "--name", "ci", "--scopes", "setup:read,root", "--expires", "30"]);
+    expect(badScope.code).toBe(2);
+    expect(badScope.stderr).toContain('--scopes: no scope "root"');
+    const tooLong = await cli(["token:create", "--org", org.slug, "--name", "ci", "--scopes", "setup:read", "--expires", "400"]);
+    expect(tooLong.code).toBe(2);
+    expect(tooLong.stderr).toContain("--expires");
+    const nowhere = await cli(["token:create", "--org", "no-such-org", "--name", "ci", "--scopes", "setup:read", "--expires", "30"]);
+    expect(nowhere.code).toBe(3);
+    expect(await db().apiToken.count()).toBe(before);
+  });
+
   it("user:recover prints a temporary code as the old script did, and fails with the reason for an unknown user", async () => {
     const org = await newOrg();
 
@@ -178,7 +210,7 @@ describe("the launcher (bin/gatehouse.mjs)", () => {
   it("prints help with the exit codes, and exits 2 on a usage error naming the option", () => {
     const help = spawnSync(process.execPath, [path.join(root, "bin", "gatehouse.mjs"), "--help"], { encoding: "utf8", timeout: 60_000 });
     expect(help.status).toBe(0);
-    for (const command of ["org:create", "user:create", "user:recover", "mds:update", "settings", "users", "keys", "history", "events"]) {
+    for (const command of ["org:create", "user:create", "token:create", "user:recover", "mds:update", "settings", "users", "keys", "history", "events"]) {
       expect(help.stdout).toContain(command);
     }
     expect(help.stdout).toContain("Exit codes:");
