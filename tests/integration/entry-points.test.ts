@@ -15,6 +15,7 @@ import { confirmAuthenticatorEnrolment, startAuthenticatorEnrolment } from "@/li
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { base32Decode, stepAt, totpAt } from "@/lib/verification/totp";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
+import { createEndpoint, pauseEndpoint } from "@/lib/webhooks/endpoints";
 import { mintApiToken } from "@/lib/api-tokens/tokens";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
@@ -165,6 +166,8 @@ interface Victim {
   member: { userId: string; username: string; sessionId: string; keyId: string; flaggedKeyId: string; suspendedKeyId: string; deviceId: string };
   /** A user who has not set a password yet. */
   invitee: { userId: string };
+  /** Two webhook endpoints (Event Streams): one active, one paused. */
+  webhooks: { activeId: string; pausedId: string };
   /** An API token the org's admin made. */
   apiTokenId: string;
 }
@@ -205,6 +208,13 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
   await activatedDeviceCookie(member.username);
   const device = await db().activatedDevice.findFirstOrThrow({ where: { userId: member.userId } });
   const invitee = await inviteUser(org.admin);
+  // Port 9 on loopback (allowed outside production): nothing listens, a test ping fails at once.
+  const endpoint = (description: string) => ({ url: "http://127.0.0.1:9/hook", description, eventTypes: [] });
+  const webhooks = {
+    activeId: (await createEndpoint(await stepUp(org.admin), endpoint("SIEM"))).endpointId,
+    pausedId: (await createEndpoint(await stepUp(org.admin), endpoint("Paused"))).endpointId,
+  };
+  await pauseEndpoint(await stepUp(org.admin), webhooks.pausedId);
   const apiToken = await mintApiToken({
     orgId: org.orgId,
     name: "CI",
@@ -229,6 +239,7 @@ async function victimOrg({ requireMfa = false } = {}): Promise<Victim> {
       deviceId: device.id,
     },
     invitee: { userId: invitee.userId },
+    webhooks,
     apiTokenId: apiToken.id,
   };
 }
@@ -256,6 +267,8 @@ function victimIds(v: Victim): Set<string> {
     v.member.suspendedKeyId,
     v.member.deviceId,
     v.invitee.userId,
+    v.webhooks.activeId,
+    v.webhooks.pausedId,
     v.apiTokenId,
   ]);
 }
@@ -276,6 +289,7 @@ type Sample = (victim: Victim, caller: Caller) => unknown;
 const ADVANCED = "app/(app)/settings/advanced/actions.ts";
 const USERS = "app/(app)/setup/users/actions.ts";
 const SESSION_SETTINGS = "app/(app)/setup/session-settings/actions.ts";
+const EVENT_STREAMS = "app/(app)/setup/event-streams/actions.ts";
 const API_TOKENS = "app/(app)/setup/api-tokens/actions.ts";
 
 /** Shaped like a browser's WebAuthn assertion (passes the schema); no key signed it. */
@@ -340,6 +354,15 @@ const SAMPLES: Record<string, Sample> = {
   [`${USERS}#resetUserPasswordAction`]: (v) => ({ userId: v.member.userId }),
   // Setup > Session Settings (admins).
   [`${SESSION_SETTINGS}#saveSessionSettingsAction`]: (v) => sessionSettingsChange(v),
+  // Setup > Event Streams (admins).
+  [`${EVENT_STREAMS}#createEndpointAction`]: () => ({ url: "http://127.0.0.1:9/new", description: "New", eventTypes: ["user.created"] }),
+  [`${EVENT_STREAMS}#updateEndpointAction`]: (v) => ({ endpointId: v.webhooks.activeId, description: "Changed", eventTypes: ["user.created"] }),
+  [`${EVENT_STREAMS}#pauseEndpointAction`]: (v) => ({ endpointId: v.webhooks.activeId }),
+  [`${EVENT_STREAMS}#resumeEndpointAction`]: (v) => ({ endpointId: v.webhooks.pausedId }),
+  [`${EVENT_STREAMS}#replayEndpointAction`]: (v) => ({ endpointId: v.webhooks.activeId, from: new Date(Date.now() - 3_600_000).toISOString() }),
+  [`${EVENT_STREAMS}#sendTestAction`]: (v) => ({ endpointId: v.webhooks.activeId }),
+  [`${EVENT_STREAMS}#rotateSecretAction`]: (v) => ({ endpointId: v.webhooks.activeId }),
+  [`${EVENT_STREAMS}#deleteEndpointAction`]: (v) => ({ endpointId: v.webhooks.activeId }),
   // Setup > API Tokens (admins).
   [`${API_TOKENS}#createApiTokenAction`]: () => ({ name: "Deploy", scopes: ["setup:read", "history:read"], expiresInDays: "30" }),
   [`${API_TOKENS}#revokeApiTokenAction`]: (v) => ({ tokenId: v.apiTokenId }),
@@ -390,6 +413,11 @@ const STEP_UP_ENDPOINTS = [
   `${ADVANCED}#removeKeyAction`,
   `${ADVANCED}#startAuthenticatorAction`,
   `${SESSION_SETTINGS}#saveSessionSettingsAction`,
+  `${EVENT_STREAMS}#createEndpointAction`,
+  `${EVENT_STREAMS}#deleteEndpointAction`,
+  `${EVENT_STREAMS}#pauseEndpointAction`,
+  `${EVENT_STREAMS}#rotateSecretAction`,
+  `${EVENT_STREAMS}#updateEndpointAction`,
   `${API_TOKENS}#createApiTokenAction`,
   `${USERS}#clearKeyFlagAction`,
   `${USERS}#disconnectUserAuthenticatorAction`,
@@ -414,7 +442,12 @@ const MAILBOX_PROOF_ENDPOINTS = [
 ].sort();
 
 /** Admin actions that aim at no record (they act on the caller's own org as a whole): no cross-org case. */
-const ORG_WIDE_ADMIN_ACTIONS = [`${SESSION_SETTINGS}#saveSessionSettingsAction`, `${USERS}#addUserAction`, `${API_TOKENS}#createApiTokenAction`].sort();
+const ORG_WIDE_ADMIN_ACTIONS = [
+  `${EVENT_STREAMS}#createEndpointAction`,
+  `${SESSION_SETTINGS}#saveSessionSettingsAction`,
+  `${USERS}#addUserAction`,
+  `${API_TOKENS}#createApiTokenAction`,
+].sort();
 
 // ---------------------------------------------------------------------------
 // Calling an endpoint as a browser would, and what it answered.

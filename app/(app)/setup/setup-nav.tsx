@@ -23,6 +23,7 @@ const TREE: NavGroup[] = [
       { href: "/setup/login-history", label: "Login History" },
       { href: "/setup/audit-trail", label: "Setup Audit Trail" },
       { href: "/setup/email-log", label: "Email Log" },
+      { href: "/setup/event-streams", label: "Event Streams" },
     ],
   },
 ];
