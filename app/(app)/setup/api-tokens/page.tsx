@@ -55,7 +55,7 @@ export default async function ApiTokensPage() {
             Tokens
           </h2>
           <HistoryTable
-            columns={["Name", "Scopes", "Created by", "Created", "Expires", "Last used", "Status", ""]}
+            columns={["Name", "Scopes", "Created by", "Created", "Expires", "Last used", "Status", "Actions"]}
             isEmpty={tokens.length === 0}
             empty="No API tokens yet."
           >
