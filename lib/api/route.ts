@@ -4,7 +4,7 @@ import { recordScopeDenied, resolveApiToken } from "../api-tokens/resolve";
 import { describeEntryPoint, type EntryPoint } from "../auth/entry-point";
 import type { Permission } from "../auth/permissions";
 import { can, type TokenPrincipal } from "../auth/principal";
-import { readJsonBody } from "./body";
+import { readBodyText, readJsonBody } from "./body";
 import { ApiProblem, NO_STORE, fieldErrorsFromZod, problemOf, problemResponse, validationProblem, type ProblemSlug } from "./problem";
 
 // The one wrapper of every Admin API route handler (app/api/v1/**): bearer
@@ -140,6 +140,10 @@ export function apiRoute<P extends AnyObject | undefined, Q extends AnyObject | 
       if (!spec.query && url.searchParams.size > 0)
         throw validationProblem([...new Set(url.searchParams.keys())].map((field) => ({ field, message: "Unknown parameter." })));
       const body = spec.body ? await parseWith(spec.body, await readJsonBody(req)) : undefined;
+      // An operation without a body refuses one that carries fields: whoever sent them believes they mean something.
+      if (!spec.body && req.body && !/^\s*(?:\{\s*\})?\s*$/.test(await readBodyText(req))) {
+        throw validationProblem([{ field: "", message: "This operation takes no request body." }]);
+      }
       const reply = await handler({ principal, params: params as Out<P>, query: query as Out<Q>, body: body as Out<B>, request: req });
       const status = reply.status ?? spec.response.status;
       const headers: Record<string, string> = { ...NO_STORE, ...reply.headers };

@@ -316,6 +316,12 @@ describe("bad input is a 4xx problem document, never a 5xx, and changes nothing"
         400,
         "validation",
       ],
+      [
+        "a body where none is taken",
+        send("POST", "/api/v1/users/{id}/deactivate", { secret, params: { id: member.userId }, body: { force: true } }),
+        400,
+        "validation",
+      ],
       ["code hours", send("POST", "/api/v1/users/{id}/temporary-codes", { secret, params: { id: member.userId }, body: { hours: 48 } }), 400, "validation"],
     ];
     for (const [name, pending, status, slug] of cases) {
