@@ -7,14 +7,21 @@ import path from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from "vitest";
 import { verifyPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
+import * as loginHistoryRoute from "@/app/api/v1/login-history/route";
+import * as settingsRoute from "@/app/api/v1/session-settings/route";
+import * as usersRoute from "@/app/api/v1/users/route";
+import * as deactivateRoute from "@/app/api/v1/users/[id]/deactivate/route";
+import * as keysRoute from "@/app/api/v1/users/[id]/keys/route";
 import { hashApiTokenSecret } from "@/lib/api-tokens/format";
+import { pathParams, type ApiHandler } from "@/lib/api/route";
+import { systemPrincipal } from "@/lib/auth/principal";
 import { completeInvitation } from "@/lib/users/invitations";
 import type { CliIo } from "@/cli/io";
 import { runCli } from "@/cli/program";
 import { CONFIRM_PROMPT, STALE_SETTINGS } from "@/cli/admin/settings";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
-import { TEST_PASSWORD } from "../support/factories";
+import { readOrgPolicy, setOrgPolicy, TEST_PASSWORD } from "../support/factories";
 
 // The gatehouse CLI, run in process: operator commands against this file's
 // database (as the system, through the services), admin commands against a
@@ -36,6 +43,9 @@ interface RunOptions {
   env?: Record<string, string>;
   interactive?: boolean;
   answers?: string[];
+  /** Answers prompts instead of `answers` (and may act while the command waits). */
+  ask?: CliIo["ask"];
+  fetch?: typeof fetch;
   sleep?: CliIo["sleep"];
   stop?: AbortController;
 }
@@ -54,9 +64,9 @@ async function cli(argv: string[], options: RunOptions = {}) {
     interactive: options.interactive ?? false,
     ask: async (question) => {
       asked.push(question);
-      return answers.shift() ?? "";
+      return options.ask ? options.ask(question) : (answers.shift() ?? "");
     },
-    fetch: globalThis.fetch,
+    fetch: options.fetch ?? globalThis.fetch,
     sleep: options.sleep ?? (async () => undefined),
     signal: stop.signal,
   };
@@ -611,5 +621,140 @@ describe("admin commands against the Admin API", () => {
     expect(once.code).toBe(0);
     expect(once.stdout).toBe("");
     expect(requests).toHaveLength(1);
+  });
+});
+
+// The same commands against the real Admin API route handlers (app/api/v1), in
+// process: a token made with token:create, the settings-as-code loop, and bad
+// input refused by the server with the field named and nothing changed.
+
+const REAL_ROUTES: Record<string, Record<string, unknown>> = {
+  "/api/v1/session-settings": settingsRoute,
+  "/api/v1/users": usersRoute,
+  "/api/v1/users/{id}/deactivate": deactivateRoute,
+  "/api/v1/users/{id}/keys": keysRoute,
+  "/api/v1/login-history": loginHistoryRoute,
+};
+
+const realApi = (async (input: RequestInfo | URL, init?: RequestInit) => {
+  const request = new Request(input, init);
+  const { pathname } = new URL(request.url);
+  for (const [template, routes] of Object.entries(REAL_ROUTES)) {
+    if (!pathParams(template, pathname)) continue;
+    const handler = routes[request.method] as ApiHandler | undefined;
+    return handler ? handler(request) : new Response(null, { status: 405 });
+  }
+  return new Response(null, { status: 404 });
+}) as typeof fetch;
+
+describe("admin commands against the real Admin API routes", () => {
+  async function setUp() {
+    const org = await newOrg();
+    const made = await cli([
+      "token:create",
+      "--org",
+      org.slug,
+      "--name",
+      "cli-test",
+      "--scopes",
+      "setup:read,settings:write,users:write,history:read",
+      "--expires",
+      "1",
+    ]);
+    expect(made.code).toBe(0);
+    const run = (argv: string[], options: RunOptions = {}) =>
+      cli(argv, { env: { GATEHOUSE_URL: "http://localhost:3000", GATEHOUSE_TOKEN: made.stdout.trim() }, fetch: realApi, ...options });
+    return { org, run };
+  }
+
+  it("settings get > file, edit, settings apply: the change is saved and audited with the token as actor", async () => {
+    const { org, run } = await setUp();
+    const read = await run(["settings", "get"]);
+    expect(read.code).toBe(0);
+    const document = JSON.parse(read.stdout) as Record<string, unknown>;
+    const before = await readOrgPolicy(org.orgId);
+    expect(document.sessionTimeoutMinutes).toBe(before.sessionTimeoutMinutes);
+    const timeout = before.sessionTimeoutMinutes === 60 ? 240 : 60;
+    const file = writeFile(`real-${org.slug}.json`, JSON.stringify({ ...document, sessionTimeoutMinutes: timeout }, null, 2));
+
+    const applied = await run(["settings", "apply", file, "--yes"]);
+
+    expect(applied.stderr).toBe("");
+    expect(applied.code).toBe(0);
+    expect(applied.stdout).toContain(`(sessionTimeoutMinutes): ${before.sessionTimeoutMinutes} → ${timeout}`);
+    expect((await readOrgPolicy(org.orgId)).sessionTimeoutMinutes).toBe(timeout);
+    const event = await db().securityEvent.findFirstOrThrow({ where: { orgId: org.orgId, type: "settings.updated" }, orderBy: { seq: "desc" } });
+    expect(event).toMatchObject({ actorKind: "api-token", actorName: 'API token "cli-test"' });
+
+    const again = await run(["settings", "apply", file, "--yes"]);
+    expect(again.code).toBe(0);
+    expect(again.stdout).toContain("No changes");
+  });
+
+  it("an out-of-range value, an unknown field and a missing field each exit 2 naming the field, and change nothing", async () => {
+    const { org, run } = await setUp();
+    const document = JSON.parse((await run(["settings", "get"])).stdout) as Record<string, unknown>;
+    const before = await readOrgPolicy(org.orgId);
+    const { lockSessionsToIp: _dropped, ...missingOne } = document;
+    const cases: [string, Record<string, unknown>, string][] = [
+      ["range", { ...document, reauthWindowMinutes: 999 }, "reauthWindowMinutes"],
+      ["unknown", { ...document, sessionTimeout: 60 }, "sessionTimeout"],
+      ["missing", missingOne, "lockSessionsToIp"],
+    ];
+    for (const [name, content, field] of cases) {
+      const result = await run(["settings", "apply", writeFile(`${name}-${org.slug}.json`, JSON.stringify(content)), "--yes"]);
+      expect(result.code, name).toBe(2);
+      expect(result.stderr, name).toMatch(new RegExp(`^  ${field}: `, "m"));
+      expect(result.stdout, name).toBe("");
+    }
+    expect(await readOrgPolicy(org.orgId)).toEqual(before);
+  });
+
+  it("a save made while the admin is deciding wins: the apply exits 4 and writes nothing", async () => {
+    const { org, run } = await setUp();
+    const document = JSON.parse((await run(["settings", "get"])).stdout) as Record<string, unknown>;
+    const file = writeFile(`race-${org.slug}.json`, JSON.stringify({ ...document, lockSessionsToIp: !document.lockSessionsToIp }));
+    const system = await systemPrincipal({ id: org.orgId }, "Someone else");
+
+    const result = await run(["settings", "apply", file], {
+      interactive: true,
+      ask: async () => {
+        await setOrgPolicy(system, { sessionTimeoutMinutes: 15 });
+        return "y";
+      },
+    });
+
+    expect(result.code).toBe(4);
+    expect(result.stderr).toBe(`gatehouse settings apply: ${STALE_SETTINGS}\n`);
+    const after = await readOrgPolicy(org.orgId);
+    expect(after.sessionTimeoutMinutes).toBe(15);
+    expect(after.lockSessionsToIp).toBe(document.lockSessionsToIp);
+  });
+
+  it("users list, users deactivate by email, keys list and history login", async () => {
+    const { org, run } = await setUp();
+    const email = `leaving-${unique()}@example.test`;
+    expect((await cli(["user:create", "--org", org.slug, "--email", email, "--name", "Leaving Soon"])).code).toBe(0);
+
+    const listed = await run(["users", "list", "--json"]);
+    expect(listed.code).toBe(0);
+    expect((JSON.parse(listed.stdout) as { username: string }[]).map((u) => u.username).sort()).toEqual([org.admin.username, email].sort());
+
+    const deactivated = await run(["users", "deactivate", email]);
+    expect(deactivated.code).toBe(0);
+    expect((await db().user.findFirstOrThrow({ where: { orgId: org.orgId, username: email } })).isActive).toBe(false);
+    const active = await run(["users", "list", "--active", "--json"]);
+    expect((JSON.parse(active.stdout) as { username: string }[]).map((u) => u.username)).toEqual([org.admin.username]);
+
+    const keys = await run(["keys", "list", org.admin.username]);
+    expect(keys.code).toBe(0);
+    expect(keys.stderr).toContain("has no security keys");
+
+    const history = await run(["history", "login", "--since", "7d", "--json"]);
+    expect(history.code).toBe(0);
+    expect(JSON.parse(history.stdout)).toEqual([]);
+
+    const foreign = await run(["keys", "list", "0b7e7a4e-8a0f-4a57-9a43-2f1f0a3c6d11"]);
+    expect(foreign.code).toBe(3);
   });
 });
