@@ -17,6 +17,9 @@ import { base32Decode, stepAt, totpAt } from "@/lib/verification/totp";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { createEndpoint, pauseEndpoint } from "@/lib/webhooks/endpoints";
 import { mintApiToken } from "@/lib/api-tokens/tokens";
+import { documentOf } from "@/lib/api/session-settings";
+import { permissionsOf, type ApiHandler } from "@/lib/api/route";
+import { TOKEN_GRANTABLE_PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
 import { proveMailbox } from "../support/enrolment-proof";
@@ -80,6 +83,8 @@ function fileKind(file: string): Kind | "unclassified" | null {
   if (/^actions\.[cm]?[jt]sx?$/.test(base)) return base === "actions.ts" ? "action" : "unclassified";
   if (!/^route\.[cm]?[jt]sx?$/.test(base)) return null;
   if (/^app\/\(app\)\/setup\/[^/]+\/export\/route\.ts$/.test(file)) return "export";
+  // The Admin API (lib/api/route.ts): tokens only, checked in "Admin API entry points" below.
+  if (/^app\/api\/v1\/.+\/route\.ts$/.test(file)) return "api";
   if (/^app\/api\/.+\/route\.ts$/.test(file)) return "route";
   return "unclassified";
 }
@@ -139,11 +144,15 @@ async function takeInventory(): Promise<Inventory> {
       }
       const entryPoint = (value as { entryPoint?: EntryPoint }).entryPoint;
       if (!entryPoint) {
-        problems.push(`${name}: no entryPoint (build it with orgAction, publicAction, orgRoute, pendingLoginRoute, publicRoute or orgExport)`);
+        problems.push(`${name}: no entryPoint (build it with orgAction, publicAction, orgRoute, pendingLoginRoute, publicRoute, orgExport or apiRoute)`);
         continue;
       }
       if (entryPoint.kind !== kind) problems.push(`${name}: entryPoint.kind is "${entryPoint.kind}" in a file of ${kind}s`);
-      if (!["public", "pending-login", "user", "admin"].includes(entryPoint.audience)) problems.push(`${name}: unknown audience "${entryPoint.audience}"`);
+      if (!["public", "pending-login", "user", "admin", "token"].includes(entryPoint.audience))
+        problems.push(`${name}: unknown audience "${entryPoint.audience}"`);
+      if (kind === "api" ? !["token", "public"].includes(entryPoint.audience) : entryPoint.audience === "token") {
+        problems.push(`${name}: only Admin API routes (app/api/v1, apiRoute) take API tokens, and they take nothing else`);
+      }
       if (typeof entryPoint.duringEnrolment !== "boolean") problems.push(`${name}: duringEnrolment is not a boolean`);
       if (kind === "export" && (exportName !== "GET" || entryPoint.audience !== "admin" || entryPoint.duringEnrolment)) {
         problems.push(`${name}: a CSV export must be an admin-only GET closed during enrolment (orgExport)`);
@@ -610,7 +619,8 @@ describe("entry points", () => {
     expect(endpoints.map((e) => e.file)).not.toEqual(expect.arrayContaining([NOT_OURS[1]]));
 
     // Every endpoint has a sample input, every admin action in particular, and no sample is left over from a removed one.
-    const names = endpoints.map((e) => e.name);
+    // Admin API routes have their samples in API_SAMPLES ("Admin API entry points" below).
+    const names = endpoints.filter((e) => e.kind !== "api").map((e) => e.name);
     expect(endpoints.filter((e) => e.kind === "action" && isAdmin(e) && !(e.name in SAMPLES)).map((e) => e.name)).toEqual([]);
     expect(names.filter((name) => !(name in SAMPLES))).toEqual([]);
     expect(Object.keys(SAMPLES).filter((name) => !names.includes(name))).toEqual([]);
@@ -811,4 +821,192 @@ describe("entry points", () => {
     expect(observed).toEqual(Object.fromEntries(closed.map((e) => [e.name, refusal(e.kind, "signed-out")])));
     expect(changed).toEqual({});
   });
+});
+
+// ---------------------------------------------------------------------------
+// Admin API entry points (app/api/v1, lib/api/route.ts): API tokens only. Every
+// route is called with a valid request of the victim org and a token that must
+// not work: none, expired, revoked, its creator deactivated, lacking the
+// route's permission, or another org's (for routes that name a record). Each is
+// refused as the document says (401, 403, 404) and changes nothing but the
+// token's own bookkeeping (last used, rate limit) and, for a missing scope, its
+// audited refusal. The victim's own token then succeeds with the same request,
+// so a refusal is never a broken sample.
+
+interface ApiSample {
+  params?: Record<string, string>;
+  query?: Record<string, string>;
+  body?: unknown;
+  headers?: Record<string, string>;
+}
+
+const API = "app/api/v1";
+
+async function settingsSample(v: Victim, whole: boolean): Promise<ApiSample> {
+  const p = policyFromRow(await db().orgSettings.findUnique({ where: { orgId: v.orgId } }));
+  const timeout = p.sessionTimeoutMinutes === 240 ? 480 : 240;
+  return { headers: { "if-match": `"${p.version}"` }, body: whole ? { ...documentOf(p), sessionTimeoutMinutes: timeout } : { sessionTimeoutMinutes: timeout } };
+}
+
+/** A valid request of each Admin API route, aimed at the victim org. */
+const API_SAMPLES: Record<string, (v: Victim) => ApiSample | Promise<ApiSample>> = {
+  [`${API}/session-settings/route.ts#GET`]: () => ({}),
+  [`${API}/session-settings/route.ts#PUT`]: (v) => settingsSample(v, true),
+  [`${API}/session-settings/route.ts#PATCH`]: (v) => settingsSample(v, false),
+  [`${API}/users/route.ts#GET`]: () => ({ query: { limit: "5" } }),
+  [`${API}/users/route.ts#POST`]: () => {
+    const username = `api-${hex()}@victim.test`;
+    return { body: { name: "API User", username, email: username, role: "STANDARD" } };
+  },
+  [`${API}/users/[id]/route.ts#GET`]: (v) => ({ params: { id: v.member.userId } }),
+  [`${API}/users/[id]/deactivate/route.ts#POST`]: (v) => ({ params: { id: v.member.userId } }),
+  [`${API}/users/[id]/reactivate/route.ts#POST`]: async (v) => {
+    await db().user.update({ where: { id: v.invitee.userId }, data: { isActive: false } });
+    return { params: { id: v.invitee.userId } };
+  },
+  [`${API}/users/[id]/reset-password/route.ts#POST`]: (v) => ({ params: { id: v.member.userId } }),
+  [`${API}/users/[id]/end-sessions/route.ts#POST`]: (v) => ({ params: { id: v.member.userId } }),
+  [`${API}/users/[id]/keys/route.ts#GET`]: (v) => ({ params: { id: v.member.userId } }),
+  [`${API}/users/[id]/keys/[keyId]/route.ts#DELETE`]: (v) => ({ params: { id: v.member.userId, keyId: v.member.keyId }, query: { reason: "Reported lost" } }),
+  [`${API}/users/[id]/temporary-codes/route.ts#POST`]: (v) => ({ params: { id: v.member.userId }, body: { hours: 2 } }),
+  [`${API}/login-history/route.ts#GET`]: () => ({}),
+  [`${API}/verification-history/route.ts#GET`]: () => ({}),
+  [`${API}/audit-trail/route.ts#GET`]: () => ({}),
+};
+
+function apiRequestFor(endpoint: Endpoint, sample: ApiSample, secret: string | null): Request {
+  const { operation } = endpoint.fn as unknown as ApiHandler;
+  const url = new URL(
+    operation.path.replace(/\{(\w+)\}/g, (_, name: string) => sample.params?.[name] ?? ""),
+    ORIGIN,
+  );
+  for (const [name, value] of Object.entries(sample.query ?? {})) url.searchParams.set(name, value);
+  const headers: Record<string, string> = { "x-forwarded-for": "198.51.100.9", ...sample.headers };
+  if (secret) headers.authorization = `Bearer ${secret}`;
+  if (sample.body !== undefined) headers["content-type"] = "application/json";
+  return new Request(url, { method: endpoint.exportName, headers, body: sample.body === undefined ? undefined : JSON.stringify(sample.body) });
+}
+
+/** "401 unauthorized": the status and the problem's slug (or "ok" for a success). */
+async function callApi(endpoint: Endpoint, sample: ApiSample, secret: string | null): Promise<string> {
+  const response = await (endpoint.fn as RouteFn)(apiRequestFor(endpoint, sample, secret));
+  if (response.ok) return `${response.status < 300 ? "2xx" : response.status} ok`;
+  const body = (await response.json()) as { type?: string };
+  return `${response.status} ${String(body.type).replace("https://gatehouse.dev/problems/", "")}`;
+}
+
+/** What changed, but for the token's own bookkeeping and (a missing scope) its audited refusal. */
+function apiChanges(before: DbState, after: DbState, auditedRefusal: boolean): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [key, value] of Object.entries(changesBetween(before, after))) {
+    if (key === "count rateLimits" || key === "rows RateLimit" || key === "rows ApiToken") continue;
+    if (auditedRefusal && (key === "count auditEvents" || key === "rows OrgEventCounter")) continue;
+    if (auditedRefusal && (key === "rows SecurityEvent" || key === "rows AuditEvent")) {
+      const { added, removed } = value as { added: string[]; removed: string[] };
+      if (removed.length === 0 && added.every((row) => row.includes("scope_denied") || row.includes("API token refused: scope missing"))) continue;
+    }
+    out[key] = value;
+  }
+  return out;
+}
+
+/** Route files that act on the token's own org as a whole (no record of another org to name). */
+const ORG_WIDE_API = [
+  `${API}/session-settings/route.ts#GET`,
+  `${API}/session-settings/route.ts#PUT`,
+  `${API}/session-settings/route.ts#PATCH`,
+  `${API}/users/route.ts#GET`,
+  `${API}/users/route.ts#POST`,
+  `${API}/login-history/route.ts#GET`,
+  `${API}/verification-history/route.ts#GET`,
+  `${API}/audit-trail/route.ts#GET`,
+].sort();
+
+const tokenOf = (orgId: string, createdBy: { id: string; name: string }, scopes: readonly Permission[], expiresAt = new Date(Date.now() + 86_400_000)) =>
+  mintApiToken({ orgId, name: "probe", scopes, expiresAt, createdBy });
+
+describe("Admin API entry points (API tokens)", () => {
+  it("every Admin API route has a sample; the OpenAPI document is public and every other one is token-only", async () => {
+    const { endpoints, problems } = await entryPoints();
+    expect(problems).toEqual([]);
+    const api = endpoints.filter((e) => e.kind === "api");
+    expect(api.map((e) => e.name)).toEqual(expect.arrayContaining([`${API}/session-settings/route.ts#PUT`, `${API}/users/route.ts#GET`]));
+    expect(api.filter((e) => e.entryPoint.audience === "public").map((e) => e.name)).toEqual([`${API}/openapi.json/route.ts#GET`]);
+    const tokenOnly = api.filter((e) => e.entryPoint.audience === "token").map((e) => e.name);
+    expect(tokenOnly.filter((name) => !(name in API_SAMPLES))).toEqual([]);
+    expect(Object.keys(API_SAMPLES).filter((name) => !tokenOnly.includes(name))).toEqual([]);
+  });
+
+  it(
+    "no token, an expired or revoked one, one whose creator was deactivated, one without the permission, another org's: refused, nothing changed; the org's own token succeeds",
+    { timeout: 600_000 },
+    async () => {
+      const { endpoints } = await entryPoints();
+      const api = endpoints.filter((e) => e.kind === "api" && e.entryPoint.audience === "token").sort(byName);
+      const attackerOrg = await createOrg("Attacker");
+      const attacker = await tokenOf(attackerOrg.orgId, { id: attackerOrg.adminId, name: "Attacker Admin" }, TOKEN_GRANTABLE_PERMISSIONS);
+
+      const observed: Record<string, Record<string, string>> = {};
+      const changed: Record<string, unknown> = {};
+      const unchangedByControl: string[] = [];
+      for (const endpoint of api) {
+        const victim = await victimOrg();
+        const creator = { id: victim.adminId, name: victim.admin.userName };
+        const needed = permissionsOf((endpoint.fn as unknown as ApiHandler).operation);
+        const full = await tokenOf(victim.orgId, creator, TOKEN_GRANTABLE_PERMISSIONS);
+        const expired = await tokenOf(victim.orgId, creator, TOKEN_GRANTABLE_PERMISSIONS, new Date(Date.now() - 1000));
+        const revoked = await tokenOf(victim.orgId, creator, TOKEN_GRANTABLE_PERMISSIONS);
+        await db().apiToken.update({ where: { id: revoked.id }, data: { revokedAt: new Date(), revokedByName: "Victim Admin" } });
+        const lacking = await tokenOf(
+          victim.orgId,
+          creator,
+          TOKEN_GRANTABLE_PERMISSIONS.filter((p) => !needed.includes(p)),
+        );
+        const otherAdmin = await createUser(victim.admin, "ADMIN");
+        const orphaned = await tokenOf(victim.orgId, { id: otherAdmin.userId, name: "Other Admin" }, TOKEN_GRANTABLE_PERMISSIONS);
+        await db().user.update({ where: { id: otherAdmin.userId }, data: { isActive: false } });
+
+        const sample = await API_SAMPLES[endpoint.name]!(victim);
+        const cases: [string, string | null, string][] = [
+          ["no token", null, "401 unauthorized"],
+          ["expired", expired.secret, "401 unauthorized"],
+          ["revoked", revoked.secret, "401 unauthorized"],
+          ["creator deactivated", orphaned.secret, "401 unauthorized"],
+          ["missing scope", lacking.secret, "403 permission-denied"],
+          ...(ORG_WIDE_API.includes(endpoint.name) ? [] : ([["another org's token", attacker.secret, "404 not-found"]] as [string, string, string][])),
+        ];
+        observed[endpoint.name] = {};
+        for (const [name, secret, expected] of cases) {
+          const before = await dbState();
+          const outcome = await callApi(endpoint, sample, secret);
+          observed[endpoint.name]![name] = outcome === expected ? "as documented" : outcome;
+          const changes = apiChanges(before, await dbState(), name === "missing scope");
+          if (Object.keys(changes).length) changed[`${endpoint.name} (${name})`] = changes;
+        }
+        // Control: the victim org's own token, same request.
+        const before = await dbState();
+        observed[endpoint.name]!.control = await callApi(endpoint, sample, full.secret);
+        if (endpoint.exportName !== "GET" && Object.keys(apiChanges(before, await dbState(), false)).length === 0) unchangedByControl.push(endpoint.name);
+      }
+
+      expect(observed).toEqual(
+        Object.fromEntries(
+          api.map((e) => [
+            e.name,
+            {
+              "no token": "as documented",
+              expired: "as documented",
+              revoked: "as documented",
+              "creator deactivated": "as documented",
+              "missing scope": "as documented",
+              ...(ORG_WIDE_API.includes(e.name) ? {} : { "another org's token": "as documented" }),
+              control: "2xx ok",
+            },
+          ]),
+        ),
+      );
+      expect(changed).toEqual({});
+      expect(unchangedByControl).toEqual([]);
+    },
+  );
 });
