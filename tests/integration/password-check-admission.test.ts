@@ -39,7 +39,7 @@ const outcome = (attempt: Promise<unknown>) =>
   );
 
 describe("password hashing outside the login goes through the login's admission", () => {
-  it("re-authentications beyond one org's share are answered 503 while another org's login is admitted", async () => {
+  it("re-authentications beyond one org's share are answered 503 while another org's login is admitted", { timeout: 120_000 }, async () => {
     vi.stubEnv("PASSWORD_LOGIN_LIMIT", "20");
     resetEnvCache();
     const flooding = await createOrg("Reauth flood");
