@@ -1,11 +1,10 @@
 import { spawnSync } from "node:child_process";
-import { existsSync } from "node:fs";
 import path from "node:path";
 import { SoftAuthenticator, type SoftCredential } from "../../tests/support/soft-authenticator";
 import { Browser } from "../lib/browser";
 import { measuredLoad } from "../lib/cpu";
 import { runLoad, type LoadResult } from "../lib/load";
-import { builtPeerNext } from "../lib/peer-next-build";
+import { installedPeer } from "../lib/peer-install";
 import type { ScenarioRun } from "../lib/report";
 import { startApp, type AppServer } from "../lib/servers";
 
@@ -53,13 +52,9 @@ async function passkeySignIn(browser: Browser, authenticator: SoftAuthenticator,
   if (!browser.cookie(SESSION_COOKIE)) throw new Error("peer passkey sign-in: no session cookie");
 }
 
-async function startBare(options: PeerOptions): Promise<AppServer> {
-  const dir = path.join(options.root, "bench", "peer");
-  if (!existsSync(path.join(dir, "node_modules", "better-auth"))) {
-    options.log("installing the peer (npm ci in bench/peer)");
-    const installed = spawnSync("npm", ["ci", "--no-audit", "--no-fund"], { cwd: dir, stdio: "inherit" });
-    if (installed.status !== 0) throw new Error("npm ci in bench/peer failed");
-  }
+async function startBare(options: PeerOptions, install: { seconds: number }): Promise<AppServer> {
+  const { dir, seconds } = installedPeer(path.join(options.root, "bench", "peer"), false, options.log);
+  install.seconds = seconds;
   options.log(`starting Better Auth (bare node:http) on ${options.port}`);
   return startApp({
     name: "better-auth",
@@ -75,7 +70,7 @@ async function startBare(options: PeerOptions): Promise<AppServer> {
 }
 
 async function startNext(options: PeerOptions, build: { seconds: number }): Promise<AppServer> {
-  const { dir, seconds } = builtPeerNext(path.join(options.root, "bench", "peer-next"), options.log);
+  const { dir, seconds } = installedPeer(path.join(options.root, "bench", "peer-next"), true, options.log);
   build.seconds = seconds;
   const env: NodeJS.ProcessEnv = {
     ...process.env,
@@ -103,7 +98,7 @@ async function startNext(options: PeerOptions, build: { seconds: number }): Prom
 /** The peer's scenarios, and the seconds spent installing and building it (0 when a cached build was reused). */
 export async function runPeer(options: PeerOptions): Promise<{ scenarios: ScenarioRun[]; buildSeconds: number }> {
   const build = { seconds: 0 };
-  const app = options.kind === "better-auth-next" ? await startNext(options, build) : await startBare(options);
+  const app = options.kind === "better-auth-next" ? await startNext(options, build) : await startBare(options, build);
   const probe = { serverPid: () => app.rootPid, postgresPid: options.postgresPid };
   try {
     const origin = app.url;
