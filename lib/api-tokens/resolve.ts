@@ -8,6 +8,7 @@ import { env } from "../env";
 import { RateLimitedError, UserFacingError } from "../errors";
 import { recordEvent } from "../events/record";
 import { requestInfo } from "../http/request-info";
+import { apiTokenCreatorMeetsRequirement } from "../policy/role-requirements";
 import { isWellFormedApiTokenSecret, hashApiTokenSecret } from "./format";
 
 // The Admin API's caller (DESIGN.md section 12): a bearer secret becomes a
@@ -18,7 +19,7 @@ import { isWellFormedApiTokenSecret, hashApiTokenSecret } from "./format";
 // stop working).
 
 /** Why a token was refused: for logs and tests, never for the caller (they all read the same). */
-export type ApiTokenFailure = "missing" | "malformed" | "unknown" | "expired" | "revoked" | "creator-inactive";
+export type ApiTokenFailure = "missing" | "malformed" | "unknown" | "expired" | "revoked" | "creator-inactive" | "creator-requirement-unmet";
 
 export const API_TOKEN_REFUSED = "The API token is missing, invalid, expired or revoked.";
 
@@ -26,7 +27,11 @@ export const API_TOKEN_REFUSED = "The API token is missing, invalid, expired or 
 export class ApiTokenError extends UserFacingError {
   override readonly status = 401;
   readonly code: string = "invalid-token";
-  constructor(readonly reason: ApiTokenFailure) {
+  constructor(
+    readonly reason: ApiTokenFailure,
+    /** The token's id, when the secret named one (never the secret): for the log line. */
+    readonly tokenId?: string,
+  ) {
     super(API_TOKEN_REFUSED);
     this.name = "ApiTokenError";
   }
@@ -72,7 +77,19 @@ async function rateLimitToken(tokenId: string, now: Date): Promise<void> {
  * ApiTokenRateLimitedError (a RateLimitedError: 429 with retryAfterSeconds).
  */
 export async function resolveApiToken(request: Request, options: { now?: Date } = {}): Promise<TokenPrincipal> {
-  const now = options.now ?? new Date();
+  try {
+    return await resolve(request, options.now ?? new Date());
+  } catch (error) {
+    // The caller reads one message whatever went wrong; the operator's log says why (a missing header is no news).
+    if (error instanceof ApiTokenError && error.reason !== "missing") {
+      const ip = requestInfo(request.headers).ip ?? "an unknown IP";
+      console.warn(`[api-token] refused (${error.reason})${error.tokenId ? ` token ${error.tokenId}` : ""} from ${ip}`);
+    }
+    throw error;
+  }
+}
+
+async function resolve(request: Request, now: Date): Promise<TokenPrincipal> {
   const secret = bearerSecret(request);
   const token = await db().apiToken.findUnique({
     where: { secretHash: hashApiTokenSecret(secret) },
@@ -89,10 +106,14 @@ export async function resolveApiToken(request: Request, options: { now?: Date } 
     },
   });
   if (!token) throw new ApiTokenError("unknown");
-  if (token.revokedAt) throw new ApiTokenError("revoked");
-  if (token.expiresAt.getTime() <= now.getTime()) throw new ApiTokenError("expired");
+  if (token.revokedAt) throw new ApiTokenError("revoked", token.id);
+  if (token.expiresAt.getTime() <= now.getTime()) throw new ApiTokenError("expired", token.id);
   const creator = token.createdById === null ? null : token.createdBy;
-  if (token.createdById !== null && (!creator || !creator.isActive || creator.role !== "ADMIN")) throw new ApiTokenError("creator-inactive");
+  if (token.createdById !== null && (!creator || !creator.isActive || creator.role !== "ADMIN")) throw new ApiTokenError("creator-inactive", token.id);
+  // Requirements by role (DESIGN.md section 14): only while its creator meets their role's requirement (a key, once in force).
+  if (token.createdById !== null && !(await apiTokenCreatorMeetsRequirement({ userId: token.createdById, orgId: token.orgId }, now))) {
+    throw new ApiTokenError("creator-requirement-unmet", token.id);
+  }
 
   await rateLimitToken(token.id, now);
   const info = requestInfo(request.headers);

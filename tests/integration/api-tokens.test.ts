@@ -106,7 +106,16 @@ describe("resolveApiToken refuses", () => {
     const org = await createOrg("Revoked");
     const token = await adminToken(org);
     await db().apiToken.update({ where: { id: token.id }, data: { revokedAt: new Date(), revokedByName: "test" } });
-    expect(await refusal(apiRequest(token.secret))).toBe("revoked");
+    const warn = vi.spyOn(console, "warn").mockImplementation(() => undefined);
+    try {
+      expect(await refusal(apiRequest(token.secret))).toBe("revoked");
+      // The operator's log says why and which token, never the secret.
+      const logged = warn.mock.calls.map((args) => args.join(" ")).join("\n");
+      expect(logged).toContain(`refused (revoked) token ${token.id} from ${TEST_REQUEST.ip}`);
+      expect(logged).not.toContain(token.secret.slice(API_TOKEN_PREFIX.length));
+    } finally {
+      warn.mockRestore();
+    }
   });
 
   it("a token whose creator was deactivated or is no longer an admin", async () => {
