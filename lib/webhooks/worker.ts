@@ -107,7 +107,14 @@ export async function deliverDueWebhooks(options: WebhookDeliveryOptions = {}): 
   const report: WebhookDeliveryReport = { claimed: 0, delivered: 0, skipped: 0, failed: 0, paused: 0, lostLeases: 0 };
   const { endpoints, leaseUntil } = await claimDue(now(), options.endpoints ?? ENDPOINTS_PER_PASS);
   report.claimed = endpoints.length;
-  await Promise.all(endpoints.map((endpoint) => serve(endpoint, leaseUntil, options, now, report)));
+  await Promise.all(
+    endpoints.map((endpoint) =>
+      serve(endpoint, leaseUntil, options, now, report).catch((error: unknown) => {
+        // A database error or a secret that no longer opens (AUTH_SECRET changed): the lease lapses and the endpoint is tried again.
+        console.error(`[gatehouse webhooks] endpoint ${endpoint.id}: ${error instanceof Error ? error.message : String(error)}`);
+      }),
+    ),
+  );
   return report;
 }
 
