@@ -20,7 +20,7 @@ import type { ApiHandler } from "@/lib/api/route";
 import { sessionCookieName } from "@/lib/auth/options";
 import { DEFAULT_TOKEN_PERMISSIONS, type Permission } from "@/lib/auth/permissions";
 import { db } from "@/lib/db/client";
-import { authSecret } from "@/lib/env";
+import { authSecret, resetEnvCache } from "@/lib/env";
 import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
@@ -418,6 +418,25 @@ describe("who may call", () => {
     }
     expect(await tableCounts()).toEqual(before);
     expect(await db().securityKey.count()).toBe(keysBefore);
+  });
+});
+
+describe("rate limits", () => {
+  it("a token past its budget gets 429 with Retry-After, as a problem document", async () => {
+    const org = await createOrg("Busy");
+    const secret = await tokenFor(org);
+    process.env.API_TOKEN_REQUESTS_PER_MINUTE = "2";
+    resetEnvCache();
+    try {
+      expect((await send("GET", "/api/v1/users", { secret })).status).toBe(200);
+      expect((await send("GET", "/api/v1/users", { secret })).status).toBe(200);
+      const refused = await send("GET", "/api/v1/users", { secret });
+      expect([refused.status, (refused.body as Problem).type]).toEqual([429, problemType("rate-limited")]);
+      expect(Number(refused.headers.get("retry-after"))).toBeGreaterThan(0);
+    } finally {
+      delete process.env.API_TOKEN_REQUESTS_PER_MINUTE;
+      resetEnvCache();
+    }
   });
 });
 
