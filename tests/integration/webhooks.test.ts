@@ -395,7 +395,7 @@ describe("where deliveries may go", () => {
     expect((await endpointRow(endpointId)).lastError).toMatch(/redirect/);
   });
 
-  it("an endless response body is read only up to the cap, and the delivery counts", async () => {
+  it("a 2xx with an endless body counts at once: the body is not read", async () => {
     const { org, endpointId } = await orgWithEndpoint(() => ({ status: 200, hugeBody: true }));
     const heap = process.memoryUsage().heapUsed;
     const started = Date.now();
@@ -403,6 +403,17 @@ describe("where deliveries may go", () => {
     expect(Date.now() - started).toBeLessThan(4_000);
     expect(process.memoryUsage().heapUsed - heap).toBeLessThan(64 * 1024 * 1024);
     expect(Number((await endpointRow(endpointId)).deliveredSeq)).toBe(await lastSeq(org.orgId));
+  });
+
+  it("an endless error body is read only up to the cap: the failure is recorded at once", async () => {
+    const { endpointId } = await orgWithEndpoint(() => ({ status: 500, hugeBody: true }));
+    const heap = process.memoryUsage().heapUsed;
+    const started = Date.now();
+    const report = await deliverDueWebhooks({ timeoutMs: 5_000 });
+    expect(report.failed).toBe(1);
+    expect(Date.now() - started).toBeLessThan(4_000);
+    expect(process.memoryUsage().heapUsed - heap).toBeLessThan(64 * 1024 * 1024);
+    expect((await endpointRow(endpointId)).lastError).toMatch(/^Answered 500: x+$/);
   });
 
   it("an attempt that gets no answer times out", async () => {
