@@ -28,8 +28,12 @@ export interface CliIo {
 /** The real terminal. bin/gatehouse.mjs runs the CLI from the package root and passes the user's directory in GATEHOUSE_CWD. */
 export function processIo(): CliIo {
   const stop = new AbortController();
+  // The first Ctrl-C (or SIGTERM) asks the command to stop cleanly; a second one exits at once.
   for (const signal of ["SIGINT", "SIGTERM"] as const) {
-    process.once(signal, () => stop.abort());
+    process.on(signal, () => {
+      if (stop.signal.aborted) process.exit(130);
+      stop.abort();
+    });
   }
   return {
     out: (text) => void process.stdout.write(text),
@@ -40,7 +44,9 @@ export function processIo(): CliIo {
     async ask(question) {
       const prompt = readline.createInterface({ input: process.stdin, output: process.stderr });
       try {
-        return await prompt.question(question, { signal: stop.signal });
+        // End of input (Ctrl-D) is "no".
+        const closed = new Promise<string>((resolve) => prompt.once("close", () => resolve("")));
+        return await Promise.race([prompt.question(question, { signal: stop.signal }), closed]);
       } finally {
         prompt.close();
       }

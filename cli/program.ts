@@ -20,6 +20,9 @@ const EXAMPLES = `Examples:
   $ GATEHOUSE_URL=https://gatehouse.example.com gatehouse settings get > acme.json
   $ gatehouse settings apply acme.json`;
 
+/** The shell's code for a command ended by Ctrl-C. */
+const EXIT_INTERRUPTED = 130;
+
 type Handler = (...args: unknown[]) => Promise<number | void>;
 
 /** Runs one command line; returns its exit code. Never calls process.exit (bin/gatehouse.mjs and tests decide). */
@@ -42,6 +45,10 @@ function report(error: unknown, command: string, io: CliIo): number {
     return EXIT.usage;
   }
   const prefix = command ? `gatehouse ${command}` : "gatehouse";
+  if (io.signal.aborted) {
+    io.err(`${prefix}: stopped.\n`);
+    return EXIT_INTERRUPTED;
+  }
   if (error instanceof CliError) {
     io.err(`${prefix}: ${error.message}\n`);
     for (const detail of error.details) io.err(`  ${detail}\n`);
@@ -217,7 +224,8 @@ export function buildProgram(io: CliIo, state: { command: string; exitCode: numb
       .option("--after <cursor>", "start after this cursor (printed when it stops), not from the oldest kept event")
       .option("--interval <seconds>", "seconds between polls once caught up", "5")
       .option("--once", "stop once caught up")
-      .option("--format <format>", "ocsf: the same events as OCSF 1.x"),
+      .option("--types <types>", "only these event types, comma-separated (e.g. user.security_key.registered)")
+      .option("--format <format>", "json (default) or ocsf: the same events as OCSF 1.x records"),
     false,
   ).action(withClient("events tail", async (connection, options) => (await import("./admin/history")).eventsTail(connection, options as never, io)));
 

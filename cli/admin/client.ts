@@ -64,9 +64,19 @@ export class ApiError extends CliError {
     readonly problem: Problem | null,
     message: string,
     details: readonly string[],
+    /** Retry-After of a 429 or 503, in seconds. */
+    readonly retryAfterSeconds: number | null = null,
   ) {
     super(exitCodeOfStatus(status), message, details);
     this.name = "ApiError";
+  }
+}
+
+/** No answer at all (refused, timed out, DNS): worth trying again later. */
+export class NetworkError extends CliError {
+  constructor(message: string) {
+    super(EXIT.failure, message);
+    this.name = "NetworkError";
   }
 }
 
@@ -74,8 +84,8 @@ export function exitCodeOfStatus(status: number): number {
   if (status === 400 || status === 413 || status === 415) return EXIT.usage;
   if (status === 401 || status === 403) return EXIT.unauthorized;
   if (status === 404) return EXIT.notFound;
-  // 422: a well-formed request the service refuses in this state (a user already deactivated, yourself).
-  if (status === 409 || status === 412 || status === 422 || status === 428) return EXIT.conflict;
+  // 422: a well-formed request the service refuses in this state (deactivating yourself); 410: an events cursor past retention.
+  if (status === 409 || status === 410 || status === 412 || status === 422 || status === 428) return EXIT.conflict;
   return EXIT.failure;
 }
 
@@ -122,7 +132,7 @@ export class ApiClient {
         signal: AbortSignal.any([AbortSignal.timeout(REQUEST_TIMEOUT_MS), this.io.signal]),
       });
     } catch (error) {
-      throw new CliError(EXIT.failure, `Cannot reach ${url.origin}: ${networkReason(error)}`);
+      throw new NetworkError(`Cannot reach ${url.origin}: ${networkReason(error)}`);
     }
     const body = await readBody(response);
     if (response.status >= 300 && response.status < 400) {
@@ -195,11 +205,10 @@ function apiError(response: Response, body: unknown): ApiError {
     message = `HTTP ${status}${response.statusText ? ` ${response.statusText}` : ""}`;
   }
   if (status === 401) message += " (check GATEHOUSE_TOKEN: the token may be wrong, expired or revoked)";
-  if (status === 429) {
-    const retryAfter = response.headers.get("retry-after");
-    if (retryAfter) message += ` (try again in ${retryAfter} s)`;
-  }
-  return new ApiError(status, problem, message, details);
+  const retryAfter = Number(response.headers.get("retry-after") ?? NaN);
+  const retryAfterSeconds = Number.isFinite(retryAfter) && retryAfter >= 0 ? retryAfter : null;
+  if (status === 429 && retryAfterSeconds !== null) message += ` (try again in ${retryAfterSeconds} s)`;
+  return new ApiError(status, problem, message, details, retryAfterSeconds);
 }
 
 function asProblem(body: unknown): Problem | null {

@@ -1,6 +1,6 @@
 import { CliError, EXIT, usageError } from "../errors";
 import { printJson, printTable, type CliIo } from "../io";
-import { ApiClient, pageData, type Connection } from "./client";
+import { ApiClient, ApiError, NetworkError, pageData, type Connection } from "./client";
 import { text, time, type Item } from "./fields";
 
 // history login (Login History, cursor reads) and events tail (the org's
@@ -39,12 +39,19 @@ export async function historyLogin(connection: Connection, options: { since: str
 
 export interface TailOptions {
   after?: string;
+  types?: string;
   interval: string;
   once?: boolean;
   format?: string;
 }
 
 const MAX_BACKOFF_MS = 60_000;
+
+/** Worth waiting out: no answer, too many requests, or a server error. A refusal (bad token, a cursor past retention) is not. */
+function passing(error: unknown): error is CliError {
+  if (error instanceof ApiError) return error.status === 429 || error.status >= 500;
+  return error instanceof NetworkError;
+}
 
 /**
  * Prints each event as one JSON line, oldest first, and keeps polling until
@@ -54,21 +61,22 @@ const MAX_BACKOFF_MS = 60_000;
 export async function eventsTail(connection: Connection, options: TailOptions, io: CliIo): Promise<void> {
   const intervalSeconds = Number(options.interval);
   if (!Number.isFinite(intervalSeconds) || intervalSeconds < 1 || intervalSeconds > 3600) throw usageError("--interval: seconds from 1 to 3600.");
-  if (options.format !== undefined && options.format !== "ocsf") throw usageError('--format: only "ocsf" (leave it out for Gatehouse\'s own events).');
+  if (options.format !== undefined && options.format !== "ocsf" && options.format !== "json") throw usageError("--format: json (the default) or ocsf.");
   const client = new ApiClient(connection, io);
   let cursor = options.after ?? null;
   let failures = 0;
   while (!io.signal.aborted) {
     let page: { data: Item[]; nextCursor: string | null };
     try {
-      const { body } = await client.get("/api/v1/events", { after: cursor, limit: 100, format: options.format });
+      const { body } = await client.get("/api/v1/events", { after: cursor, limit: 100, format: options.format, types: options.types });
       page = { data: pageData<Item>(body, "/api/v1/events"), nextCursor: (body as { nextCursor?: string | null }).nextCursor ?? null };
       failures = 0;
     } catch (error) {
       if (io.signal.aborted) break;
-      if (!(error instanceof CliError) || error.exitCode !== EXIT.failure) throw error;
+      if (!passing(error)) throw error;
       failures += 1;
-      const wait = Math.min(MAX_BACKOFF_MS, intervalSeconds * 1000 * 2 ** Math.min(failures - 1, 6));
+      const backoff = Math.min(MAX_BACKOFF_MS, intervalSeconds * 1000 * 2 ** Math.min(failures - 1, 6));
+      const wait = error instanceof ApiError && error.retryAfterSeconds !== null ? Math.max(backoff, error.retryAfterSeconds * 1000) : backoff;
       io.err(`gatehouse events tail: ${error.message}; retrying in ${Math.round(wait / 1000)} s\n`);
       await io.sleep(wait, io.signal);
       continue;

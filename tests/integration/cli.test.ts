@@ -617,10 +617,30 @@ describe("admin commands against the Admin API", () => {
     expect(result.stderr).toContain("continue with --after c3");
 
     requests = [];
-    const once = await cli(["events", "tail", "--once", "--after", "c3"], { env: env() });
+    const once = await cli(["events", "tail", "--once", "--after", "c3", "--types", "user.login.succeeded"], { env: env() });
     expect(once.code).toBe(0);
     expect(once.stdout).toBe("");
     expect(requests).toHaveLength(1);
+    expect(requests[0]!.query.get("types")).toBe("user.login.succeeded");
+  });
+
+  it("events tail waits out a server error, and stops at a refusal (a cursor past retention: 410 → exit 4)", async () => {
+    let calls = 0;
+    answer = () => {
+      calls += 1;
+      if (calls === 1) return { ...problem(503, "Gatehouse is busy"), headers: { "retry-after": "5" } };
+      if (calls === 2) return { status: 200, body: { items: [{ id: "evt-9", seq: 9 }], nextCursor: "c9" } };
+      return problem(410, "The cursor is past the events' retention");
+    };
+    const waits: number[] = [];
+
+    const result = await cli(["events", "tail"], { env: env(), sleep: async (ms) => void waits.push(ms) });
+
+    expect(result.code).toBe(4);
+    expect(waits).toEqual([5_000]);
+    expect(result.stdout).toBe('{"id":"evt-9","seq":9}\n');
+    expect(result.stderr).toContain("Gatehouse is busy; retrying in 5 s");
+    expect(result.stderr).toContain("The cursor is past the events' retention");
   });
 });
 
