@@ -15,11 +15,12 @@ export type ExitCode = (typeof EXIT)[keyof typeof EXIT];
 
 export const EXIT_CODES_HELP = `Exit codes:
   0  done
-  1  failed (server error, network, rate limited, anything else)
+  1  failed (server error, network, rate limited, declined at the prompt, anything else)
   2  usage or bad input (a missing option, an unreadable or invalid file, a value the server refused)
   3  not found (the org, user or key does not exist, or is another org's)
-  4  conflict or precondition failed (taken slug or username; settings changed since read: HTTP 409/412/428)
+  4  conflict or precondition failed (a taken slug or username; settings changed since read; HTTP 409/410/412/422/428)
   5  unauthorized or forbidden (no or bad token, a scope the token lacks: HTTP 401/403)
+  130 stopped with Ctrl-C
   mds:update keeps its own codes: 2 usage, 3 download, 4 refused, 5 rollback, 6 write (README, "FIDO metadata").`;
 
 export const EXIT_CODES_SHORT = "Exit codes: 0 ok, 1 failed, 2 bad input, 3 not found, 4 conflict, 5 unauthorized (see gatehouse --help).";
