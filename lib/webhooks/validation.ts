@@ -5,10 +5,11 @@ import { SECURITY_EVENT_TYPES, type SecurityEventType } from "../events/types";
 
 const eventTypeSchema = z.enum(SECURITY_EVENT_TYPES.filter((t) => t !== "legacy.audit") as [SecurityEventType, ...SecurityEventType[]]);
 
-/** Checkboxes: none ticked, one (a string) or several (an array). None ticked or every one ticked: all types. */
+/** Checkboxes: one ticked (a string) or several (an array); none is refused. Every one ticked means all types, also those added later. */
 const eventTypesSchema = z
   .union([z.array(eventTypeSchema), eventTypeSchema, z.undefined()])
-  .transform((value) => (value === undefined ? [] : Array.isArray(value) ? [...new Set(value)].sort() : [value]));
+  .transform((value) => (value === undefined ? [] : Array.isArray(value) ? [...new Set(value)].sort() : [value]))
+  .refine((types) => types.length > 0, "Tick at least one event type.");
 
 export const endpointIdSchema = z.object({ endpointId: z.uuid() });
 

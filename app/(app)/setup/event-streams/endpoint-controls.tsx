@@ -189,7 +189,9 @@ function EditForm({ endpoint, groups }: { endpoint: EndpointView; groups: EventT
     form.set("endpointId", endpoint.id);
     const result = await stepUp.run(() => updateEndpointAction(form));
     if (!result) return;
-    setMessage(result.ok ? { ok: true, text: "Saved." } : { ok: false, text: result.error });
+    setMessage(
+      result.ok ? { ok: true, text: "Saved." } : { ok: false, text: result.fieldErrors?.eventTypes ?? result.fieldErrors?.description ?? result.error },
+    );
     if (result.ok) router.refresh();
   }
 

@@ -6,7 +6,7 @@ export function EventTypeFields({ groups, selected, idPrefix }: { groups: EventT
   return (
     <fieldset>
       <legend className="text-sm font-medium text-slate-700">Event types</legend>
-      <p className="text-sm text-slate-500">All are ticked by default. Every type ticked also means types added in later versions.</p>
+      <p className="text-sm text-slate-500">All are ticked by default; with every type ticked the endpoint also gets types added in later versions.</p>
       <div className="mt-2 grid gap-4 sm:grid-cols-2">
         {groups.map((group) => (
           <fieldset key={group.label} className="rounded-lg border border-slate-200 p-3">
