@@ -9,8 +9,8 @@ import { defineEmailTemplate } from "./template";
 const breakGlassFields = {
   name: nameField,
   orgName: nameField,
-  // "recovery code" | "temporary code": as the sentence says it.
-  method: z.enum(["recovery code", "temporary code"]),
+  // "recovery code" or "temporary code": as the sentence says it.
+  method: nameField,
   ...madeFromFields,
 };
 
