@@ -1,7 +1,8 @@
 import fs from "node:fs";
 import path from "node:path";
 import { encode } from "next-auth/jwt";
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
+import { previewSessionSettingsAction } from "@/app/(app)/setup/session-settings/actions";
 import * as auditTrail from "@/app/api/v1/audit-trail/route";
 import * as loginHistory from "@/app/api/v1/login-history/route";
 import * as sessionSettings from "@/app/api/v1/session-settings/route";
@@ -25,9 +26,13 @@ import { finishKeyRegistration } from "@/lib/webauthn/registration";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
 import { createOrg, createUser, signIn } from "../support/factories";
+import { actAs, formData } from "../support/next-request";
 import { expectDocumented, openApiDocument, openApiProblems } from "../support/openapi";
 import { keyResponseFor, reauthenticate, setOrgSettings } from "../support/security-keys";
 import { registering } from "../support/step-up";
+
+vi.mock("next/headers", async () => (await import("../support/next-request")).nextHeadersMock);
+vi.mock("next/cache", async () => (await import("../support/next-request")).nextCacheMock);
 
 useTestDatabase();
 
@@ -254,6 +259,44 @@ describe("Session Settings as one document", () => {
     expect(byRole.body.warnings).toEqual(expect.arrayContaining([expect.objectContaining({ code: "role-requirement-not-met", role: "ADMIN" })]));
     expect(await tableCounts()).toEqual(before.counts);
     expect(await db().orgSettings.findUnique({ where: { orgId: org.orgId } })).toEqual(before.settings);
+    expect(member.keyId).toBeTruthy();
+  });
+});
+
+describe("the page's save asks the same function", () => {
+  it("Session Settings' preview (before its step-up) gives the warnings the API's dry run gives", async () => {
+    const org = await createOrg("Page");
+    const member = await userWithKey(org);
+    const secret = await tokenFor(org);
+    const { document, etag } = await readSettings(secret);
+    const api = await send("PATCH", "/api/v1/session-settings", {
+      secret,
+      query: { dry_run: "true" },
+      body: { allowSecurityKeys: false, requireMfa: true },
+      headers: { "if-match": etag },
+    });
+    await actAs(org.adminToken);
+    const page = await previewSessionSettingsAction(
+      formData({
+        version: etag.replaceAll('"', ""),
+        ...Object.fromEntries(
+          Object.entries(document)
+            .filter(([, v]) => v === true)
+            .map(([k]) => [k, "on"]),
+        ),
+        allowSecurityKeys: undefined,
+        requireMfa: "on",
+        mfaRequiredFrom: "",
+        reauthWindowMinutes: String(document.reauthWindowMinutes),
+        userVerification: String(document.userVerification),
+        authenticatorType: String(document.authenticatorType),
+        sessionTimeoutMinutes: String(document.sessionTimeoutMinutes),
+        adminRequirement: String(document.adminRequirement),
+        standardRequirement: String(document.standardRequirement),
+      }),
+    );
+    expect(page).toEqual({ ok: true, data: { warnings: api.body.warnings } });
+    expect((api.body.warnings as unknown[]).length).toBe(2);
     expect(member.keyId).toBeTruthy();
   });
 });

@@ -363,6 +363,7 @@ const SAMPLES: Record<string, Sample> = {
   [`${USERS}#resetUserPasswordAction`]: (v) => ({ userId: v.member.userId }),
   // Setup > Session Settings (admins).
   [`${SESSION_SETTINGS}#saveSessionSettingsAction`]: (v) => sessionSettingsChange(v),
+  [`${SESSION_SETTINGS}#previewSessionSettingsAction`]: (v) => sessionSettingsChange(v),
   // Setup > Event Streams (admins).
   [`${EVENT_STREAMS}#createEndpointAction`]: () => ({ url: "http://127.0.0.1:9/new", description: "New", eventTypes: ["user.created"] }),
   [`${EVENT_STREAMS}#updateEndpointAction`]: (v) => ({ endpointId: v.webhooks.activeId, description: "Changed", eventTypes: ["user.created"] }),
@@ -453,6 +454,7 @@ const MAILBOX_PROOF_ENDPOINTS = [
 /** Admin actions that aim at no record (they act on the caller's own org as a whole): no cross-org case. */
 const ORG_WIDE_ADMIN_ACTIONS = [
   `${EVENT_STREAMS}#createEndpointAction`,
+  `${SESSION_SETTINGS}#previewSessionSettingsAction`,
   `${SESSION_SETTINGS}#saveSessionSettingsAction`,
   `${USERS}#addUserAction`,
   `${API_TOKENS}#createApiTokenAction`,

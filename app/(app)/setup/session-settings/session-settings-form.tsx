@@ -52,13 +52,7 @@ export function SessionSettingsForm({
   keyModels: readonly RegisteredKeyModel[];
   roleNotMet: RoleNotMet;
 }) {
-  const { result, pending, top, onSubmit, stepUpPanel, keyRuleSaved } = useSaveSessionSettings({
-    initial,
-    keyOnlyUserCount,
-    usersWithoutSecondFactor,
-    keyModels,
-    roleNotMet,
-  });
+  const { result, pending, top, onSubmit, stepUpPanel, keyRuleSaved } = useSaveSessionSettings();
 
   const fieldErrors = result && !result.ok ? (result.fieldErrors ?? {}) : {};
   const mustEnrol = result?.ok === true && result.data.enrolmentDue;
