@@ -1,4 +1,7 @@
 import { beforeAll, describe, expect, it, vi } from "vitest";
+import { resolveApiToken } from "@/lib/api-tokens/resolve";
+import { mintApiToken } from "@/lib/api-tokens/tokens";
+import { DEFAULT_TOKEN_PERMISSIONS } from "@/lib/auth/permissions";
 import { saveSessionSettingsAction } from "@/app/(app)/setup/session-settings/actions";
 import { issueTemporaryCodeAction } from "@/app/(app)/setup/users/actions";
 import { authorize, KEY_ENROLMENT_REQUIRED } from "@/lib/auth/context";
@@ -304,6 +307,19 @@ describe("break-glass, removing keys, promotion and API tokens", () => {
     await setUserRole(await stepUp(org.admin), user.userId, "ADMIN");
     expect(restricted(await contextOf(token))).toBe(true);
     expect(await apiTokenCreatorMeetsRequirement({ userId: user.userId, orgId: org.orgId })).toBe(false);
+
+    // The Admin API: a token its creator made works only while they meet their role's requirement.
+    const minted = await mintApiToken({
+      orgId: org.orgId,
+      name: "deploy",
+      scopes: DEFAULT_TOKEN_PERMISSIONS,
+      expiresAt: new Date(Date.now() + 30 * DAY),
+      createdBy: { id: user.userId, name: "Promoted" },
+    });
+    const request = () => new Request("http://localhost/api/v1/session-settings", { headers: { authorization: `Bearer ${minted.secret}` } });
+    expect(await rejectionOf(resolveApiToken(request()))).toMatchObject({ reason: "creator-requirement-unmet" });
+    await requireByRole(org.orgId, { ADMIN: { requirement: "SECURITY_KEY", from: FUTURE } });
+    expect((await resolveApiToken(request())).orgId).toBe(org.orgId);
   });
 });
 
