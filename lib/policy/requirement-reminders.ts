@@ -5,7 +5,8 @@ import type { Role } from "../db/generated/client";
 import { enqueueEmail } from "../email/outbox";
 import { env } from "../env";
 import { usersNotMeetingTheirRole } from "./role-requirements";
-import { daysUntil, roleRequirementOf, policyFromRow } from "./rules";
+import { daysUntil } from "../format";
+import { roleRequirementOf, policyFromRow } from "./rules";
 
 // Before a role's "Security key only" takes effect (DESIGN.md section 14), each
 // user of the role without a key the org accepts gets one email a week before

@@ -1,12 +1,15 @@
 import type { OrgSettings } from "../db/generated/client";
 import type { AuthenticatorType, Role, RoleRequirement, UserVerification } from "../db/generated/enums";
 import { formatDate } from "../format";
+import { ROLE_REQUIREMENT_LABELS, type KeyRequirementStatus, type RoleRequirementState } from "./role-rules";
 
 // An org's identity verification and session policy (DESIGN.md section 3):
 // its values, defaults, labels and the pure rules later flows apply to it.
 // Labels are the contract's wording, word for word.
 
 export type { AuthenticatorType, Role, RoleRequirement, UserVerification };
+// Requirements by role's own pure rules (DESIGN.md section 14), re-exported: the policy's one entry point.
+export * from "./role-rules";
 
 export interface PolicyValues {
   allowSecurityKeys: boolean;
@@ -30,16 +33,6 @@ export interface PolicyValues {
   standardRequiredFrom: Date | null;
   sessionTimeoutMinutes: number;
   lockSessionsToIp: boolean;
-}
-
-/** A role's "Required verification" as it applies to one user of that role (effectivePolicy derives it). */
-export interface RoleRequirementState {
-  role: Role;
-  requirement: RoleRequirement;
-  /** "Required from" (a UTC day); null = from the save on. */
-  requiredFrom: Date | null;
-  /** "Security key only" and its day has come (UTC, like "MFA required from"). */
-  inForce: boolean;
 }
 
 export interface OrgPolicy extends PolicyValues {
@@ -112,30 +105,6 @@ export const AUTHENTICATOR_TYPE_LABELS: Record<AuthenticatorType, string> = {
   SECURITY_KEYS_ONLY: "Physical security keys only",
   SECURITY_KEYS_AND_PASSKEYS: "Security keys and passkeys on this device",
 };
-
-export const ROLE_REQUIREMENT_LABELS: Record<RoleRequirement, string> = {
-  ANY_METHOD: "Any method the org allows",
-  SECURITY_KEY: "Security key only",
-};
-
-/** The two fields of a role's requirement, by role. */
-export const ROLE_REQUIREMENT_FIELDS = {
-  ADMIN: { requirement: "adminRequirement", requiredFrom: "adminRequiredFrom" },
-  STANDARD: { requirement: "standardRequirement", requiredFrom: "standardRequiredFrom" },
-} as const satisfies Record<Role, { requirement: PolicyField; requiredFrom: PolicyField }>;
-
-/** A role's requirement under a policy, and whether it is in force at `now` (from 00:00 UTC of "Required from"). Pure. */
-export function roleRequirementOf(
-  policy: Pick<PolicyValues, "adminRequirement" | "adminRequiredFrom" | "standardRequirement" | "standardRequiredFrom">,
-  role: Role,
-  now = new Date(),
-): RoleRequirementState {
-  const fields = ROLE_REQUIREMENT_FIELDS[role];
-  const requirement = policy[fields.requirement];
-  const requiredFrom = policy[fields.requiredFrom];
-  const inForce = requirement === "SECURITY_KEY" && (!requiredFrom || now.getTime() >= requiredFrom.getTime());
-  return { role, requirement, requiredFrom, inForce };
-}
 
 export function timeoutLabel(minutes: number): string {
   if (minutes < 60 || minutes % 60 !== 0) return `${minutes} minutes`;
@@ -244,35 +213,6 @@ export interface MfaStatus {
   secondFactors: SecondFactor[];
   /** The user's role requires a security key ("Security key only", DESIGN.md section 14); null when it does not. */
   keyRequirement: KeyRequirementStatus | null;
-}
-
-/** Where a user stands against their role's "Security key only". */
-export interface KeyRequirementStatus {
-  requiredFrom: Date | null;
-  inForce: boolean;
-  /** The user has a key the org's key policy accepts (lib/policy/role-requirements.ts meetsRoleRequirement). */
-  met: boolean;
-  /** In force and not met: the session may only register a key (like enrolmentDue). */
-  due: boolean;
-  /** Not met and before "Required from": whole days left to register a key. */
-  daysLeft: number | null;
-}
-
-/** Whole days from `now` to a UTC day (at least 1 while it is in the future). */
-export function daysUntil(day: Date, now = new Date()): number {
-  return Math.ceil((day.getTime() - now.getTime()) / 86_400_000);
-}
-
-/** A role's key requirement and whether the user meets it, as a status (null when the role does not require a key). Pure. */
-export function keyRequirementStatusOf(requirement: RoleRequirementState | undefined, met: boolean, now = new Date()): KeyRequirementStatus | null {
-  if (!requirement || requirement.requirement !== "SECURITY_KEY") return null;
-  const { requiredFrom, inForce } = requirement;
-  return { requiredFrom, inForce, met, due: inForce && !met, daysLeft: !met && !inForce && requiredFrom ? daysUntil(requiredFrom, now) : null };
-}
-
-/** The session may do nothing but enrol: a first second factor (required MFA) or a key (its role's requirement). */
-export function enrolmentRestricted(mfa: Pick<MfaStatus, "enrolmentDue" | "keyRequirement">): boolean {
-  return mfa.enrolmentDue || Boolean(mfa.keyRequirement?.due);
 }
 
 /** Where a user with these second factors stands against the org's MFA requirement. */
