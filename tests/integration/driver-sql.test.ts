@@ -6,7 +6,7 @@ import type { PasswordCheckedUser } from "@/lib/auth/org-context";
 import { completePendingLogin, createPendingLogin, findPendingLogin } from "@/lib/auth/login/pending-login";
 import { hitRateLimits } from "@/lib/auth/rate-limit";
 import { db, openDatabase, PGLITE_SHARED_BUFFERS } from "@/lib/db/client";
-import { policyFromRow } from "@/lib/policy/rules";
+import { effectivePolicy } from "@/lib/policy/effective";
 import { useTestDatabase } from "../support/database";
 import { TEST_REQUEST, createOrg, createUser, setOrgPolicy } from "../support/factories";
 
@@ -27,7 +27,12 @@ async function checkedUser() {
   await setOrgPolicy(org.admin, { requireMfa: true, mfaRequiredFrom: new Date("2030-01-15T00:00:00Z") });
   const user = await createUser(org.admin);
   const settings = await db().orgSettings.findUnique({ where: { orgId: org.orgId } });
-  return Object.freeze({ kind: "password-checked", orgId: org.orgId, userId: user.userId, policy: policyFromRow(settings) }) as PasswordCheckedUser;
+  return Object.freeze({
+    kind: "password-checked",
+    orgId: org.orgId,
+    userId: user.userId,
+    policy: effectivePolicy(settings, "STANDARD"),
+  }) as PasswordCheckedUser;
 }
 
 describe("plain SQL on the login's hot path", () => {
