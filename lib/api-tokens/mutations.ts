@@ -137,6 +137,8 @@ export async function revokeApiToken(ctx: OrgContext | SystemPrincipal, tokenId:
 const REVOKED_BY: Record<Exclude<ApiTokenRevocationReason, "revoked">, string> = {
   "creator-contained": "Gatehouse: its creator reported “This wasn't me”",
   "creator-password-reset": "Gatehouse: an admin reset its creator's password",
+  "creator-deactivated": "Gatehouse: its creator was deactivated",
+  "creator-demoted": "Gatehouse: its creator is no longer an admin",
 };
 
 /**

@@ -11,6 +11,8 @@ const REVOKED_BECAUSE: Record<ApiTokenRevocationReason, string> = {
   revoked: "Revoked",
   "creator-contained": "Revoked: its creator reported “This wasn't me”",
   "creator-password-reset": "Revoked: an admin reset its creator's password",
+  "creator-deactivated": "Revoked: its creator was deactivated",
+  "creator-demoted": "Revoked: its creator is no longer an admin",
 };
 
 export const apiTokenProjectors = {

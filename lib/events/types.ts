@@ -171,8 +171,8 @@ export type SecurityEventInput =
   | Of<"api_token.revoked", { user?: TargetUser; data: { tokenId: string; name: string; reason: ApiTokenRevocationReason } }>
   | Of<"api_token.scope_denied", { data: { tokenId: string; name: string; permission: string } }>;
 
-/** Why a token was revoked: by an admin, or because its creator reported "This wasn't me" or had their password reset by an admin. */
-export type ApiTokenRevocationReason = "revoked" | "creator-contained" | "creator-password-reset";
+/** Why a token was revoked: by an admin, or because its creator reported "This wasn't me", had their password reset by an admin, was deactivated or lost the Admin role. */
+export type ApiTokenRevocationReason = "revoked" | "creator-contained" | "creator-password-reset" | "creator-deactivated" | "creator-demoted";
 
 export type SecurityEventOf<T extends SecurityEventType> = Extract<SecurityEventInput, { type: T }>;
 

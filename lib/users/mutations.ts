@@ -6,6 +6,7 @@ import { db } from "../db/client";
 import type { Role } from "../db/generated/client";
 import { isUniqueViolation } from "../db/errors";
 import { wakeMailWorker } from "../email/runner";
+import { revokeTokensCreatedBy } from "../api-tokens/mutations";
 import { recordEvent, withEvents } from "../events/record";
 import { NotFoundError, UserFacingError } from "../errors";
 import type { AddUserInput } from "../validation/account";
@@ -119,6 +120,8 @@ export async function setUserActive(ctx: Elevated, userId: string, active: boole
         where: { userId, orgId: ctx.orgId, revokedAt: null },
         data: { revokedAt: new Date(), revokedReason: "user-deactivated" },
       });
+      // For good: reactivating the user does not bring their API tokens back (they make new ones).
+      await revokeTokensCreatedBy(userId, "creator-deactivated", tx, ctx);
     }
     await recordEvent(ctx, { type: active ? "user.reactivated" : "user.deactivated", user }, tx);
   });
@@ -133,6 +136,8 @@ export async function setUserRole(ctx: Elevated, userId: string, role: Role): Pr
   if (user.role === role) return;
   await withEvents(async (tx) => {
     await tx.user.updateMany({ where: { id: userId, orgId: ctx.orgId }, data: { role } });
+    // A token never outlives its creator's admin role: promoting them again does not bring it back.
+    if (role !== "ADMIN") await revokeTokensCreatedBy(userId, "creator-demoted", tx, ctx);
     await recordEvent(ctx, { type: "user.role.changed", user: { id: userId }, data: { from: user.role, to: role } }, tx);
   });
 }

@@ -13,6 +13,7 @@ import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { NotFoundError, RateLimitedError, UserFacingError } from "@/lib/errors";
 import { confirmCompromiseLink } from "@/lib/users/compromise";
+import { setUserActive, setUserRole } from "@/lib/users/mutations";
 import { adminResetPassword } from "@/lib/users/password-reset";
 import { generateRecoveryCodes } from "@/lib/verification/recovery-codes";
 import { useTestDatabase } from "../support/database";
@@ -400,6 +401,28 @@ describe("a token stops working when its creator", () => {
     });
     await db().user.update({ where: { id: second.userId }, data: { role: "STANDARD" } });
     expect((await listApiTokens(org.admin))[0]).toMatchObject({ status: "creator-inactive" });
+  });
+});
+
+describe("a token whose creator an admin deactivates or demotes", () => {
+  it("is revoked for good: reactivating or promoting them again does not bring it back", async () => {
+    const { org, ctx } = await freshAdmin("For good");
+    const [deactivated, demoted] = [await createUser(org.admin, "ADMIN"), await createUser(org.admin, "ADMIN")];
+    const mint = (userId: string) =>
+      mintApiToken({ orgId: org.orgId, name: "ci", scopes: ["setup:read"], expiresAt: new Date(Date.now() + DAY), createdBy: { id: userId, name: "A" } });
+    const [first, second] = [await mint(deactivated.userId), await mint(demoted.userId)];
+    const admin = await stepUp(ctx);
+    await setUserActive(admin, deactivated.userId, false);
+    await setUserActive(admin, deactivated.userId, true);
+    await setUserRole(admin, demoted.userId, "STANDARD");
+    await setUserRole(admin, demoted.userId, "ADMIN");
+    expect(await refusal(apiRequest(first.secret))).toBe("revoked");
+    expect(await refusal(apiRequest(second.secret))).toBe("revoked");
+    const events = await db().securityEvent.findMany({ where: { orgId: org.orgId, type: "api_token.revoked" }, orderBy: { seq: "asc" } });
+    expect(events.map((e) => [e.actorId, (e.data as { reason: string }).reason])).toEqual([
+      [org.adminId, "creator-deactivated"],
+      [org.adminId, "creator-demoted"],
+    ]);
   });
 });
 
