@@ -46,7 +46,7 @@ export async function orgCreate(options: OrgCreateOptions, io: CliIo): Promise<v
   const password = crypto.randomBytes(32).toString("base64url");
   let created;
   try {
-    created = await createOrgWithAdmin({ ...input, password });
+    created = await createOrgWithAdmin({ ...input, password }, "Command line: org:create");
   } catch (error) {
     throw cliErrorOf(error, FIELDS);
   }

@@ -52,7 +52,13 @@ export async function takenFields({ slug, email }: { slug?: string; email?: stri
  * The org, its admin and the audit row, inside the caller's transaction. The admin's username is their email, which
  * sign-up proved with a code (or the operator vouches for): the admin holds it across orgs, taking it from a claim that was never proven.
  */
-export async function insertOrgWithAdmin(tx: Prisma.TransactionClient, input: NewOrg, request?: RequestInfo): Promise<CreatedOrg> {
+export async function insertOrgWithAdmin(
+  tx: Prisma.TransactionClient,
+  input: NewOrg,
+  request?: RequestInfo,
+  /** Who made it, when not the admin signing up: the operator's command line, the demo seed ("Command line: org:create"). */
+  systemActor?: string,
+): Promise<CreatedOrg> {
   const username = input.email.toLowerCase();
   const now = new Date();
   const org = await tx.org.create({ data: { slug: input.slug, name: input.orgName } });
@@ -70,7 +76,11 @@ export async function insertOrgWithAdmin(tx: Prisma.TransactionClient, input: Ne
     },
   });
   await recordEvent(
-    { orgId: org.id, actor: { kind: "user", id: user.id, name: user.name }, request: request ?? null },
+    {
+      orgId: org.id,
+      actor: systemActor ? { kind: "system", id: null, name: systemActor } : { kind: "user", id: user.id, name: user.name },
+      request: request ?? null,
+    },
     { type: "org.created", org: { name: org.name, slug: org.slug } },
     tx,
   );
@@ -92,11 +102,11 @@ export function takenFieldError(error: unknown): UserFacingError | null {
  * and tooling). Self-service sign-up proves the email first (lib/orgs/signup.ts)
  * and then stores the same rows with insertOrgWithAdmin.
  */
-export async function createOrgWithAdmin(input: SignupInput): Promise<CreatedOrg> {
+export async function createOrgWithAdmin(input: SignupInput, systemActor?: string): Promise<CreatedOrg> {
   await assertOrgAvailable(input.slug, input.email);
   const passwordHash = await hashPassword(input.password);
   try {
-    return await withEvents((tx) => insertOrgWithAdmin(tx, { ...input, passwordHash }));
+    return await withEvents((tx) => insertOrgWithAdmin(tx, { ...input, passwordHash }, undefined, systemActor));
   } catch (error) {
     throw takenFieldError(error) ?? error;
   }

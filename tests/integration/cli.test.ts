@@ -107,7 +107,8 @@ describe("operator commands", () => {
     const org = await db().org.findUniqueOrThrow({ where: { slug: "initech-corp" } });
     const admin = await db().user.findFirstOrThrow({ where: { orgId: org.id } });
     expect(admin).toMatchObject({ username: "peter@initech.test", role: "ADMIN", isActive: true, name: "Peter Gibbons" });
-    expect(await db().securityEvent.count({ where: { orgId: org.id, type: "org.created" } })).toBe(1);
+    const created = await db().securityEvent.findFirstOrThrow({ where: { orgId: org.id, type: "org.created" } });
+    expect(created).toMatchObject({ actorKind: "system", actorId: null, actorName: "Command line: org:create" });
 
     await completeInvitation(link![1]!, TEST_PASSWORD);
     const after = await db().user.findUniqueOrThrow({ where: { id: admin.id } });
