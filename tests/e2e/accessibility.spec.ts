@@ -47,6 +47,8 @@ test("signed-in and Setup pages have no serious or critical WCAG 2.1 A/AA violat
     "/setup/login-history",
     "/setup/audit-trail",
     "/setup/email-log",
+    "/setup/api-tokens",
+    "/setup/event-streams",
   ]);
   // The admin's own user page, and /verify half-logged-in (a browser this user has not activated).
   await page.goto("/setup/users");

@@ -59,6 +59,8 @@ test("no page is wider than the viewport with the longest names, at 390 px and 1
     "/setup/login-history",
     "/setup/audit-trail",
     "/setup/email-log",
+    "/setup/api-tokens",
+    "/setup/event-streams",
   ];
   const wide: string[] = [];
   for (const width of [390, 1280]) {

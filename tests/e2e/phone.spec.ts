@@ -47,7 +47,16 @@ test("login, /verify, Advanced User Details and Session Settings work at 390 px,
   await registerKeyInUi(page, org.password, "Phone key");
   await expectFitsWidth(page);
 
-  for (const path of ["/home", "/setup/users", "/setup/verification-history", "/setup/login-history", "/setup/audit-trail", "/setup/email-log"]) {
+  for (const path of [
+    "/home",
+    "/setup/users",
+    "/setup/verification-history",
+    "/setup/login-history",
+    "/setup/audit-trail",
+    "/setup/email-log",
+    "/setup/api-tokens",
+    "/setup/event-streams",
+  ]) {
     await page.goto(path);
     await expect(page.getByRole("heading", { level: 1 })).toBeVisible();
     await expectFitsWidth(page);
