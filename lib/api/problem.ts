@@ -20,6 +20,7 @@ export const PROBLEM_TYPES = {
   "permission-denied": { status: 403, title: "The token lacks the permission this needs" },
   forbidden: { status: 403, title: "Forbidden" },
   "not-found": { status: 404, title: "Not found" },
+  gone: { status: 410, title: "Older than the org keeps events" },
   conflict: { status: 409, title: "Conflict" },
   "precondition-failed": { status: 412, title: "The resource changed since it was read" },
   "payload-too-large": { status: 413, title: "The request body is too large" },

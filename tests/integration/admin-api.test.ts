@@ -4,6 +4,7 @@ import { encode } from "next-auth/jwt";
 import { describe, expect, it, vi } from "vitest";
 import { previewSessionSettingsAction } from "@/app/(app)/setup/session-settings/actions";
 import * as auditTrail from "@/app/api/v1/audit-trail/route";
+import * as events from "@/app/api/v1/events/route";
 import * as loginHistory from "@/app/api/v1/login-history/route";
 import * as sessionSettings from "@/app/api/v1/session-settings/route";
 import * as users from "@/app/api/v1/users/route";
@@ -58,6 +59,7 @@ const ROUTES: Record<string, Record<string, unknown>> = {
   "/api/v1/login-history": loginHistory,
   "/api/v1/verification-history": verificationHistory,
   "/api/v1/audit-trail": auditTrail,
+  "/api/v1/events": events,
 };
 
 type Org = Awaited<ReturnType<typeof createOrg>>;

@@ -874,6 +874,7 @@ const API_SAMPLES: Record<string, (v: Victim) => ApiSample | Promise<ApiSample>>
   [`${API}/login-history/route.ts#GET`]: () => ({}),
   [`${API}/verification-history/route.ts#GET`]: () => ({}),
   [`${API}/audit-trail/route.ts#GET`]: () => ({}),
+  [`${API}/events/route.ts#GET`]: () => ({ query: { limit: "5" } }),
 };
 
 function apiRequestFor(endpoint: Endpoint, sample: ApiSample, secret: string | null): Request {
@@ -922,6 +923,7 @@ const ORG_WIDE_API = [
   `${API}/login-history/route.ts#GET`,
   `${API}/verification-history/route.ts#GET`,
   `${API}/audit-trail/route.ts#GET`,
+  `${API}/events/route.ts#GET`,
 ].sort();
 
 const tokenOf = (orgId: string, createdBy: { id: string; name: string }, scopes: readonly Permission[], expiresAt = new Date(Date.now() + 86_400_000)) =>

@@ -1,5 +1,6 @@
 import { apiDocumentRoute } from "@/lib/api/document-route";
 import * as auditTrail from "../audit-trail/route";
+import * as events from "../events/route";
 import * as loginHistory from "../login-history/route";
 import * as sessionSettings from "../session-settings/route";
 import * as users from "../users/route";
@@ -28,5 +29,6 @@ export const GET = apiDocumentRoute([
   temporaryCodes,
   loginHistory,
   verificationHistory,
+  events,
   auditTrail,
 ]);
