@@ -49,7 +49,7 @@ export function markdown(report: BenchReport): string {
     "|---|---|---|---|",
     ...report.figures.map((f) => `| ${f.figure} | ${f.value} | ${f.target} | ${f.met === null ? "–" : f.met ? "yes" : "**no**"} |`),
     "",
-    "CPU is ms per completed login: the app's process tree (server) and the PostgreSQL cluster's processes, read from /proc around each window.",
+    "CPU is ms per completed login: the app's process tree (server) and the PostgreSQL backends serving clients, read from /proc around each window.",
     "",
     "| scenario | app | c | per second | p50 ms | p99 ms | CPU ms/login | server | PostgreSQL | ok | errors |",
     "|---|---|---|---|---|---|---|---|---|---|---|",
