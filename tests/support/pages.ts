@@ -161,7 +161,7 @@ export async function verifyIfAsked(page: Page, outcome: Locator, password = E2E
   const prompt = page.getByRole("heading", { name: VERIFY_PROMPT });
   await expect(prompt.or(outcome).first()).toBeVisible();
   if (await prompt.isVisible()) {
-    await page.getByLabel("Password").fill(password);
+    await page.getByLabel("Password", { exact: true }).fill(password);
     await page.getByRole("button", { name: "Verify", exact: true }).click();
   }
 }
