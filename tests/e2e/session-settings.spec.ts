@@ -25,8 +25,10 @@ async function save(page: Page) {
  */
 async function captureSave(page: Page): Promise<Request> {
   let captured: Request | undefined;
+  let posts = 0;
   await page.route("**/setup/session-settings", async (route) => {
-    if (route.request().method() !== "POST") return route.continue();
+    // The first POST is Save's preview of the warnings (it changes nothing); the second is the save itself.
+    if (route.request().method() !== "POST" || ++posts === 1) return route.continue();
     captured = route.request();
     await route.abort();
   });
