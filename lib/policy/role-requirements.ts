@@ -102,17 +102,49 @@ export async function assertNotLastRequiredKey(
   if (accepted.length === 1 && accepted[0]!.id === keyId) throw new UserFacingError(LAST_KEY_REFUSAL);
 }
 
+/**
+ * Who of a role fails `policy`'s key requirement, without reading every user: those with no key that could count
+ * (none, or only flagged or suspended ones) are a query of their own; only the keys that could count are read and
+ * judged by the key policy. Null when the role has no key requirement under `policy`.
+ */
+async function notMeetingParts(orgId: string, policy: PolicyValues, role: Role, now: Date) {
+  const effective = { ...policy, roleRequirement: roleRequirementOf(policy, role, now) };
+  if (effective.roleRequirement.requirement !== "SECURITY_KEY") return null;
+  const candidate = { orgId, flaggedAt: null, suspendedAt: null } satisfies Prisma.SecurityKeyWhereInput;
+  const ofRole = { orgId, role, isActive: true } satisfies Prisma.UserWhereInput;
+  // With keys off, no key counts: every active user of the role fails.
+  if (!policy.allowSecurityKeys) return { keyless: ofRole, failingIds: [] as string[] };
+  const keys = await db().securityKey.findMany({ where: { ...candidate, user: ofRole }, select: { userId: true, ...KEY_FIELDS } });
+  const trust = attestationTrust();
+  const judged = new Map<string, boolean>();
+  for (const key of keys) judged.set(key.userId, (judged.get(key.userId) ?? false) || isAcceptedKey(effective, key, trust));
+  const failingIds = [...judged].filter(([, met]) => !met).map(([userId]) => userId);
+  return { keyless: { ...ofRole, securityKeys: { none: candidate } } satisfies Prisma.UserWhereInput, failingIds };
+}
+
+const BY_NAME = [{ name: "asc" }, { id: "asc" }] satisfies Prisma.UserOrderByWithRelationInput[];
+
 /** Active users of a role who do not meet `policy`'s requirement for it, by name (ids and names). */
 async function usersNotMeeting(orgId: string, policy: PolicyValues, role: Role, now: Date): Promise<{ id: string; name: string }[]> {
-  const effective = { ...policy, roleRequirement: roleRequirementOf(policy, role, now) };
-  if (effective.roleRequirement.requirement !== "SECURITY_KEY") return [];
-  const users = await db().user.findMany({
-    where: { orgId, role, isActive: true },
-    select: { id: true, name: true, securityKeys: { where: { orgId }, select: KEY_FIELDS } },
-    orderBy: [{ name: "asc" }, { id: "asc" }],
+  const parts = await notMeetingParts(orgId, policy, role, now);
+  if (!parts) return [];
+  return db().user.findMany({
+    where: { OR: [parts.keyless, { orgId, id: { in: parts.failingIds } }] },
+    select: { id: true, name: true },
+    orderBy: BY_NAME,
   });
-  const trust = attestationTrust();
-  return users.filter((u) => !meetsRoleRequirement(effective, { keys: u.securityKeys }, trust)).map(({ id, name }) => ({ id, name }));
+}
+
+/** How many of a role do not meet `policy`'s requirement, and the first few by name: the warnings need no more. */
+async function notMeetingSummary(orgId: string, policy: PolicyValues, role: Role, now: Date): Promise<{ count: number; names: string[] }> {
+  const parts = await notMeetingParts(orgId, policy, role, now);
+  if (!parts) return { count: 0, names: [] };
+  const where = { OR: [parts.keyless, { orgId, id: { in: parts.failingIds } }] } satisfies Prisma.UserWhereInput;
+  const [count, first] = await Promise.all([
+    db().user.count({ where }),
+    db().user.findMany({ where, select: { name: true }, orderBy: BY_NAME, take: NAMES_SHOWN }),
+  ]);
+  return { count, names: first.map((u) => u.name) };
 }
 
 /** Active users of the org who do not meet their role's requirement (in force or not yet): Setup → Users' filter and the checklist. */
@@ -135,11 +167,11 @@ const ROLE_TITLES: Record<Role, string> = { ADMIN: "Admins", STANDARD: "Standard
 const NAMES_SHOWN = 5;
 
 /** "3 admins have no security key: Ada Lovelace, Grace Hopper, Alan Turing." */
-export function notMetMessage(role: Role, names: readonly string[]): string {
+export function notMetMessage(role: Role, names: readonly string[], count = names.length): string {
   const [one, many] = ROLE_WORDS[role];
-  const shown = names.slice(0, NAMES_SHOWN).join(", ");
-  const more = names.length > NAMES_SHOWN ? ` and ${names.length - NAMES_SHOWN} more` : "";
-  return `${names.length} ${names.length === 1 ? `${one} has` : `${many} have`} no security key: ${shown}${more}.`;
+  const shown = names.slice(0, NAMES_SHOWN);
+  const more = count > shown.length ? ` and ${count - shown.length} more` : "";
+  return `${count} ${count === 1 ? `${one} has` : `${many} have`} no security key: ${shown.join(", ")}${more}.`;
 }
 
 const KEY_POLICY_FIELDS = ["allowSecurityKeys", "authenticatorType", "requireVerifiedModels", "allowedAaguids", "blockedAaguids"] as const;
@@ -168,20 +200,11 @@ export async function roleRequirementWarnings(
     if (after.requirement !== "SECURITY_KEY") continue;
     const changed = before.requirement !== after.requirement || !sameDay(before.requiredFrom, after.requiredFrom) || keyPolicyChanged;
     if (!changed) continue;
-    const missing = await usersNotMeeting(principal.orgId, next, role, now);
-    if (missing.length > 0) {
-      warnings.push({
-        code: "role-requirement-not-met",
-        role,
-        message: notMetMessage(
-          role,
-          missing.map((u) => u.name),
-        ),
-      });
-    }
+    const missing = await notMeetingSummary(principal.orgId, next, role, now);
+    if (missing.count > 0) warnings.push({ code: "role-requirement-not-met", role, message: notMetMessage(role, missing.names, missing.count) });
     if (after.inForce && !before.inForce) {
       const day = after.requiredFrom ? ` (${formatDay(after.requiredFrom)} is today or past)` : "";
-      const who = missing.length > 0 ? " Those without one can only register a key until they do." : "";
+      const who = missing.count > 0 ? " Those without one can only register a key until they do." : "";
       warnings.push({ code: "role-requirement-applies-now", role, message: `${ROLE_TITLES[role]} must use a security key at once${day}.${who}` });
     }
   }

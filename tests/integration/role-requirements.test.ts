@@ -370,6 +370,27 @@ describe("saving requirements by role", () => {
     ]);
   });
 
+  it(
+    "the preview names the first five without a key and counts the rest; a flagged key does not count, an accepted one does",
+    { timeout: 120_000 },
+    async () => {
+      const org = await createOrg("ManyAdmins");
+      await setOrgSettings(org.orgId, {});
+      for (let i = 0; i < 6; i++) await createUser(org.admin as never, "ADMIN");
+      const withKey = await makeUser(org.admin as never, "ADMIN", "key");
+      const flagged = await makeUser(org.admin as never, "ADMIN", "key");
+      await db().securityKey.update({ where: { id: flagged.key!.keyId }, data: { flaggedAt: new Date() } });
+      const current = policyFromRow(await db().orgSettings.findUnique({ where: { orgId: org.orgId } }));
+      const next = { ...current, adminRequirement: "SECURITY_KEY" as const, adminRequiredFrom: new Date(Date.now() + 30 * 86_400_000) };
+      const warnings = await roleRequirementWarnings(org.admin, current, next);
+      // The org's first admin, the six without a key and the one whose only key is flagged: eight; the key holder is not named.
+      expect(warnings.map((w) => w.code)).toEqual(["role-requirement-not-met"]);
+      expect(warnings[0]!.message).toMatch(/^8 admins have no security key: ([^,]+, ){4}[^,]+ and 3 more\.$/);
+      const keyHolder = await db().user.findUniqueOrThrow({ where: { id: withKey.userId } });
+      expect(warnings[0]!.message).not.toContain(keyHolder.name);
+    },
+  );
+
   it('refuses an unknown role, an unknown requirement and "Security key only" while keys are off, writing nothing', { timeout: 120_000 }, async () => {
     const org = await createOrg("BadInput");
     await actAs(org.adminToken);
