@@ -5,10 +5,10 @@
 // migrates its database (and, for the embedded demo without SMTP_URL, seeds
 // the demo orgs into a new embedded one; GATEHOUSE_SEED_DEMO) before it answers. Options: --port N (or PORT).
 import { spawn, spawnSync } from "node:child_process";
-import crypto from "node:crypto";
 import fs from "node:fs";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { isBuilt, sourceFingerprint, stampBuild } from "./source-fingerprint.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const nextBin = path.join(root, "node_modules", "next", "dist", "bin", "next");
@@ -22,35 +22,17 @@ function run(command, args) {
   if (result.status !== 0) process.exit(result.status ?? 1);
 }
 
-/** Hash of every file that shapes the build, so a changed checkout rebuilds and an unchanged one starts at once. */
-function sourceFingerprint() {
-  const hash = crypto.createHash("sha256");
-  const visit = (entry) => {
-    const full = path.join(root, entry);
-    if (!fs.existsSync(full)) return;
-    const stat = fs.statSync(full);
-    if (stat.isDirectory()) {
-      for (const child of fs.readdirSync(full).sort()) visit(path.join(entry, child));
-    } else {
-      hash.update(`${entry}:${stat.size}:${stat.mtimeMs}\n`);
-    }
-  };
-  ["app", "lib", "emails", "prisma/schema.prisma", "instrumentation.ts", "next.config.js", "postcss.config.mjs", "package-lock.json", "tsconfig.json"].forEach(
-    visit,
-  );
-  return hash.digest("hex");
-}
-
 if (!fs.existsSync(path.join(root, "lib", "db", "generated", "client.ts"))) {
   run(process.execPath, [path.join(root, "scripts", "prisma.mjs"), "generate"]);
 }
-const stamp = path.join(root, ".next", "gatehouse-source-fingerprint");
-const fingerprint = sourceFingerprint();
-const built = fs.existsSync(path.join(root, ".next", "BUILD_ID")) && fs.existsSync(stamp) && fs.readFileSync(stamp, "utf8") === fingerprint;
-if (!built || process.argv.includes("--rebuild")) {
+// NEXT_DIST_DIR moves the build (next.config.js); the server reads the same variable.
+const distDir = process.env.NEXT_DIST_DIR || ".next";
+if (!isBuilt(root, distDir) || process.argv.includes("--rebuild")) {
   console.log("[gatehouse] building the app (first start or changed sources)…");
+  // Fingerprinted before the build, so a file edited while it runs makes the next start build again.
+  const fingerprint = sourceFingerprint(root);
   run(process.execPath, [nextBin, "build"]);
-  fs.writeFileSync(stamp, fingerprint);
+  stampBuild(root, distDir, fingerprint);
 }
 
 console.log(`[gatehouse] starting on ${appUrl} (${process.env.DATABASE_URL ? "PostgreSQL" : "embedded PGlite in .data/"})`);

@@ -4,8 +4,11 @@
 // in Chromium (Playwright). Integration and e2e use a fresh embedded PGlite, or
 // fresh PostgreSQL databases when TEST_DATABASE_URL is set.
 // Flags: --e2e-only (no checks, no vitest), --no-e2e, --skip-build,
-// --no-checks (skip the static checks for a quick local run). Other arguments
-// are e2e spec files to run instead of all of them.
+// --no-checks (skip the static checks for a quick local run), --integration-only
+// (of vitest, only the integration project: the tests that use a database).
+// Other arguments are e2e spec files to run instead of all of them.
+// The build goes to .next-e2e (NEXT_DIST_DIR overrides it) and is stamped with
+// the sources' fingerprint, so `npm start` with the same dist directory reuses it.
 // SKIP_FORMAT_CHECK=1 skips only the formatting check.
 import { spawnSync } from "node:child_process";
 import crypto from "node:crypto";
@@ -13,13 +16,14 @@ import fs from "node:fs";
 import os from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
+import { sourceFingerprint, stampBuild } from "./source-fingerprint.mjs";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
 const args = new Set(process.argv.slice(2).filter((arg) => arg.startsWith("--")));
 // Anything else names e2e specs to run (`npm run test:e2e -- tests/e2e/accounts.spec.ts`).
 const specs = process.argv.slice(2).filter((arg) => !arg.startsWith("--"));
 const bin = (pkg, file) => path.join(root, "node_modules", pkg, file);
-const distDir = ".next-e2e";
+const distDir = process.env.NEXT_DIST_DIR || ".next-e2e";
 
 /** Runs a step; a failure throws, so `finally` blocks (the e2e database's cleanup) still run. */
 function run(label, command, commandArgs, env = {}) {
@@ -115,15 +119,21 @@ async function main() {
   if (!args.has("--e2e-only")) {
     if (args.has("--no-checks")) console.log("\n▶ static checks skipped (--no-checks)");
     else staticChecks();
-    run("unit and integration tests (vitest)", process.execPath, [bin("vitest", "vitest.mjs"), "run"]);
+    if (args.has("--integration-only")) {
+      run("integration tests (vitest --project integration)", process.execPath, [bin("vitest", "vitest.mjs"), "run", "--project", "integration"]);
+    } else {
+      run("unit and integration tests (vitest)", process.execPath, [bin("vitest", "vitest.mjs"), "run"]);
+    }
   }
   if (!args.has("--no-e2e")) {
     const chromium = await findChromium();
     if (!args.has("--skip-build")) {
-      run("production build for e2e (next build)", process.execPath, [bin("next", "dist/bin/next"), "build"], {
+      const fingerprint = sourceFingerprint(root);
+      run(`production build for e2e (next build into ${distDir})`, process.execPath, [bin("next", "dist/bin/next"), "build"], {
         NEXT_DIST_DIR: distDir,
         NEXT_TELEMETRY_DISABLED: "1",
       });
+      stampBuild(root, distDir, fingerprint);
     }
     const db = await e2eDatabase();
     try {
