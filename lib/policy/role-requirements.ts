@@ -105,7 +105,8 @@ export async function assertNotLastRequiredKey(
 /**
  * Who of a role fails `policy`'s key requirement, without reading every user: those with no key that could count
  * (none, or only flagged or suspended ones) are a query of their own; only the keys that could count are read and
- * judged by the key policy. Null when the role has no key requirement under `policy`.
+ * judged by the key policy (`met`: how many of the role's active users have one it accepts). Null when the role has
+ * no key requirement under `policy`.
  */
 async function notMeetingParts(orgId: string, policy: PolicyValues, role: Role, now: Date) {
   const effective = { ...policy, roleRequirement: roleRequirementOf(policy, role, now) };
@@ -113,13 +114,23 @@ async function notMeetingParts(orgId: string, policy: PolicyValues, role: Role, 
   const candidate = { orgId, flaggedAt: null, suspendedAt: null } satisfies Prisma.SecurityKeyWhereInput;
   const ofRole = { orgId, role, isActive: true } satisfies Prisma.UserWhereInput;
   // With keys off, no key counts: every active user of the role fails.
-  if (!policy.allowSecurityKeys) return { keyless: ofRole, failingIds: [] as string[] };
+  if (!policy.allowSecurityKeys) return { keyless: ofRole, failingIds: [] as string[], met: 0 };
   const keys = await db().securityKey.findMany({ where: { ...candidate, user: ofRole }, select: { userId: true, ...KEY_FIELDS } });
   const trust = attestationTrust();
   const judged = new Map<string, boolean>();
   for (const key of keys) judged.set(key.userId, (judged.get(key.userId) ?? false) || isAcceptedKey(effective, key, trust));
   const failingIds = [...judged].filter(([, met]) => !met).map(([userId]) => userId);
-  return { keyless: { ...ofRole, securityKeys: { none: candidate } } satisfies Prisma.UserWhereInput, failingIds };
+  return { keyless: { ...ofRole, securityKeys: { none: candidate } } satisfies Prisma.UserWhereInput, failingIds, met: judged.size - failingIds.length };
+}
+
+/**
+ * How many of a role fail: its active users (the org's counter row for the role, kept by triggers on "User") less
+ * those with an accepted key, so the count reads the role's keys, not its users.
+ */
+async function notMeetingCount(orgId: string, role: Role, met: number): Promise<number> {
+  const counts = await db().orgUserCount.findUnique({ where: { orgId_role: { orgId, role } }, select: { activeUsers: true } });
+  // A user deactivated between the two reads would count twice; never below none.
+  return Math.max(0, (counts?.activeUsers ?? 0) - met);
 }
 
 const BY_NAME = [{ name: "asc" }, { id: "asc" }] satisfies Prisma.UserOrderByWithRelationInput[];
@@ -141,7 +152,7 @@ async function notMeetingSummary(orgId: string, policy: PolicyValues, role: Role
   if (!parts) return { count: 0, names: [] };
   const where = { OR: [parts.keyless, { orgId, id: { in: parts.failingIds } }] } satisfies Prisma.UserWhereInput;
   const [count, first] = await Promise.all([
-    db().user.count({ where }),
+    notMeetingCount(orgId, role, parts.met),
     db().user.findMany({ where, select: { name: true }, orderBy: BY_NAME, take: NAMES_SHOWN }),
   ]);
   return { count, names: first.map((u) => u.name) };
@@ -154,6 +165,19 @@ export async function usersNotMeetingTheirRole(ctx: Principal, now = new Date())
   const roles: Role[] = ["ADMIN", "STANDARD"];
   const lists = await Promise.all(roles.map(async (role) => (await usersNotMeeting(ctx.orgId, policy, role, now)).map((u) => ({ ...u, role }))));
   return lists.flat();
+}
+
+/** How many active users of the org do not meet their role's requirement (in force or not yet): the Setup checklist's count. */
+export async function countUsersNotMeetingTheirRole(ctx: Principal, now = new Date()): Promise<number> {
+  requirePermission(ctx, "setup:read");
+  const policy = policyFromRow(await db().orgSettings.findUnique({ where: { orgId: ctx.orgId } }));
+  const counts = await Promise.all(
+    (["ADMIN", "STANDARD"] as const).map(async (role) => {
+      const parts = await notMeetingParts(ctx.orgId, policy, role, now);
+      return parts ? notMeetingCount(ctx.orgId, role, parts.met) : 0;
+    }),
+  );
+  return counts.reduce((sum, n) => sum + n, 0);
 }
 
 export interface RoleRequirementWarning {

@@ -59,10 +59,11 @@ const orgUserCountsRow = rowMapper({
 
 /**
  * One statement through Prisma (an admin page, not the login's hot path), not
- * four Prisma counts: the user counts read the (orgId, isActive) index alone,
- * and the key and app counts start from the org's keys and apps, so a big org
- * costs an index range, not a scan of its users per figure. What counts as a
- * key or an app: lib/verification/second-factors.ts.
+ * four Prisma counts: the user counts are the org's two "OrgUserCount" rows
+ * (one per role, kept by triggers on "User"), and the key and app counts start
+ * from the org's keys and apps, so a big org costs two rows and its keys, not
+ * a read of its users. What counts as a key or an app:
+ * lib/verification/second-factors.ts.
  */
 async function orgUserCounts(orgId: string) {
   const [row] = await query(
@@ -74,8 +75,8 @@ async function orgUserCounts(orgId: string) {
          WHERE a."orgId" = $1::uuid AND ${countedAppSql("a")} AND au."isActive"
            AND NOT EXISTS (SELECT 1 FROM "SecurityKey" k WHERE k."userId" = a."userId" AND ${countedKeySql("k")})) AS "withAppOnly",
        k.keys, k."claimedKeys"
-     FROM (SELECT count(*)::int AS users, (count(*) FILTER (WHERE "isActive"))::int AS "activeUsers"
-           FROM "User" WHERE "orgId" = $1::uuid) u,
+     FROM (SELECT coalesce(sum("users"), 0)::int AS users, coalesce(sum("activeUsers"), 0)::int AS "activeUsers"
+           FROM "OrgUserCount" WHERE "orgId" = $1::uuid) u,
           (SELECT count(*)::int AS keys, (count(*) FILTER (WHERE NOT "modelProven"))::int AS "claimedKeys"
            FROM "SecurityKey" WHERE "orgId" = $1::uuid) k`,
     [orgId],

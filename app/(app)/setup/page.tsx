@@ -2,7 +2,7 @@ import type { Metadata } from "next";
 import Link from "next/link";
 import { requireAdminContext } from "@/lib/auth/page";
 import { daysUntil, formatDate } from "@/lib/format";
-import { usersNotMeetingTheirRole } from "@/lib/policy/role-requirements";
+import { countUsersNotMeetingTheirRole } from "@/lib/policy/role-requirements";
 import type { OrgPolicy } from "@/lib/policy/rules";
 import { adoptionSummary, type AdoptionSummary } from "@/lib/users/queries";
 import { mdsStatus } from "@/lib/webauthn/trust/store";
@@ -76,7 +76,7 @@ function roleRequirementStep(policy: OrgPolicy, notMeeting: number): ChecklistSt
 /** Setup home: what's left to set up, and how far the org's users have come. */
 export default async function SetupHome() {
   const ctx = await requireAdminContext();
-  const [adoption, notMeeting] = await Promise.all([adoptionSummary(ctx), usersNotMeetingTheirRole(ctx)]);
+  const [adoption, notMeeting] = await Promise.all([adoptionSummary(ctx), countUsersNotMeetingTheirRole(ctx)]);
   const { policy } = ctx;
   const mfaDate = policy.requireMfa && policy.mfaRequiredFrom ? policy.mfaRequiredFrom : null;
   const daysLeft = mfaDate ? daysUntil(mfaDate) : null;
@@ -100,7 +100,7 @@ export default async function SetupHome() {
       href: "/setup/users/new",
       action: "Add a user",
     },
-    ...roleRequirementStep(policy, notMeeting.length),
+    ...roleRequirementStep(policy, notMeeting),
   ];
   const left = steps.filter((s) => !s.done).length;
   return (
