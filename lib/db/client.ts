@@ -1,4 +1,5 @@
 import "server-only";
+import { createHash } from "node:crypto";
 import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
@@ -33,6 +34,21 @@ export function openDatabase(options: DatabaseOptions): Database {
   return "url" in options ? openPostgres(options.url) : openPglite(options.dataDir);
 }
 
+// The statements lib/db/sql.ts sends on the driver (the login's hot path) are named, so each pooled
+// connection parses and plans a statement's text once (a prepared statement) and then only binds and
+// executes it. Their texts are constants (fragments included), so the names are few; past
+// MAX_PREPARED distinct texts the rest go unnamed rather than grow every connection's cache.
+const MAX_PREPARED = 500;
+const preparedNames = new Map<string, string>();
+
+function preparedName(text: string): string | undefined {
+  const known = preparedNames.get(text);
+  if (known || preparedNames.size >= MAX_PREPARED) return known;
+  const name = `gh_${createHash("sha256").update(text).digest("base64url").slice(0, 22)}`;
+  preparedNames.set(text, name);
+  return name;
+}
+
 function openPostgres(url: string): Database {
   const pool = new pg.Pool({ connectionString: url, max: 10 });
   // An idle pooled connection that dies (server restart, failover, a dropped
@@ -42,7 +58,7 @@ function openPostgres(url: string): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const raw: RawSql = {
     async query<T>(sql: string, params: unknown[] = []) {
-      return (await pool.query(sql, params)).rows as T[];
+      return (await pool.query({ text: sql, values: params, name: preparedName(sql) })).rows as T[];
     },
     async exec(script) {
       await pool.query(script);
