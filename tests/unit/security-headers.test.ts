@@ -1,6 +1,7 @@
 import { NextRequest } from "next/server";
 import { afterEach, describe, expect, it } from "vitest";
-import { proxy } from "@/proxy";
+import type { NextConfig } from "next";
+import { config, PERMISSIONS_POLICY, proxy } from "@/proxy";
 
 const original = process.env.APP_URL;
 afterEach(() => {
@@ -61,4 +62,42 @@ describe("security headers (proxy.ts)", () => {
       expect(csp).toMatch(/script-src 'self' 'nonce-[^']+' 'strict-dynamic'/);
     },
   );
+});
+
+describe("which requests proxy.ts serves, and the fixed policy of the JSON routes it skips", () => {
+  it.each([
+    ["/login", true],
+    ["/verify", true],
+    ["/setup/users", true],
+    ["/api/auth/session", true],
+    ["/api/auth/callback/credentials", true],
+    ["/api", true],
+    ["/apiary", true],
+    ["/API/login", true],
+    ["/api/login", false],
+    ["/api/verify/key", false],
+    ["/api/v1/users", false],
+    ["/api/health", false],
+    ["/_next/static/chunks/app.js", false],
+  ])("%s goes through the proxy: %s", async (url, expected) => {
+    // Next's matcher evaluation reads its AsyncLocalStorage from the global scope, as its server sets it.
+    const holder = globalThis as { AsyncLocalStorage?: unknown };
+    holder.AsyncLocalStorage ??= (await import("node:async_hooks")).AsyncLocalStorage;
+    const { unstable_doesMiddlewareMatch } = await import("next/experimental/testing/server");
+    expect(unstable_doesMiddlewareMatch({ config, url })).toBe(expected);
+  });
+
+  it("gives every JSON route but next-auth's a policy that loads, runs and frames nothing, and proxy.ts's Permissions-Policy", async () => {
+    // next.config.js is JavaScript without declarations; loaded by its URL, its export is typed here.
+    const url = new URL("../../next.config.js", import.meta.url).href;
+    const nextConfig = ((await import(url)) as { default: NextConfig }).default;
+    const rules = await nextConfig.headers!();
+    const api = rules.find((rule) => rule.source === "/api/:path((?!auth/).*)");
+    const header = (key: string) => api?.headers.find((h) => h.key === key)?.value;
+    expect(header("Content-Security-Policy")).toBe("default-src 'none'; base-uri 'none'; form-action 'none'; frame-ancestors 'none'");
+    expect(header("Permissions-Policy")).toBe(PERMISSIONS_POLICY);
+    // Every response, JSON included, also gets the static headers of all paths.
+    const all = rules.find((rule) => rule.source === "/:path*")?.headers.map((h) => h.key);
+    expect(all).toEqual(expect.arrayContaining(["X-Frame-Options", "X-Content-Type-Options", "Referrer-Policy"]));
+  });
 });
