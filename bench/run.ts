@@ -17,7 +17,7 @@ import { availableParallelism, tmpdir } from "node:os";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import { importCredential, type SeedFile } from "./lib/seed-file";
-import { GatehouseClient, fullKeyLogin, keyStep, loadPage, passwordLogin, PENDING_COOKIE, SoftAuthenticator } from "./lib/gatehouse";
+import { GatehouseClient, fullKeyLogin, keyStep, loadPage, passwordLogin, passwordStep, PENDING_COOKIE, SoftAuthenticator } from "./lib/gatehouse";
 import { measuredLoad, type CpuProbe } from "./lib/cpu";
 import { explainPages } from "./lib/explain";
 import { addPeerFigures, cpuText } from "./lib/figures";
@@ -25,6 +25,9 @@ import { round, runLoad, timeInterleaved, type LoadResult } from "./lib/load";
 import { machineDescription, writeReport, type BenchReport, type Figure } from "./lib/report";
 import { rssMb, startApp, startPostgres, type AppServer, type Postgres } from "./lib/servers";
 import { rawHashRate } from "./lib/hash-rate";
+import { embeddedRss, embeddedRssFigures } from "./lib/embedded-rss";
+import { crossOrgFlood, floodFigure, floodServerEnv } from "./lib/flood";
+import { compressedKb, measurePageScripts, pageScriptsText } from "./lib/page-weight";
 import { runPeer, type PeerKind } from "./peer/bench";
 
 const root = path.dirname(path.dirname(fileURLToPath(import.meta.url)));
@@ -33,10 +36,23 @@ const mode = argv.includes("--smoke") ? "smoke" : argv.includes("--full") ? "ful
 // The smoke runs both peers too (on a throwaway PostgreSQL), so that their harness cannot rot.
 const withPeer = argv.includes("--peer") || mode === "smoke";
 const CONFIG = {
-  smoke: { levels: [2], seconds: 1, users: 2, bigUsers: 300, bigHistory: 3000, pageLoads: 3, perUser: 60, rssWaitS: 0, idleS: 3 },
-  quick: { levels: [1, 8], seconds: 4, users: 8, bigUsers: 5000, bigHistory: 50000, pageLoads: 15, perUser: 150, rssWaitS: 15, idleS: 30 },
-  full: { levels: [1, 8, 32], seconds: 10, users: 32, bigUsers: 200_000, bigHistory: 2_000_000, pageLoads: 30, perUser: 250, rssWaitS: 60, idleS: 30 },
+  smoke: { levels: [2], seconds: 1, users: 2, bigUsers: 300, bigHistory: 3000, pageLoads: 3, perUser: 60, rssWaitS: 0, idleS: 3, floodUsers: 200 },
+  quick: { levels: [1, 8], seconds: 4, users: 8, bigUsers: 5000, bigHistory: 50000, pageLoads: 15, perUser: 150, rssWaitS: 15, idleS: 30, floodUsers: 1000 },
+  full: {
+    levels: [1, 8, 32],
+    seconds: 10,
+    users: 32,
+    bigUsers: 200_000,
+    bigHistory: 2_000_000,
+    pageLoads: 30,
+    perUser: 250,
+    rssWaitS: 60,
+    idleS: 30,
+    floodUsers: 2000,
+  },
 }[mode];
+// The other org's logins are timed beside a flood of this many attackers (lib/flood.ts).
+const FLOOD_CONCURRENCY = 32;
 // For quick experiments: BENCH_LEVELS=1,8 BENCH_SECONDS=3 BENCH_BIG=5000,50000 (big org users, login-history rows) override the mode's.
 if (process.env.BENCH_LEVELS) CONFIG.levels = process.env.BENCH_LEVELS.split(",").map(Number);
 if (process.env.BENCH_SECONDS) CONFIG.seconds = Number(process.env.BENCH_SECONDS);
@@ -46,7 +62,7 @@ const PG_PORT = Number(process.env.BENCH_PG_PORT ?? 55450);
 const APP_URL = `http://localhost:${PORT}`;
 const AUTH_SECRET = "bench-secret-0123456789abcdef0123456789abcdef";
 const tsxCli = path.join(root, "node_modules", "tsx", "dist", "cli.mjs");
-// For profiling one path: BENCH_ONLY=key-step,password,full,beside,pages,sql runs only those phases.
+// For profiling one path: BENCH_ONLY=key-step,password,full,beside,pages,sql,js,flood,embedded runs only those phases.
 const only = process.env.BENCH_ONLY?.split(",").map((s) => s.trim());
 const want = (phase: string) => !only || only.includes(phase);
 const SQL_LOGINS = 5;
@@ -115,7 +131,15 @@ async function main(): Promise<void> {
     log(`seeding (${CONFIG.users * 2} users, big org ${CONFIG.bigUsers} users / ${CONFIG.bigHistory} login-history rows)`);
     const seedPath = path.join(work, "seed.json");
     const pendingPath = path.join(work, "pending.json");
-    runSeed(["seed", seedPath, "--users", String(CONFIG.users), "--big-users", String(CONFIG.bigUsers), "--big-history", String(CONFIG.bigHistory)], env);
+    runSeed(
+      [
+        "seed",
+        seedPath,
+        ...["--users", String(CONFIG.users), "--big-users", String(CONFIG.bigUsers), "--big-history", String(CONFIG.bigHistory)],
+        ...["--flood-users", String(CONFIG.floodUsers)],
+      ],
+      env,
+    );
     // PGlite is one process's: pending logins are minted before the server opens it.
     if (!gatehousePg) runSeed(["mint", seedPath, pendingPath, "--per-user", String(CONFIG.perUser)], env);
     const seed = JSON.parse(readFileSync(seedPath, "utf8")) as SeedFile;
@@ -146,6 +170,12 @@ async function main(): Promise<void> {
     const probe: CpuProbe = { serverPid: () => app.rootPid, postgresPid: gatehousePg ? () => gatehousePg.pid() : null };
     await benchGatehouse(app, seed, report, gatehousePg, rssStart, probe);
     await app.stop();
+    if (want("flood")) await benchFlood(seed, report, env);
+    // The embedded database is what `npm start` gives a new user: the quick bench's (and the smoke's), not the full one's.
+    if (mode !== "full" && want("embedded")) {
+      const rss = await embeddedRss({ root, port: PORT, env, idleSeconds: CONFIG.idleS, log });
+      report.figures.push(...embeddedRssFigures(rss, CONFIG.idleS));
+    }
 
     if (withPeer && pg) {
       const cluster = pg;
@@ -345,6 +375,26 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
     rssLater = rssMb(app.serverPid());
   }
 
+  // After the memory figures: Chromium's requests are not what the server's memory is measured after.
+  const scriptFigures: Figure[] = [];
+  if (want("js")) {
+    log("JavaScript a browser downloads for /login and /verify (Chromium, cold)");
+    // /verify asks for the key only with a pending login whose password was checked (its cookie).
+    const pending = new GatehouseClient(APP_URL);
+    await passwordStep(pending, keyUsers[0]!.username, password);
+    const verifyCookie = pending.cookie(PENDING_COOKIE);
+    const loads = await measurePageScripts(APP_URL, [{ path: "/login" }, { path: "/verify", cookies: verifyCookie ? { [PENDING_COOKIE]: verifyCookie } : {} }]);
+    for (const load of loads) {
+      const kb = compressedKb(load);
+      scriptFigures.push({
+        figure: `JavaScript downloaded on the first load of ${load.path}${load.path === "/verify" ? " (a pending login's key prompt)" : ""}, KB compressed`,
+        value: `${kb} (${pageScriptsText(load)})`,
+        target: "reported; ≤ 150",
+        met: load.finalPath === load.path ? kb <= 150 : null,
+      });
+    }
+  }
+
   const at = (results: LoadResult[], c: number) => results.find((r) => r.concurrency === c);
   const c8 = Math.min(8, Math.max(...CONFIG.levels));
   const passwordAt8 = at(passwordResults, c8)?.perSecond ?? NaN;
@@ -405,7 +455,47 @@ async function benchGatehouse(app: AppServer, seed: SeedFile, report: BenchRepor
       target: "< 400 within 60 s",
       met: CONFIG.rssWaitS >= 60 || rssLater <= 400 ? rssLater <= 400 : null,
     },
+    ...scriptFigures,
   );
+}
+
+/**
+ * Another org's password logins, alone and during one org's flood (lib/flood.ts), on a server of their own with
+ * the production defaults for admission (the bench's main server raises them for its one-address load generator)
+ * and one trusted proxy hop, so that every attacker and every user has an address of their own.
+ */
+async function benchFlood(seed: SeedFile, report: BenchReport, env: NodeJS.ProcessEnv): Promise<void> {
+  log(`another org's password logins, alone then during one org's flood (c=${FLOOD_CONCURRENCY})`);
+  const app = await startApp({
+    name: "gatehouse (flood)",
+    command: process.execPath,
+    args: [path.join(root, "scripts", "start.mjs"), "--port", String(PORT)],
+    cwd: root,
+    env: floodServerEnv(env),
+    port: PORT,
+    healthPath: "/api/health",
+    server: "child",
+    timeoutMs: 15 * 60_000,
+  });
+  try {
+    const run = await crossOrgFlood({
+      origin: APP_URL,
+      floodUsernames: Array.from({ length: seed.flood.users }, (_, i) => `user-${i + 1}@${seed.flood.org.slug}.bench`),
+      victims: seed.users.filter((u) => !u.credential).map((u) => u.username),
+      password: seed.password,
+      concurrency: FLOOD_CONCURRENCY,
+      seconds: CONFIG.seconds,
+    });
+    // Plotted at c=1 (alone) and c=1+32 (during the flood), as the key step beside password logins is.
+    report.scenarios.push({
+      scenario: `password login, another org (alone, then during one org's flood of ${FLOOD_CONCURRENCY})`,
+      app: "gatehouse",
+      results: [run.alone, { ...run.during, concurrency: 1 + run.concurrency }],
+    });
+    report.figures.push(floodFigure(run));
+  } finally {
+    await app.stop();
+  }
 }
 
 main().catch((error: unknown) => {

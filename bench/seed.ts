@@ -2,9 +2,10 @@
 // `tsx --conditions=react-server`, as `npm run seed` is): a small org whose
 // users log in during the bench (half with a registered software key, in
 // none / packed / fido-u2f attestation), a big org grown with plain SQL, and
-// pending logins (password already checked) for the key-step figure.
+// pending logins (password already checked) for the key-step figure, and an
+// org whose usernames a flood of wrong passwords targets (the flood figure).
 //
-//   seed.ts seed <out.json> --users N [--big-users N --big-history N]
+//   seed.ts seed <out.json> --users N [--big-users N --big-history N --flood-users N]
 //   seed.ts mint <seed.json> <out.json> --per-user N
 //
 // The database is the app's: DATABASE_URL, or the PGlite directory in
@@ -71,9 +72,13 @@ async function seed(out: string): Promise<void> {
     users.push({ username, userId, orgId: small.orgId, credential: exportCredential(credential, attestation) });
   }
 
+  const flood = await createBenchOrg("bench-flood");
+  const floodUsers = flag("flood-users", 0);
+  await addLoginNames(flood, floodUsers);
+  // Last: the big org's statistics are gathered after every other row is in.
   const big = await createBenchOrg("bench-big");
   await growOrg(big, flag("big-users", 0), flag("big-history", 0));
-  const file: SeedFile = { appUrl: appUrl.origin, password: BENCH_PASSWORD, small, big, users, pending: {} };
+  const file: SeedFile = { appUrl: appUrl.origin, password: BENCH_PASSWORD, small, big, flood: { org: flood, users: floodUsers }, users, pending: {} };
   writeFileSync(out, JSON.stringify(file));
 }
 
@@ -103,6 +108,21 @@ async function growOrg(org: SeededOrg, users: number, history: number): Promise<
   for (const table of ["User", "LoginAttempt"]) await raw.exec(`VACUUM ANALYZE "${table}"`);
 }
 
+/**
+ * Users an attacker can name: each holds its username as a login name (claimedUsername, as a user who proved
+ * the mailbox does), so a login for it is admitted as one of the org's (lib/auth/login/admission.ts). No
+ * password is set: a wrong guess costs the same Argon2id check against the dummy hash.
+ */
+async function addLoginNames(org: SeededOrg, users: number): Promise<void> {
+  if (users <= 0) return;
+  await database().raw.query(
+    `INSERT INTO "User" ("id", "orgId", "username", "claimedUsername", "usernameProvedAt", "email", "name", "role", "passwordHash", "isActive", "createdAt", "updatedAt")
+     SELECT gen_random_uuid(), $1::uuid, u.login, u.login, now(), u.login, 'Flood target ' || n, 'STANDARD', NULL, true, now(), now()
+     FROM generate_series(1, $2::int) AS n CROSS JOIN LATERAL (SELECT 'user-' || n || '@' || $3::text || '.bench' AS login) AS u`,
+    [org.orgId, users, org.slug],
+  );
+}
+
 /** Pending logins whose password was checked, as POST /api/login leaves them: only the key is still needed. */
 async function mint(seedPath: string, out: string): Promise<void> {
   const file = JSON.parse(readFileSync(seedPath, "utf8")) as SeedFile;
@@ -123,7 +143,7 @@ async function mint(seedPath: string, out: string): Promise<void> {
 const [command, first, second] = process.argv.slice(2);
 const work = command === "seed" && first ? seed(first) : command === "mint" && first && second ? mint(first, second) : null;
 if (!work) {
-  console.error("usage: seed.ts seed <out.json> [--users N --big-users N --big-history N] | mint <seed.json> <out.json> --per-user N");
+  console.error("usage: seed.ts seed <out.json> [--users N --big-users N --big-history N --flood-users N] | mint <seed.json> <out.json> --per-user N");
   process.exit(2);
 }
 work

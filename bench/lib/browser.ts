@@ -9,6 +9,8 @@ export interface Answer {
 
 export class Browser {
   private readonly cookies = new Map<string, string>();
+  /** Sent with every request: X-Forwarded-For, for a server that trusts one proxy hop (TRUSTED_PROXIES=1). */
+  readonly headers: Record<string, string> = {};
 
   constructor(
     readonly origin: string,
@@ -40,7 +42,12 @@ export class Browser {
   }
 
   private async send(method: string, path: string, body?: string, contentType?: string): Promise<Answer> {
-    const headers: Record<string, string> = { "user-agent": this.userAgent, "sec-fetch-site": "same-origin", accept: "application/json, text/html" };
+    const headers: Record<string, string> = {
+      ...this.headers,
+      "user-agent": this.userAgent,
+      "sec-fetch-site": "same-origin",
+      accept: "application/json, text/html",
+    };
     if (contentType) headers["content-type"] = contentType;
     if (method !== "GET") headers.origin = this.origin;
     if (this.cookies.size) headers.cookie = [...this.cookies].map(([k, v]) => `${k}=${v}`).join("; ");

@@ -36,6 +36,8 @@ export interface SeedFile {
   password: string;
   small: SeededOrg;
   big: SeededOrg;
+  /** The org a flood of wrong passwords targets: its users are user-1@<slug>.bench … user-<users>@<slug>.bench. */
+  flood: { org: SeededOrg; users: number };
   users: SeededUser[];
   /** Pending-login tokens per username (minted by `seed.ts mint`). */
   pending: Record<string, string[]>;
