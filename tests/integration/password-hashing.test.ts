@@ -5,6 +5,7 @@ import path from "node:path";
 import { availableParallelism, tmpdir } from "node:os";
 import { HASH_THREAD_NICE, hashPoolThreadIds } from "@/lib/auth/passwords/hash-pool";
 import { describe, expect, it, vi } from "vitest";
+import { withPasswordCheck } from "@/lib/auth/login/admission";
 import { authenticateWithPassword, InvalidCredentialsError } from "@/lib/auth/login/login";
 import { hashPassword, needsRehash, verifyPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
@@ -88,6 +89,21 @@ describe("password hashing", () => {
     rmSync(dir, { recursive: true, force: true });
     expect(run.stdout.trim()).toBe("$argon2id true");
     expect(run.status).toBe(0);
+  });
+
+  it("serves each org's waiting hashes in turn: another org's login waits for a free thread, not behind one org's flood", { timeout: 60_000 }, async () => {
+    const stored = await hashPassword(TEST_PASSWORD);
+    const finished: string[] = [];
+    const check = (orgId: string, n: number) =>
+      withPasswordCheck({ ip: `198.51.100.${n}`, account: `user-${n}@${orgId}.test`, orgId }, () => verifyPassword(`wrong-${n}`, stored)).then(() =>
+        finished.push(orgId),
+      );
+    // One org's flood fills the queue (within its share of 16), then one login of another org arrives.
+    const flood = Array.from({ length: 12 }, (_, n) => check("flooded", n));
+    const other = check("other", 99);
+    await Promise.all([...flood, other]);
+    // One queue would have run it 13th; in turns, it runs as soon as a thread is free: after at most one hash per thread.
+    expect(finished.indexOf("other")).toBeLessThanOrEqual(availableParallelism());
   });
 
   it("treats a missing, malformed or truncated hash as a mismatch", async () => {

@@ -3,6 +3,7 @@ import { availableParallelism } from "node:os";
 import { env } from "../../env";
 import { ServiceBusyError } from "../../errors";
 import { rateLimitAddress } from "../../http/request-info";
+import { hashLane } from "../passwords/hash-pool";
 
 // Fair admission for password checks (hashing is the scarce resource). Before
 // the instance-wide gate (PASSWORD_LOGIN_LIMIT), each client gets a bounded
@@ -55,11 +56,20 @@ let total = 0;
  */
 export const passwordCheckGate = () => env().PASSWORD_LOGIN_LIMIT ?? 64 * availableParallelism();
 
-/** Runs `check` (which hashes a password) holding an admitted slot, or throws ServiceBusyError before it starts. */
+/**
+ * The hashing lane a check waits in (hash-pool.ts serves lanes in turn): its org's, so one org's flood queues behind
+ * itself. A known browser has a lane of its own, as it has slots of its own; a username no org has shares one lane.
+ */
+export function hashLaneOf(claim: AdmissionClaim): string {
+  if (claim.knownDevice) return `device:${claim.account.toLowerCase()}`;
+  return claim.orgId ? `org:${claim.orgId}` : "no-org";
+}
+
+/** Runs `check` (which hashes a password) holding an admitted slot, in its hashing lane, or throws ServiceBusyError before it starts. */
 export async function withPasswordCheck<T>(claim: AdmissionClaim, check: () => Promise<T>): Promise<T> {
   const release = admitPasswordCheck(claim, passwordCheckGate());
   try {
-    return await check();
+    return await hashLane.run(hashLaneOf(claim), check);
   } finally {
     release();
   }

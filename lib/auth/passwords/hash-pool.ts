@@ -1,5 +1,6 @@
 import "server-only";
 import { hash as argon2Hash, verify as argon2Verify } from "@node-rs/argon2";
+import { AsyncLocalStorage } from "node:async_hooks";
 import { availableParallelism } from "node:os";
 import { Worker } from "node:worker_threads";
 import { env } from "../../env";
@@ -21,6 +22,16 @@ import { env } from "../../env";
 // which costs that one login a few tens of milliseconds. If they cannot start, or one
 // dies, hashing falls back to the library's async calls on libuv's pool, and
 // calls in flight are re-run there: a login never fails because of the pool.
+//
+// Waiting hashes queue in lanes (one per org: ../login/admission.ts runs each
+// admitted check in its lane), served in turn, one hash per lane per turn. One
+// org's flood fills its own lane, and another org's login waits for a free
+// thread, not behind the flood's queue: with a single queue it waited behind up
+// to PASSWORD_CHECKS_PER_ORG of the flood's hashes (65 -> 1,771 ms p50 in the
+// bench's cross-org flood).
+
+/** The lane the hashes started in this async context queue in (unset: "other"). */
+export const hashLane = new AsyncLocalStorage<string>();
 
 export interface Argon2Options {
   algorithm: number;
@@ -58,6 +69,7 @@ parentPort.on("message", ({ id, job }) => {
 
 interface Call {
   job: Argon2Job;
+  lane: string;
   resolve: (value: string | boolean) => void;
   reject: (error: unknown) => void;
 }
@@ -73,7 +85,37 @@ interface PoolWorker {
 let workers: PoolWorker[] | null = null;
 let disabled = false;
 let nextId = 1;
-const queue: Call[] = [];
+/** Waiting calls by lane; the Map's order is the turn order (a lane served goes to the back). */
+const lanes = new Map<string, Call[]>();
+let queued = 0;
+
+function enqueue(call: Call): void {
+  const lane = lanes.get(call.lane);
+  if (lane) lane.push(call);
+  else lanes.set(call.lane, [call]);
+  queued += 1;
+}
+
+/** The next call: the first of the lane whose turn it is. */
+function dequeue(): Call | undefined {
+  for (const [name, lane] of lanes) {
+    const call = lane.shift();
+    lanes.delete(name);
+    if (lane.length > 0) lanes.set(name, lane);
+    if (call) {
+      queued -= 1;
+      return call;
+    }
+  }
+  return undefined;
+}
+
+function drain(): Call[] {
+  const all = [...lanes.values()].flat();
+  lanes.clear();
+  queued = 0;
+  return all;
+}
 let idleTimer: NodeJS.Timeout | null = null;
 
 const idleMs = () => env().HASH_POOL_IDLE_SECONDS * 1000;
@@ -132,7 +174,7 @@ function start(): PoolWorker[] {
 /** A worker died: every call in flight or queued is re-run on the fallback, and the pool is not used again. */
 function abandonPool(): void {
   if (!workers) return;
-  const stranded = [...workers.flatMap((w) => (w.current ? [w.current] : [])), ...queue.splice(0)];
+  const stranded = [...workers.flatMap((w) => (w.current ? [w.current] : [])), ...drain()];
   for (const entry of workers) {
     entry.current = null; // a late answer from it is ignored: the call is re-run below
     void entry.worker.terminate();
@@ -144,10 +186,10 @@ function abandonPool(): void {
 
 /** Once nothing is queued or running, the workers stop after idleMs() unless a hash comes first. */
 function retireWhenIdle(): void {
-  if (idleTimer || !workers || queue.length > 0 || workers.some((w) => w.current)) return;
+  if (idleTimer || !workers || queued > 0 || workers.some((w) => w.current)) return;
   idleTimer = setTimeout(() => {
     idleTimer = null;
-    if (!workers || queue.length > 0 || workers.some((w) => w.current)) return;
+    if (!workers || queued > 0 || workers.some((w) => w.current)) return;
     const idle = workers;
     workers = null;
     for (const entry of idle) {
@@ -162,7 +204,7 @@ function retireWhenIdle(): void {
 function dispatch(): void {
   for (const entry of workers ?? []) {
     if (entry.current) continue;
-    const call = queue.shift();
+    const call = dequeue();
     if (!call) return;
     entry.current = { ...call, id: nextId++ };
     entry.worker.ref();
@@ -186,7 +228,7 @@ export function runArgon2(job: Argon2Job): Promise<string | boolean> {
   }
   if (!workers) return fallback(job);
   return new Promise((resolve, reject) => {
-    queue.push({ job, resolve, reject });
+    enqueue({ job, lane: hashLane.getStore() ?? "other", resolve, reject });
     dispatch();
   });
 }
