@@ -1,17 +1,12 @@
 "use client";
 
-/** next-auth's sign-out (as `signOut` from next-auth/react does it, without that client's JavaScript), then the login page. */
+import { nextAuthPost } from "./next-auth-client";
+
+/** next-auth's sign-out, then the login page. */
 async function logOut() {
   const done = "/login?reason=logged-out";
   try {
-    const { csrfToken } = (await (await fetch("/api/auth/csrf")).json()) as { csrfToken?: string };
-    const response = await fetch("/api/auth/signout", {
-      method: "POST",
-      headers: { "Content-Type": "application/x-www-form-urlencoded" },
-      body: new URLSearchParams({ csrfToken: csrfToken ?? "", callbackUrl: done, json: "true" }),
-    });
-    const { url } = (await response.json()) as { url?: string };
-    window.location.href = url ?? done;
+    window.location.href = (await nextAuthPost("signout", done)).url?.href ?? done;
   } catch {
     // Not reached: reload, so a session that did end shows as ended and one that did not still shows.
     window.location.reload();
