@@ -1,8 +1,9 @@
 import "server-only";
 import { requirePermission, type Principal } from "../auth/principal";
 import { db } from "../db/client";
+import { col, query, rowMapper } from "../db/sql";
 import type { RegisteredKeyModel } from "./rules";
-import { COUNTED_APP, COUNTED_KEY } from "../verification/second-factors";
+import { countedAppSql, countedKeySql } from "../verification/second-factors";
 
 /**
  * How many active users of the org would be left without a verification
@@ -13,15 +14,20 @@ import { COUNTED_APP, COUNTED_KEY } from "../verification/second-factors";
  */
 export async function countUsersWhoseOnlyMethodIsSecurityKey(ctx: Principal): Promise<number> {
   requirePermission(ctx, "setup:read");
-  return db().user.count({
-    where: {
-      orgId: ctx.orgId,
-      isActive: true,
-      securityKeys: { some: { orgId: ctx.orgId, ...COUNTED_KEY } },
-      NOT: { authenticatorApp: COUNTED_APP },
-    },
-  });
+  // From the org's keys, not its users: a big org with few keys costs its keys (Session Settings loads it each time).
+  const [row] = await query(
+    onlyKeyCount,
+    `SELECT count(DISTINCT k."userId")::int AS count
+       FROM "SecurityKey" k JOIN "User" u ON u."id" = k."userId" AND u."orgId" = k."orgId"
+      WHERE k."orgId" = $1::uuid AND ${countedKeySql("k")} AND u."isActive"
+        AND NOT EXISTS (SELECT 1 FROM "AuthenticatorApp" a WHERE a."userId" = k."userId" AND ${countedAppSql("a")})`,
+    [ctx.orgId],
+    db(),
+  );
+  return row!.count;
 }
+
+const onlyKeyCount = rowMapper({ count: col.int });
 
 /** The org's registered keys grouped by model and proof, for the "would stop working" count in Session Settings. */
 export async function registeredKeyModels(ctx: Principal): Promise<RegisteredKeyModel[]> {

@@ -1,3 +1,4 @@
+import crypto from "node:crypto";
 import type { AuthenticationResponseJSON } from "@simplewebauthn/server";
 import { stepUp } from "@/lib/auth/freshness";
 import { registering } from "../support/step-up";
@@ -112,8 +113,31 @@ describe("Session Settings' warning before turning keys off", () => {
   it("counts the org's active users whose only method is a security key", async () => {
     const { org, ctx } = await userWithKey();
     expect(await countUsersWhoseOnlyMethodIsSecurityKey(org.admin)).toBe(1);
+    // A second key (a flagged one too) still makes one user.
+    const spare = crypto.randomBytes(16).toString("base64url");
+    await db().securityKey.create({
+      data: {
+        orgId: org.orgId,
+        userId: ctx.userId,
+        credentialId: spare,
+        publicKey: spare,
+        transports: ["usb"],
+        aaguid: "00000000-0000-0000-0000-000000000000",
+        attestationFormat: "none",
+        attestation: "none",
+        name: "Spare",
+        flaggedAt: new Date(),
+      },
+    });
+    expect(await countUsersWhoseOnlyMethodIsSecurityKey(org.admin)).toBe(1);
     const other = await createOrg("Elsewhere");
     expect(await countUsersWhoseOnlyMethodIsSecurityKey(other.admin)).toBe(0);
+    // An app being set up is not a method yet; a confirmed one is.
+    const app = await db().authenticatorApp.create({ data: { orgId: org.orgId, userId: ctx.userId, secretSealed: "sealed" } });
+    expect(await countUsersWhoseOnlyMethodIsSecurityKey(org.admin)).toBe(1);
+    await db().authenticatorApp.update({ where: { id: app.id }, data: { confirmedAt: new Date() } });
+    expect(await countUsersWhoseOnlyMethodIsSecurityKey(org.admin)).toBe(0);
+    await db().authenticatorApp.delete({ where: { id: app.id } });
     await db().user.update({ where: { id: ctx.userId }, data: { isActive: false } });
     expect(await countUsersWhoseOnlyMethodIsSecurityKey(org.admin)).toBe(0);
   });
