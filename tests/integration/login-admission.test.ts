@@ -1,13 +1,12 @@
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { authenticateWithPassword, passwordLoginsInProgress } from "@/lib/auth/login/login";
-import { hashPassword } from "@/lib/auth/passwords/password";
 import { resetEnvCache } from "@/lib/env";
 import { ServiceBusyError } from "@/lib/errors";
 import { useTestDatabase } from "../support/database";
 import { TEST_PASSWORD, createOrg, createUser } from "../support/factories";
 import { activatedDeviceCookie } from "../support/login";
+import { hashingBacklog } from "../support/hashing-backlog";
 import { requestFromNewIp } from "../support/requests";
-import { availableParallelism } from "node:os";
 
 // Issue 24 item 2: one client, or one org, cannot deny password logins to
 // every tenant. Each gets a bounded share of the instance's password checks
@@ -21,9 +20,6 @@ afterEach(() => {
 });
 
 /** Keeps every hashing thread busy, so logins started now are still in progress while the test looks. */
-function hashingBacklog(): Promise<unknown>[] {
-  return Array.from({ length: availableParallelism() * 150 }, (_, i) => hashPassword(`backlog password ${i}`));
-}
 
 const outcome = (attempt: Promise<unknown>) =>
   attempt.then(
@@ -40,7 +36,8 @@ describe("fair admission of password checks", () => {
     const floodUsers = await Promise.all(Array.from({ length: 15 }, () => createUser(flooding.admin)));
     const victims = await Promise.all(Array.from({ length: 3 }, () => createUser(quiet.admin)));
 
-    const backlog = hashingBacklog();
+    // The flooding org's checks wait behind a backlog in its lane; the quiet org's lane has none.
+    const backlog = hashingBacklog({ ip: null, account: "flood", orgId: flooding.orgId });
     // Two logins per user, each from its own network: per-IP and per-account shares allow them all; the org's share does not.
     const flood = floodUsers.flatMap((u) => [0, 1].map(() => outcome(authenticateWithPassword(u.username, TEST_PASSWORD, requestFromNewIp()))));
     await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(16), { timeout: 10_000 });
@@ -58,9 +55,9 @@ describe("fair admission of password checks", () => {
     const org = await createOrg("Aimed");
     const target = await createUser(org.admin);
     const cookie = await activatedDeviceCookie(target.username);
-    const backlog = hashingBacklog();
-
     const oneAddress = requestFromNewIp();
+    // The address's checks (usernames no org has) and those aimed at the target's org wait behind a backlog each.
+    const backlog = hashingBacklog({ ip: oneAddress.ip, account: "nobody", orgId: null }, { ip: null, account: target.username, orgId: org.orgId });
     const fromOneAddress = Array.from({ length: 5 }, (_, i) => outcome(authenticateWithPassword(`nobody${i}@elsewhere.test`, "guess", oneAddress)));
     const aimed = Array.from({ length: 6 }, () => outcome(authenticateWithPassword(target.username, "wrong guess", requestFromNewIp())));
     await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(4), { timeout: 10_000 });

@@ -1,4 +1,3 @@
-import { availableParallelism } from "node:os";
 import { describe, expect, it, vi } from "vitest";
 import { POST as login } from "@/app/api/login/route";
 import { POST as verifyCode } from "@/app/api/verify/email-code/route";
@@ -8,12 +7,12 @@ import { POST as oneTimeCode } from "@/app/api/verify/one-time-code/route";
 import { deviceCookieName } from "@/lib/auth/login/devices";
 import { authenticateWithPassword, passwordLoginsInProgress } from "@/lib/auth/login/login";
 import { pendingLoginCookieName } from "@/lib/auth/login/pending-login";
-import { hashPassword } from "@/lib/auth/passwords/password";
 import { db } from "@/lib/db/client";
 import { resetEnvCache } from "@/lib/env";
 import { useTestDatabase } from "../support/database";
 import { tableCounts } from "../support/db-state";
 import { TEST_PASSWORD, createOrg, createUser } from "../support/factories";
+import { hashingBacklog } from "../support/hashing-backlog";
 import { requestFromNewIp } from "../support/requests";
 
 useTestDatabase();
@@ -112,7 +111,7 @@ describe("POST /api/login and /api/verify/*", () => {
     resetEnvCache();
     // Every hashing thread busy with more waiting, so the two logins below are still in progress when the third comes.
     // Long enough to outlast the two logins' username lookups on a loaded machine: they are admitted only after them.
-    const backlog = Array.from({ length: availableParallelism() * 150 }, (_, i) => hashPassword(`backlog password ${i}`));
+    const backlog = hashingBacklog({ ip: null, account: other.username, orgId: org.orgId });
     const inProgress = [requestFromNewIp(), requestFromNewIp()].map((request) => authenticateWithPassword(other.username, TEST_PASSWORD, request));
     try {
       // Admitted once their usernames are looked up.
