@@ -1,8 +1,6 @@
-import { availableParallelism } from "node:os";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stepUp } from "@/lib/auth/freshness";
 import { authenticateWithPassword, passwordLoginsInProgress } from "@/lib/auth/login/login";
-import { hashPassword } from "@/lib/auth/passwords/password";
 import { reauthenticateWithPassword } from "@/lib/auth/reauthentication";
 import { resetEnvCache } from "@/lib/env";
 import { RateLimitedError, ServiceBusyError } from "@/lib/errors";
@@ -10,6 +8,7 @@ import { completeInvitation } from "@/lib/users/invitations";
 import { changeOwnPassword } from "@/lib/users/password-changes";
 import { useTestDatabase } from "../support/database";
 import { TEST_PASSWORD, TEST_REQUEST, contextOf, createOrg, createUser, invitationTokenFor, inviteUser, signIn } from "../support/factories";
+import { hashingBacklog } from "../support/hashing-backlog";
 import { requestFromNewIp } from "../support/requests";
 
 // Issue 24 item 2, the rest: re-authentication, set-password and change-password
@@ -23,11 +22,6 @@ afterEach(() => {
   vi.unstubAllEnvs();
   resetEnvCache();
 });
-
-/** Keeps every hashing thread busy, so checks started now are still in progress while the test looks. */
-function hashingBacklog(): Promise<unknown>[] {
-  return Array.from({ length: availableParallelism() * 150 }, (_, i) => hashPassword(`backlog password ${i}`));
-}
 
 /** A session's request from a network no other test uses. */
 const sessionFromNewIp = () => ({ ...TEST_REQUEST, ip: requestFromNewIp().ip! });
@@ -49,7 +43,7 @@ describe("password hashing outside the login goes through the login's admission"
     // Two sessions per user, each from its own network: per-IP and per-account shares allow them all; the org's share (16) does not.
     const contexts = await Promise.all(floodUsers.flatMap((u) => [0, 1].map(async () => contextOf((await signIn(u.userId)).token, sessionFromNewIp()))));
 
-    const backlog = hashingBacklog();
+    const backlog = hashingBacklog({ ip: null, account: "flood", orgId: flooding.orgId });
     const flood = contexts.map((ctx) => outcome(reauthenticateWithPassword(ctx, TEST_PASSWORD)));
     await vi.waitFor(() => expect(passwordLoginsInProgress()).toBeGreaterThanOrEqual(16), { timeout: 10_000 });
     const others = await Promise.all(victims.map((v) => outcome(authenticateWithPassword(v.username, TEST_PASSWORD, requestFromNewIp()))));
@@ -70,7 +64,7 @@ describe("password hashing outside the login goes through the login's admission"
     const changers = await Promise.all(Array.from({ length: 3 }, () => createUser(org.admin)));
     const stepped = await Promise.all(changers.map(async (u) => stepUp(await contextOf((await signIn(u.userId, { fresh: true })).token, oneAddress))));
 
-    const backlog = hashingBacklog();
+    const backlog = hashingBacklog({ ip: null, account: "set and change", orgId: org.orgId });
     const attempts = [
       ...tokens.map((token) => outcome(completeInvitation(token, "a new long password 1", new Date(), oneAddress))),
       ...stepped.map((ctx) => outcome(changeOwnPassword(ctx, "a new long password 2"))),
