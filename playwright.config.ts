@@ -1,6 +1,7 @@
 import { defineConfig } from "@playwright/test";
 import { e2eMailSettings } from "./tests/support/e2e-mail";
 import { TEST_SMTP_PASSWORD, TEST_SMTP_USER } from "./tests/support/test-smtp";
+import { CHROMIUM_FLAGS } from "./tests/support/chromium";
 
 // Run through `npm test` (scripts/test.mjs), which builds the app, finds
 // Chromium and prepares a fresh database before Playwright starts the server.
@@ -9,16 +10,6 @@ const baseURL = `http://localhost:${port}`;
 /** The second e2e server: it trusts the virtual authenticator's attestation certificate, so its keys show a verified model. */
 export const TRUSTED_ROOTS_PORT = port + 2;
 const mail = e2eMailSettings();
-
-export const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export default defineConfig({
   testDir: "tests/e2e",

@@ -1,5 +1,6 @@
 import { gzipSync } from "node:zlib";
 import { chromium, type Response } from "playwright";
+import { CHROMIUM_FLAGS } from "../../tests/support/chromium";
 
 // The JavaScript a browser downloads for a page on first load: Debian's
 // Chromium (as the e2e suite runs it), a fresh context (empty cache) per page,
@@ -7,16 +8,6 @@ import { chromium, type Response } from "playwright";
 // came over the wire (Playwright's sizes().responseBodySize: the encoded
 // size); each script's decoded body is also gzipped here with zlib, so the
 // figure stays honest if the server ever sends JavaScript uncompressed.
-
-export const CHROMIUM_FLAGS = [
-  "--no-sandbox",
-  "--disable-gpu",
-  "--disable-quic",
-  "--no-first-run",
-  "--disable-background-networking",
-  "--disable-component-update",
-  "--disable-sync",
-];
 
 export interface PageScripts {
   path: string;
