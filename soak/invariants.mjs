@@ -9,18 +9,33 @@ const percentile = (values, p) => {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)];
 };
 
+const iso = (at) => (at ? new Date(at).toISOString() : "never");
+
 function subjectKey(subject) {
   return Object.entries(SUBJECTS).find(([, pattern]) => pattern.test(subject))?.[0];
 }
 
 export async function checkInvariants({ s, smtp, ledger, requests, faults, healthy, sql }) {
   const failures = [...s.violations];
-  const rows = await sql(`SELECT id, "to", subject, state, attempts, "createdAt", "sentAt" FROM "EmailMessage" ORDER BY "createdAt"`);
+  const rows = await sql(
+    `SELECT id, "to", template, subject, state, attempts, "createdAt", "sentAt", "nextAttemptAt", "lastError" FROM "EmailMessage" ORDER BY "createdAt"`,
+  );
   const byMessageId = new Map(rows.map((row) => [`<${row.id}@localhost>`, row]));
 
   // Nothing queued is lost: every row was sent, and reached the SMTP server at least once.
   const notSent = rows.filter((row) => row.state !== "SENT");
-  if (notSent.length) failures.push(`${notSent.length} outbox messages were not delivered (states: ${[...new Set(notSent.map((r) => r.state))].join(", ")})`);
+  if (notSent.length) {
+    // Each named, so a failure explains itself: which email, how far it got, when it was next due and why.
+    const described = notSent
+      .slice(0, 5)
+      .map(
+        (r) =>
+          `${r.template} to ${r.to}: ${r.state} after ${r.attempts} attempt(s), queued ${iso(r.createdAt)}, next due ${iso(r.nextAttemptAt)}${r.lastError ? `, last error: ${r.lastError}` : ""}`,
+      );
+    failures.push(
+      `${notSent.length} outbox messages were not delivered (states: ${[...new Set(notSent.map((r) => r.state))].join(", ")}): ${described.join("; ")}`,
+    );
+  }
   const neverArrived = rows.filter((row) => row.state === "SENT" && !smtp.delivered.has(`<${row.id}@localhost>`));
   if (neverArrived.length) failures.push(`${neverArrived.length} messages marked sent never reached the SMTP server`);
   const phantom = [...smtp.delivered.keys()].filter((id) => !byMessageId.has(id));
