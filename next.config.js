@@ -4,7 +4,20 @@ const nextConfig = {
   distDir: process.env.NEXT_DIST_DIR || ".next",
   // PGlite loads its WebAssembly and data files from its package directory;
   // the Prisma adapters and pg must stay real Node modules as well.
-  serverExternalPackages: ["@node-rs/argon2", "@electric-sql/pglite", "pglite-prisma-adapter", "@prisma/adapter-pg", "pg", "nodemailer"],
+  // @simplewebauthn/server (with @peculiar/x509 and tsyringe under it) and zod are required once, from
+  // node_modules: bundled, each route that uses them got its own copy of the same chunk, and a server
+  // that had served the login and Setup routes held 7 copies of the first (352 KB of source each, every
+  // one evaluated) and 6 of zod's, ~12 MB of its idle heap.
+  serverExternalPackages: [
+    "@node-rs/argon2",
+    "@electric-sql/pglite",
+    "pglite-prisma-adapter",
+    "@prisma/adapter-pg",
+    "pg",
+    "nodemailer",
+    "@simplewebauthn/server",
+    "zod",
+  ],
   experimental: {
     // forbidden() and app/forbidden.tsx: a real 403 page for standard users in Setup.
     authInterrupts: true,
