@@ -35,6 +35,9 @@ const capRule = (): RateLimitRule => ({ limit: env().EMAIL_ALERT_CAP_PER_RECIPIE
 const floorKey = (orgId: string, to: string) => `email:alerts:${orgId}:${to.trim().toLowerCase()}`;
 const FLOOR: RateLimitRule = { limit: 1, windowSeconds: 60 * 60 };
 const isCapped = (message: { template: string; orgId: string | null }) => message.orgId !== null && CAPPED.includes(message.template);
+/** Marks one message admitted and not given back (see admitAlert); the mark outlasts any claim's lease. */
+const admittedKey = (messageId: string) => `email:alert-admitted:${messageId}`;
+const ADMITTED: RateLimitRule = { limit: 1, windowSeconds: 60 * 60 };
 
 export interface ClaimedAlert {
   id: string;
@@ -51,10 +54,18 @@ export interface ClaimedAlert {
  */
 export async function admitAlert(prisma: Db, message: ClaimedAlert, now: Date): Promise<boolean> {
   if (!isCapped(message)) return true;
+  // Counted once per admission: a claim taken over from a worker whose lease ran out after it admitted the
+  // alert (it died, or its mail server never answered) finds that admission's mark and is not counted again.
+  const mark = await hitRateLimit(admittedKey(message.id), ADMITTED, now);
+  if (mark.count > 1) {
+    await releaseRateLimit(admittedKey(message.id));
+    return true;
+  }
   const rule = capRule();
   const state = await hitRateLimit(capKey(message.to), rule, now);
   const own = await hitRateLimit(floorKey(message.orgId!, message.to), FLOOR, now);
   if (secondsOverLimit(state, rule, now) === 0 || secondsOverLimit(own, FLOOR, now) === 0) return true;
+  await releaseRateLimit(admittedKey(message.id));
   await prisma.$transaction((tx) => holdAndFold(tx, { ...message, orgId: message.orgId! }, state.resetAt, now));
   return false;
 }
@@ -64,6 +75,7 @@ export async function unadmitAlert(message: ClaimedAlert): Promise<void> {
   if (!isCapped(message)) return;
   await releaseRateLimit(capKey(message.to));
   await releaseRateLimit(floorKey(message.orgId!, message.to));
+  await releaseRateLimit(admittedKey(message.id));
 }
 
 type Tx = Prisma.TransactionClient;

@@ -2,7 +2,7 @@ import crypto from "node:crypto";
 import { afterEach, describe, expect, it, vi } from "vitest";
 import { stepUp } from "@/lib/auth/freshness";
 import { db } from "@/lib/db/client";
-import { resetEnvCache } from "@/lib/env";
+import { env, resetEnvCache } from "@/lib/env";
 import { mailboxTransport } from "@/lib/email/transport";
 import { deliverDueEmails } from "@/lib/email/worker";
 import { addUser } from "@/lib/users/mutations";
@@ -117,5 +117,31 @@ describe("the per-recipient alert cap", () => {
     const real = await floodFrom("Real employer", victim, 1, 1);
     await deliverAll(new Date());
     expect(await alertsTo(victim, { state: "SENT", orgId: real.orgId })).toHaveLength(1);
+  });
+
+  it("an alert taken over from a worker whose lease ran out mid-send is counted once (the soak: it was counted again, and the address's last alert of the hour waited for the hour's end)", async () => {
+    capAlerts(2);
+    const victim = `victim-${crypto.randomBytes(4).toString("hex")}@mail.test`;
+    await floodFrom("Two alerts", victim, 1, 2);
+    const [first, second] = await alertsTo(victim);
+
+    // The first worker admits the first alert and never hears back from its mail server (or dies): its claim lapses.
+    const held: { answer?: () => void } = {};
+    const stalled = {
+      ...mailboxTransport,
+      send: (mail: { messageId: string }) => new Promise<{ messageId: string }>((resolve) => (held.answer = () => resolve({ messageId: mail.messageId }))),
+    };
+    const start = new Date();
+    const stuck = deliverDueEmails({ transport: stalled, batchSize: 1, now: () => start, sendTimeoutMs: 10 * 60_000 });
+    await vi.waitFor(() => expect(held.answer).toBeDefined());
+
+    // Another worker, after the lease: takes the first over and claims the second. Both are within the cap of 2.
+    await deliverAll(new Date(start.getTime() + env().MAIL_CLAIM_LEASE_SECONDS * 1000 + 1000));
+    expect((await alertsTo(victim, { state: "SENT" })).map((m) => m.id).sort()).toEqual([first!.id, second!.id].sort());
+
+    // The first worker's late answer changes nothing: its write is fenced on the claim it lost.
+    held.answer!();
+    await stuck;
+    expect(await alertsTo(victim, { state: "SENT" })).toHaveLength(2);
   });
 });
