@@ -238,6 +238,8 @@ async function main() {
     }
     app
       .close()
+      // Then the database (lib/db/client.ts keeps it on globalThis): the embedded one is left consistent, not recovered at the next start.
+      .then(() => globalThis[Symbol.for("gatehouse.database")]?.close())
       .catch((error) => console.error(error))
       .finally(() => process.exit(0));
   };

@@ -1,11 +1,10 @@
 import "server-only";
 import { createHash } from "node:crypto";
-import { PGlite } from "@electric-sql/pglite";
 import { PrismaPg } from "@prisma/adapter-pg";
 import pg from "pg";
 import { env } from "../env";
 import { lockDataDir, resolveDataDir } from "./data-dir";
-import { pgliteAdapter } from "./pglite-adapter";
+import { startPgliteWorker } from "./pglite-worker";
 import { PrismaClient } from "./generated/client";
 
 export { pgliteAdapter } from "./pglite-adapter";
@@ -55,6 +54,11 @@ function openPostgres(url: string): Database {
   // test database) is reported here; unheard, it would crash the process.
   // The pool replaces it, so the next query just reconnects.
   pool.on("error", (error) => console.warn(`database: idle connection lost (${error.message})`));
+  return overPool(pool, "postgres", () => pool.end().catch(() => undefined));
+}
+
+/** The Prisma client and raw SQL on a pg Pool: PostgreSQL's, or the embedded database's (lib/db/pglite-worker.ts). */
+function overPool(pool: pg.Pool, kind: DatabaseKind, end: () => Promise<void>): Database {
   const prisma = new PrismaClient({ adapter: new PrismaPg(pool) });
   const raw: RawSql = {
     async query<T>(sql: string, params: unknown[] = []) {
@@ -84,11 +88,11 @@ function openPostgres(url: string): Database {
   };
   return {
     prisma,
-    kind: "postgres",
+    kind,
     raw,
     async close() {
       await prisma.$disconnect();
-      await pool.end().catch(() => undefined);
+      await end();
     },
   };
 }
@@ -102,34 +106,11 @@ export const PGLITE_SHARED_BUFFERS = "16MB";
 
 function openPglite(dataDir: string): Database {
   const unlock = lockDataDir(dataDir);
-  const lite = new PGlite(dataDir, { startParams: [...PGlite.defaultStartParams, "-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`] });
-  const prisma = new PrismaClient({ adapter: pgliteAdapter(lite) });
-  const raw: RawSql = {
-    async query<T>(sql: string, params: unknown[] = []) {
-      return (await lite.query<T>(sql, params)).rows;
-    },
-    async exec(script) {
-      await lite.exec(script);
-    },
-    transaction(work) {
-      return lite.transaction((tx) =>
-        work({
-          query: async <T>(sql: string, params: unknown[] = []) => (await tx.query<T>(sql, params)).rows,
-          exec: async (script: string) => void (await tx.exec(script)),
-        }),
-      );
-    },
-  };
-  return {
-    prisma,
-    kind: "pglite",
-    raw,
-    async close() {
-      await prisma.$disconnect();
-      if (!lite.closed) await lite.close();
-      unlock();
-    },
-  };
+  const embedded = startPgliteWorker(dataDir, ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`]);
+  return overPool(embedded.pool, "pglite", async () => {
+    await embedded.close();
+    unlock();
+  });
 }
 
 // One database per process. Next.js compiles instrumentation, route handlers and
