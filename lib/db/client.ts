@@ -25,6 +25,8 @@ export interface Database {
   kind: DatabaseKind;
   raw: RawSql;
   close(): Promise<void>;
+  /** Opens the same database again, after close(): the embedded one on a data directory (not an in-memory one). */
+  reopen?: () => Database;
 }
 
 export type DatabaseOptions = { url: string } | { dataDir: string };
@@ -107,10 +109,11 @@ export const PGLITE_SHARED_BUFFERS = "16MB";
 function openPglite(dataDir: string): Database {
   const unlock = lockDataDir(dataDir);
   const embedded = startPgliteWorker(dataDir, ["-c", `shared_buffers=${PGLITE_SHARED_BUFFERS}`]);
-  return overPool(embedded.pool, "pglite", async () => {
+  const database = overPool(embedded.pool, "pglite", async () => {
     await embedded.close();
     unlock();
   });
+  return dataDir.startsWith("memory://") ? database : { ...database, reopen: () => openPglite(dataDir) };
 }
 
 // One database per process. Next.js compiles instrumentation, route handlers and
@@ -132,6 +135,18 @@ export function database(): Database {
 /** Shorthand for the Prisma client of the process-wide database. */
 export function db(): Db {
   return database().prisma;
+}
+
+/**
+ * Closes the process-wide embedded database and opens it again on a fresh worker thread, whose WebAssembly
+ * memory starts small again (it grows while migrations and the demo seed run, and never shrinks). Nothing to
+ * do for PostgreSQL or an in-memory database. Call it before anything else uses the database (startup).
+ */
+export async function reopenDatabase(): Promise<void> {
+  const current = (globalThis as GlobalWithDb)[globalKey];
+  if (!current?.reopen) return;
+  await current.close();
+  setDatabase(current.reopen());
 }
 
 /** Replaces the process-wide database (tests, scripts). Returns the previous one. */

@@ -1,5 +1,5 @@
 import "server-only";
-import { database } from "../db/client";
+import { database, reopenDatabase } from "../db/client";
 import { migrate } from "../db/migrate";
 import { startInProcessMailWorker } from "../email/runner";
 import { assertMailConfigured, mailboxEnabled } from "../email/transport";
@@ -27,9 +27,16 @@ export async function startServer(): Promise<void> {
   const applied = await migrate(raw);
   log(`database: ${kind}; ${applied.length ? `applied ${applied.join(", ")}` : "migrations up to date"}`);
   // Their password is public: never into PostgreSQL, nor into a server that sends real mail unless asked.
+  let seeded = false;
   if (kind === "pglite" && config.seedDemoData) {
     const outcome = await seedDemoData();
+    seeded = outcome.seeded;
     if (outcome.seeded) log(`seeded demo orgs Acme and Globex (${outcome.users.join(", ")}); password in README`);
+  }
+  // What migrating and seeding grew of the embedded database's memory is given back before the first request.
+  if (kind === "pglite" && (applied.length > 0 || seeded)) {
+    await reopenDatabase();
+    log("database: reopened on a fresh worker thread after migrating and seeding (their memory given back)");
   }
   if (config.MAIL_WORKER === "on") {
     startInProcessMailWorker();

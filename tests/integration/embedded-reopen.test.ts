@@ -1,0 +1,50 @@
+import fs from "node:fs";
+import os from "node:os";
+import path from "node:path";
+import { describe, expect, it } from "vitest";
+import { database, db, openDatabase, reopenDatabase, setDatabase } from "@/lib/db/client";
+import { migrate } from "@/lib/db/migrate";
+
+// Startup reopens the embedded database on a fresh worker thread after migrating and seeding it
+// (lib/server/startup.ts), so that the memory those grew is given back: what they wrote must still be there.
+
+/** Installs `next` as the process-wide database for `run`, then closes it and puts the previous one back. */
+async function withDatabase(next: ReturnType<typeof openDatabase>, run: () => Promise<void>) {
+  const previous = setDatabase(next);
+  try {
+    await migrate(database().raw);
+    await run();
+  } finally {
+    await setDatabase(previous)?.close();
+  }
+}
+
+describe("reopening the embedded database", () => {
+  it("on a data directory: a new worker serves what the old one wrote, and the old one is closed", async (ctx) => {
+    if (process.env.TEST_DATABASE_URL) return ctx.skip(); // PostgreSQL has nothing to reopen
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-reopen-"));
+    try {
+      await withDatabase(openDatabase({ dataDir: path.join(dir, "pglite") }), async () => {
+        const before = database();
+        await db().org.create({ data: { slug: "reopened", name: "Reopened" } });
+        await reopenDatabase();
+        expect(database()).not.toBe(before);
+        expect(await db().org.findUnique({ where: { slug: "reopened" }, select: { name: true } })).toEqual({ name: "Reopened" });
+        await expect(before.raw.query("SELECT 1")).rejects.toThrow();
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("in memory: left as it is (reopening would lose it)", async (ctx) => {
+    if (process.env.TEST_DATABASE_URL) return ctx.skip();
+    await withDatabase(openDatabase({ dataDir: "memory://" }), async () => {
+      const before = database();
+      await db().org.create({ data: { slug: "kept", name: "Kept" } });
+      await reopenDatabase();
+      expect(database()).toBe(before);
+      expect(await db().org.count({ where: { slug: "kept" } })).toBe(1);
+    });
+  });
+});
