@@ -153,21 +153,15 @@ async function notMeetingSummary(orgId: string, policy: PolicyValues, role: Role
   // The first few of each part, merged: one query with both parts under an OR reads the org's users in name order
   // until it has found them, all 200,000 of a big org for its one admin; each part alone walks the (orgId, role,
   // name, id) index, or reads the few failing ids.
+  // The merge is ordered by the database too, so the names follow its collation as Setup → Users does.
   const first = (where: Prisma.UserWhereInput) => db().user.findMany({ where, select: { id: true, name: true }, orderBy: BY_NAME, take: NAMES_SHOWN });
   const [count, keyless, failing] = await Promise.all([
     notMeetingCount(orgId, role, parts.met),
     first(parts.keyless),
     parts.failingIds.length > 0 ? first({ orgId, id: { in: parts.failingIds } }) : [],
   ]);
-  const byName = (a: { id: string; name: string }, b: { id: string; name: string }) =>
-    a.name < b.name ? -1 : a.name > b.name ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
-  return {
-    count,
-    names: [...keyless, ...failing]
-      .sort(byName)
-      .slice(0, NAMES_SHOWN)
-      .map((u) => u.name),
-  };
+  const merged = failing.length === 0 ? keyless : await first({ orgId, id: { in: [...keyless, ...failing].map((u) => u.id) } });
+  return { count, names: merged.map((u) => u.name) };
 }
 
 /** Active users of the org who do not meet their role's requirement (in force or not yet): Setup → Users' filter and the checklist. */

@@ -388,6 +388,13 @@ describe("saving requirements by role", () => {
       expect(warnings[0]!.message).toMatch(/^8 admins have no security key: ([^,]+, ){4}[^,]+ and 3 more\.$/);
       const keyHolder = await db().user.findUniqueOrThrow({ where: { id: withKey.userId } });
       expect(warnings[0]!.message).not.toContain(keyHolder.name);
+      // The keyless and the flagged are named together, the first five in the database's name order.
+      const firstFive = await db().user.findMany({
+        where: { orgId: org.orgId, role: "ADMIN", id: { not: withKey.userId } },
+        orderBy: [{ name: "asc" }, { id: "asc" }],
+        take: 5,
+      });
+      expect(warnings[0]!.message).toContain(`: ${firstFive.map((u) => u.name).join(", ")} and 3 more.`);
     },
   );
 
