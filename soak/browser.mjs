@@ -87,7 +87,10 @@ export class Browser {
           this.record({ method, path: pathname.split("?")[0], status: recordAs ? recordAs(result) : res.statusCode });
           resolve(result);
         });
-        res.on("error", reject);
+        res.on("error", (error) => {
+          this.record({ method, path: pathname.split("?")[0], status: 0, error: error.code ?? error.message });
+          reject(error);
+        });
       });
       req.setTimeout(60_000, () => req.destroy(new Error(`${method} ${pathname} timed out`)));
       req.on("error", (error) => {

@@ -30,10 +30,12 @@ function expectOk(result, step) {
 const codeIn = (text) => text.match(/\b(\d{3}\s?\d{3})\b/)?.[1]?.replace(/\s/g, "");
 
 /** A lost response (a killed instance, a proxy 502): the change may or may not have committed. */
+// An answer that never arrived whole: the change may or may not have committed. A response cut off after its
+// headers (kill -9 mid-body) surfaces as "aborted" with code ECONNRESET: CI once counted such a temporary code as
+// not issued while its email was queued.
 function lost(error) {
-  return (
-    error?.status >= 500 || error?.status === 0 || ["ECONNRESET", "ECONNREFUSED", "EPIPE", "socket hang up"].some((s) => String(error?.message).includes(s))
-  );
+  const said = `${error?.code ?? ""} ${error?.message ?? ""}`;
+  return error?.status >= 500 || error?.status === 0 || ["ECONNRESET", "ECONNREFUSED", "EPIPE", "socket hang up", "aborted"].some((s) => said.includes(s));
 }
 
 export function newBrowser(s, label) {
