@@ -12,7 +12,6 @@ import { relyingParty } from "../webauthn/relying-party";
 import { storedKeyRefusal } from "../webauthn/key-policy";
 import { keySettingsOf } from "../webauthn/settings";
 import { attestationTrust } from "../webauthn/trust/store";
-import { challengeOf } from "../webauthn/verify";
 import { verifyAuthenticatorCode } from "../verification/authenticator-app";
 import { userMethods } from "../verification/methods";
 import { markFresh } from "./freshness";
@@ -94,8 +93,7 @@ export async function reauthenticateWithKey(ctx: OrgContext, response: Authentic
   const record = (result: "Succeeded" | "Failed", detail?: string, credential?: TargetCredential) =>
     recordReauthentication(ctx, "password-and-security-key", result, detail, credential);
   try {
-    const challenge = await consumeChallenge(ctx, "reauth", challengeOf(response), now);
-    const { keyId, keyName } = await verifyOwnKeyAssertion(ctx, response, challenge, request, now);
+    const { keyId, keyName } = await verifyOwnKeyAssertion(ctx, response, "reauth", request, now);
     await markFresh(ctx, now);
     await record("Succeeded", undefined, { id: keyId, name: keyName });
   } catch (error) {

@@ -12,15 +12,18 @@ import { notifyPossibleClone } from "./notifications";
 import { WebAuthnRefusal } from "./refusal";
 import { relyingParty } from "./relying-party";
 import { keySettingsOf } from "./settings";
+import { challengeRefusal, consumeChallengeParams, consumeChallengeSql, type ChallengePurpose } from "./challenges";
 import type { OrgContext, PendingLoginSubject } from "../auth/org-context";
 import { attestationTrust } from "./trust/store";
 import { userHandleOf } from "./user-handle";
-import { verifyKeyAssertion } from "./verify";
+import { challengeOf, verifyKeyAssertion } from "./verify";
 import { countsUnder, USABLE_APP, USABLE_KEY } from "../verification/second-factors";
 
 /**
- * Verifies an assertion by one of this user's own keys, answering `challenge`
- * (already consumed by the caller). A credential of another user is "not
+ * Verifies an assertion by one of this user's own keys, answering a challenge
+ * issued to this owner for `purpose`, which it consumes (once: a replay, an
+ * expired challenge or another session's is refused) in the same statement that
+ * reads the key. A credential of another user is "not
  * registered to your account". The org's current key policy applies again:
  * a model blocked or no longer allowed since registration is refused by name,
  * telling the user what else they can use. On success the key's counter and
@@ -36,20 +39,30 @@ import { countsUnder, USABLE_APP, USABLE_KEY } from "../verification/second-fact
 export async function verifyOwnKeyAssertion(
   owner: OrgContext | PendingLoginSubject,
   response: AuthenticationResponseJSON,
-  challenge: string,
+  purpose: ChallengePurpose,
   request: RequestInfo,
   now = new Date(),
   { deferCounterWrite = false } = {},
 ): Promise<{ keyId: string; keyName: string; newCounter: number }> {
-  // On the driver (the login's hot path: lib/db/sql.ts).
-  const [key] = await query(
-    storedKeyRow,
-    `SELECT "id", "credentialId", "publicKey", "signCount"::text AS "signCount", "transports", "aaguid", "modelProven", "backupEligible",
-            "flaggedAt" IS NOT NULL AS "flagged", "name",
-            "suspendedAt" IS NOT NULL OR EXISTS (SELECT 1 FROM "User" u WHERE u."id" = $2::uuid AND u."adminRecoveryRequiredAt" IS NOT NULL) AS "suspended"
-     FROM "SecurityKey" WHERE "credentialId" = $1 AND "userId" = $2::uuid AND "orgId" = $3::uuid`,
-    [response.id, owner.userId, owner.orgId],
+  const challenge = challengeOf(response);
+  if (!challenge) throw challengeRefusal();
+  // One round trip on the driver (the login's hot path: lib/db/sql.ts): the challenge is consumed whatever the
+  // key turns out to be, and a refused challenge is answered before anything about the key.
+  const [read] = await query(
+    consumedKeyRow,
+    `WITH c AS (${consumeChallengeSql(4)})
+     SELECT EXISTS (SELECT 1 FROM c) AS "consumed", (
+       SELECT row_to_json(k) FROM (
+         SELECT "id", "credentialId", "publicKey", "signCount"::text AS "signCount", "transports", "aaguid", "modelProven", "backupEligible",
+                "flaggedAt" IS NOT NULL AS "flagged", "name",
+                "suspendedAt" IS NOT NULL OR EXISTS (SELECT 1 FROM "User" u WHERE u."id" = $2::uuid AND u."adminRecoveryRequiredAt" IS NOT NULL) AS "suspended"
+         FROM "SecurityKey" WHERE "credentialId" = $1 AND "userId" = $2::uuid AND "orgId" = $3::uuid
+       ) k
+     ) AS "key"`,
+    [response.id, owner.userId, owner.orgId, ...consumeChallengeParams(owner, purpose, challenge, now)],
   );
+  if (!read?.consumed) throw challengeRefusal();
+  const [key] = read.key ? storedKeyRow.map([read.key]) : [];
   if (!key) throw new WebAuthnRefusal("unknown-credential", "This security key isn't registered to your account.");
   if (key.flagged) throw new WebAuthnRefusal("counter-regression", "This security key was flagged as possibly copied and can't be used.");
   // A "This wasn't me" report suspended it (or the whole account awaits an admin): it still counts, it never verifies.
@@ -131,6 +144,8 @@ export async function flagPossibleClone(
 }
 
 const flaggedRow = rowMapper({ name: col.text, aaguid: col.text });
+
+const consumedKeyRow = rowMapper({ consumed: col.bool, key: col.nullable(col.json<Record<string, unknown>>()) });
 
 const storedKeyRow = rowMapper({
   id: col.text,

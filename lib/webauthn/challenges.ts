@@ -48,21 +48,34 @@ export async function issueChallenge(binding: ChallengeBinding, purpose: Challen
  * atomic, so two concurrent verifications cannot both succeed.
  */
 export async function consumeChallenge(binding: ChallengeBinding, purpose: ChallengePurpose, challenge: string | null, now = new Date()): Promise<string> {
-  if (!challenge) throw expired();
-  const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
-  // One statement; a null binding column must be NULL.
-  const consumed = await execute(
-    `UPDATE "WebAuthnChallenge" SET "consumedAt" = $1::timestamp
-     WHERE "challenge" = $2 AND "purpose" = $3 AND "orgId" = $4::uuid AND "userId" = $5::uuid
-       AND "sessionId" IS NOT DISTINCT FROM $6::uuid AND "pendingLoginId" IS NOT DISTINCT FROM $7::uuid
-       AND "consumedAt" IS NULL AND "expiresAt" > $1::timestamp
-     RETURNING 1`,
-    [ts(now), challenge, purpose, orgId, userId, sessionId, pendingLoginId],
-  );
-  if (consumed !== 1) throw expired();
+  if (!challenge) throw challengeRefusal();
+  const consumed = await execute(consumeChallengeSql(1), consumeChallengeParams(binding, purpose, challenge, now));
+  if (consumed !== 1) throw challengeRefusal();
   return challenge;
 }
 
-function expired() {
+/**
+ * The statement that consumes a challenge (see consumeChallenge), returning one
+ * row when it did; its seven parameters are `$first` onwards, in the order
+ * consumeChallengeParams gives them. A caller may run it as a CTE of its own
+ * statement (the key assertion reads the key in the same round trip).
+ */
+export function consumeChallengeSql(first: number): string {
+  const [now, challenge, purpose, orgId, userId, sessionId, pendingLoginId] = Array.from({ length: 7 }, (_, i) => `$${first + i}`);
+  // A null binding column must be NULL.
+  return `UPDATE "WebAuthnChallenge" SET "consumedAt" = ${now}::timestamp
+     WHERE "challenge" = ${challenge} AND "purpose" = ${purpose} AND "orgId" = ${orgId}::uuid AND "userId" = ${userId}::uuid
+       AND "sessionId" IS NOT DISTINCT FROM ${sessionId}::uuid AND "pendingLoginId" IS NOT DISTINCT FROM ${pendingLoginId}::uuid
+       AND "consumedAt" IS NULL AND "expiresAt" > ${now}::timestamp
+     RETURNING 1`;
+}
+
+export function consumeChallengeParams(binding: ChallengeBinding, purpose: ChallengePurpose, challenge: string, now: Date): unknown[] {
+  const { orgId, userId, sessionId, pendingLoginId } = bindingColumns(binding);
+  return [ts(now), challenge, purpose, orgId, userId, sessionId, pendingLoginId];
+}
+
+/** A challenge that is missing, unknown, someone else's, expired or already used: one answer for all. */
+export function challengeRefusal(): WebAuthnRefusal {
   return new WebAuthnRefusal("challenge-invalid", "This security key request expired or was already used. Try again.");
 }

@@ -113,6 +113,10 @@ describe("login with a second factor", () => {
     const { challenge } = await startKeyVerification(first.pending);
     const foreign = other.authenticator.assert(other.credential, challenge);
     expect(await rejectionOf(verifyWithKey(first.pending, foreign, TEST_REQUEST))).toMatchObject({ code: "unknown-credential" });
+    // That answer used the challenge up (it is consumed in the statement that reads the key): the owner's own key
+    // cannot answer it afterwards.
+    const afterForeign = authenticator.assert(credential, challenge);
+    expect(await rejectionOf(verifyWithKey(first.pending, afterForeign, TEST_REQUEST))).toMatchObject({ code: "challenge-invalid" });
 
     // A good assertion, then the same one again (its challenge is consumed).
     const good = await assertionFor(first.step.pendingToken, authenticator, credential);
@@ -133,9 +137,9 @@ describe("login with a second factor", () => {
     expect(await sessionsOf(user.userId)).toBe(1); // only the one good login
     expect((await db().pendingLogin.findUniqueOrThrow({ where: { id: second.pending.id } })).verifiedAt).toBeNull();
     const failures = await db().verificationEvent.findMany({ where: { userId: user.userId, result: "Failed" } });
-    expect(failures).toHaveLength(4);
+    expect(failures).toHaveLength(5);
     expect(failures.every((f) => f.orgId === org.orgId && f.activity === "Login" && f.method === "Security key")).toBe(true);
-    expect(await db().loginAttempt.count({ where: { userId: user.userId, result: "Verification failed", orgId: org.orgId } })).toBe(4);
+    expect(await db().loginAttempt.count({ where: { userId: user.userId, result: "Verification failed", orgId: org.orgId } })).toBe(5);
     // Nothing of it shows up in the other org.
     expect(await db().verificationEvent.count({ where: { orgId: other.org.orgId, result: "Failed" } })).toBe(0);
   });

@@ -6,11 +6,10 @@ import { UserFacingError } from "../../errors";
 import type { RequestInfo } from "../../http/request-info";
 import { userMethods } from "../../verification/methods";
 import { verifyOwnKeyAssertion } from "../../webauthn/assertion";
-import { CEREMONY_TIMEOUT_MS, consumeChallenge, issueChallenge } from "../../webauthn/challenges";
+import { CEREMONY_TIMEOUT_MS, issueChallenge } from "../../webauthn/challenges";
 import { WebAuthnRefusal } from "../../webauthn/refusal";
 import { relyingParty } from "../../webauthn/relying-party";
 import { keySettingsOf } from "../../webauthn/settings";
-import { challengeOf } from "../../webauthn/verify";
 import type { PendingLoginSubject } from "../org-context";
 import { completeVerification, failVerification } from "./verification-core";
 
@@ -40,8 +39,7 @@ export async function verifyWithKey(
   // someone who knows only the password lock the owner's key out. The pending login's own 5 failures still apply.
   try {
     if (!pending.policy.allowSecurityKeys) throw new WebAuthnRefusal("keys-disabled", "Your org doesn't allow security keys. Choose another way to verify.");
-    const challenge = await consumeChallenge(pending, "login", challengeOf(response), now);
-    keyUse = await verifyOwnKeyAssertion(pending, response, challenge, request, now, { deferCounterWrite: true });
+    keyUse = await verifyOwnKeyAssertion(pending, response, "login", request, now, { deferCounterWrite: true });
   } catch (error) {
     return failVerification(pending, "Security key", error, request, now);
   }
