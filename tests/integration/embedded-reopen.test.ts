@@ -37,6 +37,26 @@ describe("reopening the embedded database", () => {
     }
   });
 
+  it("on a new data directory: the database is created apart (a child process) and moved into place", async (ctx) => {
+    if (process.env.TEST_DATABASE_URL) return ctx.skip();
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-create-"));
+    const dataDir = path.join(dir, "pglite");
+    fs.mkdirSync(dataDir); // empty, as resolveDataDir leaves it
+    try {
+      await withDatabase(openDatabase({ dataDir }), async () => {
+        await db().org.create({ data: { slug: "created-apart", name: "Created apart" } });
+        expect(fs.existsSync(path.join(dataDir, "PG_VERSION"))).toBe(true);
+        expect(fs.readdirSync(dir).filter((name) => name.includes(".creating-"))).toEqual([]); // no staging left behind
+      });
+      // Opened again, it is the same database.
+      await withDatabase(openDatabase({ dataDir }), async () => {
+        expect(await db().org.count({ where: { slug: "created-apart" } })).toBe(1);
+      });
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
   it("in memory: left as it is (reopening would lose it)", async (ctx) => {
     if (process.env.TEST_DATABASE_URL) return ctx.skip();
     await withDatabase(openDatabase({ dataDir: "memory://" }), async () => {
