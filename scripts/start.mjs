@@ -41,11 +41,13 @@ console.log(`[gatehouse] starting on ${appUrl} (${process.env.DATABASE_URL ? "Po
 // 19 MiB then stays resident in the malloc arena of the thread that hashed it). Idle RSS after a warm-up
 // went from ~225 to ~165 MB in the bench, with no throughput change it could measure.
 const serverEnv = { MALLOC_MMAP_THRESHOLD_: "131072", ...env };
-// On the embedded database, WebAssembly stays on V8's baseline compiler (Liftoff): PGlite's hot functions would
-// otherwise be recompiled by TurboFan, whose code and compile memory stay resident. Idle RSS after a very first start
-// 289 → 252 MB and after a restart 248 → 218 (one run each); the quick bench's key step and password login CPU per
-// login moved less than its run-to-run noise (key step c=8: 14.35, 12.23 ms → 13.77, 15.46).
-const wasmFlags = process.env.DATABASE_URL ? [] : ["--liftoff-only"];
+// WebAssembly stays on V8's baseline compiler (Liftoff): the hot functions of PGlite (the embedded database) and of
+// Prisma's query compiler would otherwise be recompiled by TurboFan, whose code and compile memory stay resident.
+// Embedded, idle RSS after a very first start 289 → 252 MB and after a restart 248 → 218 (one run each); on
+// PostgreSQL, idle RSS over three starts 151/150/149 → 145/144/145. CPU per login and Setup page p50s moved less
+// than their run-to-run noise (key step c=8 on PostgreSQL 16.7, 18.52 → 14.96, 27.2 ms per login in runs
+// interleaved on a busy host; Setup → Users p50 30.3, 44 → 31.5, 38.8 ms).
+const wasmFlags = ["--liftoff-only"];
 const server = spawn(process.execPath, ["--max-semi-space-size=4", ...wasmFlags, path.join(root, "scripts", "server.mjs"), "--port", port], {
   cwd: root,
   stdio: "inherit",
