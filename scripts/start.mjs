@@ -47,8 +47,7 @@ const serverEnv = { MALLOC_MMAP_THRESHOLD_: "131072", ...env };
 // PostgreSQL, idle RSS over three starts 151/150/149 → 145/144/145. CPU per login and Setup page p50s moved less
 // than their run-to-run noise (key step c=8 on PostgreSQL 16.7, 18.52 → 14.96, 27.2 ms per login in runs
 // interleaved on a busy host; Setup → Users p50 30.3, 44 → 31.5, 38.8 ms).
-const wasmFlags = ["--liftoff-only"];
-const server = spawn(process.execPath, ["--max-semi-space-size=4", ...wasmFlags, path.join(root, "scripts", "server.mjs"), "--port", port], {
+const server = spawn(process.execPath, ["--max-semi-space-size=4", "--liftoff-only", path.join(root, "scripts", "server.mjs"), "--port", port], {
   cwd: root,
   stdio: "inherit",
   env: serverEnv,

@@ -37,7 +37,7 @@ describe("reopening the embedded database", () => {
     }
   });
 
-  it("on a new data directory: the database is created apart (a child process) and moved into place", async (ctx) => {
+  it("on a new data directory: the database is created beside it and moved into place, and reopens with its data", async (ctx) => {
     if (process.env.TEST_DATABASE_URL) return ctx.skip();
     const dir = fs.mkdtempSync(path.join(os.tmpdir(), "gatehouse-create-"));
     const dataDir = path.join(dir, "pglite");
