@@ -11,7 +11,7 @@ import { rssMb, startApp } from "./servers";
 // server is warmed up as a newcomer would (the login page, each demo user's
 // password step, /verify) and left idle before its RSS is read, as the main
 // idle figure is. scripts/start.mjs is what runs, so the server gets its flags
-// (--max-semi-space-size=4, MALLOC_MMAP_THRESHOLD_=131072).
+// (--max-semi-space-size=4, --liftoff-only, MALLOC_MMAP_THRESHOLD_=131072).
 
 /** Documented in the README, seeded by lib/orgs/demo-data.ts (not imported: it is server-only). */
 const DEMO_PASSWORD = "gatehouse-demo-password";
