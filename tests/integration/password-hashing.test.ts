@@ -58,7 +58,13 @@ describe("password hashing", () => {
     resetEnvCache();
     try {
       const hashed = await hashPassword(TEST_PASSWORD);
-      const before = hashPoolThreadIds();
+      // A thread reports its id once it is up: the one that hashed has, the other may still be starting (CI once
+      // read a null id there). Both, while they run, are in /proc.
+      const started = async () => {
+        await vi.waitFor(() => expect(hashPoolThreadIds().every((tid) => tid !== null)).toBe(true), { timeout: 5_000, interval: 10 });
+        return hashPoolThreadIds();
+      };
+      const before = await started();
       expect(before).toHaveLength(availableParallelism());
       const alive = (tids: (number | null)[]) => tids.filter((tid) => existsSync(`/proc/${process.pid}/task/${tid}`));
       expect(alive(before)).toHaveLength(before.length);
@@ -66,7 +72,7 @@ describe("password hashing", () => {
       expect(hashPoolThreadIds()).toEqual([]);
       // A hash after the pool stopped: new threads, at low priority again, and the right answer.
       expect(await verifyPassword(TEST_PASSWORD, hashed)).toBe(true);
-      const after = hashPoolThreadIds();
+      const after = await started();
       expect(after).toHaveLength(availableParallelism());
       expect(after.filter((tid) => before.includes(tid))).toEqual([]);
       expect(alive(after)).toHaveLength(after.length);
